@@ -1,0 +1,2 @@
+/** Reading and writing model files: safetensors, Hugging Face directories, pytorch_model.bin. */
+package dev.exprbert.io;
