@@ -1,0 +1,113 @@
+package dev.exprbert.autograd;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The layer-wise backward of DESIGN §4. The forward pass cuts the autograd graph into segments: each
+ * segment starts from a detached leaf copy of the previous segment's output ({@link #boundary}), so
+ * the graph of one encoder layer is self-contained. Custom ops (fused attention) add their own steps
+ * with {@link #addStep}. {@link #backward} runs {@code loss.backward()} on the last segment, then the
+ * recorded steps in reverse: each hands the gradient a leaf received to the segment that produced it.
+ *
+ * <p>[note: why segments] JavaCPP's bindings cannot define an autograd Function in Java, so a native
+ * kernel is a graph boundary. Cutting at every layer keeps each graph piece walked exactly once
+ * (O(layers)) and gives later work a place for activation recomputation and gradient all-reduce.
+ *
+ * <p>Owns the tensors it records; {@link #close()} frees them (and so the graph pieces they hold).
+ */
+public final class LayerwiseBackward implements AutoCloseable {
+
+  /** One unit of backward work, run after every step recorded later in the forward pass. */
+  public interface Step extends AutoCloseable {
+    void run();
+
+    @Override
+    void close();
+  }
+
+  private final Deque<Step> steps = new ArrayDeque<>();
+  private boolean done;
+
+  /**
+   * Starts a new segment at {@code output}: returns a leaf that shares its storage, has no history
+   * and requires grad. The caller keeps computing from the leaf; the tape owns both tensors.
+   */
+  public Tensor boundary(Tensor output) {
+    Tensor leaf = output.detach();
+    leaf.requires_grad_(true);
+    steps.push(new SegmentStep(output, leaf));
+    return leaf;
+  }
+
+  /** Records a custom backward step (it runs before every step recorded earlier). Takes ownership. */
+  public void addStep(Step step) {
+    steps.push(step);
+  }
+
+  /** Back-propagates {@code loss} (a scalar of the last segment) through every segment, top down. */
+  public void backward(Tensor loss) {
+    if (done) {
+      throw new IllegalStateException("backward already ran for this forward pass");
+    }
+    done = true;
+    try (TensorVector roots = new TensorVector(loss)) {
+      torch.backward(roots);
+    }
+    while (!steps.isEmpty()) {
+      try (Step step = steps.pop()) {
+        step.run();
+      }
+    }
+  }
+
+  /** Back-propagates {@code grads} into {@code outputs} (one call of torch::autograd::backward). */
+  public static void backward(TensorVector outputs, TensorVector grads) {
+    try (BoolOptional noRetain = new BoolOptional(false); TensorVector noInputs = new TensorVector()) {
+      torch.backward(outputs, grads, noRetain, false, noInputs);
+    }
+  }
+
+  @Override
+  public void close() {
+    while (!steps.isEmpty()) {
+      steps.pop().close();
+    }
+  }
+
+  /** Hands the gradient accumulated on a segment's input leaf to the output that produced it. */
+  private static final class SegmentStep implements Step {
+    private final Tensor output;
+    private final Tensor leaf;
+
+    SegmentStep(Tensor output, Tensor leaf) {
+      this.output = output;
+      this.leaf = leaf;
+    }
+
+    @Override
+    public void run() {
+      if (!output.requires_grad()) {
+        return; // e.g. frozen embeddings: nothing below wants a gradient
+      }
+      try (Tensor grad = leaf.grad()) {
+        if (!grad.defined()) {
+          return; // the segment above did not use this input
+        }
+        try (TensorVector outs = new TensorVector(output); TensorVector grads = new TensorVector(grad)) {
+          backward(outs, grads);
+        }
+      }
+    }
+
+    @Override
+    public void close() {
+      leaf.close();
+      output.close();
+    }
+  }
+}

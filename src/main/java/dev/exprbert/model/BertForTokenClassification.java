@@ -1,0 +1,224 @@
+package dev.exprbert.model;
+
+import dev.exprbert.autograd.LayerwiseBackward;
+import dev.exprbert.model.attention.AttentionBackend;
+import dev.exprbert.model.attention.AttentionMask;
+import dev.exprbert.runtime.Natives;
+import dev.exprbert.runtime.Placement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.GradMode;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Hugging Face's {@code BertForTokenClassification}: BERT encoder (no pooler), dropout, linear
+ * classifier. Owns its {@link ModelWeights}; close the model to free them.
+ *
+ * <p>Three ways to run it: {@link #logits} for inference (no graph), {@link #forwardForTraining}
+ * for the layer-wise backward of DESIGN §4, and {@link #forwardFullGraph} (one autograd graph, the
+ * reference the layer-wise schedule is tested against).
+ */
+public final class BertForTokenClassification implements AutoCloseable {
+  private final BertConfig config;
+  private final ModelWeights weights;
+  private final Placement placement;
+  private final BertEmbeddings embeddings;
+  private final List<BertLayer> layers;
+  private final Linear classifier;
+  private final double classifierDropout;
+  private AttentionBackend attention;
+  private boolean training;
+
+  /** Takes ownership of {@code weights}, which must already live on {@code placement}. */
+  public BertForTokenClassification(BertConfig config, ModelWeights weights, Placement placement, AttentionBackend attention) {
+    Natives.init();
+    this.config = Objects.requireNonNull(config, "config");
+    this.weights = Objects.requireNonNull(weights, "weights");
+    this.placement = Objects.requireNonNull(placement, "placement");
+    this.attention = Objects.requireNonNull(attention, "attention");
+    WeightPath bert = WeightPath.ROOT.child(ParameterSpec.ENCODER_PREFIX);
+    this.embeddings = new BertEmbeddings(weights, bert.child("embeddings"), config);
+    List<BertLayer> built = new ArrayList<>();
+    for (int i = 0; i < config.numHiddenLayers(); i++) {
+      built.add(new BertLayer(weights, bert.child("encoder").child("layer").child(i), config));
+    }
+    this.layers = List.copyOf(built);
+    this.classifier = new Linear(weights, WeightPath.ROOT.child("classifier"));
+    this.classifierDropout = config.classifierDropout() != null ? config.classifierDropout() : config.hiddenDropoutProb();
+  }
+
+  public BertConfig config() {
+    return config;
+  }
+
+  public ModelWeights weights() {
+    return weights;
+  }
+
+  public Placement placement() {
+    return placement;
+  }
+
+  public AttentionBackend attention() {
+    return attention;
+  }
+
+  public void setAttention(AttentionBackend attention) {
+    this.attention = Objects.requireNonNull(attention, "attention");
+  }
+
+  /** Train mode turns dropout on (Hugging Face {@code model.train()}); eval mode turns it off. */
+  public void train(boolean on) {
+    this.training = on;
+  }
+
+  public boolean isTraining() {
+    return training;
+  }
+
+  /**
+   * Logits without building a graph (inference and evaluation).
+   *
+   * @param inputIds [batch, seq] int64
+   * @param attentionMask [batch, seq] 0/1 (1 = real token)
+   * @param tokenTypeIds [batch, seq] int64, or null for all zeros
+   * @return [batch, seq, num_labels] in the model's precision; the caller owns it
+   */
+  public Tensor logits(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) {
+    try (NoGradGuard noGrad = new NoGradGuard()) {
+      return forward(inputIds, attentionMask, tokenTypeIds, null);
+    }
+  }
+
+  /**
+   * Forward pass whose backward runs layer by layer (DESIGN §4). Close the returned pass after
+   * {@link ForwardPass#backward}; it owns the graph pieces and the logits.
+   */
+  public ForwardPass forwardForTraining(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) {
+    requireGradMode();
+    LayerwiseBackward tape = new LayerwiseBackward();
+    try {
+      Tensor logits = forward(inputIds, attentionMask, tokenTypeIds, tape);
+      return new ForwardPass(logits, tape);
+    } catch (RuntimeException e) {
+      tape.close();
+      throw e;
+    }
+  }
+
+  /** Forward pass as one autograd graph; {@code loss.backward()} then fills every gradient. */
+  public Tensor forwardFullGraph(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) {
+    requireGradMode();
+    return forward(inputIds, attentionMask, tokenTypeIds, null);
+  }
+
+  private static void requireGradMode() {
+    if (!GradMode.is_enabled()) {
+      throw new IllegalStateException("a training forward pass needs grad mode; it is disabled (inside a NoGradGuard?)");
+    }
+  }
+
+  private Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, LayerwiseBackward tape) {
+    checkInputs(inputIds, attentionMask, tokenTypeIds);
+    try (Device device = placement.torchDevice();
+        Tensor ids = inputIds.to(device, torch.ScalarType.Long);
+        Tensor maskOnDevice = attentionMask.to(device, torch.ScalarType.Long);
+        Tensor types = tokenTypeIds != null ? tokenTypeIds.to(device, torch.ScalarType.Long) : zerosLike(ids);
+        Tensor positions = positionIds(ids.size(1));
+        AttentionMask mask = AttentionMask.fromPadding(maskOnDevice, placement.precision().scalarType())) {
+      Tensor hidden = embeddings.forward(ids, types, positions, training);
+      for (BertLayer layer : layers) {
+        Tensor input = tape != null ? tape.boundary(hidden) : hidden;
+        Tensor next = layer.forward(input, mask, attention, training, tape);
+        if (tape == null) {
+          hidden.close(); // with a tape, the tape owns every segment's output and input leaf
+        }
+        hidden = next;
+      }
+      Tensor headInput = tape != null ? tape.boundary(hidden) : hidden;
+      try (Tensor dropped = torch.dropout(headInput, classifierDropout, training)) {
+        return classifier.forward(dropped);
+      } finally {
+        if (tape == null) {
+          hidden.close();
+        }
+      }
+    }
+  }
+
+  private void checkInputs(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) {
+    Objects.requireNonNull(inputIds, "inputIds");
+    Objects.requireNonNull(attentionMask, "attentionMask");
+    if (inputIds.dim() != 2) {
+      throw new IllegalArgumentException("input_ids must be [batch, seq], got " + inputIds.dim() + " dims");
+    }
+    sameShape("attention_mask", attentionMask, inputIds);
+    if (tokenTypeIds != null) {
+      sameShape("token_type_ids", tokenTypeIds, inputIds);
+    }
+    if (inputIds.size(1) > config.maxPositionEmbeddings()) {
+      throw new IllegalArgumentException("sequence length " + inputIds.size(1) + " exceeds max_position_embeddings "
+          + config.maxPositionEmbeddings() + "; split long sentences into windows");
+    }
+  }
+
+  private static void sameShape(String name, Tensor t, Tensor inputIds) {
+    if (t.dim() != 2 || t.size(0) != inputIds.size(0) || t.size(1) != inputIds.size(1)) {
+      throw new IllegalArgumentException(name + " must have the shape of input_ids [" + inputIds.size(0) + ", "
+          + inputIds.size(1) + "], got " + t.dim() + " dims");
+    }
+  }
+
+  private Tensor positionIds(long seq) {
+    try (TensorOptions options = placement.longOptions(); Scalar end = new Scalar(seq)) {
+      return torch.arange(end, options);
+    }
+  }
+
+  private static Tensor zerosLike(Tensor ids) {
+    return torch.zeros_like(ids);
+  }
+
+  /** Number of parameters (the sum of every tensor's element count). */
+  public long parameterCount() {
+    return weights.parameterCount();
+  }
+
+  @Override
+  public void close() {
+    weights.close();
+  }
+
+  /** A training forward pass: the logits and the tape their layer-wise backward runs on. */
+  public static final class ForwardPass implements AutoCloseable {
+    private final Tensor logits;
+    private final LayerwiseBackward tape;
+
+    ForwardPass(Tensor logits, LayerwiseBackward tape) {
+      this.logits = logits;
+      this.tape = tape;
+    }
+
+    /** [batch, seq, num_labels]; owned by this pass. */
+    public Tensor logits() {
+      return logits;
+    }
+
+    /** Fills every parameter's gradient from {@code loss}, a scalar computed from {@link #logits()}. */
+    public void backward(Tensor loss) {
+      tape.backward(loss);
+    }
+
+    @Override
+    public void close() {
+      tape.close();
+      logits.close();
+    }
+  }
+}

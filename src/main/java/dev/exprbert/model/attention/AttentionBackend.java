@@ -1,0 +1,37 @@
+package dev.exprbert.model.attention;
+
+import dev.exprbert.autograd.LayerwiseBackward;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Scaled dot-product attention over heads, chosen with {@code --attention}. Every backend computes
+ * {@code softmax(q k^T * scale + mask) v} with dropout on the probabilities in training, and the
+ * {@code eager} backend is the reference the others are tested against.
+ */
+public interface AttentionBackend {
+
+  /** The name users pass to {@code --attention}. */
+  String name();
+
+  /**
+   * @param q [batch, heads, seq, head_dim]
+   * @param k [batch, heads, seq, head_dim]
+   * @param v [batch, heads, seq, head_dim]
+   * @param mask the key-padding mask of the batch
+   * @param dropout probability of dropping an attention weight (applied only when {@code training})
+   * @param tape where a backend that is a graph boundary records its backward; null when no gradient
+   *     is wanted
+   * @return context [batch, heads, seq, head_dim]; the caller owns it
+   */
+  Tensor attend(Tensor q, Tensor k, Tensor v, AttentionMask mask, double dropout, boolean training, LayerwiseBackward tape);
+
+  /** The backend named {@code name}; the error lists those that exist. */
+  static AttentionBackend named(String name) {
+    return switch (name) {
+      case "eager" -> new EagerAttention();
+      case "sdpa" -> new SdpaAttention();
+      default -> throw new IllegalArgumentException(
+          "unknown attention backend '" + name + "': expected one of eager, sdpa");
+    };
+  }
+}

@@ -1,0 +1,35 @@
+package dev.exprbert.optim;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Hugging Face Trainer's optimizer grouping. */
+public final class ParameterGroups {
+  private ParameterGroups() {}
+
+  /**
+   * Two groups, as {@code Trainer.create_optimizer} builds them: weight decay on everything but
+   * biases and LayerNorm weights, which get 0. Empty groups are dropped.
+   */
+  public static List<ParamGroup> huggingFace(List<NamedParameter> parameters, double weightDecay) {
+    List<NamedParameter> decay = new ArrayList<>();
+    List<NamedParameter> noDecay = new ArrayList<>();
+    for (NamedParameter p : parameters) {
+      (decays(p.name()) ? decay : noDecay).add(p);
+    }
+    List<ParamGroup> groups = new ArrayList<>();
+    if (!decay.isEmpty()) {
+      groups.add(new ParamGroup(decay, weightDecay));
+    }
+    if (!noDecay.isEmpty()) {
+      groups.add(new ParamGroup(noDecay, 0.0));
+    }
+    return groups;
+  }
+
+  /** Hugging Face's rule: biases and LayerNorm weights are not decayed. */
+  public static boolean decays(String parameterName) {
+    return !(parameterName.endsWith("bias") || parameterName.contains("LayerNorm.weight")
+        || parameterName.contains("layer_norm.weight"));
+  }
+}

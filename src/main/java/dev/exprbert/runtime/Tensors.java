@@ -1,0 +1,98 @@
+package dev.exprbert.runtime;
+
+import java.util.Arrays;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.MemoryFormatOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/** Small tensor helpers the LibTorch Java API lacks. Every returned tensor is owned by the caller. */
+public final class Tensors {
+  private Tensors() {}
+
+  /** A new tensor on {@code device} with {@code type}, never an alias of {@code t}. */
+  public static Tensor copyTo(Tensor t, Device device, ScalarType type) {
+    try (MemoryFormatOptional keep = new MemoryFormatOptional()) {
+      return t.to(device, type, false, true, keep);
+    }
+  }
+
+  /** A new CPU tensor with {@code t}'s values converted to {@code type}, never an alias. */
+  public static Tensor copyAs(Tensor t, ScalarType type) {
+    try (MemoryFormatOptional keep = new MemoryFormatOptional()) {
+      return t.to(type, false, true, keep);
+    }
+  }
+
+  /** An uninitialised tensor of {@code shape} with {@code options}. */
+  public static Tensor empty(long[] shape, TensorOptions options) {
+    try (MemoryFormatOptional contiguous = new MemoryFormatOptional()) {
+      return torch.empty(shape, options, contiguous);
+    }
+  }
+
+  public static long[] shape(Tensor t) {
+    long[] dims = new long[(int) t.dim()];
+    for (int i = 0; i < dims.length; i++) {
+      dims[i] = t.size(i);
+    }
+    return dims;
+  }
+
+  public static boolean hasShape(Tensor t, long... shape) {
+    return Arrays.equals(shape(t), shape);
+  }
+
+  /** {@code [3, 11, 5]}, for error messages. */
+  public static String shapeString(Tensor t) {
+    return Arrays.toString(shape(t));
+  }
+
+  /** An int64 CPU tensor holding {@code values} with the given shape. */
+  public static Tensor longs(long[] values, long... shape) {
+    try (TensorOptions options = new TensorOptions(ScalarType.Long)) {
+      Tensor t = empty(shape, options);
+      if (values.length != t.numel()) {
+        t.close();
+        throw new IllegalArgumentException("expected " + t.numel() + " values for shape " + Arrays.toString(shape)
+            + ", got " + values.length);
+      }
+      new org.bytedeco.javacpp.LongPointer(t.data_ptr()).put(values);
+      return t;
+    }
+  }
+
+  /** A float32 CPU tensor holding {@code values} with the given shape. */
+  public static Tensor floats(float[] values, long... shape) {
+    try (TensorOptions options = new TensorOptions(ScalarType.Float)) {
+      Tensor t = empty(shape, options);
+      if (values.length != t.numel()) {
+        t.close();
+        throw new IllegalArgumentException("expected " + t.numel() + " values for shape " + Arrays.toString(shape)
+            + ", got " + values.length);
+      }
+      new org.bytedeco.javacpp.FloatPointer(t.data_ptr()).put(values);
+      return t;
+    }
+  }
+
+  /** The values of a tensor as a float array (converted to float32 on the CPU first). */
+  public static float[] toFloatArray(Tensor t) {
+    try (Tensor cpu = copyTo(t, new Device("cpu"), ScalarType.Float); Tensor c = cpu.contiguous()) {
+      float[] out = new float[(int) c.numel()];
+      new org.bytedeco.javacpp.FloatPointer(c.data_ptr()).get(out);
+      return out;
+    }
+  }
+
+  /** The values of an integer tensor as a long array. */
+  public static long[] toLongArray(Tensor t) {
+    try (Tensor cpu = copyTo(t, new Device("cpu"), ScalarType.Long); Tensor c = cpu.contiguous()) {
+      long[] out = new long[(int) c.numel()];
+      new org.bytedeco.javacpp.LongPointer(c.data_ptr()).get(out);
+      return out;
+    }
+  }
+}
