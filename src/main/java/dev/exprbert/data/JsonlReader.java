@@ -215,7 +215,14 @@ public final class JsonlReader extends LineSentenceReader {
 
   /** Gson's reason without its troubleshooting link, with "line 1" dropped (we parse one line). */
   private static String gsonReason(Exception e) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    // Gson wraps its MalformedJsonException, whose message is the useful one.
+    Throwable innermost = e;
+    while (innermost.getCause() != null && innermost.getCause().getMessage() != null) {
+      innermost = innermost.getCause();
+    }
+    String message = innermost.getMessage() == null
+        ? innermost.getClass().getSimpleName()
+        : innermost.getMessage();
     int newline = message.indexOf('\n');
     if (newline >= 0) {
       message = message.substring(0, newline);
