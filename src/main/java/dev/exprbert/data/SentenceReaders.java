@@ -1,0 +1,63 @@
+package dev.exprbert.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Opens the reader that fits a dataset file. */
+public final class SentenceReaders {
+  private SentenceReaders() {}
+
+  /**
+   * Opens {@code file} in the format {@code options.format()}, or the one its extension implies
+   * ({@link DatasetFormat#fromPath}).
+   *
+   * @throws IllegalArgumentException if the file does not exist or its format cannot be told
+   * @throws UncheckedIOException if it cannot be opened
+   */
+  public static SentenceReader open(Path file, ReaderOptions options) {
+    DatasetFormat format = options.format() != null ? options.format() : DatasetFormat.fromPath(file);
+    InputStream in;
+    try {
+      in = Files.newInputStream(file);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("dataset file " + file + " does not exist", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open dataset file " + file, e);
+    }
+    return open(in, file.toString(), format, options);
+  }
+
+  /** {@link #open(Path, ReaderOptions)} with {@link ReaderOptions#DEFAULTS}. */
+  public static SentenceReader open(Path file) {
+    return open(file, ReaderOptions.DEFAULTS);
+  }
+
+  /**
+   * Reads a stream (e.g. standard input) in the given format; {@code source} names it in messages.
+   * The reader closes the stream.
+   */
+  public static SentenceReader open(
+      InputStream in, String source, DatasetFormat format, ReaderOptions options) {
+    Utf8LineReader lines = new Utf8LineReader(in, source);
+    return switch (format) {
+      case CONLL -> new ConllReader(lines, options);
+      case JSONL -> new JsonlReader(lines, options);
+      case TEXT -> new PlainTextReader(lines);
+    };
+  }
+
+  /** Reads a whole file into memory: for dev and test sets, not for files of unknown size. */
+  public static List<LabeledSentence> readAll(Path file, ReaderOptions options) {
+    List<LabeledSentence> sentences = new ArrayList<>();
+    try (SentenceReader reader = open(file, options)) {
+      reader.forEachRemaining(sentences::add);
+    }
+    return sentences;
+  }
+}

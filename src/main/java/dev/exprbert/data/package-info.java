@@ -1,0 +1,5 @@
+/**
+ * Reads token-classification datasets (CoNLL columns, JSON Lines, pre-split text) into sentences,
+ * streaming and with errors that name the file and line, plus the label-set checks a trainer needs.
+ */
+package dev.exprbert.data;
