@@ -1,7 +1,7 @@
 package dev.exprbert.io;
 
-import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +27,7 @@ public final class ModelTokenizer implements AutoCloseable {
   private final Integer padTokenId;
   private final String padToken;
   private final int specialTokenCount;
+  private final int leadingSpecialTokenCount;
 
   ModelTokenizer(
       HuggingFaceTokenizer tokenizer,
@@ -44,13 +45,53 @@ public final class ModelTokenizer implements AutoCloseable {
     this.padToken = padToken;
     this.padTokenId = padTokenId;
     this.specialTokenCount = tokenizer.encode(new String[0], true, false).getIds().length;
+    this.leadingSpecialTokenCount = leadingSpecials(tokenizer);
+  }
+
+  /** Where word 0 lands in an encoding of one word: 1 for BERT's [CLS]. */
+  private static int leadingSpecials(HuggingFaceTokenizer tokenizer) {
+    long[] wordIds = tokenizer.encode(new String[] {"a"}, true, false).getWordIds();
+    for (int t = 0; t < wordIds.length; t++) {
+      if (wordIds[t] == 0) {
+        return t;
+      }
+    }
+    throw new IllegalStateException("the tokenizer produced no token for the word \"a\"");
   }
 
   /**
    * Encodes pre-split words as one pre-tokenized sequence (HF {@code is_split_into_words=True}),
-   * adding the special tokens: {@code getWordIds()} index {@code words}, -1 on special tokens.
+   * adding the special tokens.
+   *
+   * <p>[note: lean encoding] DJL's {@code HuggingFaceTokenizer.encode} copies seven arrays out of
+   * the native encoding, and its token char spans cost a JNI class lookup per token. We read the
+   * four arrays a model needs straight from DJL's public {@code TokenizersLibrary} and free the
+   * native encoding ourselves. Measured on wnut17 train (3394 sentences, MiniLM, a 2-core box at
+   * load 6, four repetitions): DJL encode 880-1855 ms, this path 530-1040 ms, i.e. 0.55-0.75x.
    */
-  public Encoding encodeWords(List<String> words) {
+  public WordEncoding encodeWords(List<String> words) {
+    String[] array = toArray(words);
+    long encoding = TokenizersLibrary.LIB.encodeList(tokenizer.getHandle(), array, true);
+    try {
+      return new WordEncoding(
+          TokenizersLibrary.LIB.getTokenIds(encoding),
+          TokenizersLibrary.LIB.getTypeIds(encoding),
+          TokenizersLibrary.LIB.getAttentionMask(encoding),
+          TokenizersLibrary.LIB.getWordIds(encoding));
+    } finally {
+      TokenizersLibrary.LIB.deleteEncoding(encoding);
+    }
+  }
+
+  /** The sub-token strings of {@code words}, special tokens included (for reports and debugging). */
+  public List<String> tokens(List<String> words) {
+    return List.of(tokenizer.encode(toArray(words), true, false).getTokens());
+  }
+
+  private static String[] toArray(List<String> words) {
+    if (words == null) {
+      throw new IllegalArgumentException("words is null; expected a list of pre-split words");
+    }
     String[] array = new String[words.size()];
     for (int i = 0; i < array.length; i++) {
       String word = words.get(i);
@@ -59,12 +100,17 @@ public final class ModelTokenizer implements AutoCloseable {
       }
       array[i] = word;
     }
-    return tokenizer.encode(array, true, false);
+    return array;
   }
 
   /** How many special tokens encoding adds around one sequence (2 for BERT: [CLS] and [SEP]). */
   public int specialTokenCount() {
     return specialTokenCount;
+  }
+
+  /** How many special tokens precede the first word ([CLS] for BERT: 1). */
+  public int leadingSpecialTokenCount() {
+    return leadingSpecialTokenCount;
   }
 
   /** Whether the normalizer lower-cases input (BertNormalizer's lowercase). */

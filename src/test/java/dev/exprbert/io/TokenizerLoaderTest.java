@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.huggingface.tokenizers.Encoding;
 import dev.exprbert.testing.ConllSample;
 import dev.exprbert.testing.ConllSample.Sentence;
 import dev.exprbert.testing.TestTokenizers;
@@ -26,10 +25,10 @@ class TokenizerLoaderTest {
   @Test
   void miniLmTokenizerJsonLowercasesAndAddsClsSep() throws IOException {
     try (ModelTokenizer tokenizer = TokenizerLoader.load(TestTokenizers.miniLm(tmp))) {
-      Encoding encoding = tokenizer.encodeWords(List.of("Hello", "WORLD"));
-      assertArrayEquals(new String[] {"[CLS]", "hello", "world", "[SEP]"}, encoding.getTokens());
-      assertArrayEquals(new long[] {101, 7592, 2088, 102}, encoding.getIds());
-      assertArrayEquals(new long[] {-1, 0, 1, -1}, encoding.getWordIds());
+      WordEncoding encoding = tokenizer.encodeWords(List.of("Hello", "WORLD"));
+      assertEquals(List.of("[CLS]", "hello", "world", "[SEP]"), tokenizer.tokens(List.of("Hello", "WORLD")));
+      assertArrayEquals(new long[] {101, 7592, 2088, 102}, encoding.inputIds());
+      assertArrayEquals(new long[] {-1, 0, 1, -1}, encoding.wordIds());
       assertTrue(tokenizer.lowercases());
       assertEquals(2, tokenizer.specialTokenCount());
       assertEquals(0, tokenizer.padTokenId());
@@ -42,10 +41,9 @@ class TokenizerLoaderTest {
   void neitherTruncatesNorPads() throws IOException {
     try (ModelTokenizer tokenizer = TokenizerLoader.load(TestTokenizers.miniLm(tmp))) {
       List<String> words = Collections.nCopies(300, "word");
-      Encoding encoding = tokenizer.encodeWords(words);
-      assertEquals(302, encoding.getIds().length);
-      assertFalse(encoding.exceedMaxLength());
-      assertEquals(3, tokenizer.encodeWords(List.of("short")).getIds().length);
+      WordEncoding encoding = tokenizer.encodeWords(words);
+      assertEquals(302, encoding.inputIds().length);
+      assertEquals(3, tokenizer.encodeWords(List.of("short")).inputIds().length);
     }
   }
 
@@ -60,12 +58,12 @@ class TokenizerLoaderTest {
       assertTrue(vocab.lowercases(), "HF BertTokenizer lower-cases unless told otherwise");
       assertEquals(json.padTokenId(), vocab.padTokenId());
       for (Sentence sentence : sentences) {
-        Encoding expected = json.encodeWords(sentence.words());
-        Encoding actual = vocab.encodeWords(sentence.words());
-        assertArrayEquals(expected.getIds(), actual.getIds(), () -> "ids of " + sentence.words());
-        assertArrayEquals(expected.getWordIds(), actual.getWordIds(), () -> "word ids of " + sentence.words());
-        assertArrayEquals(expected.getTypeIds(), actual.getTypeIds());
-        assertArrayEquals(expected.getAttentionMask(), actual.getAttentionMask());
+        WordEncoding expected = json.encodeWords(sentence.words());
+        WordEncoding actual = vocab.encodeWords(sentence.words());
+        assertArrayEquals(expected.inputIds(), actual.inputIds(), () -> "ids of " + sentence.words());
+        assertArrayEquals(expected.wordIds(), actual.wordIds(), () -> "word ids of " + sentence.words());
+        assertArrayEquals(expected.tokenTypeIds(), actual.tokenTypeIds());
+        assertArrayEquals(expected.attentionMask(), actual.attentionMask());
       }
     }
   }
@@ -77,8 +75,7 @@ class TokenizerLoaderTest {
       assertFalse(tokenizer.lowercases());
       assertEquals(512, tokenizer.modelMaxLength().orElseThrow());
       // MiniLM's vocabulary is lower-case, so a capitalised word no longer matches any piece.
-      Encoding encoding = tokenizer.encodeWords(List.of("Hello", "hello"));
-      assertArrayEquals(new String[] {"[CLS]", "[UNK]", "hello", "[SEP]"}, encoding.getTokens());
+      assertEquals(List.of("[CLS]", "[UNK]", "hello", "[SEP]"), tokenizer.tokens(List.of("Hello", "hello")));
     }
   }
 
@@ -86,16 +83,14 @@ class TokenizerLoaderTest {
   void casedTokenizerKeepsCaseAccentsAndSplitsCjkCharacters() throws IOException {
     try (ModelTokenizer tokenizer = TokenizerLoader.load(TestTokenizers.casedTokenizerJson(tmp))) {
       assertFalse(tokenizer.lowercases());
-      Encoding encoding =
-          tokenizer.encodeWords(List.of("Hello", "hello", "München", "Zürich", "東京", "naïvely", "Straße"));
-      assertArrayEquals(
-          new String[] {
-            "[CLS]", "Hello", "hello", "München", "Zürich", "東", "京", "naïve", "##ly", "Straße", "[SEP]"
-          },
-          encoding.getTokens());
-      assertArrayEquals(new long[] {-1, 0, 1, 2, 3, 4, 4, 5, 5, 6, -1}, encoding.getWordIds());
-      assertEquals(TestTokenizers.CASED_VOCAB.indexOf("Hello"), encoding.getIds()[1]);
-      assertEquals(TestTokenizers.CASED_VOCAB.indexOf("hello"), encoding.getIds()[2]);
+      List<String> words = List.of("Hello", "hello", "München", "Zürich", "東京", "naïvely", "Straße");
+      WordEncoding encoding = tokenizer.encodeWords(words);
+      assertEquals(
+          List.of("[CLS]", "Hello", "hello", "München", "Zürich", "東", "京", "naïve", "##ly", "Straße", "[SEP]"),
+          tokenizer.tokens(words));
+      assertArrayEquals(new long[] {-1, 0, 1, 2, 3, 4, 4, 5, 5, 6, -1}, encoding.wordIds());
+      assertEquals(TestTokenizers.CASED_VOCAB.indexOf("Hello"), encoding.inputIds()[1]);
+      assertEquals(TestTokenizers.CASED_VOCAB.indexOf("hello"), encoding.inputIds()[2]);
     }
   }
 
@@ -104,12 +99,12 @@ class TokenizerLoaderTest {
     List<String> words = List.of("Hello", "World", "!", "München", "Zürich", "東京", "Öl", "unbelievable");
     try (ModelTokenizer json = TokenizerLoader.load(TestTokenizers.casedTokenizerJson(tmp));
         ModelTokenizer vocab = TokenizerLoader.load(TestTokenizers.casedVocabOnly(tmp))) {
-      Encoding expected = json.encodeWords(words);
-      Encoding actual = vocab.encodeWords(words);
-      assertArrayEquals(expected.getTokens(), actual.getTokens());
-      assertArrayEquals(expected.getIds(), actual.getIds());
-      assertArrayEquals(expected.getWordIds(), actual.getWordIds());
-      assertTrue(List.of(actual.getTokens()).containsAll(List.of("Öl", "un", "##believ", "##able")));
+      WordEncoding expected = json.encodeWords(words);
+      WordEncoding actual = vocab.encodeWords(words);
+      assertEquals(json.tokens(words), vocab.tokens(words));
+      assertArrayEquals(expected.inputIds(), actual.inputIds());
+      assertArrayEquals(expected.wordIds(), actual.wordIds());
+      assertTrue(vocab.tokens(words).containsAll(List.of("Öl", "un", "##believ", "##able")));
     }
   }
 
@@ -120,10 +115,10 @@ class TokenizerLoaderTest {
     Files.writeString(dir.resolve("tokenizer_config.json"), "{\"do_lower_case\": true}");
     try (ModelTokenizer tokenizer = TokenizerLoader.load(dir)) {
       assertTrue(tokenizer.lowercases());
-      Encoding encoding = tokenizer.encodeWords(List.of("Hello", "Zürich", "Öl", "CAFÉ"));
       // strip_accents follows lowercase: ü -> u, Ö -> o, É -> e.
-      assertArrayEquals(
-          new String[] {"[CLS]", "hello", "zurich", "ol", "cafe", "[SEP]"}, encoding.getTokens());
+      assertEquals(
+          List.of("[CLS]", "hello", "zurich", "ol", "cafe", "[SEP]"),
+          tokenizer.tokens(List.of("Hello", "Zürich", "Öl", "CAFÉ")));
     }
   }
 
@@ -216,7 +211,7 @@ class TokenizerLoaderTest {
       assertTrue(Files.isRegularFile(out.resolve("tokenizer_config.json")));
       assertTrue(Files.isRegularFile(out.resolve("tokenizer.json")));
       try (ModelTokenizer reloaded = TokenizerLoader.load(out)) {
-        assertArrayEquals(original.encodeWords(words).getIds(), reloaded.encodeWords(words).getIds());
+        assertArrayEquals(original.encodeWords(words).inputIds(), reloaded.encodeWords(words).inputIds());
         assertFalse(reloaded.lowercases());
       }
     }
@@ -226,6 +221,7 @@ class TokenizerLoaderTest {
   @Test
   void loadingSwitchesDjlTelemetryAndOnlineLookupsOff() throws IOException {
     try (ModelTokenizer tokenizer = TokenizerLoader.load(TestTokenizers.miniLm(tmp))) {
+      assertEquals(4, tokenizer.encodeWords(List.of("offline", "tokenizer")).length());
       assertEquals("true", System.getProperty("OPT_OUT_TRACKING"));
       assertEquals("true", System.getProperty("ai.djl.offline"));
     }
