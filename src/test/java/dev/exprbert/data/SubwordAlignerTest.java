@@ -109,6 +109,15 @@ class SubwordAlignerTest {
     assertEquals(4, aligned.wordEnd(5));
   }
 
+  /** MiniLM's uncased normalizer strips accents, so a lone combining accent vanishes too. */
+  @Test
+  void aLoneCombiningAccentIsAnEmptyWordUnderTheUncasedNormalizer() {
+    AlignedSentence aligned =
+        new SubwordAligner(miniLm, WNUT_LABELS, false).align(List.of("\u0301", "Paris"), List.of("B-person", "B-location"));
+    assertArrayEquals(new int[] {0}, aligned.emptyWords());
+    assertArrayEquals(new long[] {IGNORE_INDEX, id("B-location"), IGNORE_INDEX}, aligned.labelIds());
+  }
+
   @Test
   void allWordsEmptyStillGivesSpecialTokensAndEmptySpans() {
     AlignedSentence aligned =
