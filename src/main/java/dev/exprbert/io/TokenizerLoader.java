@@ -1,0 +1,147 @@
+package dev.exprbert.io;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads the tokenizer of an HF model directory with DJL's Rust tokenizers, offline.
+ *
+ * <p>Sources, in order: {@code tokenizer.json} (adjusted by what tokenizer_config.json states
+ * explicitly: do_lower_case, strip_accents, tokenize_chinese_chars), else {@code vocab.txt}
+ * converted to the equivalent BERT WordPiece tokenizer.json ({@link BertTokenizerJson}).
+ * Truncation and padding are always off; windows are the featurizer's decision.
+ *
+ * <p>[note: DJL offline] The tokenizers jar carries its native library (extracted once to
+ * ~/.djl.ai/tokenizers/, or $ENGINE_CACHE_DIR/tokenizers/), so loading downloads nothing. But every
+ * {@code HuggingFaceTokenizer.newInstance} calls {@code Ec2Utils.callHome}, which probes the EC2
+ * metadata endpoint (http://169.254.169.254) and a telemetry URL once a day unless
+ * {@code OPT_OUT_TRACKING=true} or offline mode ({@code ai.djl.offline=true} / env
+ * {@code DJL_OFFLINE}) is set. We set both system properties unless the user already chose; an
+ * environment variable of the same name still wins (DJL reads env first).
+ */
+public final class TokenizerLoader {
+  static final String TOKENIZER_JSON = "tokenizer.json";
+  private static final List<String> COPIED_FILES =
+      List.of(
+          TOKENIZER_JSON,
+          TokenizerSettings.TOKENIZER_CONFIG,
+          TokenizerSettings.SPECIAL_TOKENS_MAP,
+          BertTokenizerJson.VOCAB_TXT);
+  private static final String ADDED_TOKENS_JSON = "added_tokens.json";
+  private static final Map<String, String> DJL_OPTIONS =
+      Map.of(
+          "addSpecialTokens", "true",
+          "withOverflowingTokens", "false",
+          "truncation", "false",
+          "padding", "false",
+          "doLowerCase", "false"); // lower-casing belongs to the normalizer, not DJL's Java code
+  private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+
+  static {
+    keepDjlOffline();
+  }
+
+  private TokenizerLoader() {}
+
+  /** Loads the tokenizer of {@code modelDir}; see the class comment for the files it reads. */
+  public static ModelTokenizer load(Path modelDir) throws IOException {
+    if (!Files.isDirectory(modelDir)) {
+      throw new NoSuchFileException(
+          modelDir.toString(), null, "expected a model directory holding tokenizer.json or vocab.txt");
+    }
+    Path tokenizerJsonFile = modelDir.resolve(TOKENIZER_JSON);
+    Path vocabFile = modelDir.resolve(BertTokenizerJson.VOCAB_TXT);
+    TokenizerSettings settings = TokenizerSettings.read(modelDir);
+
+    Map<String, byte[]> filesToSave = new LinkedHashMap<>();
+    for (String name : COPIED_FILES) {
+      Path file = modelDir.resolve(name);
+      if (Files.isRegularFile(file)) {
+        filesToSave.put(name, Files.readAllBytes(file));
+      }
+    }
+
+    JsonObject tokenizerJson;
+    Path describedAs;
+    if (Files.isRegularFile(tokenizerJsonFile)) {
+      describedAs = tokenizerJsonFile;
+      tokenizerJson = parseObject(tokenizerJsonFile, filesToSave.get(TOKENIZER_JSON));
+      BertTokenizerJson.applyConfigOverrides(tokenizerJson, settings);
+    } else if (Files.isRegularFile(vocabFile)) {
+      if (Files.exists(modelDir.resolve(ADDED_TOKENS_JSON))) {
+        throw new UnsupportedOperationException(
+            modelDir.resolve(ADDED_TOKENS_JSON)
+                + ": added tokens next to a vocab.txt-only tokenizer are not supported; "
+                + "save the tokenizer with transformers to get a tokenizer.json");
+      }
+      describedAs = vocabFile;
+      tokenizerJson = BertTokenizerJson.fromVocab(vocabFile, settings);
+      filesToSave.put(TOKENIZER_JSON, GSON.toJson(tokenizerJson).getBytes(StandardCharsets.UTF_8));
+    } else {
+      throw new NoSuchFileException(
+          modelDir.toString(),
+          null,
+          "no tokenizer found; looked for " + TOKENIZER_JSON + " (HF fast tokenizer) and "
+              + BertTokenizerJson.VOCAB_TXT + " (BERT WordPiece vocabulary)");
+    }
+
+    Integer padTokenId = PadTokenLookup.padTokenId(tokenizerJson, settings.padToken());
+    BertTokenizerJson.disableTruncationAndPadding(tokenizerJson);
+    HuggingFaceTokenizer tokenizer = newDjlTokenizer(tokenizerJson, describedAs);
+    return new ModelTokenizer(
+        tokenizer,
+        modelDir,
+        filesToSave,
+        BertTokenizerJson.lowercases(tokenizerJson),
+        settings.modelMaxLength(),
+        settings.padToken(),
+        padTokenId);
+  }
+
+  private static JsonObject parseObject(Path file, byte[] bytes) throws IOException {
+    try {
+      JsonElement parsed = JsonParser.parseString(new String(bytes, StandardCharsets.UTF_8));
+      if (!parsed.isJsonObject()) {
+        throw new IOException(file + ": expected a JSON object at the top level");
+      }
+      return parsed.getAsJsonObject();
+    } catch (JsonParseException e) {
+      throw new IOException(file + ": not valid JSON: " + e.getMessage(), e);
+    }
+  }
+
+  private static HuggingFaceTokenizer newDjlTokenizer(JsonObject tokenizerJson, Path describedAs)
+      throws IOException {
+    byte[] json = GSON.toJson(tokenizerJson).getBytes(StandardCharsets.UTF_8);
+    try {
+      return HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), DJL_OPTIONS);
+    } catch (RuntimeException e) {
+      // The Rust side reports a malformed tokenizer as a plain RuntimeException.
+      throw new IOException(
+          describedAs + ": the tokenizers library rejected this tokenizer: " + e.getMessage(), e);
+    }
+  }
+
+  private static void keepDjlOffline() {
+    if (System.getProperty("OPT_OUT_TRACKING") == null) {
+      System.setProperty("OPT_OUT_TRACKING", "true");
+    }
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
+  }
+}
