@@ -50,7 +50,7 @@ public final class BertForTokenClassification implements AutoCloseable {
     }
     this.layers = List.copyOf(built);
     this.classifier = new Linear(weights, WeightPath.ROOT.child("classifier"));
-    this.classifierDropout = config.classifierDropout() != null ? config.classifierDropout() : config.hiddenDropoutProb();
+    this.classifierDropout = config.effectiveClassifierDropout();
   }
 
   public BertConfig config() {

@@ -15,7 +15,7 @@ final class BertLayer {
   private final Linear attentionOutput;
   private final LayerNorm attentionLayerNorm;
   private final Linear intermediate;
-  private final Activation activation;
+  private final HiddenActivation activation;
   private final Linear output;
   private final LayerNorm outputLayerNorm;
   private final double dropout;
@@ -26,7 +26,7 @@ final class BertLayer {
     this.attentionOutput = new Linear(weights, attention.child("output").child("dense"));
     this.attentionLayerNorm = new LayerNorm(weights, attention.child("output").child("LayerNorm"), config.layerNormEps());
     this.intermediate = new Linear(weights, path.child("intermediate").child("dense"));
-    this.activation = Activation.fromConfig(config.hiddenAct());
+    this.activation = config.hiddenAct();
     this.output = new Linear(weights, path.child("output").child("dense"));
     this.outputLayerNorm = new LayerNorm(weights, path.child("output").child("LayerNorm"), config.layerNormEps());
     this.dropout = config.hiddenDropoutProb();
@@ -40,7 +40,7 @@ final class BertLayer {
         Tensor residual1 = projectedDropped.add(x);
         Tensor attended = attentionLayerNorm.forward(residual1);
         Tensor up = intermediate.forward(attended);
-        Tensor activated = activation.apply(up);
+        Tensor activated = Activations.apply(activation, up);
         Tensor down = output.forward(activated);
         Tensor downDropped = torch.dropout(down, dropout, training);
         Tensor residual2 = downDropped.add(attended)) {

@@ -39,8 +39,8 @@ public final class HfInit {
         try (GeneratorOptional g = new GeneratorOptional(generator)) {
           t.normal_(0.0, config.initializerRange(), g);
         }
-        int pad = config.padTokenId();
-        if (init == ParameterSpec.Init.NORMAL_PADDING_ROW_ZERO && pad >= 0 && pad < t.size(0)) {
+        Integer pad = config.padTokenId();
+        if (init == ParameterSpec.Init.NORMAL_PADDING_ROW_ZERO && pad != null && pad >= 0 && pad < t.size(0)) {
           try (Tensor row = t.select(0, pad)) {
             row.zero_();
           }

@@ -51,7 +51,7 @@ final class TinyBertFixture implements AutoCloseable {
 
   BertConfig config() {
     try {
-      return BertConfig.fromJson(DIR.resolve("config.json"));
+      return BertConfig.read(DIR.resolve("config.json"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

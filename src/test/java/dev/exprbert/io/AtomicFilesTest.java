@@ -1,0 +1,46 @@
+package dev.exprbert.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFilesTest {
+  @TempDir Path dir;
+
+  @Test
+  void aFailedWriteLeavesTheOldFileAndNoTemporary() throws IOException {
+    Path target = dir.resolve("config.json");
+    AtomicFiles.writeString(target, "old");
+    IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(target, channel -> {
+      channel.write(ByteBuffer.wrap("half of the new".getBytes()));
+      throw new IOException("disk full (simulated)");
+    }));
+    assertEquals("disk full (simulated)", e.getMessage());
+    assertEquals("old", Files.readString(target));
+    try (var listing = Files.list(dir)) {
+      assertEquals(List.of(target), listing.toList());
+    }
+  }
+
+  @Test
+  void writesNewContent() throws IOException {
+    Path target = dir.resolve("a.txt");
+    AtomicFiles.writeString(target, "one");
+    AtomicFiles.writeString(target, "two");
+    assertEquals("two", Files.readString(target));
+  }
+
+  @Test
+  void missingFolderIsNamed() {
+    Path target = dir.resolve("nope/a.txt");
+    IOException e = assertThrows(IOException.class, () -> AtomicFiles.writeString(target, "x"));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("nope"), e.getMessage());
+  }
+}
