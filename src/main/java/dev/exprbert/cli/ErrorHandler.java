@@ -1,0 +1,21 @@
+package dev.exprbert.cli;
+
+import picocli.CommandLine;
+
+/**
+ * Maps failures to exit codes: usage errors are picocli's (2); anything a command throws becomes a
+ * one-line reason on stderr and exit code 1 (set EXPRBERT_DEBUG=1 for the stack trace).
+ */
+final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+  static final int FAILURE = 1;
+
+  @Override
+  public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parseResult) {
+    String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    cli.getErr().println("exprbert " + cli.getCommandName() + ": " + message.replace('\n', ' '));
+    if (System.getenv("EXPRBERT_DEBUG") != null) {
+      e.printStackTrace(cli.getErr());
+    }
+    return FAILURE;
+  }
+}

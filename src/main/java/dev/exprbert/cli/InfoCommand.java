@@ -1,0 +1,38 @@
+package dev.exprbert.cli;
+
+import dev.exprbert.model.BertConfig;
+import dev.exprbert.model.ModelDirectory;
+import dev.exprbert.model.ParameterSpec;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code exprbert info --model DIR}: architecture, sizes, parameter count and labels, without loading weights. */
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Describe a Hugging Face model directory.")
+final class InfoCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--model", required = true, description = "Model directory (config.json, model.safetensors, tokenizer.json).")
+  Path model;
+
+  @Override
+  public Integer call() throws Exception {
+    BertConfig config = ModelDirectory.readConfig(model);
+    long parameters = ParameterSpec.of(config).stream().mapToLong(ParameterSpec::numel).sum();
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("model:          %s%n", model.toAbsolutePath());
+    out.printf("architecture:   BertForTokenClassification (model_type %s)%n", config.modelType());
+    out.printf("layers:         %d%n", config.numHiddenLayers());
+    out.printf("hidden size:    %d (%d heads of %d)%n", config.hiddenSize(), config.numAttentionHeads(), config.headDim());
+    out.printf("intermediate:   %d (%s)%n", config.intermediateSize(), config.hiddenAct().hfName());
+    out.printf("vocabulary:     %d%n", config.vocabSize());
+    out.printf("max positions:  %d%n", config.maxPositionEmbeddings());
+    out.printf("parameters:     %,d%n", parameters);
+    out.printf("labels (%d):    %s%n", config.numLabels(), String.join(" ", config.labels()));
+    return 0;
+  }
+}
