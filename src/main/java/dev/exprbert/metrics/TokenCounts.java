@@ -9,6 +9,7 @@ import java.util.Objects;
  */
 final class TokenCounts {
   long correct;
+  /** Pairs compared (zipped); seqeval's accuracy_score divides by the gold length instead. */
   long total;
   long tp;
   long fp;
@@ -27,6 +28,7 @@ final class TokenCounts {
     boolean equal = Objects.equals(gold, predicted);
     boolean goldO = "O".equals(gold);
     boolean predictedO = "O".equals(predicted);
+    total++;
     if (equal) {
       correct++;
     }
