@@ -156,7 +156,13 @@ public final class OnnxBertImporter {
       String hf = BertLinearNames.weightName(node.getName()).orElseThrow(() -> new OnnxImportException("MatMul '" + node.getName()
           + "' multiplies by initializer '" + w.getName() + "' " + Arrays.toString(OnnxTensors.shape(w))
           + " but its node name does not map to a BERT Linear layer; expected " + BertLinearNames.EXPECTED_FORMS));
-      putOnce(sources, hf, new Source(w, true, "initializer '" + w.getName() + "' of MatMul '" + node.getName() + "', transposed"));
+      Source transposed = new Source(w, true, "initializer '" + w.getName() + "' of MatMul '" + node.getName() + "', transposed");
+      Source named = sources.get(hf);
+      if (named != null && named.tensor() == w) {
+        sources.put(hf, transposed); // an HF-named [in, out] initializer fed straight into a MatMul
+      } else {
+        putOnce(sources, hf, transposed);
+      }
       consumed.add(w.getName());
     }
     return sources;

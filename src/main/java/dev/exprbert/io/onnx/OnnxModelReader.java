@@ -1,5 +1,6 @@
 package dev.exprbert.io.onnx;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.exprbert.io.onnx.proto.OnnxProto.ModelProto;
 import dev.exprbert.io.onnx.proto.OnnxProto.TensorProto;
@@ -34,7 +35,10 @@ final class OnnxModelReader {
     }
     ModelProto model;
     try {
-      model = ModelProto.parseFrom(Files.readAllBytes(file));
+      // Aliasing lets raw_data ByteStrings point into the file's bytes instead of copying every weight.
+      CodedInputStream in = CodedInputStream.newInstance(Files.readAllBytes(file));
+      in.enableAliasing(true);
+      model = ModelProto.parseFrom(in);
     } catch (InvalidProtocolBufferException e) {
       throw new OnnxImportException("ONNX file " + file + " (" + size + " bytes) is truncated or not an ONNX model: protobuf says '"
           + e.getMessage() + "'", e);

@@ -53,6 +53,17 @@ class OnnxBertImporterTinyGraphTest {
   }
 
   @Test
+  void hfNamedWeightFedToAMatMulIsStillTransposed() {
+    TinyBertOnnx tiny = new TinyBertOnnx();
+    tiny.hfNamedMatMulWeights = true;
+    ModelProto model = tiny.build();
+    try (ImportedEncoder enc = OnnxBertImporter.importEncoder(tiny.write(dir))) {
+      assertTransposed(model, "/encoder/layer.1/intermediate/dense/MatMul", enc.weights().get("encoder.layer.1.intermediate.dense.weight"));
+      assertTransposed(model, "/encoder/layer.0/attention/self/value/MatMul", enc.weights().get("encoder.layer.0.attention.self.value.weight"));
+    }
+  }
+
+  @Test
   void taskModelPrefixIsDroppedAndThePoolerKept() {
     TinyBertOnnx tiny = new TinyBertOnnx();
     tiny.prefix = "bert";

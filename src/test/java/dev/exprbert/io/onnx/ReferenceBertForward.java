@@ -23,6 +23,7 @@ final class ReferenceBertForward {
   private ReferenceBertForward() {}
 
   /** Returns last_hidden_state as [batch][seq][hidden]. */
+  @SuppressWarnings("try") // the scope frees every temporary tensor on exit; the body never names it
   static float[][][] lastHiddenState(ImportedEncoder enc, long[][] inputIds, long[][] attentionMask, long[][] tokenTypeIds) {
     if (!enc.hiddenAct().equals("gelu")) {
       throw new IllegalArgumentException("this reference implements hidden_act gelu (erf) only; got " + enc.hiddenAct());

@@ -39,6 +39,8 @@ final class TinyBertOnnx {
   String activation = "Erf";
   String prefix = "";
   boolean constantHeadCount = true;
+  /** Name the [in, out] MatMul weights after the HF parameter instead of onnx::MatMul_N. */
+  boolean hfNamedMatMulWeights;
   int weightDataType = TensorProto.DataType.FLOAT_VALUE;
   final Map<String, String> renameNodes = new HashMap<>();
   final Set<String> dropInitializers = new HashSet<>();
@@ -109,7 +111,7 @@ final class TinyBertOnnx {
   }
 
   private String linear(String scope, String hfModule, String input, int in, int out) {
-    String w = "onnx::MatMul_" + matMulCounter++;
+    String w = hfNamedMatMulWeights ? hfModule + ".weight" : "onnx::MatMul_" + matMulCounter++;
     weight(w, in, out); // ONNX keeps nn.Linear weights as [in, out]
     weight(hfModule + ".bias", out);
     node("MatMul", scope + "/MatMul", new String[] {input, w}, scope + "/MatMul_output_0");
