@@ -33,6 +33,16 @@ public final class TokenClassificationLoss {
     return crossEntropy(logits, labels, REDUCTION_SUM);
   }
 
+  /** Label ids must be -100 or in [0, numLabels); LibTorch would otherwise fail deep inside the kernel. */
+  private static void checkLabelRange(Tensor labels, long numLabels) {
+    for (long id : dev.exprbert.runtime.Tensors.toLongArray(labels)) {
+      if (id != IGNORE_INDEX && (id < 0 || id >= numLabels)) {
+        throw new IllegalArgumentException("label id " + id + " is outside the model's " + numLabels
+            + " labels (valid: 0.." + (numLabels - 1) + ", or -100 for ignored positions)");
+      }
+    }
+  }
+
   private static Tensor crossEntropy(Tensor logits, Tensor labels, long reduction) {
     if (logits.dim() != 3) {
       throw new IllegalArgumentException("logits must be [batch, seq, num_labels], got " + logits.dim() + " dims");
@@ -42,6 +52,9 @@ public final class TokenClassificationLoss {
           + "] like the logits, got " + labels.dim() + " dims");
     }
     long numLabels = logits.size(2);
+    if (!labels.is_cuda()) {
+      checkLabelRange(labels, numLabels); // on a GPU this would cost a host sync every step
+    }
     try (Device device = logits.device();
         Tensor labelsOnDevice = labels.to(device, torch.ScalarType.Long);
         Tensor flatLabels = labelsOnDevice.reshape(-1);

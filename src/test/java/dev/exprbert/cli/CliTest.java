@@ -1,0 +1,66 @@
+package dev.exprbert.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.exprbert.testing.TinyModelDirectory;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+  @TempDir Path tmp;
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = ExprbertCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void infoDescribesTheModel() throws Exception {
+    Path dir = TinyModelDirectory.create(tmp.resolve("m"));
+    Run r = run("info", "--model", dir.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("BertForTokenClassification"), r.out());
+    assertTrue(r.out().contains("layers:         2"), r.out());
+    // 100*32 + 32*32 + 2*32 + 2*32 (embeddings) + 2 * 12,704 (layers) + 32*5 + 5 (head) = 30,405
+    assertTrue(r.out().contains("parameters:     30,405"), r.out());
+    assertTrue(r.out().contains("O B-EXPR I-EXPR B-TIME I-TIME"), r.out());
+  }
+
+  @Test
+  void predictPrintsOneTagPerWordInCoNLL() throws Exception {
+    Path dir = TinyModelDirectory.create(tmp.resolve("m"));
+    Path input = tmp.resolve("in.txt");
+    Files.writeString(input, "We met on Monday .\n\nI loved it\n");
+    Run r = run("predict", "--model", dir.toString(), "--input", input.toString());
+    assertEquals(0, r.code(), r.err());
+    String[] blocks = r.out().strip().split("\\R\\R");
+    assertEquals(2, blocks.length, r.out());
+    String[] first = blocks[0].split("\\R");
+    assertEquals(5, first.length);
+    assertTrue(first[0].matches("We\t(O|[BI]-(EXPR|TIME))"), first[0]);
+    assertEquals(3, blocks[1].split("\\R").length);
+  }
+
+  @Test
+  void failuresGiveExitCode1AndOneLineReason() {
+    Run r = run("info", "--model", tmp.resolve("missing").toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith("exprbert info: ") && r.err().contains("config.json"), r.err());
+    assertEquals(1, r.err().strip().split("\\R").length, r.err());
+  }
+
+  @Test
+  void usageErrorsGiveExitCode2() {
+    assertEquals(2, run("info").code());
+    assertEquals(2, run("no-such-command").code());
+  }
+}

@@ -1,0 +1,108 @@
+package dev.exprbert.infer;
+
+import static dev.exprbert.testing.TensorAssertions.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.exprbert.data.AlignedSentence;
+import dev.exprbert.data.PaddedBatch;
+import dev.exprbert.data.SubwordAligner;
+import dev.exprbert.runtime.Placement;
+import dev.exprbert.testing.TinyModelDirectory;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TokenClassifierTest {
+  @TempDir Path tmp;
+
+  private static final List<List<String>> SENTENCES = List.of(
+      List.of("We", "met", "on", "Monday", "."),
+      List.of("The", "hotel", "was", "very", "nice", "and", "the", "staff", "friendly", "."),
+      List.of("I", "loved", "it"));
+
+  @Test
+  void savesAndReloadsToIdenticalLogits() throws Exception {
+    Path original = TinyModelDirectory.create(tmp.resolve("original"));
+    Path saved = tmp.resolve("saved");
+    try (TokenClassifier a = TokenClassifier.load(original, Placement.CPU_FLOAT32, "eager")) {
+      a.save(saved);
+      assertTrue(Files.isRegularFile(saved.resolve("config.json")));
+      assertTrue(Files.isRegularFile(saved.resolve("model.safetensors")));
+      assertTrue(Files.isRegularFile(saved.resolve("vocab.txt")));
+      try (TokenClassifier b = TokenClassifier.load(saved, Placement.CPU_FLOAT32, "sdpa")) {
+        assertEquals(a.config(), b.config());
+        SubwordAligner aligner = new SubwordAligner(a.tokenizer(), null, false);
+        List<AlignedSentence> aligned = SENTENCES.stream().map(aligner::align).toList();
+        try (PaddedBatch batch = new PaddedBatch(aligned, a.tokenizer().padTokenId());
+            Tensor la = a.model().logits(batch.inputIds(), batch.attentionMask(), batch.tokenTypeIds());
+            Tensor lb = b.model().logits(batch.inputIds(), batch.attentionMask(), batch.tokenTypeIds())) {
+          assertClose("logits after save/load", lb, la, 1e-6);
+        }
+        assertEquals(a.predictTags(SENTENCES), b.predictTags(SENTENCES));
+      }
+    }
+  }
+
+  @Test
+  void predictsOneKnownTagPerWordAndIgnoresBatchSize() throws Exception {
+    Path dir = TinyModelDirectory.create(tmp.resolve("m"));
+    try (TokenClassifier tagger = TokenClassifier.load(dir, Placement.CPU_FLOAT32, "eager")) {
+      List<List<String>> one = tagger.predictTags(SENTENCES, 1);
+      List<List<String>> all = tagger.predictTags(SENTENCES, 32);
+      assertEquals(one, all, "padding in a bigger batch must not change predictions");
+      for (int i = 0; i < SENTENCES.size(); i++) {
+        assertEquals(SENTENCES.get(i).size(), all.get(i).size());
+        assertTrue(tagger.config().labels().containsAll(all.get(i)));
+      }
+    }
+  }
+
+  @Test
+  void aWordWithoutSubTokensGetsTheDefaultLabelAndKeepsOthersInPlace() throws Exception {
+    Path dir = TinyModelDirectory.create(tmp.resolve("m"));
+    try (TokenClassifier tagger = TokenClassifier.load(dir, Placement.CPU_FLOAT32, "eager")) {
+      List<String> plain = List.of("we", "met", "on", "monday");
+      List<String> withEmpty = List.of("we", "\uFE0F", "met", "on", "monday");
+      List<String> a = tagger.predictTags(List.of(plain)).get(0);
+      List<String> b = tagger.predictTags(List.of(withEmpty)).get(0);
+      assertEquals("O", b.get(1));
+      assertEquals(a, List.of(b.get(0), b.get(2), b.get(3), b.get(4)));
+    }
+  }
+
+  @Test
+  void baseModelCheckpointWithoutPrefixLoadsAndInitialisesTheHead() throws Exception {
+    Path dir = TinyModelDirectory.withRenamedWeights(tmp.resolve("base"),
+        k -> k.startsWith("classifier.") ? null : k.substring("bert.".length()));
+    try (TokenClassifier tagger = TokenClassifier.load(dir, Placement.CPU_FLOAT32, "eager")) {
+      assertEquals(SENTENCES.size(), tagger.predictTags(SENTENCES).size());
+    }
+  }
+
+  @Test
+  void missingModelDirectoryFilesAreNamed() throws Exception {
+    Path empty = Files.createDirectories(tmp.resolve("empty"));
+    NoSuchFileException e = assertThrows(NoSuchFileException.class,
+        () -> TokenClassifier.load(empty, Placement.CPU_FLOAT32, "eager"));
+    assertTrue(e.getMessage().contains("config.json"), e.getMessage());
+    Path noWeights = TinyModelDirectory.create(tmp.resolve("noweights"));
+    Files.delete(noWeights.resolve("model.safetensors"));
+    NoSuchFileException w = assertThrows(NoSuchFileException.class,
+        () -> TokenClassifier.load(noWeights, Placement.CPU_FLOAT32, "eager"));
+    assertTrue(w.getMessage().contains("model.safetensors"), w.getMessage());
+  }
+
+  @Test
+  void unknownAttentionBackendIsRejectedWithTheChoices() throws Exception {
+    Path dir = TinyModelDirectory.create(tmp.resolve("m"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TokenClassifier.load(dir, Placement.CPU_FLOAT32, "flash"));
+    assertTrue(e.getMessage().contains("eager") && e.getMessage().contains("sdpa"), e.getMessage());
+  }
+}
