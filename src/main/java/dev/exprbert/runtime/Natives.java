@@ -6,11 +6,12 @@ import java.net.URL;
 import java.util.Enumeration;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import dev.exprbert.kernels.KernelsLibrary;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Loads LibTorch (and, once it exists, our kernel library) exactly once per JVM.
+ * Loads LibTorch and, on request, our kernel library, each exactly once per JVM.
  *
  * <p>[note: pre-extraction] JavaCPP extracts and loads the pytorch libraries one at a time in link
  * order. {@code libtorch.so} (RUNPATH $ORIGIN) is dlopened before {@code libtorch_cpu.so} sits next to
@@ -20,6 +21,7 @@ import org.bytedeco.pytorch.global.torch;
  */
 public final class Natives {
   private static volatile boolean loaded;
+  private static volatile boolean kernelsLoaded;
 
   private Natives() {}
 
@@ -37,6 +39,35 @@ public final class Natives {
       preExtract("org/bytedeco/pytorch/" + platform + "/");
       Loader.load(torch.class);
       loaded = true;
+    }
+  }
+
+  /**
+   * Loads LibTorch (as {@link #init()}) and then our kernel library {@code libexprbert_kernels.so} with its JNI
+   * glue, both from {@code dev/exprbert/kernels/linux-x86_64/} on the classpath (extracted to the JavaCPP cache
+   * when running from a jar; no LD_LIBRARY_PATH). Idempotent and thread-safe.
+   *
+   * @throws IllegalStateException when the kernel library is missing from the classpath or cannot be loaded
+   */
+  public static void initKernels() {
+    init();
+    if (kernelsLoaded) {
+      return;
+    }
+    synchronized (Natives.class) {
+      if (kernelsLoaded) {
+        return;
+      }
+      try {
+        Loader.load(KernelsLibrary.class);
+      } catch (UnsatisfiedLinkError e) {
+        throw new IllegalStateException(
+            "Could not load libexprbert_kernels from dev/exprbert/kernels/" + Loader.getPlatform()
+                + "/ on the classpath (" + e.getMessage() + "); build it with `mvn package`, which runs CMake"
+                + " on native/ and JavaCPP's Builder",
+            e);
+      }
+      kernelsLoaded = true;
     }
   }
 

@@ -1,0 +1,146 @@
+/*
+ * ExprBERT native kernels: the ONLY interface the JVM sees (plain C, DESIGN.md section 3).
+ *
+ * Invariants every entry point keeps:
+ *  - LibTorch owns all memory; kernels borrow raw pointers (Tensor.data_ptr()) for the duration of the call.
+ *  - A call returns an exprbert_status; on anything but EXPRBERT_OK, exprbert_last_error() (thread-local)
+ *    says why. No entry point exits, aborts or lets a C++ exception escape.
+ *  - device == -1 means every pointer in the params struct is host memory; device >= 0 means every tensor
+ *    pointer lives on that CUDA device and the work is queued on `stream` (a cudaStream_t, NULL = legacy
+ *    default stream) without a host synchronisation. The pointer ARRAYS themselves are always host memory.
+ *  - Params structs are zero-initialised by the caller, then filled in one place; a zero field means
+ *    "absent / default" wherever that is meaningful. New fields are only ever appended, so a caller that
+ *    zero-initialises keeps working when the struct grows (room for the attention kernels of a later issue).
+ */
+#ifndef EXPRBERT_KERNELS_H
+#define EXPRBERT_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define EXPRBERT_API __declspec(dllexport)
+#else
+#define EXPRBERT_API __attribute__((visibility("default")))
+#endif
+
+/* Version of this ABI; bumped when a struct layout or a function signature changes incompatibly. */
+#define EXPRBERT_ABI_VERSION 1
+
+typedef enum exprbert_status {
+  EXPRBERT_OK = 0,
+  EXPRBERT_ERROR_INVALID_ARGUMENT = 1, /* a null pointer, a negative size, an unknown enum value ... */
+  EXPRBERT_ERROR_UNSUPPORTED = 2,      /* a valid combination this build does not implement (names it) */
+  EXPRBERT_ERROR_CUDA_UNAVAILABLE = 3, /* built without CUDA, or no driver / no device */
+  EXPRBERT_ERROR_CUDA = 4,             /* a CUDA runtime call or kernel launch failed */
+  EXPRBERT_ERROR_INTERNAL = 5          /* an unexpected C++ exception, caught at the boundary */
+} exprbert_status;
+
+typedef enum exprbert_dtype {
+  EXPRBERT_DTYPE_F32 = 0,
+  EXPRBERT_DTYPE_F16 = 1,
+  EXPRBERT_DTYPE_BF16 = 2
+} exprbert_dtype;
+
+/* Why the last call on this thread failed ("" after a success). Valid until the next call on this thread. */
+EXPRBERT_API const char* exprbert_last_error(void);
+
+/* One line: ABI version, library version, whether CUDA is compiled in, its version and the compiled archs. */
+EXPRBERT_API const char* exprbert_build_info(void);
+
+/* 1 when the CUDA path was compiled in, else 0. */
+EXPRBERT_API int32_t exprbert_cuda_compiled(void);
+
+/*
+ * Number of CUDA devices (>= 0), or a negative value when it cannot be known: -EXPRBERT_ERROR_CUDA_UNAVAILABLE
+ * when built without CUDA, otherwise minus the cudaError_t (e.g. -35, insufficient driver, with no libcuda).
+ * Never fails hard; exprbert_last_error() explains a negative value.
+ */
+EXPRBERT_API int32_t exprbert_cuda_device_count(void);
+
+/* Waits for `stream` on `device`; for tests and benchmarks only (training never needs it). */
+EXPRBERT_API exprbert_status exprbert_cuda_stream_synchronize(int32_t device, void* stream);
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Global gradient norm (torch.nn.utils.clip_grad_norm_ with norm_type 2), deterministic.            */
+/* ------------------------------------------------------------------------------------------------ */
+
+/* Bytes of `workspace` a CUDA grad-norm call needs (the CPU path needs none). */
+#define EXPRBERT_GRAD_NORM_WORKSPACE_BYTES 8192
+
+typedef struct exprbert_grad_norm_params {
+  int64_t num_tensors;
+  const void* const* grads; /* [num_tensors] gradient storage, all of grad_dtype, contiguous */
+  const int64_t* numels;    /* [num_tensors] element counts, >= 0 */
+  int32_t grad_dtype;       /* exprbert_dtype: F32 or BF16 (F16 too) */
+  double max_norm;          /* > 0: write clip_coef; <= 0: clip_coef (if given) is set to 1 */
+
+  /* Outputs: each one float in the same memory space as the gradients. */
+  float* total_norm; /* required: sqrt(sum of squares) over every element (inf/nan when a grad is not finite) */
+  float* clip_coef;  /* optional: min(1, max_norm / (total_norm + 1e-6)); 1 when max_norm <= 0 or not finite */
+  float* found_inf;  /* optional: 1 when any gradient element is inf or nan, else 0 */
+
+  int32_t device;        /* -1 = CPU, else the CUDA device index */
+  void* stream;          /* cudaStream_t (CUDA only) */
+  void* workspace;       /* CUDA only: device memory of workspace_bytes >= EXPRBERT_GRAD_NORM_WORKSPACE_BYTES */
+  int64_t workspace_bytes;
+  int32_t num_threads;   /* CPU only: 0 = hardware concurrency; results do not depend on it */
+} exprbert_grad_norm_params;
+
+EXPRBERT_API exprbert_status exprbert_grad_norm(const exprbert_grad_norm_params* params);
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Fused multi-tensor AdamW step (PyTorch torch.optim.AdamW semantics, decoupled weight decay).       */
+/* ------------------------------------------------------------------------------------------------ */
+/*
+ * For every tensor i (group g = group_index[i]), with t = *step + 1, lr_g = lr * group_lr_scale[g],
+ * wd = group_weight_decay[g] and c = *clip_coef (1 when clip_coef is NULL):
+ *   w  = master ? master[i] : params[i]            (float math whatever the storage type)
+ *   gr = float(grads[i]) * c
+ *   w *= 1 - lr_g * wd
+ *   m  = m * b1 + (1 - b1) * gr
+ *   v  = v * b2 + (1 - b2) * gr * gr
+ *   w += (-(lr_g / (1 - b1^t)) * m) / (sqrt(v) / sqrt(1 - b2^t) + eps)
+ *   master[i] = w (when given); params[i] = round_to_param_dtype(w)
+ * then *step = t. When *found_inf != 0, nothing is written at all (neither tensors nor step).
+ * Scalar coefficients are computed in double and rounded to float once, the way LibTorch's
+ * torch::optim::AdamW passes double Scalars to float kernels.
+ */
+typedef struct exprbert_adamw_params {
+  int64_t num_tensors;
+  void* const* params;           /* [num_tensors] parameter storage of param_dtype */
+  float* const* master;          /* [num_tensors] fp32 master weights; required iff param_dtype != F32, else NULL */
+  const void* const* grads;      /* [num_tensors] gradients of grad_dtype */
+  float* const* exp_avg;         /* [num_tensors] fp32 first moments */
+  float* const* exp_avg_sq;      /* [num_tensors] fp32 second moments */
+  const int64_t* numels;         /* [num_tensors] element counts, >= 0 */
+  const int32_t* group_index;    /* [num_tensors] index into the group arrays, in [0, num_groups) */
+  int32_t num_groups;
+  const double* group_lr_scale;      /* [num_groups] host array: lr multiplier per group */
+  const double* group_weight_decay;  /* [num_groups] host array: decoupled weight decay per group, >= 0 */
+  int32_t param_dtype;           /* exprbert_dtype */
+  int32_t grad_dtype;            /* exprbert_dtype: F32 or BF16 (F16 too) */
+
+  double lr;                     /* used when lr_device is NULL */
+  const float* lr_device;        /* optional: learning rate read from the tensors' memory space (no host sync) */
+  double beta1, beta2, eps;
+
+  int64_t* step;                 /* required: updates applied so far (tensors' memory space); incremented */
+  const float* clip_coef;        /* optional: gradient multiplier, e.g. exprbert_grad_norm's clip_coef */
+  const float* found_inf;        /* optional: skip the whole update when *found_inf != 0 */
+
+  int32_t device;                /* -1 = CPU, else the CUDA device index */
+  void* stream;                  /* cudaStream_t (CUDA only) */
+  int32_t num_threads;           /* CPU only: 0 = hardware concurrency; results do not depend on it */
+} exprbert_adamw_params;
+
+EXPRBERT_API exprbert_status exprbert_adamw_step(const exprbert_adamw_params* params);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* EXPRBERT_KERNELS_H */

@@ -1,0 +1,204 @@
+package dev.exprbert.kernels;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.Name;
+import org.bytedeco.javacpp.annotation.NoOffset;
+import org.bytedeco.javacpp.annotation.Platform;
+
+/**
+ * JavaCPP binding of {@code native/include/exprbert/kernels.h}, one to one and unchecked: use {@link Kernels},
+ * which validates every argument first. JavaCPP's Builder compiles the JNI glue from this class at
+ * process-classes; the Loader finds {@code libexprbert_kernels.so} and the glue in
+ * {@code dev/exprbert/kernels/linux-x86_64/} on the classpath. Load it through
+ * {@link dev.exprbert.runtime.Natives#initKernels()} (LibTorch first).
+ */
+@Platform(value = "linux-x86_64", include = "exprbert/kernels.h", link = "exprbert_kernels")
+public final class KernelsLibrary {
+  static {
+    Loader.load();
+  }
+
+  private KernelsLibrary() {}
+
+  // exprbert_status
+  public static final int EXPRBERT_OK = 0;
+  public static final int EXPRBERT_ERROR_INVALID_ARGUMENT = 1;
+  public static final int EXPRBERT_ERROR_UNSUPPORTED = 2;
+  public static final int EXPRBERT_ERROR_CUDA_UNAVAILABLE = 3;
+  public static final int EXPRBERT_ERROR_CUDA = 4;
+  public static final int EXPRBERT_ERROR_INTERNAL = 5;
+
+  // exprbert_dtype
+  public static final int EXPRBERT_DTYPE_F32 = 0;
+  public static final int EXPRBERT_DTYPE_F16 = 1;
+  public static final int EXPRBERT_DTYPE_BF16 = 2;
+
+  public static final int EXPRBERT_ABI_VERSION = 1;
+  public static final int EXPRBERT_GRAD_NORM_WORKSPACE_BYTES = 8192;
+
+  public static native @Cast("const char*") BytePointer exprbert_last_error();
+
+  public static native @Cast("const char*") BytePointer exprbert_build_info();
+
+  public static native int exprbert_cuda_compiled();
+
+  public static native int exprbert_cuda_device_count();
+
+  public static native @Cast("int32_t") int exprbert_cuda_stream_synchronize(int device, Pointer stream);
+
+  public static native @Cast("int32_t") int exprbert_grad_norm(@Const GradNormParams params);
+
+  public static native @Cast("int32_t") int exprbert_adamw_step(@Const AdamwParams params);
+
+  /** {@code exprbert_grad_norm_params}; allocate, then set every field (the facade does). */
+  @Name("exprbert_grad_norm_params")
+  @NoOffset
+  public static class GradNormParams extends Pointer {
+    static {
+      Loader.load();
+    }
+
+    public GradNormParams() {
+      super((Pointer) null);
+      allocate();
+    }
+
+    private native void allocate();
+
+    public native long num_tensors();
+    public native GradNormParams num_tensors(long value);
+
+    public native @Cast("const void* const*") PointerPointer grads();
+    public native GradNormParams grads(@Cast("const void* const*") PointerPointer value);
+
+    public native @Cast("const int64_t*") LongPointer numels();
+    public native GradNormParams numels(@Cast("const int64_t*") LongPointer value);
+
+    public native int grad_dtype();
+    public native GradNormParams grad_dtype(int value);
+
+    public native double max_norm();
+    public native GradNormParams max_norm(double value);
+
+    public native FloatPointer total_norm();
+    public native GradNormParams total_norm(FloatPointer value);
+
+    public native FloatPointer clip_coef();
+    public native GradNormParams clip_coef(FloatPointer value);
+
+    public native FloatPointer found_inf();
+    public native GradNormParams found_inf(FloatPointer value);
+
+    public native int device();
+    public native GradNormParams device(int value);
+
+    public native Pointer stream();
+    public native GradNormParams stream(Pointer value);
+
+    public native Pointer workspace();
+    public native GradNormParams workspace(Pointer value);
+
+    public native long workspace_bytes();
+    public native GradNormParams workspace_bytes(long value);
+
+    public native int num_threads();
+    public native GradNormParams num_threads(int value);
+  }
+
+  /** {@code exprbert_adamw_params}; allocate, then set every field (the facade does). */
+  @Name("exprbert_adamw_params")
+  @NoOffset
+  public static class AdamwParams extends Pointer {
+    static {
+      Loader.load();
+    }
+
+    public AdamwParams() {
+      super((Pointer) null);
+      allocate();
+    }
+
+    private native void allocate();
+
+    public native long num_tensors();
+    public native AdamwParams num_tensors(long value);
+
+    public native @Cast("void* const*") PointerPointer params();
+    public native AdamwParams params(@Cast("void* const*") PointerPointer value);
+
+    public native @Cast("float* const*") PointerPointer master();
+    public native AdamwParams master(@Cast("float* const*") PointerPointer value);
+
+    public native @Cast("const void* const*") PointerPointer grads();
+    public native AdamwParams grads(@Cast("const void* const*") PointerPointer value);
+
+    public native @Cast("float* const*") PointerPointer exp_avg();
+    public native AdamwParams exp_avg(@Cast("float* const*") PointerPointer value);
+
+    public native @Cast("float* const*") PointerPointer exp_avg_sq();
+    public native AdamwParams exp_avg_sq(@Cast("float* const*") PointerPointer value);
+
+    public native @Cast("const int64_t*") LongPointer numels();
+    public native AdamwParams numels(@Cast("const int64_t*") LongPointer value);
+
+    public native @Cast("const int32_t*") IntPointer group_index();
+    public native AdamwParams group_index(@Cast("const int32_t*") IntPointer value);
+
+    public native int num_groups();
+    public native AdamwParams num_groups(int value);
+
+    public native @Const DoublePointer group_lr_scale();
+    public native AdamwParams group_lr_scale(@Const DoublePointer value);
+
+    public native @Const DoublePointer group_weight_decay();
+    public native AdamwParams group_weight_decay(@Const DoublePointer value);
+
+    public native int param_dtype();
+    public native AdamwParams param_dtype(int value);
+
+    public native int grad_dtype();
+    public native AdamwParams grad_dtype(int value);
+
+    public native double lr();
+    public native AdamwParams lr(double value);
+
+    public native @Const FloatPointer lr_device();
+    public native AdamwParams lr_device(@Const FloatPointer value);
+
+    public native double beta1();
+    public native AdamwParams beta1(double value);
+
+    public native double beta2();
+    public native AdamwParams beta2(double value);
+
+    public native double eps();
+    public native AdamwParams eps(double value);
+
+    public native @Cast("int64_t*") LongPointer step();
+    public native AdamwParams step(@Cast("int64_t*") LongPointer value);
+
+    public native @Const FloatPointer clip_coef();
+    public native AdamwParams clip_coef(@Const FloatPointer value);
+
+    public native @Const FloatPointer found_inf();
+    public native AdamwParams found_inf(@Const FloatPointer value);
+
+    public native int device();
+    public native AdamwParams device(int value);
+
+    public native Pointer stream();
+    public native AdamwParams stream(Pointer value);
+
+    public native int num_threads();
+    public native AdamwParams num_threads(int value);
+  }
+}
