@@ -119,6 +119,65 @@ public final class AlignedSentence {
     return empty;
   }
 
+  /**
+   * The sub-token range [from, to) of the content between the special tokens, re-wrapped with this
+   * sentence's leading and trailing special tokens: a window of a long sentence. Words cut by the
+   * window keep only their sub-tokens inside it; words outside it become empty.
+   */
+  AlignedSentence window(int lead, int trail, int from, int to) {
+    int content = inputIds.length - lead - trail;
+    if (from < 0 || to > content || from >= to) {
+      throw new IllegalArgumentException("window [" + from + ", " + to + ") outside content of " + content + " sub-tokens");
+    }
+    int n = lead + (to - from) + trail;
+    long[] ids = new long[n];
+    long[] types = new long[n];
+    long[] mask = new long[n];
+    int[] words = new int[n];
+    long[] labels = labelIds == null ? null : new long[n];
+    int[] pick = new int[n];
+    for (int i = 0; i < lead; i++) {
+      pick[i] = i;
+    }
+    for (int i = 0; i < to - from; i++) {
+      pick[lead + i] = lead + from + i;
+    }
+    for (int i = 0; i < trail; i++) {
+      pick[lead + (to - from) + i] = inputIds.length - trail + i;
+    }
+    for (int i = 0; i < n; i++) {
+      ids[i] = inputIds[pick[i]];
+      types[i] = tokenTypeIds[pick[i]];
+      mask[i] = attentionMask[pick[i]];
+      words[i] = wordIds[pick[i]];
+      if (labels != null) {
+        labels[i] = labelIds[pick[i]];
+      }
+    }
+    int[] starts = new int[wordStarts.length];
+    int[] ends = new int[wordStarts.length];
+    for (int w = 0; w < wordStarts.length; w++) {
+      int s = Math.max(wordStarts[w], lead + from);
+      int e = Math.min(wordEnds[w], lead + to);
+      if (s < e) {
+        starts[w] = s - from;
+        ends[w] = e - from;
+      } else {
+        starts[w] = lead; // empty in this window
+        ends[w] = lead;
+      }
+    }
+    return new AlignedSentence(ids, types, mask, words, labels, starts, ends);
+  }
+
+  /** A copy with other label ids (same length), e.g. with positions another window predicts set to -100. */
+  AlignedSentence withLabelIds(long[] newLabels) {
+    if (newLabels.length != inputIds.length) {
+      throw new IllegalArgumentException("expected " + inputIds.length + " label ids, got " + newLabels.length);
+    }
+    return new AlignedSentence(inputIds, tokenTypeIds, attentionMask, wordIds, newLabels, wordStarts, wordEnds);
+  }
+
   private void checkWord(int word) {
     if (word < 0 || word >= wordStarts.length) {
       throw new IndexOutOfBoundsException("word " + word + "; expected 0 <= word < " + wordStarts.length);

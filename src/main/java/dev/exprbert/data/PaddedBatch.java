@@ -16,6 +16,11 @@ public final class PaddedBatch implements AutoCloseable {
   private final Tensor tokenTypeIds;
   private final Tensor labels; // null when unlabelled
 
+  /** Pads the encodings of {@code features}. */
+  public static PaddedBatch ofFeatures(List<Feature> features, long padTokenId) {
+    return new PaddedBatch(features.stream().map(Feature::encoding).toList(), padTokenId);
+  }
+
   public PaddedBatch(List<AlignedSentence> sentences, long padTokenId) {
     if (sentences.isEmpty()) {
       throw new IllegalArgumentException("a batch needs at least one sentence");

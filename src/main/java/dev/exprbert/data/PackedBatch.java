@@ -1,0 +1,104 @@
+package dev.exprbert.data;
+
+import dev.exprbert.runtime.Tensors;
+import java.util.List;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The varlen form of a batch: every feature's tokens concatenated with no padding,
+ * {@code cu_seqlens} [batch + 1] holding each feature's start offset (FlashAttention's layout),
+ * and per-token position ids that restart at 0 for each feature. For attention backends that take
+ * packed sequences, so no work is spent on padding. Owns its tensors.
+ */
+public final class PackedBatch implements AutoCloseable {
+  private final List<Feature> features;
+  private final Tensor inputIds;     // [total_tokens] int64
+  private final Tensor tokenTypeIds; // [total_tokens] int64
+  private final Tensor positionIds;  // [total_tokens] int64
+  private final Tensor cuSeqlens;    // [batch + 1] int32
+  private final Tensor labels;       // [total_tokens] int64, or null
+  private final int maxSeqLength;
+
+  public PackedBatch(List<Feature> features) {
+    if (features.isEmpty()) {
+      throw new IllegalArgumentException("a batch needs at least one feature");
+    }
+    this.features = List.copyOf(features);
+    int total = features.stream().mapToInt(Feature::length).sum();
+    long[] ids = new long[total];
+    long[] types = new long[total];
+    long[] positions = new long[total];
+    long[] offsets = new long[features.size() + 1];
+    boolean labelled = features.stream().allMatch(f -> f.encoding().hasLabels());
+    long[] labelIds = labelled ? new long[total] : null;
+    int at = 0;
+    int longest = 0;
+    for (int b = 0; b < features.size(); b++) {
+      AlignedSentence s = features.get(b).encoding();
+      int n = s.length();
+      System.arraycopy(s.inputIds(), 0, ids, at, n);
+      System.arraycopy(s.tokenTypeIds(), 0, types, at, n);
+      if (labelled) {
+        System.arraycopy(s.labelIds(), 0, labelIds, at, n);
+      }
+      for (int i = 0; i < n; i++) {
+        positions[at + i] = i;
+      }
+      at += n;
+      offsets[b + 1] = at;
+      longest = Math.max(longest, n);
+    }
+    this.maxSeqLength = longest;
+    this.inputIds = Tensors.longs(ids, total);
+    this.tokenTypeIds = Tensors.longs(types, total);
+    this.positionIds = Tensors.longs(positions, total);
+    try (Tensor offsets64 = Tensors.longs(offsets, offsets.length)) {
+      this.cuSeqlens = offsets64.to(org.bytedeco.pytorch.global.torch.ScalarType.Int);
+    }
+    this.labels = labelled ? Tensors.longs(labelIds, total) : null;
+  }
+
+  public List<Feature> features() {
+    return features;
+  }
+
+  public Tensor inputIds() {
+    return inputIds;
+  }
+
+  public Tensor tokenTypeIds() {
+    return tokenTypeIds;
+  }
+
+  public Tensor positionIds() {
+    return positionIds;
+  }
+
+  /** [batch + 1] int32 start offsets; the last one is the total token count. */
+  public Tensor cuSeqlens() {
+    return cuSeqlens;
+  }
+
+  public Tensor labels() {
+    return labels;
+  }
+
+  public int maxSeqLength() {
+    return maxSeqLength;
+  }
+
+  public long totalTokens() {
+    return inputIds.size(0);
+  }
+
+  @Override
+  public void close() {
+    inputIds.close();
+    tokenTypeIds.close();
+    positionIds.close();
+    cuSeqlens.close();
+    if (labels != null) {
+      labels.close();
+    }
+  }
+}
