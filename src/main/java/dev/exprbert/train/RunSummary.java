@@ -1,0 +1,93 @@
+package dev.exprbert.train;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the model card and the training chart show, taken from a finished run the way Hugging Face's
+ * {@code TrainingSummary} takes it: the hyperparameters under their model-card names, one row per
+ * evaluation in {@code log_history} (with the last training loss logged before it, or none), the final
+ * evaluation, and the loss / F1 curves.
+ */
+record RunSummary(String modelName, String baseModel, String datasetName, List<String> labels,
+    LinkedHashMap<String, Object> hyperparameters, List<EpochMetrics> epochs, LinkedHashMap<String, Double> finalEval,
+    LinkedHashMap<String, String> frameworkVersions, List<double[]> trainingLoss, List<double[]> evalLoss,
+    List<double[]> evalF1) {
+
+  /** One row of the model card's results table. */
+  record EpochMetrics(Double trainingLoss, double epoch, long step, double validationLoss, double precision,
+      double recall, double f1, double accuracy) {}
+
+  static RunSummary of(Trainer trainer, TrainResult result) {
+    TrainingConfig c = trainer.config;
+    String modelName = c.outputDir().toAbsolutePath().normalize().getFileName().toString();
+    String baseModel = c.modelNameOrPath();
+    String dataset = c.trainFile() != null ? c.trainFile().toString() : "in-memory training data";
+    LinkedHashMap<String, Object> hp = new LinkedHashMap<>();
+    hp.put("learning_rate", c.learningRate());
+    hp.put("train_batch_size", c.perDeviceTrainBatchSize());
+    hp.put("eval_batch_size", c.perDeviceEvalBatchSize());
+    hp.put("seed", c.seed());
+    if (c.gradientAccumulationSteps() > 1) {
+      hp.put("gradient_accumulation_steps", c.gradientAccumulationSteps());
+      hp.put("total_train_batch_size", c.perDeviceTrainBatchSize() * c.gradientAccumulationSteps());
+    }
+    hp.put("optimizer", "Use " + c.optim() + " with betas=(" + c.adamBeta1() + "," + c.adamBeta2() + ") and epsilon="
+        + String.format("%.0e", c.adamEpsilon()) + " and optimizer_args=No additional optimizer arguments");
+    hp.put("lr_scheduler_type", c.lrSchedulerType());
+    if (c.warmupSteps() > 0) {
+      hp.put("lr_scheduler_warmup_steps", c.warmupSteps());
+    } else if (c.warmupRatio() > 0) {
+      hp.put("lr_scheduler_warmup_ratio", c.warmupRatio());
+    }
+    if (c.maxSteps() > 0) {
+      hp.put("training_steps", c.maxSteps());
+    } else {
+      hp.put("num_epochs", c.numTrainEpochs());
+    }
+    List<EpochMetrics> rows = new ArrayList<>();
+    List<double[]> trainingLoss = new ArrayList<>();
+    List<double[]> evalLoss = new ArrayList<>();
+    List<double[]> evalF1 = new ArrayList<>();
+    Double lastLoss = null;
+    for (Map<String, Object> e : trainer.state.logHistory()) {
+      double step = ((Number) e.get("step")).doubleValue();
+      if (e.containsKey("loss")) {
+        lastLoss = ((Number) e.get("loss")).doubleValue();
+        trainingLoss.add(new double[] {step, lastLoss});
+      } else if (e.containsKey("eval_loss") && e.containsKey("eval_f1")) {
+        evalLoss.add(new double[] {step, num(e, "eval_loss")});
+        evalF1.add(new double[] {step, num(e, "eval_f1")});
+        rows.add(new EpochMetrics(lastLoss, num(e, "epoch"), (long) step, num(e, "eval_loss"), num(e, "eval_precision"),
+            num(e, "eval_recall"), num(e, "eval_f1"), num(e, "eval_accuracy")));
+      }
+    }
+    // the evaluation after training repeats the last row in log_history; the card's table stops before it
+    if (result.finalEvaluation() != null && !rows.isEmpty()) {
+      rows.remove(rows.size() - 1);
+      evalLoss.remove(evalLoss.size() - 1);
+      evalF1.remove(evalF1.size() - 1);
+    }
+    LinkedHashMap<String, Double> finalEval = new LinkedHashMap<>();
+    if (result.finalEvaluation() != null) {
+      Map<String, Double> m = result.finalEvaluation().metrics();
+      for (String key : List.of("loss", "precision", "recall", "f1", "accuracy")) {
+        finalEval.put(key, m.get("eval_" + key));
+      }
+    }
+    LinkedHashMap<String, String> versions = new LinkedHashMap<>();
+    versions.put("ExprBERT", "0.1.0");
+    versions.put("LibTorch (org.bytedeco:pytorch)", "2.10.0-1.5.13");
+    versions.put("Tokenizers (ai.djl.huggingface)", "0.38.0");
+    versions.put("Java", System.getProperty("java.version"));
+    return new RunSummary(modelName, baseModel, dataset, trainer.model.config().labels(), hp, rows, finalEval, versions,
+        trainingLoss, evalLoss, evalF1);
+  }
+
+  private static double num(Map<String, Object> e, String key) {
+    Object v = e.get(key);
+    return v instanceof Number n ? n.doubleValue() : Double.NaN;
+  }
+}
