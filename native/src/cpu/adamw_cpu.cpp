@@ -3,7 +3,7 @@
 // Elementwise, so any thread count gives identical bits.
 #include <vector>
 
-#include "../common/adamw_math.h"
+#include "../common/adamw_element.h"
 #include "../common/dtype_switch.h"
 #include "../common/multi_tensor_plan.h"
 #include "cpu_kernels.h"
@@ -16,14 +16,7 @@ template <typename P, typename G, bool kHasMaster>
 void adamw_range(P* __restrict param, float* __restrict master, const G* __restrict grad, float* __restrict exp_avg,
                  float* __restrict exp_avg_sq, int64_t n, const AdamwCoefficients c, const float clip) {
   for (int64_t i = 0; i < n; ++i) {
-    float weight = kHasMaster ? master[i] : to_float(param[i]);
-    float m = exp_avg[i];
-    float v = exp_avg_sq[i];
-    adamw_update(weight, m, v, to_float(grad[i]) * clip, c);
-    exp_avg[i] = m;
-    exp_avg_sq[i] = v;
-    if (kHasMaster) master[i] = weight;
-    param[i] = from_float<P>(weight);
+    adamw_update_element<P, G, kHasMaster>(param, master, grad, exp_avg, exp_avg_sq, i, c, clip);
   }
 }
 

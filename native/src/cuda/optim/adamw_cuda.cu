@@ -6,7 +6,7 @@
 
 #include <vector>
 
-#include "../../common/adamw_math.h"
+#include "../../common/adamw_element.h"
 #include "../../common/dtype_switch.h"
 #include "../../common/multi_tensor_plan.h"
 #include "../common/cuda_check.cuh"
@@ -41,19 +41,6 @@ struct AdamwLaunchArgs {
   int64_t chunk_begin[kMaxChunksPerLaunch];
   AdamwScalars scalars;
 };
-
-template <typename P, typename G, bool kHasMaster>
-__device__ __forceinline__ void update_one(P* param, float* master, const G* grad, float* exp_avg, float* exp_avg_sq,
-                                           int64_t i, const AdamwCoefficients& c, float clip) {
-  float weight = kHasMaster ? master[i] : to_float(param[i]);
-  float m = exp_avg[i];
-  float v = exp_avg_sq[i];
-  adamw_update(weight, m, v, to_float(grad[i]) * clip, c);
-  exp_avg[i] = m;
-  exp_avg_sq[i] = v;
-  if (kHasMaster) master[i] = weight;
-  param[i] = from_float<P>(weight);
-}
 
 template <typename P, typename G, bool kHasMaster>
 __global__ void __launch_bounds__(kBlockThreads) adamw_kernel(const AdamwLaunchArgs args) {
@@ -108,7 +95,7 @@ __global__ void __launch_bounds__(kBlockThreads) adamw_kernel(const AdamwLaunchA
     }
   }
   for (int64_t i = vector_end + threadIdx.x; i < n; i += blockDim.x) {
-    update_one<P, G, kHasMaster>(param, master, grad, exp_avg, exp_avg_sq, i, c, k);
+    adamw_update_element<P, G, kHasMaster>(param, master, grad, exp_avg, exp_avg_sq, i, c, k);
   }
 }
 

@@ -1,5 +1,7 @@
 package dev.exprbert.data;
 
+import dev.exprbert.runtime.CodePointOrder;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -14,7 +16,7 @@ public final class LabelSets {
    * Python's {@code str} ordering: by Unicode code point. Java's {@code String.compareTo} compares
    * UTF-16 units, which differs for characters above U+FFFF against U+E000..U+FFFF.
    */
-  public static final Comparator<String> PYTHON_ORDER = LabelSets::compareCodePoints;
+  public static final Comparator<String> PYTHON_ORDER = CodePointOrder.COMPARATOR;
 
   private LabelSets() {}
 
@@ -49,18 +51,4 @@ public final class LabelSets {
     return list;
   }
 
-  private static int compareCodePoints(String a, String b) {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
-      if (ca != cb) {
-        return Integer.compare(ca, cb);
-      }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
-    }
-    return Boolean.compare(i < a.length(), j < b.length());
-  }
 }

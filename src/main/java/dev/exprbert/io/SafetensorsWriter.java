@@ -1,5 +1,7 @@
 package dev.exprbert.io;
 
+import dev.exprbert.runtime.CodePointOrder;
+
 import com.google.gson.stream.JsonWriter;
 import dev.exprbert.runtime.Natives;
 import java.io.IOException;
@@ -34,7 +36,7 @@ final class SafetensorsWriter {
       entries.add(describe(file, e.getKey(), e.getValue()));
     }
     entries.sort(Comparator.comparing((Entry e) -> e.dtype().ordinal()).reversed()
-        .thenComparing(Entry::name, SafetensorsWriter::compareCodePoints));
+        .thenComparing(Entry::name, CodePointOrder.COMPARATOR));
     byte[] header = headerBytes(entries, metadata == null ? Map.of() : metadata);
     AtomicFiles.write(file, channel -> {
       ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
@@ -117,18 +119,4 @@ final class SafetensorsWriter {
     }
   }
 
-  static int compareCodePoints(String a, String b) {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
-      if (ca != cb) {
-        return Integer.compare(ca, cb);
-      }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
-    }
-    return Integer.compare(a.length() - i, b.length() - j);
-  }
 }

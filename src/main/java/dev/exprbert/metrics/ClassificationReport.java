@@ -1,5 +1,7 @@
 package dev.exprbert.metrics;
 
+import dev.exprbert.runtime.CodePointOrder;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

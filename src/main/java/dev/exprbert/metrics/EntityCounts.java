@@ -1,5 +1,7 @@
 package dev.exprbert.metrics;
 
+import dev.exprbert.runtime.CodePointOrder;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;

@@ -1,5 +1,7 @@
 package dev.exprbert.metrics;
 
+import dev.exprbert.runtime.CodePointOrder;
+
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 

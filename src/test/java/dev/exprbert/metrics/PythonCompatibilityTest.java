@@ -1,5 +1,7 @@
 package dev.exprbert.metrics;
 
+import dev.exprbert.runtime.CodePointOrder;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

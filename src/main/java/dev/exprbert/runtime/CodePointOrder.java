@@ -1,18 +1,19 @@
-package dev.exprbert.metrics;
+package dev.exprbert.runtime;
 
 import java.util.Comparator;
 
 /**
  * Python's {@code sorted()} order for str: by Unicode code point. {@link String#compareTo} compares
  * UTF-16 units and disagrees once a type name holds a character above U+FFFF next to one in
- * U+E000..U+FFFF; report rows must come out in seqeval's order.
+ * U+E000..U+FFFF. Label lists (run_ner's sorted()), seqeval report rows and safetensors headers (Rust
+ * sorts str by bytes, which for UTF-8 is code-point order) all need this order.
  */
-final class CodePointOrder {
-  static final Comparator<String> COMPARATOR = CodePointOrder::compare;
+public final class CodePointOrder {
+  public static final Comparator<String> COMPARATOR = CodePointOrder::compare;
 
   private CodePointOrder() {}
 
-  static int compare(String a, String b) {
+  public static int compare(String a, String b) {
     int i = 0;
     int j = 0;
     while (i < a.length() && j < b.length()) {
@@ -28,7 +29,7 @@ final class CodePointOrder {
   }
 
   /** Python {@code len(s)}: code points, not UTF-16 units. */
-  static int length(String s) {
+  public static int length(String s) {
     return s.codePointCount(0, s.length());
   }
 }
