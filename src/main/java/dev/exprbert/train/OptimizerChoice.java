@@ -1,35 +1,29 @@
 package dev.exprbert.train;
 
-import dev.exprbert.optim.AdamWSettings;
-import dev.exprbert.optim.FusedAdamW;
-import dev.exprbert.optim.Optimizer;
-import dev.exprbert.optim.ParamGroup;
-import dev.exprbert.optim.TorchAdamW;
-import java.util.List;
+import dev.exprbert.optim.OptimizerKind;
 
-/** Hugging Face's {@code optim} names mapped to our two AdamW implementations (same update rule). */
-enum OptimizerChoice {
-  /** LibTorch's {@code torch::optim::AdamW}. */
-  ADAMW_TORCH("adamw_torch"),
-  /** Our native multi-tensor kernel, Hugging Face's name for torch's fused AdamW. */
-  ADAMW_TORCH_FUSED("adamw_torch_fused");
+/**
+ * Hugging Face's {@code optim} values mapped to our {@link OptimizerKind}s (the same AdamW update):
+ * {@code adamw_torch_fused} (Hugging Face's default since torch 2.8) is our native fused kernel,
+ * {@code adamw_torch} is LibTorch's AdamW. The CLI names {@code fused-adamw} / {@code torch-adamw} work too.
+ */
+final class OptimizerChoice {
+  static final String DEFAULT = "adamw_torch_fused";
 
-  private final String hfName;
+  private OptimizerChoice() {}
 
-  OptimizerChoice(String hfName) {
-    this.hfName = hfName;
-  }
-
-  static OptimizerChoice parse(String name) {
-    for (OptimizerChoice c : values()) {
-      if (c.hfName.equals(name)) {
-        return c;
+  static OptimizerKind parse(String name) {
+    return switch (name) {
+      case "adamw_torch_fused" -> OptimizerKind.FUSED_ADAMW;
+      case "adamw_torch" -> OptimizerKind.TORCH_ADAMW;
+      default -> {
+        try {
+          yield OptimizerKind.parse(name);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("optim: expected adamw_torch_fused, adamw_torch, fused-adamw or torch-adamw,"
+              + " found '" + name + "'");
+        }
       }
-    }
-    throw new IllegalArgumentException("optim: expected adamw_torch or adamw_torch_fused, found '" + name + "'");
-  }
-
-  Optimizer create(List<ParamGroup> groups, AdamWSettings settings) {
-    return this == ADAMW_TORCH ? new TorchAdamW(groups, settings) : new FusedAdamW(groups, settings);
+    };
   }
 }

@@ -213,7 +213,8 @@ final class TrainerCheckpoints {
               + dev.exprbert.runtime.Tensors.shapeString(source) + " but the model needs "
               + dev.exprbert.runtime.Tensors.shapeString(e.getValue()));
         }
-        e.getValue().copy_(source).close();
+        // copy_ returns the parameter's own Java object (JavaCPP returns `this` for a self reference): never close it
+        e.getValue().copy_(source);
       }
     } finally {
       weights.values().forEach(Tensor::close);

@@ -148,7 +148,7 @@ public record TrainingConfig(
     double adamBeta2 = 0.999;
     double adamEpsilon = 1e-8;
     double maxGradNorm = 1.0;
-    String optim = "adamw_torch";
+    String optim = OptimizerChoice.DEFAULT;
     double numTrainEpochs = 3.0;
     long maxSteps = -1;
     int perDeviceTrainBatchSize = 8;

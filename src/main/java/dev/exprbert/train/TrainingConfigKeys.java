@@ -171,7 +171,7 @@ public final class TrainingConfigKeys {
     add(m, new Key("adam_beta2", Kind.DOUBLE, TrainingConfig::adamBeta2, TrainingConfig.Builder::adamBeta2, "AdamW beta2."));
     add(m, new Key("adam_epsilon", Kind.DOUBLE, TrainingConfig::adamEpsilon, TrainingConfig.Builder::adamEpsilon, "AdamW epsilon."));
     add(m, new Key("max_grad_norm", Kind.DOUBLE, TrainingConfig::maxGradNorm, TrainingConfig.Builder::maxGradNorm, "Global gradient-norm clipping (0 disables)."));
-    add(m, new Key("optim", Kind.STRING, TrainingConfig::optim, TrainingConfig.Builder::optim, "adamw_torch (LibTorch) or adamw_torch_fused (our native kernel)."));
+    add(m, new Key("optim", Kind.STRING, TrainingConfig::optim, TrainingConfig.Builder::optim, "adamw_torch_fused (our native fused kernel, the default) or adamw_torch (LibTorch)."));
     add(m, new Key("num_train_epochs", Kind.DOUBLE, TrainingConfig::numTrainEpochs, TrainingConfig.Builder::numTrainEpochs, "Epochs (may be fractional)."));
     add(m, new Key("max_steps", Kind.LONG, TrainingConfig::maxSteps, TrainingConfig.Builder::maxSteps, "Optimizer steps; overrides num_train_epochs when > 0."));
     add(m, new Key("per_device_train_batch_size", Kind.INT, TrainingConfig::perDeviceTrainBatchSize, TrainingConfig.Builder::perDeviceTrainBatchSize, "Training batch size."));

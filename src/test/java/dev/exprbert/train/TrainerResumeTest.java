@@ -1,0 +1,93 @@
+package dev.exprbert.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.exprbert.data.LabeledSentence;
+import dev.exprbert.io.ModelTokenizer;
+import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.ModelDirectory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Save -> resume bit-exactness (llm.c's test_gpt2 habit): a run interrupted after step 4 and resumed
+ * from checkpoint-4 ends with the same weights, bit for bit, and the same metrics and log as the
+ * uninterrupted run, with dropout on (the RNG state is restored), gradient accumulation 2, the
+ * interruption mid-epoch (3 updates per epoch), and each optimizer.
+ */
+class TrainerResumeTest {
+  private static final int STOP_AT = 4;
+
+  @TempDir
+  Path tmp;
+
+  @ParameterizedTest
+  @ValueSource(strings = {"adamw_torch_fused", "adamw_torch"})
+  void interruptedAndResumedRunEqualsUninterruptedRun(String optim) throws Exception {
+    List<LabeledSentence> train = TrainerFixtures.opener("train", 48);
+    List<LabeledSentence> eval = TrainerFixtures.opener("dev", 16);
+    List<String> labels = TrainerFixtures.labelsOf(train);
+    Path whole = tmp.resolve("whole");
+    Path parts = tmp.resolve("parts");
+    try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp)) {
+      run(config(whole, optim, null), tokenizer, train, eval, labels, 0);
+      run(config(parts, optim, null), tokenizer, train, eval, labels, STOP_AT);
+      assertTrue(Files.isRegularFile(parts.resolve("checkpoint-" + STOP_AT).resolve(TrainerState.FILE)));
+      TrainResult resumed = run(config(parts, optim, parts.resolve("checkpoint-" + STOP_AT).toString()),
+          tokenizer, train, eval, labels, 0);
+      assertEquals(6, resumed.globalStep());
+    }
+    assertArrayEquals(Files.readAllBytes(whole.resolve(ModelDirectory.SAFETENSORS)),
+        Files.readAllBytes(parts.resolve(ModelDirectory.SAFETENSORS)), "final weights differ");
+    if (optim.equals("adamw_torch_fused")) {
+      // the fused optimizer's state is plain tensors; LibTorch's AdamW state is its own serialized archive,
+      // whose bytes carry more than the numbers (they differ between equal states), so only the weights tell there
+      assertArrayEquals(Files.readAllBytes(whole.resolve("checkpoint-6").resolve(TrainerCheckpoints.OPTIMIZER)),
+          Files.readAllBytes(parts.resolve("checkpoint-6").resolve(TrainerCheckpoints.OPTIMIZER)), "optimizer state differs");
+    }
+    assertEquals(withoutTimings(TrainerState.read(whole.resolve(TrainerState.FILE)).logHistory()),
+        withoutTimings(TrainerState.read(parts.resolve(TrainerState.FILE)).logHistory()));
+  }
+
+  private static List<Map<String, Object>> withoutTimings(List<LinkedHashMap<String, Object>> history) {
+    return history.stream().map(e -> {
+      Map<String, Object> copy = new LinkedHashMap<>(e);
+      copy.keySet().removeIf(k -> k.endsWith("_runtime") || k.endsWith("_per_second"));
+      return copy;
+    }).map(m -> (Map<String, Object>) m).toList();
+  }
+
+  private static TrainingConfig config(Path out, String optim, String resume) {
+    return TrainingConfig.builder().outputDir(out).optim(optim).learningRate(1e-3).numTrainEpochs(2)
+        .perDeviceTrainBatchSize(8).gradientAccumulationSteps(2).warmupRatio(0.2).weightDecay(0.01)
+        .loggingSteps(1).saveSteps(2).evalStrategy("epoch").resumeFromCheckpoint(resume).build();
+  }
+
+  private static TrainResult run(TrainingConfig config, ModelTokenizer tokenizer, List<LabeledSentence> train,
+      List<LabeledSentence> eval, List<String> labels, int stopAt) throws Exception {
+    try (BertForTokenClassification model = TrainerFixtures.tinyModel(32, 2, labels);
+        Trainer trainer = new Trainer(config, model, tokenizer, train, eval)) {
+      assertFalse(model.config().hiddenDropoutProb() == 0, "the test needs dropout on");
+      if (stopAt > 0) {
+        trainer.addListener(new TrainingListener() {
+          @Override
+          public void onStepEnd(TrainerState state, TrainerControl control) {
+            if (state.globalStep == stopAt) {
+              control.requestStop();
+            }
+          }
+        });
+      }
+      return trainer.train();
+    }
+  }
+}
