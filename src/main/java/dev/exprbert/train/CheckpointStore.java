@@ -133,12 +133,16 @@ public final class CheckpointStore {
     }
   }
 
-  /** Deletes the oldest checkpoints beyond {@code limit}, never {@code keep} (the best one). */
+  /**
+   * Deletes the oldest checkpoints beyond {@code limit}, but never the newest (resume needs it) nor
+   * {@code keep} (the best one): with a limit of 1 and a best checkpoint that is not the newest, two
+   * stay, as in Hugging Face's {@code _rotate_checkpoints}.
+   */
   public List<Path> rotate(int limit, Path keep) throws IOException {
     List<Path> all = list();
     List<Path> deleted = new ArrayList<>();
     int excess = all.size() - limit;
-    for (Path p : all) {
+    for (Path p : all.subList(0, Math.max(0, all.size() - 1))) {
       if (excess <= 0) {
         break;
       }

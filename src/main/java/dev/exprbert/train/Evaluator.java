@@ -32,14 +32,14 @@ import org.bytedeco.pytorch.Tensor;
  * position in run_ner's arrays, so it is left out of the scores too (and predicted as O / the first
  * label in {@link Evaluation#predictedTags}).
  */
-final class Evaluator {
+public final class Evaluator {
   private final BertForTokenClassification model;
   private final long padTokenId;
   private final List<LabeledSentence> sentences;
   private final List<Feature> features;
   private final int batchSize;
 
-  Evaluator(BertForTokenClassification model, ModelTokenizer tokenizer, List<LabeledSentence> sentences,
+  public Evaluator(BertForTokenClassification model, ModelTokenizer tokenizer, List<LabeledSentence> sentences,
       boolean labelAllTokens, int maxSeqLength, int stride, int batchSize) {
     this.model = model;
     this.padTokenId = tokenizer.padTokenId();
@@ -53,12 +53,12 @@ final class Evaluator {
     }
   }
 
-  int sentenceCount() {
+  public int sentenceCount() {
     return sentences.size();
   }
 
   /** Runs the evaluation; {@code prefix} is Trainer's metric_key_prefix ("eval"). */
-  Evaluation run(String prefix, boolean entityLevelMetrics) {
+  public Evaluation run(String prefix, boolean entityLevelMetrics) {
     long start = System.nanoTime();
     boolean wasTraining = model.isTraining();
     model.train(false);

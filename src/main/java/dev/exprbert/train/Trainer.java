@@ -203,7 +203,6 @@ public final class Trainer implements AutoCloseable {
           l.onStepEnd(state, control);
         }
         boolean last = state.globalStep >= maxSteps;
-        TrainingConfig.Strategy never = TrainingConfig.Strategy.NO;
         if (config.logging() == TrainingConfig.Strategy.STEPS && (state.globalStep % config.loggingSteps() == 0
             || (config.loggingFirstStep() && state.globalStep == 1))) {
           logTrainingLoss();
@@ -211,8 +210,8 @@ public final class Trainer implements AutoCloseable {
         if (config.evaluation() == TrainingConfig.Strategy.STEPS && state.globalStep % config.effectiveEvalSteps() == 0) {
           evaluateDuringTraining(control);
         }
-        if (config.saving() != never && ((config.saving() == TrainingConfig.Strategy.STEPS
-            && state.globalStep % config.saveSteps() == 0) || last)) {
+        // the last step is always saved; with save_strategy epoch the epoch-end save below does it, after its evaluation
+        if (config.saving() == TrainingConfig.Strategy.STEPS && (state.globalStep % config.saveSteps() == 0 || last)) {
           checkpoints.save(position(nextEpoch, nextUpdate), lastEvaluation);
         }
         if (last || control.stopRequested()) {

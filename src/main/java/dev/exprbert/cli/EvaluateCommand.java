@@ -1,0 +1,90 @@
+package dev.exprbert.cli;
+
+import com.google.gson.GsonBuilder;
+import dev.exprbert.data.LabeledSentence;
+import dev.exprbert.infer.TokenClassifier;
+import dev.exprbert.io.AtomicFiles;
+import dev.exprbert.runtime.Placement;
+import dev.exprbert.train.Evaluation;
+import dev.exprbert.train.Evaluator;
+import dev.exprbert.train.TrainingSetup;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code exprbert evaluate --model DIR --validation_file FILE}: seqeval metrics of a model on labelled
+ * data, printed as JSON ({@code eval_loss} plus the keys of Hugging Face's {@code evaluate} seqeval
+ * wrapper: per type {precision, recall, f1, number}, overall_precision, overall_recall, overall_f1,
+ * overall_accuracy) and as seqeval's per-type table.
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Score a model on labelled data (seqeval).")
+final class EvaluateCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--model", required = true, description = "Model directory.")
+  Path model;
+
+  @Option(names = {"--validation_file", "--validation-file", "--data"}, required = true,
+      description = "Labelled CoNLL or JSON Lines file.")
+  Path data;
+
+  @Option(names = {"--unknown_labels_to_o", "--unknown-labels-to-o"},
+      description = "Map labels the model does not know to O (default: fail, listing them).")
+  boolean unknownToO;
+
+  @Option(names = {"--per_device_eval_batch_size", "--per-device-eval-batch-size"}, defaultValue = "8",
+      description = "Sentences per forward pass (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = {"--max_seq_length", "--max-seq-length"}, description = "Sub-tokens per window (default: the model's maximum).")
+  Integer maxSeqLength;
+
+  @Option(names = "--stride", defaultValue = "32", description = "Overlap of the windows of long sentences (default: ${DEFAULT-VALUE}).")
+  int stride;
+
+  @Option(names = {"--device"}, defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Option(names = {"--attn_implementation", "--attention"}, defaultValue = "sdpa", description = "eager or sdpa (default: ${DEFAULT-VALUE}).")
+  String attention;
+
+  @Option(names = {"--output", "--output-file"}, description = "Also write the metrics JSON to this file.")
+  Path output;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    try (TokenClassifier classifier = TokenClassifier.load(model, Placement.of(device, "float32"), attention)) {
+      List<LabeledSentence> sentences = TrainingSetup.checkedEvalData(data, classifier.config().labels(), unknownToO);
+      int maxPositions = classifier.config().maxPositionEmbeddings();
+      int maxSeq = maxSeqLength != null ? maxSeqLength : maxPositions;
+      int usableStride = Math.min(stride, maxSeq - classifier.tokenizer().specialTokenCount() - 1);
+      Evaluation evaluation = new Evaluator(classifier.model(), classifier.tokenizer(), sentences, false, maxSeq,
+          usableStride, batchSize).run("eval", false);
+      String json = metricsJson(evaluation);
+      out.println(json);
+      out.print(evaluation.table().toText());
+      if (output != null) {
+        AtomicFiles.writeString(output, json + "\n");
+      }
+    }
+    out.flush();
+    return 0;
+  }
+
+  /** {@code eval_loss} followed by the {@code evaluate} seqeval wrapper's dictionary, pretty-printed. */
+  static String metricsJson(Evaluation evaluation) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("eval_loss", evaluation.metrics().get("eval_loss"));
+    json.putAll(evaluation.report().toMap());
+    return new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(json);
+  }
+}
