@@ -292,7 +292,12 @@ public final class Trainer implements AutoCloseable {
     double gradNorm;
     try (PointerScope scope = new PointerScope()) {
       Tensor norm = optimizer.step(lr, config.maxGradNorm());
-      gradNorm = norm != null ? norm.item_double() : Double.NaN;
+      gradNorm = Double.NaN;
+      if (norm != null) {
+        try (norm) { // the optimizer may hand it out detached from our scope
+          gradNorm = norm.item_double();
+        }
+      }
       optimizer.zeroGrad();
     }
     state.globalStep++;

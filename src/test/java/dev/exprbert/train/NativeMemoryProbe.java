@@ -1,0 +1,52 @@
+package dev.exprbert.train;
+
+import dev.exprbert.data.LabeledSentence;
+import dev.exprbert.io.ModelTokenizer;
+import dev.exprbert.model.BertForTokenClassification;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Runs 200 training steps of a tiny BERT and prints {@code step rssKiB} every 25 steps. Started by
+ * {@link TrainerNativeMemoryTest} in its own JVM with a fixed, pre-touched heap, so the resident set
+ * it prints moves only with native memory (LibTorch tensors, JavaCPP objects) and JIT code.
+ */
+public final class NativeMemoryProbe {
+  private NativeMemoryProbe() {}
+
+  public static void main(String[] args) throws Exception {
+    Path tmp = Path.of(args[0]);
+    List<LabeledSentence> train = TrainerFixtures.opener("train", 64);
+    TrainingConfig config = TrainingConfig.builder().outputDir(tmp.resolve("run")).learningRate(1e-4).maxSteps(200)
+        .perDeviceTrainBatchSize(4).loggingSteps(50).saveStrategy("no").build();
+    try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
+        BertForTokenClassification model = TrainerFixtures.tinyModel(32, 2, TrainerFixtures.labelsOf(train));
+        Trainer trainer = new Trainer(config, model, tokenizer, train, null)) {
+      trainer.addListener(new TrainingListener() {
+        @Override
+        public void onStepEnd(TrainerState state, TrainerControl control) {
+          if (state.globalStep % 25 == 0) {
+            System.out.println("RSS " + state.globalStep + " " + residentKib());
+          }
+        }
+      });
+      trainer.train();
+    }
+  }
+
+  /** This process's resident set in KiB, from /proc/self/status (Linux, where CI runs). */
+  static long residentKib() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read /proc/self/status: this probe needs Linux", e);
+    }
+    throw new IllegalStateException("/proc/self/status has no VmRSS line");
+  }
+}
