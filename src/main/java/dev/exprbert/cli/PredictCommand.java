@@ -35,7 +35,7 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
   String device;
 
-  @Option(names = "--attention", defaultValue = "sdpa", description = "eager or sdpa (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--attention", defaultValue = "sdpa", description = "eager, sdpa or fused (default: ${DEFAULT-VALUE}).")
   String attention;
 
   @Option(names = "--batch-size", defaultValue = "32", description = "Sentences per forward pass (default: ${DEFAULT-VALUE}).")
