@@ -7,7 +7,7 @@ import java.util.List;
  * Raw text -> words with character offsets, the way BERT's basic tokenization splits text
  * (Hugging Face {@code BertNormalizer(clean_text, handle_chinese_chars)} + {@code BertPreTokenizer}):
  * whitespace separates words; every punctuation character is a word of its own; every CJK ideograph is a
- * word of its own; control characters, U+0000 and U+FFFD are dropped (they neither start nor end a word,
+ * word of its own; control, format, private-use and unassigned characters, U+0000 and U+FFFD are dropped (they neither start nor end a word,
  * so one inside a word stays inside it, as the normalizer removes it after the split).
  *
  * <p>Punctuation is what BERT calls punctuation: ASCII 33-47, 58-64, 91-96, 123-126 (so {@code $}, {@code ^},
@@ -60,13 +60,19 @@ public final class TextSplitter {
     return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || Character.getType(cp) == Character.SPACE_SEPARATOR;
   }
 
-  /** What {@code _clean_text} removes: U+0000, U+FFFD and controls (Cc, Cf) other than whitespace. */
+  /**
+   * What {@code _clean_text} removes: U+0000, U+FFFD and "control" characters other than whitespace, where
+   * BERT's {@code _is_control} means every C* category (Cc, Cf, Cn, Co, Cs), as does the Rust normalizer.
+   */
   static boolean isIgnorable(int cp) {
     if (cp == 0 || cp == 0xFFFD) {
       return true;
     }
-    int type = Character.getType(cp);
-    return (type == Character.CONTROL || type == Character.FORMAT) && !isWhitespace(cp);
+    return switch (Character.getType(cp)) {
+      case Character.CONTROL, Character.FORMAT, Character.UNASSIGNED, Character.PRIVATE_USE, Character.SURROGATE ->
+          !isWhitespace(cp);
+      default -> false;
+    };
   }
 
   /** BERT's {@code _is_punctuation}. */

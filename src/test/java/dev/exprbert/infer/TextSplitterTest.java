@@ -46,6 +46,12 @@ class TextSplitterTest {
   }
 
   @Test
+  void privateUseAndUnassignedCharactersAreDroppedLikeControls() {
+    assertEquals(List.of("ab"), texts("\uE000ab\uE000"));
+    assertEquals(List.of("a"), texts("\u0378 a"));
+  }
+
+  @Test
   void nullTextIsRejected() {
     assertThrows(IllegalArgumentException.class, () -> TextSplitter.split(null));
   }
