@@ -3,8 +3,8 @@
 # nvcc, CMake and Python + PyTorch; no Java, no Maven, no network needed. Under 5 minutes:
 #   1. builds native/ with CMake for this GPU's arch only (-j16), CUDA required;
 #   2. runs the C++ kernel tests (CTest), whose CUDA cases compare the device with the CPU twin bit for bit;
-#   3. runs harness.py: our CUDA AdamW via ctypes vs torch.optim.AdamW(fused=True), then ms/step at 110M params
-#      beside a device-to-device copy of the same bytes.
+#   3. runs harness.py (AdamW vs torch fused, then ms/step at 110M params beside a same-bytes device copy),
+#      attention_harness.py (fused attention vs SDPA: correctness, then TFLOP/s) and an A/B AdamW build;
 # The last line of output is ONE JSON summary ("ok": true|false, "errors", "not_run" say what could not run).
 # Usage: benchmarks/gpu/check.sh            (env: EXPRBERT_GPU_BUILD=build dir, default /tmp/exprbert-gpu-build)
 set -u
@@ -62,15 +62,50 @@ fi
 echo "== ctest: $ctest_status"
 
 lib="$build/lib/libexprbert_kernels.so"
-if command -v python3 >/dev/null 2>&1; then
-  timeout 240 python3 "$root/benchmarks/gpu/harness.py" --lib "$lib" --build-status "$build_status" \
-    --ctest-status "$ctest_status" --ctest-summary "$ctest_summary" --arch "sm_$arch" --started "$started"
-  rc=$?
-  if [ $rc -ne 0 ]; then
-    printf '{"check": "exprbert-gpu", "ok": false, "build": "%s", "ctest": "%s", "errors": {"harness": "harness.py exited with %d (timeout 240 s gives 124)"}}\n' \
-      "$build_status" "$ctest_status" "$rc"
+results=$log/results
+mkdir -p "$results"
+rm -f "$results"/*.json
+# Each harness prints one JSON line last; they are merged into the one summary printed at the end.
+run_harness() {  # name timeout script args...
+  local name=$1 limit=$2; shift 2
+  timeout "$limit" python3 "$@" >"$log/$name.out" 2>&1
+  local rc=$?
+  tail -n 1 "$log/$name.out" >"$results/$name.json"
+  if ! python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$results/$name.json" 2>/dev/null; then
+    printf '{"error": "%s exited with %d (timeout %s s gives 124); see %s"}\n' "$name" "$rc" "$limit" "$log/$name.out" \
+      >"$results/$name.json"
+    tail -n 20 "$log/$name.out"
   fi
+}
+if command -v python3 >/dev/null 2>&1; then
+  run_harness adamw 240 "$root/benchmarks/gpu/harness.py" --lib "$lib" --build-status "$build_status" \
+    --ctest-status "$ctest_status" --ctest-summary "$ctest_summary" --arch "sm_$arch" --started "$started"
+  run_harness attention 240 "$root/benchmarks/gpu/attention_harness.py" "$lib"
+  # A/B of the AdamW kernel's packs in flight (benchmarks/NOTES.md): the same harness on a kUnroll=1 build.
+  if [ "$build_status" = "ok" ] && timeout 150 cmake -S "$root/native" -B "$build-unroll1" -DCMAKE_BUILD_TYPE=Release \
+        -DEXPRBERT_REQUIRE_CUDA=ON -DEXPRBERT_CUDA_ARCHS="${arch}-real" -DEXPRBERT_ADAMW_UNROLL=1 \
+        ${nvcc_hint:+-DEXPRBERT_NVCC=$nvcc_hint} >"$log/unroll1.log" 2>&1 \
+      && timeout 200 cmake --build "$build-unroll1" --target exprbert_kernels --parallel 16 >>"$log/unroll1.log" 2>&1; then
+    run_harness adamw_unroll1 240 "$root/benchmarks/gpu/harness.py" --lib "$build-unroll1/lib/libexprbert_kernels.so" \
+      --build-status ok --ctest-status "not run for this variant" --arch "sm_$arch" --started "$started"
+  fi
+  python3 - "$results" "$started" <<'PY'
+import glob, json, os, sys, time
+merged = {}
+for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.json"))):
+    with open(path) as f:
+        try:
+            merged[os.path.basename(path)[:-5]] = json.load(f)
+        except ValueError as e:
+            merged[os.path.basename(path)[:-5]] = {"error": str(e)}
+adamw = merged.get("adamw", {})
+attention = merged.get("attention", {})
+summary = {"check": "exprbert-gpu", "seconds_total": round(time.time() - float(sys.argv[2]), 1),
+           "ok": bool(adamw.get("ok")) and not attention.get("errors") and "error" not in attention,
+           "parts": merged}
+print(json.dumps(summary, sort_keys=True))
+PY
 else
-  printf '{"check": "exprbert-gpu", "ok": false, "build": "%s", "ctest": "%s", "not_run": ["harness (no python3)"]}\n' \
+  printf '{"check": "exprbert-gpu", "ok": false, "build": "%s", "ctest": "%s", "not_run": ["harnesses (no python3)"]}\n' \
     "$build_status" "$ctest_status"
 fi

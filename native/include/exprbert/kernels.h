@@ -139,6 +139,88 @@ typedef struct exprbert_adamw_params {
 
 EXPRBERT_API exprbert_status exprbert_adamw_step(const exprbert_adamw_params* params);
 
+/* ================================================================================================ */
+/* Fused attention (issue 4): forward and backward, padded or packed varlen, with attention dropout.  */
+/* ================================================================================================ */
+/*
+ * For each sequence b, head h, query row i < L_b and key column j < L_b (L_b the sequence's length):
+ *   s_ij  = scale * <q_i, k_j>                  (float math whatever the storage dtype)
+ *   p_ij  = exp(s_ij - lse_i),  lse_i = log(sum_j exp(s_ij))
+ *   z_ij  = keep(b, h, i, j) / (1 - dropout_p)   (keep in {0, 1}, see exprbert_attention_dropout_mask)
+ *   out_i = sum_j p_ij * z_ij * v_j
+ * Keys j >= L_b are masked (key padding). Query rows i >= L_b of a padded batch get out = 0 and lse = 0
+ * and no work: nothing a real token computes depends on them, so the padded and the varlen layout give the
+ * same values for every real token. The backward returns dq, dk, dv for the same function (zero on rows
+ * >= L_b) and regenerates z from (seed, offset); nothing else is stored between forward and backward.
+ *
+ * Tensors are addressed with element strides (the innermost head_dim stride is 1):
+ *   padded: element (b, i, h, d) at ptr + b*batch_stride + i*row_stride + h*head_stride + d
+ *   varlen: element (b, i, h, d) at ptr + (cu_seqlens[b] + i)*row_stride + h*head_stride + d (batch_stride unused)
+ * so q, k, v taken as [batch, seq, heads, head_dim] views of one fused projection need no copy.
+ * lse is fp32 and contiguous: padded [batch, heads, max_seqlen]; varlen [heads, total_tokens].
+ *
+ * Support matrix: CPU: f32, f16 and bf16 storage, any head_dim in [1, 256]. CUDA: f32, f16 and bf16 with
+ * head_dim 32, 64 or 128. Anything else returns EXPRBERT_ERROR_UNSUPPORTED naming the combination.
+ */
+typedef enum exprbert_attention_layout {
+  EXPRBERT_ATTENTION_PADDED = 0, /* [batch, max_seqlen, heads, head_dim] via strides; seqlens optional */
+  EXPRBERT_ATTENTION_VARLEN = 1  /* [total_tokens, heads, head_dim] via strides; cu_seqlens required */
+} exprbert_attention_layout;
+
+typedef struct exprbert_attention_params {
+  int32_t layout;            /* exprbert_attention_layout */
+  int32_t dtype;             /* exprbert_dtype of q, k, v, out, dout, dq, dk, dv */
+  int64_t batch;             /* number of sequences, >= 0 */
+  int64_t max_seqlen;        /* padded: the padded length; varlen: >= every sequence's length */
+  int64_t total_tokens;      /* varlen: cu_seqlens[batch]; padded: unused */
+  int64_t heads;             /* >= 1 */
+  int64_t head_dim;          /* >= 1 (see the support matrix) */
+  const int32_t* seqlens;    /* padded, optional: [batch] lengths in [0, max_seqlen]; NULL = all max_seqlen */
+  const int32_t* cu_seqlens; /* varlen, required: [batch + 1] non-decreasing offsets, cu_seqlens[0] = 0 */
+  /* seqlens / cu_seqlens live in the tensors' memory space; CPU calls read them, CUDA kernels read them on device. */
+  const int32_t* host_cu_seqlens; /* varlen on CUDA: the same offsets in host memory (sizes the launch grid) */
+
+  double scale;              /* softmax scale > 0, usually 1 / sqrt(head_dim) */
+  double dropout_p;          /* in [0, 1); 0 = no dropout */
+  uint64_t dropout_seed;     /* Philox key */
+  uint64_t dropout_offset;   /* Philox counter offset; a new forward uses a new (seed, offset) pair */
+
+  /* forward inputs (also backward inputs) */
+  const void* q; int64_t q_batch_stride, q_row_stride, q_head_stride;
+  const void* k; int64_t k_batch_stride, k_row_stride, k_head_stride;
+  const void* v; int64_t v_batch_stride, v_row_stride, v_head_stride;
+  /* forward output (backward input) */
+  void* out; int64_t out_batch_stride, out_row_stride, out_head_stride;
+  float* lse;                /* forward output, backward input: see the layout above */
+
+  /* backward only */
+  const void* dout; int64_t dout_batch_stride, dout_row_stride, dout_head_stride;
+  void* dq; int64_t dq_batch_stride, dq_row_stride, dq_head_stride;
+  void* dk; int64_t dk_batch_stride, dk_row_stride, dk_head_stride;
+  void* dv; int64_t dv_batch_stride, dv_row_stride, dv_head_stride;
+  float* delta;              /* CUDA backward: fp32 scratch shaped like lse (rowsum(dout * out)); CPU: unused */
+
+  int32_t device;            /* -1 = CPU, else the CUDA device index */
+  void* stream;              /* cudaStream_t (CUDA only) */
+  int32_t num_threads;       /* CPU only: 0 = hardware concurrency; results do not depend on it */
+} exprbert_attention_params;
+
+/* q, k, v -> out, lse. */
+EXPRBERT_API exprbert_status exprbert_attention_forward(const exprbert_attention_params* params);
+
+/* dout, q, k, v, out, lse -> dq, dk, dv (overwritten, not accumulated). */
+EXPRBERT_API exprbert_status exprbert_attention_backward(const exprbert_attention_params* params);
+
+/*
+ * The dropout keep-mask the kernels use, materialised for tests: keep[((b*heads + h)*max_seqlen + i)*max_seqlen + j]
+ * = 1 when element (i, j) of sequence b, head h survives, else 0; for every i, j < max_seqlen whatever the lengths.
+ * Reads batch, heads, max_seqlen, dropout_p, dropout_seed and dropout_offset only; host memory only.
+ * [note: dropout RNG] Philox 4x32-10 with key = (seed_lo, seed_hi ^ offset_hi) and counter = (j / 4, i,
+ * b*heads + h, offset_lo); word j % 4 of the result, x, keeps the element iff (x >> 8) >= floor(dropout_p * 2^24).
+ * Rows and columns count within the sequence, so padded and varlen batches draw the same mask.
+ */
+EXPRBERT_API exprbert_status exprbert_attention_dropout_mask(const exprbert_attention_params* params, uint8_t* keep);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

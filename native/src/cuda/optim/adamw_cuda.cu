@@ -74,24 +74,43 @@ __global__ void __launch_bounds__(kBlockThreads) adamw_kernel(const AdamwLaunchA
   int64_t vector_end = 0;
   if (aligned) {
     vector_end = n - n % kVec;
-    for (int64_t i = static_cast<int64_t>(threadIdx.x) * kVec; i < vector_end; i += static_cast<int64_t>(blockDim.x) * kVec) {
-      Pack<P> p4 = load_pack(param + i);
-      const Pack<G> g4 = load_pack(grad + i);
-      Pack<float> m4 = load_pack(exp_avg + i);
-      Pack<float> v4 = load_pack(exp_avg_sq + i);
-      Pack<float> w4;
-      if (kHasMaster) w4 = load_pack(master + i);
+    // [note: bytes in flight] each thread issues the loads of kUnroll packs before any math, so
+    // more memory requests are outstanding per SM; see benchmarks/NOTES.md for the measurements.
+    const int64_t stride = static_cast<int64_t>(blockDim.x) * kVec;
+    for (int64_t base = static_cast<int64_t>(threadIdx.x) * kVec; base < vector_end; base += stride * kUnroll) {
+      Pack<P> p4[kUnroll];
+      Pack<G> g4[kUnroll];
+      Pack<float> m4[kUnroll];
+      Pack<float> v4[kUnroll];
+      Pack<float> w4[kUnroll];
 #pragma unroll
-      for (int j = 0; j < kVec; ++j) {
-        float weight = kHasMaster ? w4.v[j] : to_float(p4.v[j]);
-        adamw_update(weight, m4.v[j], v4.v[j], to_float(g4.v[j]) * k, c);
-        w4.v[j] = weight;
-        p4.v[j] = from_float<P>(weight);
+      for (int u = 0; u < kUnroll; ++u) {
+        const int64_t i = base + u * stride;
+        if (i < vector_end) {
+          p4[u] = load_pack(param + i);
+          g4[u] = load_pack(grad + i);
+          m4[u] = load_pack(exp_avg + i);
+          v4[u] = load_pack(exp_avg_sq + i);
+          if (kHasMaster) w4[u] = load_pack(master + i);
+        }
       }
-      store_pack(param + i, p4);
-      store_pack(exp_avg + i, m4);
-      store_pack(exp_avg_sq + i, v4);
-      if (kHasMaster) store_pack(master + i, w4);
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) {
+        const int64_t i = base + u * stride;
+        if (i < vector_end) {
+#pragma unroll
+          for (int j = 0; j < kVec; ++j) {
+            float weight = kHasMaster ? w4[u].v[j] : to_float(p4[u].v[j]);
+            adamw_update(weight, m4[u].v[j], v4[u].v[j], to_float(g4[u].v[j]) * k, c);
+            w4[u].v[j] = weight;
+            p4[u].v[j] = from_float<P>(weight);
+          }
+          store_pack(param + i, p4[u]);
+          store_pack(exp_avg + i, m4[u]);
+          store_pack(exp_avg_sq + i, v4[u]);
+          if (kHasMaster) store_pack(master + i, w4[u]);
+        }
+      }
     }
   }
   for (int64_t i = vector_end + threadIdx.x; i < n; i += blockDim.x) {

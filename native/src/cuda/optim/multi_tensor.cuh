@@ -13,6 +13,12 @@ constexpr int64_t kChunkElements = 65536;  // elements of one tensor handled by 
 constexpr int kMaxTensorsPerLaunch = 64;
 constexpr int kMaxChunksPerLaunch = 640;
 constexpr int kBlockThreads = 512;
+// Packs each thread loads before computing (memory-level parallelism); 1 = the first measured version.
+// -DEXPRBERT_ADAMW_UNROLL=N (CMake cache variable of the same name) builds a variant for A/B runs.
+#ifndef EXPRBERT_ADAMW_UNROLL
+#define EXPRBERT_ADAMW_UNROLL 2
+#endif
+constexpr int kUnroll = EXPRBERT_ADAMW_UNROLL;
 
 }  // namespace cuda
 }  // namespace exprbert

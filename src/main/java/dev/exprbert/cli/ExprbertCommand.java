@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code exprbert} command: one subcommand per class, one error handler, exit codes 0 / 1 / 2. */
 @Command(name = "exprbert", mixinStandardHelpOptions = true, version = "exprbert 0.1.0",
     description = "Fine-tune and run BERT token classifiers (expression tagging) on the JVM.",
-    subcommands = {QuickstartCommand.class, TrainCommand.class, EvaluateCommand.class, InfoCommand.class, PredictCommand.class})
+    subcommands = {QuickstartCommand.class, TrainCommand.class, EvaluateCommand.class, InfoCommand.class,
+        PredictCommand.class, ConvertCommand.class})
 public final class ExprbertCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -1,76 +1,176 @@
 package dev.exprbert.cli;
 
+import dev.exprbert.data.DatasetFormat;
+import dev.exprbert.data.LabeledSentence;
+import dev.exprbert.data.ReaderOptions;
+import dev.exprbert.data.SentenceReader;
+import dev.exprbert.data.SentenceReaders;
+import dev.exprbert.infer.Aggregation;
+import dev.exprbert.infer.TaggedSentence;
+import dev.exprbert.infer.Tagger;
+import dev.exprbert.infer.TaggerOptions;
 import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.runtime.Placement;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code exprbert predict --model DIR [--input FILE]}: reads pre-split sentences (one per line,
- * words separated by spaces; stdin by default) and prints CoNLL: one {@code word<TAB>tag} line per
- * word, a blank line after each sentence.
+ * {@code exprbert predict --model DIR [--input FILE]}: tags a file (or standard input) and prints CoNLL
+ * ({@code word<TAB>tag}, a blank line after each sentence) or JSON Lines with spans. Input is read and
+ * written in chunks, so a file of any size streams through.
+ *
+ * <p>Input formats: {@code words} (default) one pre-split sentence per line; {@code text} one raw text per
+ * line, split into words by BERT's basic tokenization with character offsets; {@code conll} and
+ * {@code jsonl} dataset files (tags, if present, are ignored).
  */
-@Command(name = "predict", mixinStandardHelpOptions = true, description = "Tag pre-split sentences, one tag per word.")
+@Command(name = "predict", mixinStandardHelpOptions = true,
+    description = "Tag sentences or raw text; print CoNLL or JSON Lines with spans.")
 final class PredictCommand implements Callable<Integer> {
+  /** Sentences tagged per round trip: big enough to fill batches, small enough to stream. */
+  private static final int CHUNK = 256;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--model", required = true, description = "Model directory.")
   Path model;
 
-  @Option(names = "--input", description = "Text file, one sentence per line (default: standard input).")
+  @Option(names = "--input", description = "Input file (default: standard input).")
   Path input;
+
+  @Option(names = "--input-format", defaultValue = "words",
+      description = "words (pre-split, one sentence per line), text (raw text per line), conll or jsonl"
+          + " (default: ${DEFAULT-VALUE}).")
+  String inputFormat;
+
+  @Option(names = "--output-format", defaultValue = "conll",
+      description = "conll or jsonl (default: ${DEFAULT-VALUE}).")
+  String outputFormat;
+
+  @Option(names = "--aggregation", defaultValue = "first",
+      description = "none, simple, first, average or max, as Hugging Face's pipeline (default: ${DEFAULT-VALUE}).")
+  String aggregation;
 
   @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
   String device;
 
-  @Option(names = "--attention", defaultValue = "sdpa", description = "eager or sdpa (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--attention", defaultValue = "sdpa", description = "eager, sdpa or fused (default: ${DEFAULT-VALUE}).")
   String attention;
 
-  @Option(names = "--batch-size", defaultValue = "32", description = "Sentences per forward pass (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--batch-size", defaultValue = "32", description = "Windows per forward pass (default: ${DEFAULT-VALUE}).")
   int batchSize;
+
+  @Option(names = "--max-seq-length", description = "Sub-tokens per window (default: the model's limit).")
+  Integer maxSeqLength;
+
+  @Option(names = "--stride", description = "Sub-tokens of overlap between windows of long sentences"
+      + " (default: a quarter of the window, at most 128).")
+  Integer stride;
+
+  private enum InputFormat { WORDS, TEXT, CONLL, JSONL }
 
   @Override
   public Integer call() throws Exception {
-    List<List<String>> sentences = readSentences();
+    InputFormat format;
+    PredictionWriter writer;
+    TaggerOptions options;
+    try {
+      format = parseInputFormat(inputFormat);
+      writer = PredictionWriter.parse(outputFormat);
+      options = new TaggerOptions(Aggregation.parse(aggregation), batchSize, maxSeqLength, stride, null);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage()); // a usage error: exit 2
+    }
+    if (input != null && !Files.isRegularFile(input)) {
+      throw new NoSuchFileException(input.toString(), null, "--input: no such file");
+    }
     PrintWriter out = spec.commandLine().getOut();
-    try (TokenClassifier tagger = TokenClassifier.load(model, new Placement(device, Placement.Precision.FLOAT32), attention)) {
-      List<List<String>> tags = tagger.predictTags(sentences, batchSize);
-      for (int i = 0; i < sentences.size(); i++) {
-        for (int w = 0; w < sentences.get(i).size(); w++) {
-          out.println(sentences.get(i).get(w) + "\t" + tags.get(i).get(w));
-        }
-        out.println();
+    try (TokenClassifier classifier =
+        TokenClassifier.load(model, new Placement(device, Placement.Precision.FLOAT32), attention)) {
+      Tagger tagger = new Tagger(classifier, options);
+      if (format == InputFormat.TEXT) {
+        tagTextLines(tagger, writer, out);
+      } else {
+        tagSentences(tagger, format, writer, out);
       }
     }
     out.flush();
     return 0;
   }
 
-  private List<List<String>> readSentences() throws java.io.IOException {
-    List<List<String>> sentences = new ArrayList<>();
-    try (BufferedReader reader = input != null
-        ? Files.newBufferedReader(input, StandardCharsets.UTF_8)
-        : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = reader.readLine()) != null) {
-        String trimmed = line.strip();
-        if (!trimmed.isEmpty()) {
-          sentences.add(Arrays.asList(trimmed.split("\\s+")));
+  private static InputFormat parseInputFormat(String name) {
+    try {
+      return InputFormat.valueOf(name.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("unknown --input-format \"" + name + "\": expected words, text, conll or jsonl");
+    }
+  }
+
+  private void tagTextLines(Tagger tagger, PredictionWriter writer, PrintWriter out) throws IOException {
+    try (TextLines lines = new TextLines(openInput(), sourceName())) {
+      List<String> chunk = new ArrayList<>();
+      for (String line = lines.next(); line != null; line = lines.next()) {
+        if (!line.isBlank()) {
+          chunk.add(line);
+        }
+        if (chunk.size() == CHUNK) {
+          print(tagger.tagTexts(chunk), writer, out);
+          chunk.clear();
         }
       }
+      if (chunk.isEmpty() && lines.lineCount() == 0) {
+        throw new IllegalArgumentException(sourceName() + " is empty; expected one text per line");
+      }
+      print(tagger.tagTexts(chunk), writer, out);
     }
-    return sentences;
+  }
+
+  private void tagSentences(Tagger tagger, InputFormat format, PredictionWriter writer, PrintWriter out)
+      throws IOException {
+    DatasetFormat datasetFormat = switch (format) {
+      case WORDS -> DatasetFormat.TEXT; // the readers' TEXT is one pre-split sentence per line
+      case CONLL -> DatasetFormat.CONLL;
+      case JSONL -> DatasetFormat.JSONL;
+      case TEXT -> throw new IllegalStateException("raw text goes through tagTextLines");
+    };
+    ReaderOptions options = ReaderOptions.builder().format(datasetFormat).tagsRequired(false).build();
+    try (SentenceReader reader = SentenceReaders.open(openInput(), sourceName(), datasetFormat, options)) {
+      List<List<String>> chunk = new ArrayList<>();
+      while (reader.hasNext()) {
+        LabeledSentence sentence = reader.next();
+        chunk.add(sentence.words());
+        if (chunk.size() == CHUNK) {
+          print(tagger.tagWords(chunk), writer, out);
+          chunk.clear();
+        }
+      }
+      print(tagger.tagWords(chunk), writer, out);
+    }
+  }
+
+  private static void print(List<TaggedSentence> tagged, PredictionWriter writer, PrintWriter out) {
+    for (TaggedSentence sentence : tagged) {
+      writer.write(sentence, out);
+    }
+    out.flush();
+  }
+
+  private InputStream openInput() throws IOException {
+    return input != null ? Files.newInputStream(input) : System.in;
+  }
+
+  private String sourceName() {
+    return input != null ? input.toString() : "<stdin>";
   }
 }

@@ -213,4 +213,47 @@ public final class Featurizer {
     }
     return out;
   }
+
+  /**
+   * The probabilities variant of {@link #mergeWordPredictions}, for aggregation strategies that look at
+   * every sub-token of a word (Hugging Face's first/average/max): for each word of each sentence, the rows
+   * of its sub-tokens ({@code [pieces][labels]}, in order) taken from the window that owns the word. A word
+   * with no sub-token gets no rows. A word longer than a whole window is cut; it keeps the pieces of its
+   * owning window, which always start with its first sub-token.
+   *
+   * @param tokenProbabilities per feature, one row per sub-token position ({@code [length][labels]}, padding
+   *     rows past the feature's length allowed)
+   * @param wordCounts number of words of each sentence
+   * @return per sentence, per word, the piece rows (the arrays of {@code tokenProbabilities}, not copies)
+   */
+  public static List<float[][][]> mergeWordProbabilities(
+      List<Feature> features, List<float[][]> tokenProbabilities, int[] wordCounts) {
+    if (features.size() != tokenProbabilities.size()) {
+      throw new IllegalArgumentException(features.size() + " features but " + tokenProbabilities.size()
+          + " probability tables; expected one per feature");
+    }
+    List<float[][][]> out = new ArrayList<>(wordCounts.length);
+    for (int count : wordCounts) {
+      float[][][] words = new float[count][][];
+      Arrays.fill(words, new float[0][]);
+      out.add(words);
+    }
+    for (int f = 0; f < features.size(); f++) {
+      Feature feature = features.get(f);
+      float[][] rows = tokenProbabilities.get(f);
+      if (rows.length < feature.length()) {
+        throw new IllegalArgumentException("feature " + f + " has " + feature.length() + " sub-tokens but "
+            + rows.length + " probability rows");
+      }
+      if (feature.sentenceIndex() >= wordCounts.length) {
+        throw new IllegalArgumentException("feature " + f + " belongs to sentence " + feature.sentenceIndex()
+            + " but wordCounts covers " + wordCounts.length + " sentences");
+      }
+      for (int w : feature.ownedWords()) {
+        int start = feature.encoding().wordStart(w);
+        out.get(feature.sentenceIndex())[w] = Arrays.copyOfRange(rows, start, feature.encoding().wordEnd(w));
+      }
+    }
+    return out;
+  }
 }

@@ -30,8 +30,13 @@ import org.bytedeco.pytorch.Tensor;
  *   List<List<String>> tags = tagger.predictTags(List.of(List.of("We", "met", "on", "Monday")));
  * }
  * }</pre>
+ *
+ * <p>Safe for concurrent callers: tokenization runs in the caller's thread, and every forward pass holds
+ * one lock, because the model's train/eval flag is shared state and LibTorch already spreads one forward
+ * over all cores (intra-op threads), so parallel forwards would only compete for them.
  */
 public final class TokenClassifier implements AutoCloseable {
+  private final Object forwardLock = new Object();
   private final BertForTokenClassification model;
   private final ModelTokenizer tokenizer;
   private final SubwordAligner aligner;
@@ -91,32 +96,92 @@ public final class TokenClassifier implements AutoCloseable {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
     }
-    boolean wasTraining = model.isTraining();
-    model.train(false);
     List<List<String>> out = new ArrayList<>(sentences.size());
-    try {
-      for (int start = 0; start < sentences.size(); start += batchSize) {
-        List<AlignedSentence> aligned = new ArrayList<>();
-        for (int i = start; i < Math.min(sentences.size(), start + batchSize); i++) {
-          AlignedSentence s = aligner.align(sentences.get(i));
-          if (s.exceedsLength(config().maxPositionEmbeddings())) {
-            throw new IllegalArgumentException("sentence " + (i + 1) + " has " + s.length() + " sub-tokens, more than"
-                + " max_position_embeddings " + config().maxPositionEmbeddings() + "; split it into shorter sentences");
-          }
-          aligned.add(s);
+    for (int start = 0; start < sentences.size(); start += batchSize) {
+      List<AlignedSentence> aligned = new ArrayList<>();
+      for (int i = start; i < Math.min(sentences.size(), start + batchSize); i++) {
+        AlignedSentence s = aligner.align(sentences.get(i));
+        if (s.exceedsLength(config().maxPositionEmbeddings())) {
+          throw new IllegalArgumentException("sentence " + (i + 1) + " has " + s.length() + " sub-tokens, more than"
+              + " max_position_embeddings " + config().maxPositionEmbeddings() + "; split it into shorter sentences"
+              + " or use Tagger, which windows long sentences");
         }
-        out.addAll(tagBatch(aligned));
+        aligned.add(s);
       }
-    } finally {
-      model.train(wasTraining);
+      out.addAll(tagBatch(aligned));
     }
     return out;
+  }
+
+  /** The label for words that have no sub-token: "O" when the model has it, else its first label. */
+  public String defaultLabel() {
+    return defaultLabel;
+  }
+
+  /**
+   * Label probabilities (softmax of the logits, computed in double from float32 logits) at every sub-token
+   * of each encoded sentence: one {@code [length][num_labels]} table per sentence, padding left out. One
+   * forward pass over the padded batch, in eval mode, under the forward lock.
+   */
+  public List<float[][]> tokenProbabilities(List<AlignedSentence> batchSentences) {
+    if (batchSentences == null || batchSentences.isEmpty()) {
+      throw new IllegalArgumentException("tokenProbabilities needs at least one encoded sentence");
+    }
+    int labels = config().labels().size();
+    float[] flat;
+    long seq;
+    try (PaddedBatch batch = new PaddedBatch(batchSentences, tokenizer.padTokenId());
+        Tensor logits = forward(batch)) {
+      flat = Tensors.toFloatArray(logits); // a float32 CPU copy whatever the model's precision
+      seq = batch.seqLength();
+    }
+    List<float[][]> out = new ArrayList<>(batchSentences.size());
+    for (int b = 0; b < batchSentences.size(); b++) {
+      int length = batchSentences.get(b).length();
+      float[][] rows = new float[length][];
+      for (int t = 0; t < length; t++) {
+        rows[t] = softmax(flat, (int) ((b * seq + t) * labels), labels);
+      }
+      out.add(rows);
+    }
+    return out;
+  }
+
+  private static float[] softmax(float[] logits, int offset, int n) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < n; i++) {
+      max = Math.max(max, logits[offset + i]);
+    }
+    double sum = 0;
+    double[] e = new double[n];
+    for (int i = 0; i < n; i++) {
+      e[i] = Math.exp(logits[offset + i] - max);
+      sum += e[i];
+    }
+    float[] p = new float[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = (float) (e[i] / sum);
+    }
+    return p;
+  }
+
+  /** Eval-mode logits of a padded batch; the caller owns the tensor. */
+  private Tensor forward(PaddedBatch batch) {
+    synchronized (forwardLock) {
+      boolean wasTraining = model.isTraining();
+      model.train(false);
+      try {
+        return model.logits(batch.inputIds(), batch.attentionMask(), batch.tokenTypeIds());
+      } finally {
+        model.train(wasTraining);
+      }
+    }
   }
 
   private List<List<String>> tagBatch(List<AlignedSentence> aligned) {
     List<List<String>> out = new ArrayList<>(aligned.size());
     try (PaddedBatch batch = new PaddedBatch(aligned, tokenizer.padTokenId());
-        Tensor logits = model.logits(batch.inputIds(), batch.attentionMask(), batch.tokenTypeIds());
+        Tensor logits = forward(batch);
         LongOptional lastDim = new LongOptional(2);
         Tensor best = logits.argmax(lastDim, false)) {
       long[] ids = Tensors.toLongArray(best);

@@ -201,4 +201,188 @@ public final class KernelsLibrary {
     public native int num_threads();
     public native AdamwParams num_threads(int value);
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // Fused attention (issue 4): exprbert_attention_params and its three entry points.
+  // ---------------------------------------------------------------------------------------------
+
+  // exprbert_attention_layout
+  public static final int EXPRBERT_ATTENTION_PADDED = 0;
+  public static final int EXPRBERT_ATTENTION_VARLEN = 1;
+
+  public static native @Cast("int32_t") int exprbert_attention_forward(@Const AttentionParams params);
+
+  public static native @Cast("int32_t") int exprbert_attention_backward(@Const AttentionParams params);
+
+  public static native @Cast("int32_t") int exprbert_attention_dropout_mask(@Const AttentionParams params,
+      @Cast("uint8_t*") BytePointer keep);
+
+  /** {@code exprbert_attention_params}; allocate, then set every field ({@link AttentionKernels} does). */
+  @Name("exprbert_attention_params")
+  @NoOffset
+  public static class AttentionParams extends Pointer {
+    static {
+      Loader.load();
+    }
+
+    public AttentionParams() {
+      super((Pointer) null);
+      allocate();
+    }
+
+    private native void allocate();
+
+    public native int layout();
+    public native AttentionParams layout(int value);
+
+    public native int dtype();
+    public native AttentionParams dtype(int value);
+
+    public native long batch();
+    public native AttentionParams batch(long value);
+
+    public native long max_seqlen();
+    public native AttentionParams max_seqlen(long value);
+
+    public native long total_tokens();
+    public native AttentionParams total_tokens(long value);
+
+    public native long heads();
+    public native AttentionParams heads(long value);
+
+    public native long head_dim();
+    public native AttentionParams head_dim(long value);
+
+    public native @Cast("const int32_t*") IntPointer seqlens();
+    public native AttentionParams seqlens(@Cast("const int32_t*") IntPointer value);
+
+    public native @Cast("const int32_t*") IntPointer cu_seqlens();
+    public native AttentionParams cu_seqlens(@Cast("const int32_t*") IntPointer value);
+
+    public native @Cast("const int32_t*") IntPointer host_cu_seqlens();
+    public native AttentionParams host_cu_seqlens(@Cast("const int32_t*") IntPointer value);
+
+    public native double scale();
+    public native AttentionParams scale(double value);
+
+    public native double dropout_p();
+    public native AttentionParams dropout_p(double value);
+
+    public native @Cast("uint64_t") long dropout_seed();
+    public native AttentionParams dropout_seed(@Cast("uint64_t") long value);
+
+    public native @Cast("uint64_t") long dropout_offset();
+    public native AttentionParams dropout_offset(@Cast("uint64_t") long value);
+
+    public native @Const Pointer q();
+    public native AttentionParams q(@Const Pointer value);
+
+    public native long q_batch_stride();
+    public native AttentionParams q_batch_stride(long value);
+
+    public native long q_row_stride();
+    public native AttentionParams q_row_stride(long value);
+
+    public native long q_head_stride();
+    public native AttentionParams q_head_stride(long value);
+
+    public native @Const Pointer k();
+    public native AttentionParams k(@Const Pointer value);
+
+    public native long k_batch_stride();
+    public native AttentionParams k_batch_stride(long value);
+
+    public native long k_row_stride();
+    public native AttentionParams k_row_stride(long value);
+
+    public native long k_head_stride();
+    public native AttentionParams k_head_stride(long value);
+
+    public native @Const Pointer v();
+    public native AttentionParams v(@Const Pointer value);
+
+    public native long v_batch_stride();
+    public native AttentionParams v_batch_stride(long value);
+
+    public native long v_row_stride();
+    public native AttentionParams v_row_stride(long value);
+
+    public native long v_head_stride();
+    public native AttentionParams v_head_stride(long value);
+
+    public native Pointer out();
+    public native AttentionParams out(Pointer value);
+
+    public native long out_batch_stride();
+    public native AttentionParams out_batch_stride(long value);
+
+    public native long out_row_stride();
+    public native AttentionParams out_row_stride(long value);
+
+    public native long out_head_stride();
+    public native AttentionParams out_head_stride(long value);
+
+    public native FloatPointer lse();
+    public native AttentionParams lse(FloatPointer value);
+
+    public native @Const Pointer dout();
+    public native AttentionParams dout(@Const Pointer value);
+
+    public native long dout_batch_stride();
+    public native AttentionParams dout_batch_stride(long value);
+
+    public native long dout_row_stride();
+    public native AttentionParams dout_row_stride(long value);
+
+    public native long dout_head_stride();
+    public native AttentionParams dout_head_stride(long value);
+
+    public native Pointer dq();
+    public native AttentionParams dq(Pointer value);
+
+    public native long dq_batch_stride();
+    public native AttentionParams dq_batch_stride(long value);
+
+    public native long dq_row_stride();
+    public native AttentionParams dq_row_stride(long value);
+
+    public native long dq_head_stride();
+    public native AttentionParams dq_head_stride(long value);
+
+    public native Pointer dk();
+    public native AttentionParams dk(Pointer value);
+
+    public native long dk_batch_stride();
+    public native AttentionParams dk_batch_stride(long value);
+
+    public native long dk_row_stride();
+    public native AttentionParams dk_row_stride(long value);
+
+    public native long dk_head_stride();
+    public native AttentionParams dk_head_stride(long value);
+
+    public native Pointer dv();
+    public native AttentionParams dv(Pointer value);
+
+    public native long dv_batch_stride();
+    public native AttentionParams dv_batch_stride(long value);
+
+    public native long dv_row_stride();
+    public native AttentionParams dv_row_stride(long value);
+
+    public native long dv_head_stride();
+    public native AttentionParams dv_head_stride(long value);
+
+    public native FloatPointer delta();
+    public native AttentionParams delta(FloatPointer value);
+
+    public native int device();
+    public native AttentionParams device(int value);
+
+    public native Pointer stream();
+    public native AttentionParams stream(Pointer value);
+
+    public native int num_threads();
+    public native AttentionParams num_threads(int value);
+  }
 }

@@ -24,6 +24,8 @@ import java.util.Objects;
 public final class BertConfig {
   public static final String MODEL_TYPE = "bert";
   public static final String TOKEN_CLASSIFICATION_ARCHITECTURE = "BertForTokenClassification";
+  /** What {@code BertModel.save_pretrained} writes: the bare encoder, no task head. */
+  public static final String BASE_MODEL_ARCHITECTURE = "BertModel";
 
   private final int vocabSize;
   private final int hiddenSize;
@@ -103,7 +105,21 @@ public final class BertConfig {
 
   /** The config.json text {@link #write} produces. */
   public String toJson() {
-    return BertConfigJson.toJson(this);
+    return BertConfigJson.toJson(this, false);
+  }
+
+  /**
+   * Writes the config.json of a bare encoder, atomically: {@code architectures: ["BertModel"]} and
+   * no label maps, as {@code BertModel.save_pretrained} writes it (the labels are the defaults it
+   * omits). Loading it as a token classifier gives HF's default labels LABEL_0 and LABEL_1.
+   */
+  public void writeBaseModel(Path file) throws IOException {
+    BertConfigJson.writeBaseModel(this, file);
+  }
+
+  /** The config.json text {@link #writeBaseModel} produces. */
+  public String toBaseModelJson() {
+    return BertConfigJson.toJson(this, true);
   }
 
   /** A copy with new labels (id i = labels[i]); every other field, unknown keys included, is kept. */

@@ -208,12 +208,17 @@ final class BertConfigJson {
     }
   }
 
-  static String toJson(BertConfig c) {
+  /**
+   * @param baseModel write a bare encoder's config (BertModel, no label maps) instead of a token
+   *     classifier's; only the converters of pretrained encoders write one
+   */
+  static String toJson(BertConfig c, boolean baseModel) {
     TreeMap<String, JsonElement> out = new TreeMap<>();
     c.extraFields().forEach(out::put);
     JsonArray architectures = new JsonArray();
-    // This project trains and saves token classifiers only, so that is the class transformers should build.
-    architectures.add(BertConfig.TOKEN_CLASSIFICATION_ARCHITECTURE);
+    // This project trains and saves token classifiers, so that is the class transformers should build,
+    // except for a converted pretrained encoder, which has no head yet.
+    architectures.add(baseModel ? BertConfig.BASE_MODEL_ARCHITECTURE : BertConfig.TOKEN_CLASSIFICATION_ARCHITECTURE);
     out.put("architectures", architectures);
     out.put("model_type", new JsonPrimitive(BertConfig.MODEL_TYPE));
     out.put("vocab_size", new JsonPrimitive(c.vocabSize()));
@@ -231,6 +236,15 @@ final class BertConfigJson {
     out.put("layer_norm_eps", new JsonPrimitive(c.layerNormEps()));
     out.put("pad_token_id", c.padTokenId() == null ? JsonNull.INSTANCE : new JsonPrimitive(c.padTokenId()));
     out.put("position_embedding_type", new JsonPrimitive(c.positionEmbeddingType()));
+    if (baseModel) {
+      if (!c.labels().equals(BertConfig.Builder.defaultLabels(2))) {
+        throw new IllegalArgumentException("a BertModel config.json has no labels, but this config has " + c.labels()
+            + "; expected the defaults LABEL_0, LABEL_1 (write() saves a token classifier with its labels)");
+      }
+      JsonObject root = new JsonObject();
+      out.forEach(root::add);
+      return GSON.toJson(root) + "\n";
+    }
     JsonObject id2label = new JsonObject();
     for (int i = 0; i < c.numLabels(); i++) {
       id2label.addProperty(Integer.toString(i), c.labels().get(i));
@@ -246,7 +260,11 @@ final class BertConfigJson {
   }
 
   static void write(BertConfig c, Path file) throws IOException {
-    AtomicFiles.writeString(file, toJson(c));
+    AtomicFiles.writeString(file, toJson(c, false));
+  }
+
+  static void writeBaseModel(BertConfig c, Path file) throws IOException {
+    AtomicFiles.writeString(file, toJson(c, true));
   }
 
   private static int integer(JsonObject json, String field) {

@@ -110,7 +110,7 @@ public final class CheckpointLoader {
       } else if (key.endsWith(".beta")) {
         key = key.substring(0, key.length() - ".beta".length()) + ".bias";
       }
-      if (!hasPrefix && looksLikeBase) {
+      if (!hasPrefix && looksLikeBase && !key.startsWith("classifier.")) {
         key = ParameterSpec.ENCODER_PREFIX + "." + key;
       }
       out.put(key, e.getValue());

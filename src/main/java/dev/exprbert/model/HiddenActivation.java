@@ -44,7 +44,7 @@ public enum HiddenActivation {
     return null;
   }
 
-  static String supportedNames() {
+  public static String supportedNames() {
     return Arrays.stream(values()).map(a -> "\"" + a.hfName + "\"").collect(Collectors.joining(", "));
   }
 }

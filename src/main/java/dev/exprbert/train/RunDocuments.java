@@ -10,6 +10,7 @@ final class RunDocuments {
   private RunDocuments() {}
 
   static void write(Path outputDir, RunSummary summary) throws IOException {
-    // filled in once ModelCard and TrainingChart are merged (branch tagger)
+    ModelCard.write(outputDir, summary.card());
+    TrainingChart.write(outputDir.resolve(CHART), summary.trainingLoss(), summary.evalLoss(), summary.evalF1());
   }
 }

@@ -11,20 +11,13 @@ import java.util.Map;
  * evaluation in {@code log_history} (with the last training loss logged before it, or none), the final
  * evaluation, and the loss / F1 curves.
  */
-record RunSummary(String modelName, String baseModel, String datasetName, List<String> labels,
-    LinkedHashMap<String, Object> hyperparameters, List<EpochMetrics> epochs, LinkedHashMap<String, Double> finalEval,
-    LinkedHashMap<String, String> frameworkVersions, List<double[]> trainingLoss, List<double[]> evalLoss,
-    List<double[]> evalF1) {
-
-  /** One row of the model card's results table. */
-  record EpochMetrics(Double trainingLoss, double epoch, long step, double validationLoss, double precision,
-      double recall, double f1, double accuracy) {}
+record RunSummary(ModelCardData card, List<LogPoint> trainingLoss, List<LogPoint> evalLoss, List<LogPoint> evalF1) {
 
   static RunSummary of(Trainer trainer, TrainResult result) {
     TrainingConfig c = trainer.config;
     String modelName = c.outputDir().toAbsolutePath().normalize().getFileName().toString();
     String baseModel = c.modelNameOrPath();
-    String dataset = c.trainFile() != null ? c.trainFile().toString() : "in-memory training data";
+    String dataset = c.trainFile() != null ? c.trainFile().getFileName().toString() : null;
     LinkedHashMap<String, Object> hp = new LinkedHashMap<>();
     hp.put("learning_rate", c.learningRate());
     hp.put("train_batch_size", c.perDeviceTrainBatchSize());
@@ -45,22 +38,23 @@ record RunSummary(String modelName, String baseModel, String datasetName, List<S
     if (c.maxSteps() > 0) {
       hp.put("training_steps", c.maxSteps());
     } else {
-      hp.put("num_epochs", c.numTrainEpochs());
+      double epochs = c.numTrainEpochs();
+      hp.put("num_epochs", epochs == Math.rint(epochs) ? (Object) (long) epochs : (Object) epochs);
     }
-    List<EpochMetrics> rows = new ArrayList<>();
-    List<double[]> trainingLoss = new ArrayList<>();
-    List<double[]> evalLoss = new ArrayList<>();
-    List<double[]> evalF1 = new ArrayList<>();
+    List<EpochRow> rows = new ArrayList<>();
+    List<LogPoint> trainingLoss = new ArrayList<>();
+    List<LogPoint> evalLoss = new ArrayList<>();
+    List<LogPoint> evalF1 = new ArrayList<>();
     Double lastLoss = null;
     for (Map<String, Object> e : trainer.state.logHistory()) {
       double step = ((Number) e.get("step")).doubleValue();
       if (e.containsKey("loss")) {
         lastLoss = ((Number) e.get("loss")).doubleValue();
-        trainingLoss.add(new double[] {step, lastLoss});
+        trainingLoss.add(new LogPoint(step, lastLoss));
       } else if (e.containsKey("eval_loss") && e.containsKey("eval_f1")) {
-        evalLoss.add(new double[] {step, num(e, "eval_loss")});
-        evalF1.add(new double[] {step, num(e, "eval_f1")});
-        rows.add(new EpochMetrics(lastLoss, num(e, "epoch"), (long) step, num(e, "eval_loss"), num(e, "eval_precision"),
+        evalLoss.add(new LogPoint(step, num(e, "eval_loss")));
+        evalF1.add(new LogPoint(step, num(e, "eval_f1")));
+        rows.add(new EpochRow(lastLoss, num(e, "epoch"), (long) step, num(e, "eval_loss"), num(e, "eval_precision"),
             num(e, "eval_recall"), num(e, "eval_f1"), num(e, "eval_accuracy")));
       }
     }
@@ -82,8 +76,9 @@ record RunSummary(String modelName, String baseModel, String datasetName, List<S
     versions.put("LibTorch (org.bytedeco:pytorch)", "2.10.0-1.5.13");
     versions.put("Tokenizers (ai.djl.huggingface)", "0.38.0");
     versions.put("Java", System.getProperty("java.version"));
-    return new RunSummary(modelName, baseModel, dataset, trainer.model.config().labels(), hp, rows, finalEval, versions,
-        trainingLoss, evalLoss, evalF1);
+    ModelCardData card = new ModelCardData(modelName, baseModel, dataset, trainer.model.config().labels(), hp, rows,
+        finalEval, versions);
+    return new RunSummary(card, trainingLoss, evalLoss, evalF1);
   }
 
   private static double num(Map<String, Object> e, String key) {

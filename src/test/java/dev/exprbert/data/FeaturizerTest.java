@@ -134,4 +134,61 @@ class FeaturizerTest {
         () -> new Featurizer(tokenizer, LABELS, false, 32, 0).featurize(List.of(s), true));
     assertTrue(e.getMessage().contains("train.conll:17") && e.getMessage().contains("B-PER"), e.getMessage());
   }
+
+  @Test
+  void mergedWordProbabilitiesHoldEveryPieceOfEachWordFromItsOwningWindow() {
+    LabeledSentence s = longSentence(700);
+    Featurizer f = new Featurizer(tokenizer, LABELS, false, 48, 8);
+    Featurizer.Result r = f.featurize(List.of(longSentence(3), s), false);
+    List<float[][]> tables = new ArrayList<>();
+    List<long[]> argmax = new ArrayList<>();
+    for (int fi = 0; fi < r.features().size(); fi++) {
+      AlignedSentence enc = r.features().get(fi).encoding();
+      int[] wordIds = enc.wordIds();
+      float[][] rows = new float[enc.length() + 2][]; // two padding rows, as a padded batch has
+      long[] best = new long[rows.length];
+      for (int t = 0; t < rows.length; t++) {
+        int w = t < wordIds.length ? wordIds[t] : -1;
+        int piece = w < 0 ? -1 : t - enc.wordStart(w);
+        // a recognisable row: which word, which piece, which window
+        rows[t] = new float[] {w, piece, fi};
+        best[t] = w < 0 ? 0 : w % 3;
+      }
+      tables.add(rows);
+      argmax.add(best);
+    }
+    List<float[][][]> merged = Featurizer.mergeWordProbabilities(r.features(), tables, new int[] {3, 700});
+    List<int[]> mergedIds = Featurizer.mergeWordPredictions(r.features(), argmax, new int[] {3, 700});
+    AlignedSentence full = new SubwordAligner(tokenizer, null, false).align(s.words());
+    for (int w = 0; w < 700; w++) {
+      float[][] pieces = merged.get(1)[w];
+      assertEquals(full.wordEnd(w) - full.wordStart(w), pieces.length, "pieces of word " + w);
+      int owner = -1;
+      final int word = w;
+      for (int fi = 0; fi < r.features().size(); fi++) {
+        Feature feature = r.features().get(fi);
+        if (feature.sentenceIndex() == 1 && java.util.Arrays.stream(feature.ownedWords()).anyMatch(x -> x == word)) {
+          owner = fi;
+        }
+      }
+      for (int k = 0; k < pieces.length; k++) {
+        assertArrayEquals(new float[] {w, k, owner}, pieces[k], "word " + w + " piece " + k);
+      }
+      assertEquals(w % 3, mergedIds.get(1)[w], "the first piece is the one mergeWordPredictions reads");
+    }
+    assertEquals(3, merged.get(0).length);
+    assertThrows(IllegalArgumentException.class,
+        () -> Featurizer.mergeWordProbabilities(r.features(), tables.subList(1, tables.size()), new int[] {3, 700}));
+  }
+
+  @Test
+  void wordsWithoutSubTokensGetNoProbabilityRows() {
+    LabeledSentence s = new LabeledSentence(List.of("we", "\uFE0F", "left"), null, "t", 1);
+    Featurizer.Result r = new Featurizer(tokenizer, LABELS, false, 32, 0).featurize(List.of(s), false);
+    float[][] rows = new float[r.features().get(0).length()][5];
+    float[][][] words = Featurizer.mergeWordProbabilities(r.features(), List.<float[][]>of(rows), new int[] {3}).get(0);
+    assertEquals(1, words[0].length);
+    assertEquals(0, words[1].length);
+    assertEquals(1, words[2].length);
+  }
 }

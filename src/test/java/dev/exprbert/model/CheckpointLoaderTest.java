@@ -123,4 +123,15 @@ class CheckpointLoaderTest {
       assertEquals(torch.ScalarType.Float.value, a.get("classifier.weight").scalar_type().value);
     }
   }
+
+  @Test
+  void unprefixedEncoderNextToAHeadKeepsTheHeadName() {
+    Map<String, Tensor> mixed = new LinkedHashMap<>();
+    fixture.forEach((k, v) -> mixed.put(k.startsWith("bert.") ? k.substring("bert.".length()) : k, v));
+    CheckpointLoader.Loaded loaded = CheckpointLoader.load(config, mixed, Placement.CPU_FLOAT32, 1, false, "mixed");
+    try (ModelWeights w = loaded.weights()) {
+      assertTrue(loaded.report().isComplete(), loaded.report().toString());
+      assertEquals(List.of(), loaded.report().unexpected());
+    }
+  }
 }

@@ -49,7 +49,7 @@ class TinyBertParityTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"eager", "sdpa"})
+  @ValueSource(strings = {"eager", "sdpa", "fused"})
   void logitsAndLossMatchPyTorch(String backend) {
     try (BertForTokenClassification model = model(backend);
         Tensor logits = model.logits(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
@@ -84,7 +84,7 @@ class TinyBertParityTest {
    * of the fixture loss, for every parameter tensor, at the elements with the largest gradient.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"eager", "sdpa"})
+  @ValueSource(strings = {"eager", "sdpa", "fused"})
   void layerwiseGradientsMatchFiniteDifferencesOfTheFixtureLoss(String backend) {
     try (BertForTokenClassification model = model(backend)) {
       try (BertForTokenClassification.ForwardPass pass =
@@ -146,7 +146,9 @@ class TinyBertParityTest {
         org.junit.jupiter.params.provider.Arguments.of("eager", OptimizerKind.TORCH_ADAMW),
         org.junit.jupiter.params.provider.Arguments.of("sdpa", OptimizerKind.TORCH_ADAMW),
         org.junit.jupiter.params.provider.Arguments.of("eager", OptimizerKind.FUSED_ADAMW),
-        org.junit.jupiter.params.provider.Arguments.of("sdpa", OptimizerKind.FUSED_ADAMW));
+        org.junit.jupiter.params.provider.Arguments.of("sdpa", OptimizerKind.FUSED_ADAMW),
+        org.junit.jupiter.params.provider.Arguments.of("fused", OptimizerKind.TORCH_ADAMW),
+        org.junit.jupiter.params.provider.Arguments.of("fused", OptimizerKind.FUSED_ADAMW));
   }
 
   @ParameterizedTest

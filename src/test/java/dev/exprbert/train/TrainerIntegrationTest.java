@@ -66,7 +66,8 @@ class TrainerIntegrationTest {
     assertTrue(result.finalEvaluation().metric("eval_accuracy") > 0.5, result.finalEvaluation().metrics().toString());
 
     for (String file : List.of("config.json", "model.safetensors", "tokenizer.json", "training_args.json",
-        "trainer_state.json", "train_results.json", "eval_results.json", "all_results.json", RunOutputs.PREDICTIONS)) {
+        "trainer_state.json", "train_results.json", "eval_results.json", "all_results.json", RunOutputs.PREDICTIONS,
+        ModelCard.FILE_NAME, RunDocuments.CHART)) {
       assertTrue(Files.isRegularFile(out.resolve(file)), file + " missing in " + out);
     }
     Path checkpoint = out.resolve("checkpoint-39");
@@ -88,6 +89,8 @@ class TrainerIntegrationTest {
     for (String key : List.of("epoch", "eval_f1", "eval_loss", "eval_samples", "train_loss", "train_runtime", "train_samples")) {
       assertTrue(all.has(key), key + " missing from all_results.json: " + all.keySet());
     }
+    String card = Files.readString(out.resolve(ModelCard.FILE_NAME));
+    assertTrue(card.contains("| 3.0   | 39   |") || card.contains("| 39 "), "the card's results table lists epoch 3:\n" + card);
     List<String> predictions = Files.readAllLines(out.resolve(RunOutputs.PREDICTIONS));
     assertEquals(eval.stream().mapToInt(s -> s.size() + 1).sum(), predictions.size(), "word<TAB>gold<TAB>pred lines + blanks");
     try (TokenClassifier reloaded = TokenClassifier.load(out, Placement.CPU_FLOAT32, "eager")) {

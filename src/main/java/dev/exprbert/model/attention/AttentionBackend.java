@@ -30,8 +30,9 @@ public interface AttentionBackend {
     return switch (name) {
       case "eager" -> new EagerAttention();
       case "sdpa" -> new SdpaAttention();
+      case "fused" -> new FusedAttention();
       default -> throw new IllegalArgumentException(
-          "unknown attention backend '" + name + "': expected one of eager, sdpa");
+          "unknown attention backend '" + name + "': expected one of eager, sdpa, fused");
     };
   }
 }

@@ -2,6 +2,8 @@ package dev.exprbert.model.attention;
 
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -13,6 +15,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 public final class AttentionMask implements AutoCloseable {
   private final Tensor keep;      // [batch, seq], int64, 1 = attend
   private final Tensor additive;  // [batch, 1, 1, seq], compute dtype
+  private Tensor lengths;         // [batch], int32, computed on first use (fused attention)
 
   private AttentionMask(Tensor keep, Tensor additive) {
     this.keep = keep;
@@ -60,9 +63,39 @@ public final class AttentionMask implements AutoCloseable {
     return additive;
   }
 
+  /**
+   * [batch] int32 real lengths, for kernels that take lengths instead of a mask (fused attention). Borrowed:
+   * do not close. Throws IllegalArgumentException when the mask is not right-padded (ones, then zeros only),
+   * which a length cannot express.
+   */
+  public Tensor lengths() {
+    if (lengths == null) {
+      try (Tensor counts = keep.sum(1);
+          Scalar seqEnd = new Scalar(keep.size(1));
+          TensorOptions longs = keep.options();
+          Tensor positions = torch.arange(seqEnd, longs);
+          Scalar zero = new Scalar(0);
+          Tensor column = counts.unsqueeze(1);
+          Tensor prefix = positions.lt(column);
+          Tensor keepBool = keep.ne(zero);
+          Tensor same = prefix.eq(keepBool);
+          Tensor all = same.all()) {
+        if (!all.item_bool()) {
+          throw new IllegalArgumentException("attention_mask must be right-padded (1s, then only 0s in every row) for "
+              + "lengths-based attention (--attention fused); found a 0 before a 1");
+        }
+        lengths = counts.to(ScalarType.Int);
+      }
+    }
+    return lengths;
+  }
+
   @Override
   public void close() {
     keep.close();
     additive.close();
+    if (lengths != null) {
+      lengths.close();
+    }
   }
 }

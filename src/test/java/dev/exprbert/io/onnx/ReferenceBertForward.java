@@ -19,12 +19,12 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * It is the test's own forward, independent of the project's model classes, so that agreement
  * with onnxruntime on the original file checks the imported weights and architecture.
  */
-final class ReferenceBertForward {
+public final class ReferenceBertForward {
   private ReferenceBertForward() {}
 
   /** Returns last_hidden_state as [batch][seq][hidden]. */
   @SuppressWarnings("try") // the scope frees every temporary tensor on exit; the body never names it
-  static float[][][] lastHiddenState(ImportedEncoder enc, long[][] inputIds, long[][] attentionMask, long[][] tokenTypeIds) {
+  public static float[][][] lastHiddenState(ImportedEncoder enc, long[][] inputIds, long[][] attentionMask, long[][] tokenTypeIds) {
     if (!enc.hiddenAct().equals("gelu")) {
       throw new IllegalArgumentException("this reference implements hidden_act gelu (erf) only; got " + enc.hiddenAct());
     }

@@ -25,7 +25,7 @@ import java.util.Set;
  * structurally what the importer reads, not meant to be executed. Weight element i of a tensor
  * holds {@code seed + i / 1000} so tests can check where each value landed.
  */
-final class TinyBertOnnx {
+public final class TinyBertOnnx {
   int vocab = 11;
   int hidden = 8;
   int layers = 2;
@@ -95,7 +95,7 @@ final class TinyBertOnnx {
         .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(layerNormalizationOp ? 17 : 11)).setGraph(graph).build();
   }
 
-  Path write(Path dir) {
+  public Path write(Path dir) {
     Path file = dir.resolve("tiny-bert.onnx");
     try {
       Files.write(file, build().toByteArray());

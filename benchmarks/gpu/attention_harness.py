@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""Fused attention on a GPU host: our kernels (ctypes, libexprbert_kernels.so) against PyTorch's
+scaled_dot_product_attention. Prints ONE JSON line; every section records its own error instead of failing.
+
+  python3 attention_harness.py path/to/libexprbert_kernels.so
+
+Sections: correctness (fp32 and bf16, with and without a key-padding mask; forward and dq/dk/dv vs an fp32
+SDPA reference, plus the error of bf16 SDPA itself as the flash-attention 2x rule's baseline), then speed
+(forward+backward, padded and varlen, seq 64/128/256/512, head dims 32/64; TFLOP/s and ratio to the best SDPA
+backend in the same run). FLOPs: forward 4*sum(len^2)*heads*dim, backward 2.5x forward.
+"""
+import ctypes
+import json
+import math
+import sys
+import time
+import traceback
+
+RESULT = {"harness": "attention", "errors": {}}
+
+
+def _params_fields():
+    """exprbert_attention_params, field for field (native/include/exprbert/kernels.h)."""
+    fields = [("layout", ctypes.c_int32), ("dtype", ctypes.c_int32), ("batch", ctypes.c_int64),
+              ("max_seqlen", ctypes.c_int64), ("total_tokens", ctypes.c_int64), ("heads", ctypes.c_int64),
+              ("head_dim", ctypes.c_int64), ("seqlens", ctypes.c_void_p), ("cu_seqlens", ctypes.c_void_p),
+              ("host_cu_seqlens", ctypes.c_void_p), ("scale", ctypes.c_double), ("dropout_p", ctypes.c_double),
+              ("dropout_seed", ctypes.c_uint64), ("dropout_offset", ctypes.c_uint64)]
+
+    def strided(name):
+        return [(name, ctypes.c_void_p)] + [(name + s, ctypes.c_int64) for s in ("_batch_stride", "_row_stride", "_head_stride")]
+    for name in ("q", "k", "v", "out"):
+        fields += strided(name)
+    fields.append(("lse", ctypes.c_void_p))
+    for name in ("dout", "dq", "dk", "dv"):
+        fields += strided(name)
+    fields += [("delta", ctypes.c_void_p), ("device", ctypes.c_int32), ("stream", ctypes.c_void_p), ("num_threads", ctypes.c_int32)]
+    return fields
+
+
+class Params(ctypes.Structure):
+    _fields_ = _params_fields()
+
+
+def section(name):
+    def wrap(fn):
+        def run(*args):
+            try:
+                return fn(*args)
+            except Exception as e:  # record and go on: one broken section must not hide the others
+                RESULT["errors"][name] = "%s: %s | %s" % (type(e).__name__, e, traceback.format_exc(limit=3).replace("\n", " "))
+                return None
+        return run
+    return wrap
+
+
+class Fused:
+    def __init__(self, lib_path, torch):
+        self.torch = torch
+        self.lib = ctypes.CDLL(lib_path)
+        self.lib.exprbert_last_error.restype = ctypes.c_char_p
+        self.lib.exprbert_build_info.restype = ctypes.c_char_p
+        RESULT["build_info"] = self.lib.exprbert_build_info().decode()
+
+    def _dtype(self, t):
+        torch = self.torch
+        return {torch.float32: 0, torch.float16: 1, torch.bfloat16: 2}[t.dtype]
+
+    def _set(self, p, name, t, varlen):
+        setattr(p, name, t.data_ptr())
+        if varlen:
+            strides = (0, t.stride(0), t.stride(1))
+        else:
+            strides = (t.stride(0), t.stride(1), t.stride(2))
+        for s, value in zip(("_batch_stride", "_row_stride", "_head_stride"), strides):
+            setattr(p, name + s, value)
+
+    def params(self, q, k, v, out, lse, lens=None, cu=None, host_cu=None, max_seqlen=None, dropout=0.0, seed=0, offset=0):
+        torch = self.torch
+        varlen = cu is not None
+        p = Params()
+        p.layout = 1 if varlen else 0
+        p.dtype = self._dtype(q)
+        p.batch = (cu.numel() - 1) if varlen else q.shape[0]
+        p.max_seqlen = max_seqlen if varlen else q.shape[1]
+        p.total_tokens = q.shape[0] if varlen else 0
+        p.heads = q.shape[-2]
+        p.head_dim = q.shape[-1]
+        p.seqlens = lens.data_ptr() if lens is not None else None
+        p.cu_seqlens = cu.data_ptr() if varlen else None
+        p.host_cu_seqlens = host_cu.data_ptr() if varlen else None
+        p.scale = 1.0 / math.sqrt(q.shape[-1])
+        p.dropout_p, p.dropout_seed, p.dropout_offset = dropout, seed, offset
+        for name, t in (("q", q), ("k", k), ("v", v), ("out", out)):
+            self._set(p, name, t, varlen)
+        p.lse = lse.data_ptr()
+        p.device = q.device.index or 0
+        p.stream = torch.cuda.current_stream().cuda_stream
+        return p
+
+    def forward(self, p):
+        self._check(self.lib.exprbert_attention_forward(ctypes.byref(p)), "forward")
+
+    def backward(self, p, dout, dq, dk, dv, delta, varlen):
+        for name, t in (("dout", dout), ("dq", dq), ("dk", dk), ("dv", dv)):
+            self._set(p, name, t, varlen)
+        p.delta = delta.data_ptr()
+        self._check(self.lib.exprbert_attention_backward(ctypes.byref(p)), "backward")
+
+    def _check(self, status, what):
+        if status != 0:
+            raise RuntimeError("exprbert_attention_%s status %d: %s" % (what, status, self.lib.exprbert_last_error().decode()))
+
+
+def padded_problem(torch, batch, seq, heads, dim, dtype, lens):
+    q, k, v, dout = (torch.randn(batch, seq, heads, dim, device="cuda", dtype=dtype) for _ in range(4))
+    lens_t = torch.tensor(lens, device="cuda", dtype=torch.int32)
+    return q, k, v, dout, lens_t
+
+
+def run_fused_padded(fused, torch, q, k, v, dout, lens_t):
+    out = torch.empty_like(q)
+    lse = torch.empty(q.shape[0], q.shape[2], q.shape[1], device="cuda", dtype=torch.float32)
+    p = fused.params(q, k, v, out, lse, lens=lens_t)
+    fused.forward(p)
+    dq, dk, dv = torch.empty_like(q), torch.empty_like(k), torch.empty_like(v)
+    fused.backward(p, dout, dq, dk, dv, torch.empty_like(lse), False)
+    return out, dq, dk, dv
+
+
+def sdpa_padded(torch, q, k, v, dout, lens, dtype):
+    """SDPA on [B,H,S,D] with a boolean key-padding mask; returns out, dq, dk, dv in [B,S,H,D]."""
+    F = torch.nn.functional
+    qs, ks, vs = (t.detach().to(dtype).transpose(1, 2).requires_grad_(True) for t in (q, k, v))
+    seq = q.shape[1]
+    mask = (torch.arange(seq, device="cuda")[None, :] < torch.tensor(lens, device="cuda")[:, None])[:, None, None, :]
+    out = F.scaled_dot_product_attention(qs, ks, vs, attn_mask=mask)
+    out.backward(dout.to(dtype).transpose(1, 2))
+    return [t.transpose(1, 2) for t in (out.detach(), qs.grad, ks.grad, vs.grad)]
+
+
+@section("correctness")
+def correctness(fused, torch):
+    rows = []
+    for dtype_name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
+        for masked in (False, True):
+            for dim in (32, 64):
+                torch.manual_seed(0)
+                batch, seq, heads = 4, 128, 12
+                lens = [seq, 77, 1, 100] if masked else [seq] * batch
+                q, k, v, dout, lens_t = padded_problem(torch, batch, seq, heads, dim, dtype, lens)
+                ours = run_fused_padded(fused, torch, q, k, v, dout, lens_t)
+                ref = sdpa_padded(torch, q.float(), k.float(), v.float(), dout.float(), lens, torch.float32)
+                base = sdpa_padded(torch, q, k, v, dout, lens, dtype) if dtype != torch.float32 else None
+                row = {"dtype": dtype_name, "masked": masked, "head_dim": dim}
+                for i, name in enumerate(("out", "dq", "dk", "dv")):
+                    real = torch.cat([ours[i][b, :lens[b]].float() for b in range(batch)])
+                    want = torch.cat([ref[i][b, :lens[b]].float() for b in range(batch)])
+                    scale = want.abs().max().item()
+                    row[name + "_max_err"] = (real - want).abs().max().item()
+                    row[name + "_rel_err"] = row[name + "_max_err"] / max(scale, 1e-30)
+                    if base is not None:
+                        got = torch.cat([base[i][b, :lens[b]].float() for b in range(batch)])
+                        row[name + "_sdpa_same_dtype_err"] = (got - want).abs().max().item()
+                        row[name + "_within_2x_rule"] = row[name + "_max_err"] <= 2 * row[name + "_sdpa_same_dtype_err"] + 1e-5
+                    else:
+                        row[name + "_ok"] = row[name + "_rel_err"] < 1e-4
+                rows.append(row)
+    RESULT["correctness"] = rows
+
+
+def timed(torch, fn, repeat=20):
+    fn()
+    torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(repeat):
+        fn()
+    torch.cuda.synchronize()
+    return (time.perf_counter() - start) / repeat
+
+
+def best_sdpa(torch, q, k, v, dout, mask):
+    F = torch.nn.functional
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    best = None
+    for backend in (SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.CUDNN_ATTENTION, SDPBackend.MATH):
+        try:
+            qs, ks, vs = (t.detach().transpose(1, 2).requires_grad_(True) for t in (q, k, v))
+            g = dout.transpose(1, 2)
+
+            def step():
+                with sdpa_kernel(backend):
+                    out = F.scaled_dot_product_attention(qs, ks, vs, attn_mask=mask)
+                out.backward(g)
+            seconds = timed(torch, step)
+            if best is None or seconds < best[1]:
+                best = (str(backend).split(".")[-1], seconds)
+        except Exception:
+            continue
+    return best
+
+
+@section("speed")
+def speed(fused, torch):
+    rows = []
+    dtype = torch.bfloat16
+    heads = 12
+    for seq in (64, 128, 256, 512):
+        for dim in (32, 64):
+            batch = max(1, 16384 // seq)
+            torch.manual_seed(1)
+            # A NER-like length distribution (most sentences far shorter than the padded length): synthetic,
+            # since the GPU host may not carry ../shared/data; the CPU benchmark uses the real OpeNER lengths.
+            lens = [max(1, min(seq, int(torch.distributions.Gamma(2.0, 2.0 / max(8.0, seq / 5)).sample().item()))) for _ in range(batch)]
+            q, k, v, dout, lens_t = padded_problem(torch, batch, seq, heads, dim, dtype, [seq] * batch)
+            full_flops = 3.5 * 4 * batch * seq * seq * heads * dim
+            t_ours = timed(torch, lambda: run_fused_padded(fused, torch, q, k, v, dout, lens_t))
+            sdpa = best_sdpa(torch, q, k, v, dout, None)
+            row = {"layout": "padded", "seq": seq, "head_dim": dim, "batch": batch, "ours_ms": t_ours * 1e3,
+                   "ours_tflops": full_flops / t_ours / 1e12}
+            if sdpa:
+                row.update({"sdpa_backend": sdpa[0], "sdpa_ms": sdpa[1] * 1e3, "sdpa_tflops": full_flops / sdpa[1] / 1e12,
+                            "ratio_vs_sdpa": sdpa[1] / t_ours})
+            rows.append(row)
+            # varlen: packed real tokens vs SDPA on the padded batch with a key-padding mask.
+            cu = [0]
+            for n in lens:
+                cu.append(cu[-1] + n)
+            total = cu[-1]
+            pq, pk, pv, pd = (torch.randn(total, heads, dim, device="cuda", dtype=dtype) for _ in range(4))
+            cu_t = torch.tensor(cu, device="cuda", dtype=torch.int32)
+            host_cu = torch.tensor(cu, dtype=torch.int32)
+
+            def packed_step():
+                out = torch.empty_like(pq)
+                lse = torch.empty(heads, total, device="cuda", dtype=torch.float32)
+                p = fused.params(pq, pk, pv, out, lse, cu=cu_t, host_cu=host_cu, max_seqlen=max(lens))
+                fused.forward(p)
+                fused.backward(p, pd, torch.empty_like(pq), torch.empty_like(pk), torch.empty_like(pv), torch.empty_like(lse), True)
+            real_flops = 3.5 * 4 * sum(n * n for n in lens) * heads * dim
+            t_packed = timed(torch, packed_step)
+            mask = (torch.arange(seq, device="cuda")[None, :] < torch.tensor(lens, device="cuda")[:, None])[:, None, None, :]
+            sdpa_masked = best_sdpa(torch, q, k, v, dout, mask)
+            row = {"layout": "varlen", "seq": seq, "head_dim": dim, "batch": batch, "mean_len": total / batch,
+                   "ours_ms": t_packed * 1e3, "ours_tflops_real": real_flops / t_packed / 1e12}
+            if sdpa_masked:
+                row.update({"sdpa_padded_backend": sdpa_masked[0], "sdpa_padded_ms": sdpa_masked[1] * 1e3,
+                            "ratio_vs_padded_sdpa": sdpa_masked[1] / t_packed})
+            rows.append(row)
+    RESULT["speed"] = rows
+
+
+def main():
+    lib_path = sys.argv[1] if len(sys.argv) > 1 else "native/build/lib/libexprbert_kernels.so"
+    try:
+        import torch
+        RESULT["torch"] = torch.__version__
+        if not torch.cuda.is_available():
+            RESULT["errors"]["setup"] = "torch sees no CUDA device"
+            return
+        RESULT["device"] = torch.cuda.get_device_name(0)
+        fused = Fused(lib_path, torch)
+    except Exception as e:
+        RESULT["errors"]["setup"] = "%s: %s" % (type(e).__name__, e)
+        return
+    correctness(fused, torch)
+    speed(fused, torch)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        print(json.dumps(RESULT, sort_keys=True))

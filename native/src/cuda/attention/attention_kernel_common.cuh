@@ -1,0 +1,77 @@
+// Shared pieces of the CUDA attention kernels: the kernel argument (the params struct plus what the host
+// derives from it once), the tile loader, and the visible dispatch over (dtype, head_dim).
+//
+// [note: SIMT first] These kernels are the fp32-math path for every storage dtype: one thread owns one row
+// (a query row in the forward and dq kernels, a key row in the dk/dv kernel) and walks tiles of the other side
+// staged in shared memory as float. They are the correctness baseline on the device; a tensor-core (mma)
+// variant for bf16/f16 is the next step (benchmarks/NOTES.md) and must match these within the 16-bit bounds.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <string>
+#include <type_traits>
+
+#include "../../api/errors.h"
+#include "../../common/attention_math.h"
+#include "../../common/dtype.h"
+#include "../../common/dtype_switch.h"
+#include "../common/cuda_check.cuh"
+
+namespace exprbert {
+namespace cuda {
+
+struct AttentionArgs {
+  exprbert_attention_params p;
+  SequenceGeometry g;
+  DropoutRng rng;
+  float scale;
+};
+
+inline AttentionArgs attention_args(const exprbert_attention_params& p) {
+  return AttentionArgs{p, geometry_of(p), dropout_of(p), static_cast<float>(p.scale)};
+}
+
+// Length of sequence b, clamped to [0, max_seqlen] so a bad device-side length can never index out of bounds.
+__device__ __forceinline__ int64_t clamped_length(const SequenceGeometry& g, int64_t b) {
+  const int64_t len = g.length(b);
+  return len < 0 ? 0 : (len > g.max_seqlen ? g.max_seqlen : len);
+}
+
+// Cooperatively stages rows [r0, r0 + rows_in_tile) of (b, h) as float into tile[r * D + d]; rows >= len are 0.
+template <typename T, int D>
+__device__ __forceinline__ void load_tile(float* tile, const SequenceGeometry& g, const StridedRows<const void*>& t,
+                                          int64_t b, int64_t h, int64_t r0, int rows_in_tile, int64_t len) {
+  const T* base = static_cast<const T*>(t.base);
+  for (int e = threadIdx.x; e < rows_in_tile * D; e += blockDim.x) {
+    const int r = e / D, d = e % D;
+    const int64_t row = r0 + r;
+    tile[e] = row < len ? to_float(base[g.offset(t, b, row, h) + d]) : 0.0f;
+  }
+}
+
+template <int D> struct HeadDim { static constexpr int value = D; };
+
+// The dispatch table: runtime (dtype, head_dim) -> template parameters. Anything else is named in the status.
+template <typename Visitor>
+void dispatch_attention(const exprbert_attention_params& p, const char* what, Visitor&& visitor) {
+  auto by_dim = [&](auto type_tag) {
+    switch (p.head_dim) {
+      case 32: visitor(type_tag, HeadDim<32>{}); return;
+      case 64: visitor(type_tag, HeadDim<64>{}); return;
+      case 128: visitor(type_tag, HeadDim<128>{}); return;
+      default:
+        fail(EXPRBERT_ERROR_UNSUPPORTED, std::string(what) + ": head_dim " + std::to_string(p.head_dim) +
+                                             " is not supported on CUDA (32, 64 or 128; the CPU twin takes any up to 256)");
+    }
+  };
+  switch (p.dtype) {
+    case EXPRBERT_DTYPE_F32: by_dim(TypeTag<float>{}); return;
+    case EXPRBERT_DTYPE_F16: by_dim(TypeTag<Half>{}); return;
+    case EXPRBERT_DTYPE_BF16: by_dim(TypeTag<BFloat16>{}); return;
+    default: fail(EXPRBERT_ERROR_UNSUPPORTED, std::string(what) + ": dtype " + std::to_string(p.dtype) + " is not supported");
+  }
+}
+
+}  // namespace cuda
+}  // namespace exprbert

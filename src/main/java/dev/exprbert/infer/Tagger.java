@@ -1,0 +1,185 @@
+package dev.exprbert.infer;
+
+import dev.exprbert.data.AlignedSentence;
+import dev.exprbert.data.Feature;
+import dev.exprbert.data.Featurizer;
+import dev.exprbert.data.LabeledSentence;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Text in, labelled spans out: Hugging Face's token-classification pipeline on a {@link TokenClassifier}.
+ *
+ * <ol>
+ *   <li>Raw text is split into words with character offsets ({@link TextSplitter}, BERT's basic
+ *       tokenization); pre-split words are joined by single spaces, as HF does with
+ *       {@code is_split_into_words}, and the offsets index that joined string.</li>
+ *   <li>Words are encoded as pre-split input and cut into windows by {@link Featurizer} when longer than
+ *       the model allows; each word is predicted exactly once, by the window where it has most context.</li>
+ *   <li>Windows run through the model in batches (sorted by length, to pad little); logits become
+ *       probabilities by softmax.</li>
+ *   <li>{@link Aggregation} turns probabilities into word tags and spans ({@link SpanGrouper}).</li>
+ * </ol>
+ *
+ * <p>Thread-safe: a Tagger holds no mutable state; tokenization and aggregation run in each caller's
+ * thread with per-call arrays, and the forward pass is serialised by the classifier's lock
+ * ({@link TokenClassifier}). The Tagger does not own the classifier: close that yourself.
+ */
+public final class Tagger {
+  private final TokenClassifier classifier;
+  private final TaggerOptions options;
+  private final Featurizer featurizer;
+  private final List<String> labels;
+
+  public Tagger(TokenClassifier classifier) {
+    this(classifier, TaggerOptions.defaults());
+  }
+
+  public Tagger(TokenClassifier classifier, TaggerOptions options) {
+    if (classifier == null || options == null) {
+      throw new IllegalArgumentException("Tagger needs a classifier and options, got " + classifier + ", " + options);
+    }
+    this.classifier = classifier;
+    this.options = options;
+    this.labels = classifier.config().labels();
+    int limit = Math.min(classifier.config().maxPositionEmbeddings(),
+        classifier.tokenizer().modelMaxLength().orElse(Integer.MAX_VALUE));
+    int maxSeqLength = options.maxSeqLength() != null ? options.maxSeqLength() : limit;
+    if (maxSeqLength > limit) {
+      throw new IllegalArgumentException("maxSeqLength " + maxSeqLength + " exceeds the model's limit " + limit
+          + " (max_position_embeddings " + classifier.config().maxPositionEmbeddings() + ")");
+    }
+    int budget = maxSeqLength - classifier.tokenizer().specialTokenCount();
+    int stride = options.stride() != null ? options.stride() : Math.max(0, Math.min(128, budget / 4));
+    this.featurizer = new Featurizer(classifier.tokenizer(), null, false, maxSeqLength, stride);
+  }
+
+  public TaggerOptions options() {
+    return options;
+  }
+
+  /** Tags one raw text. */
+  public TaggedSentence tagText(String text) {
+    return tagTexts(List.of(text)).get(0);
+  }
+
+  /** Tags raw texts, each split into words by {@link TextSplitter}; an empty text gives no words. */
+  public List<TaggedSentence> tagTexts(List<String> texts) {
+    if (texts == null) {
+      throw new IllegalArgumentException("texts is null; expected a list of strings");
+    }
+    List<String> joined = new ArrayList<>(texts.size());
+    List<List<Word>> words = new ArrayList<>(texts.size());
+    for (int i = 0; i < texts.size(); i++) {
+      if (texts.get(i) == null) {
+        throw new IllegalArgumentException("texts[" + i + "] is null; expected a string");
+      }
+      joined.add(texts.get(i));
+      words.add(TextSplitter.split(texts.get(i)));
+    }
+    return tag(joined, words);
+  }
+
+  /** Tags pre-split sentences; offsets index the words joined by single spaces. */
+  public List<TaggedSentence> tagWords(List<List<String>> sentences) {
+    if (sentences == null) {
+      throw new IllegalArgumentException("sentences is null; expected a list of word lists");
+    }
+    List<String> joined = new ArrayList<>(sentences.size());
+    List<List<Word>> words = new ArrayList<>(sentences.size());
+    for (int i = 0; i < sentences.size(); i++) {
+      List<String> sentence = sentences.get(i);
+      if (sentence == null) {
+        throw new IllegalArgumentException("sentences[" + i + "] is null; expected a list of words");
+      }
+      List<Word> placed = new ArrayList<>(sentence.size());
+      int offset = 0;
+      for (int w = 0; w < sentence.size(); w++) {
+        String word = sentence.get(w);
+        if (word == null || word.isEmpty()) {
+          throw new IllegalArgumentException("sentences[" + i + "][" + w + "] is " + (word == null ? "null" : "empty")
+              + "; expected a word of at least one character");
+        }
+        placed.add(new Word(word, offset, offset + word.length()));
+        offset += word.length() + 1;
+      }
+      joined.add(String.join(" ", sentence));
+      words.add(placed);
+    }
+    return tag(joined, words);
+  }
+
+  private List<TaggedSentence> tag(List<String> texts, List<List<Word>> words) {
+    List<LabeledSentence> toEncode = new ArrayList<>();
+    List<Integer> encodedIndex = new ArrayList<>(); // position in toEncode -> position in texts
+    for (int i = 0; i < words.size(); i++) {
+      if (!words.get(i).isEmpty()) {
+        toEncode.add(new LabeledSentence(words.get(i).stream().map(Word::text).toList(), null, "input", i + 1));
+        encodedIndex.add(i);
+      }
+    }
+    List<float[][][]> wordPieces = toEncode.isEmpty() ? List.of() : predict(toEncode);
+    List<TaggedSentence> out = new ArrayList<>(texts.size());
+    for (int i = 0, e = 0; i < texts.size(); i++) {
+      if (e < encodedIndex.size() && encodedIndex.get(e) == i) {
+        out.add(aggregate(texts.get(i), words.get(i), wordPieces.get(e)));
+        e++;
+      } else {
+        out.add(new TaggedSentence(texts.get(i), List.of(), List.of(), List.of()));
+      }
+    }
+    return out;
+  }
+
+  /** Per sentence, per word, the probability rows of the word's pieces. */
+  private List<float[][][]> predict(List<LabeledSentence> sentences) {
+    List<Feature> features = featurizer.featurize(sentences, false).features();
+    // batch windows of similar length together; results go back to feature order
+    List<Integer> order = new ArrayList<>();
+    for (int f = 0; f < features.size(); f++) {
+      order.add(f);
+    }
+    order.sort(Comparator.comparingInt(f -> features.get(f).length()));
+    float[][][] tables = new float[features.size()][][];
+    for (int start = 0; start < order.size(); start += options.batchSize()) {
+      List<Integer> chunk = order.subList(start, Math.min(order.size(), start + options.batchSize()));
+      List<AlignedSentence> encodings = chunk.stream().map(f -> features.get(f).encoding()).toList();
+      List<float[][]> probabilities = classifier.tokenProbabilities(encodings);
+      for (int k = 0; k < chunk.size(); k++) {
+        tables[chunk.get(k)] = probabilities.get(k);
+      }
+    }
+    int[] wordCounts = sentences.stream().mapToInt(LabeledSentence::size).toArray();
+    return Featurizer.mergeWordProbabilities(features, List.of(tables), wordCounts);
+  }
+
+  private TaggedSentence aggregate(String text, List<Word> words, float[][][] pieces) {
+    Aggregation strategy = options.aggregation();
+    List<String> tags = new ArrayList<>(words.size());
+    List<SpanGrouper.Unit> units = new ArrayList<>();
+    int[][][] offsets = strategy == Aggregation.SIMPLE ? PieceOffsets.of(classifier.tokenizer(), words) : null;
+    for (int w = 0; w < words.size(); w++) {
+      Word word = words.get(w);
+      if (pieces[w].length == 0) {
+        tags.add(classifier.defaultLabel()); // no sub-token: nothing for the model to say
+        continue;
+      }
+      SpanGrouper.Choice choice = SpanGrouper.wordChoice(pieces[w], strategy);
+      tags.add(labels.get(choice.label()));
+      if (strategy == Aggregation.SIMPLE) {
+        for (int k = 0; k < pieces[w].length; k++) {
+          int best = SpanGrouper.argmax(pieces[w][k]);
+          int[] at = k < offsets[w].length ? offsets[w][k] : new int[] {word.start(), word.end()};
+          units.add(new SpanGrouper.Unit(labels.get(best), pieces[w][k][best], at[0], at[1], w));
+        }
+      } else {
+        units.add(new SpanGrouper.Unit(labels.get(choice.label()), choice.score(), word.start(), word.end(), w));
+      }
+    }
+    List<Span> spans = strategy == Aggregation.NONE
+        ? SpanGrouper.ungrouped(units, text, options.ignoredTypes())
+        : SpanGrouper.group(units, text, options.ignoredTypes());
+    return new TaggedSentence(text, words, tags, spans);
+  }
+}
