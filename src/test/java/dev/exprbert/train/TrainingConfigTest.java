@@ -1,0 +1,101 @@
+package dev.exprbert.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Hugging Face names and defaults, JSON in and out, and the rules the builder enforces before a run. */
+class TrainingConfigTest {
+  @TempDir
+  Path tmp;
+
+  private TrainingConfig.Builder base() {
+    return TrainingConfig.builder().outputDir(tmp.resolve("out"));
+  }
+
+  @Test
+  void defaultsAreHuggingFaceTrainingArguments() {
+    TrainingConfig c = base().build();
+    assertEquals(5e-5, c.learningRate());
+    assertEquals(3.0, c.numTrainEpochs());
+    assertEquals(8, c.perDeviceTrainBatchSize());
+    assertEquals(8, c.perDeviceEvalBatchSize());
+    assertEquals(42, c.seed());
+    assertEquals(0.9, c.adamBeta1());
+    assertEquals(0.999, c.adamBeta2());
+    assertEquals(1e-8, c.adamEpsilon());
+    assertEquals(0.0, c.weightDecay());
+    assertEquals(1.0, c.maxGradNorm());
+    assertEquals("linear", c.lrSchedulerType());
+    assertEquals(-1, c.maxSteps());
+    assertEquals(1, c.gradientAccumulationSteps());
+    assertEquals(TrainingConfig.Strategy.NO, c.evaluation());
+    assertEquals(TrainingConfig.Strategy.STEPS, c.saving());
+    assertEquals(500, c.saveSteps());
+    assertEquals(500, c.loggingSteps());
+    assertEquals(500, c.effectiveEvalSteps(), "eval_steps defaults to logging_steps");
+    assertEquals("eval_f1", c.bestMetricKey());
+    assertTrue(c.effectiveGreaterIsBetter());
+    assertEquals("adamw_torch_fused", c.optim());
+    assertNull(c.saveTotalLimit());
+  }
+
+  @Test
+  void jsonRoundTripKeepsEverySetting() throws Exception {
+    TrainingConfig c = base().learningRate(2e-5).numTrainEpochs(5).evalStrategy("epoch").saveStrategy("epoch")
+        .loadBestModelAtEnd(true).earlyStoppingPatience(2).saveTotalLimit(3).trainFile(Path.of("a.conll"))
+        .metricForBestModel("loss").greaterIsBetter(null).maxSeqLength(256).optim("adamw_torch").build();
+    Path file = tmp.resolve("training_args.json");
+    Files.writeString(file, TrainingConfigKeys.toJsonText(c));
+    assertEquals(c, TrainingConfigKeys.readJson(file).build());
+    assertTrue(Files.readString(file).contains("\"learning_rate\": 2.0E-5"), Files.readString(file));
+    assertEquals("eval_loss", c.bestMetricKey());
+    assertTrue(!c.effectiveGreaterIsBetter(), "a loss is better when lower");
+  }
+
+  @Test
+  void namesWorkWithUnderscoresOrDashes() {
+    TrainingConfig c = base().set("learning-rate", "3e-4").set("per_device_train_batch_size", "16")
+        .set("save-total-limit", "none").set("overwrite_output_dir", "true").build();
+    assertEquals(3e-4, c.learningRate());
+    assertEquals(16, c.perDeviceTrainBatchSize());
+    assertNull(c.saveTotalLimit());
+    assertTrue(c.overwriteOutputDir());
+  }
+
+  @Test
+  void badValuesAreRejectedWithTheirName() throws Exception {
+    assertMessage("output_dir is required", () -> TrainingConfig.builder().build());
+    assertMessage("learning_rate: expected a number, found 'fast'", () -> base().set("learning_rate", "fast"));
+    assertMessage("unknown training argument 'learning_rat'", () -> base().set("learning_rat", "1"));
+    assertMessage("eval_strategy: expected no, steps or epoch, found 'daily'", () -> base().evalStrategy("daily").build());
+    assertMessage("per_device_train_batch_size must be >= 1, found 0", () -> base().perDeviceTrainBatchSize(0).build());
+    assertMessage("warmup_ratio must be in [0, 1]", () -> base().warmupRatio(1.5).build());
+    assertMessage("lr_scheduler_type 'triangle'", () -> base().lrSchedulerType("triangle").build());
+    assertMessage("optim: expected", () -> base().optim("sgd").build());
+    assertMessage("load_best_model_at_end requires the save and eval strategy to match",
+        () -> base().loadBestModelAtEnd(true).evalStrategy("epoch").build());
+    assertMessage("save_steps to be a multiple of eval_steps",
+        () -> base().loadBestModelAtEnd(true).evalStrategy("steps").evalSteps(300L).saveSteps(500).build());
+    assertMessage("early_stopping_patience requires load_best_model_at_end",
+        () -> base().evalStrategy("epoch").earlyStoppingPatience(3).build());
+    Path json = tmp.resolve("bad.json");
+    Files.writeString(json, "{\"learning_rate\": \"fast\"}");
+    assertMessage(json + ": learning_rate: expected a number, found \"fast\"", () -> TrainingConfigKeys.readJson(json));
+    Files.writeString(json, "{\"num_epochs\": 3}");
+    assertMessage(json + ": unknown training argument 'num_epochs'", () -> TrainingConfigKeys.readJson(json));
+    Files.writeString(json, "[1]");
+    assertMessage("expected a JSON object of training arguments", () -> TrainingConfigKeys.readJson(json));
+  }
+
+  private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable body) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, body);
+    assertTrue(e.getMessage().contains(expected), "expected \"" + expected + "\" in: " + e.getMessage());
+  }
+}
