@@ -1,0 +1,98 @@
+package dev.exprbert.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.exprbert.data.LabeledSentence;
+import dev.exprbert.infer.TokenClassifier;
+import dev.exprbert.io.ModelTokenizer;
+import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.runtime.Placement;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The bad-input cases that belong to the trainer: an occupied output directory and a full disk. */
+class TrainerBadInputTest {
+  @TempDir
+  Path tmp;
+  private List<LabeledSentence> train;
+  private List<String> labels;
+
+  @BeforeEach
+  void data() {
+    train = TrainerFixtures.opener("train", 16);
+    labels = TrainerFixtures.labelsOf(train);
+  }
+
+  private TrainingConfig.Builder config(Path out) {
+    return TrainingConfig.builder().outputDir(out).learningRate(1e-3).maxSteps(4).perDeviceTrainBatchSize(4)
+        .saveSteps(2).loggingSteps(2);
+  }
+
+  private TrainResult train(TrainingConfig config, TrainerCheckpoints.WriteHook hook) throws IOException {
+    try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
+        BertForTokenClassification model = TrainerFixtures.tinyModel(32, 1, labels);
+        Trainer trainer = new Trainer(config, model, tokenizer, train, null)) {
+      if (hook != null) {
+        trainer.onCheckpointWrite(hook);
+      }
+      return trainer.train();
+    }
+  }
+
+  @Test
+  void anOutputDirectoryHoldingARunIsRefusedUnlessOverwriteIsAsked() throws IOException {
+    Path out = tmp.resolve("run");
+    train(config(out).build(), null);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> train(config(out).build(), null));
+    assertTrue(e.getMessage().contains("already holds a run") && e.getMessage().contains("--overwrite_output_dir"),
+        e.getMessage());
+    Files.createDirectories(out.resolve("checkpoint-99"));
+    assertEquals(4, train(config(out).overwriteOutputDir(true).build(), null).globalStep());
+    assertFalse(Files.exists(out.resolve("checkpoint-99")), "overwrite deletes the old run's checkpoints");
+  }
+
+  @Test
+  void aDiskFillingDuringASaveLeavesThePreviousCheckpointLoadable() throws IOException {
+    Path out = tmp.resolve("run");
+    IOException e = assertThrows(IOException.class, () -> train(config(out).build(), file -> {
+      if (file.getParent().getFileName().toString().startsWith("checkpoint-4.tmp-")
+          && file.getFileName().toString().equals(TrainerCheckpoints.OPTIMIZER)) {
+        throw new IOException("No space left on device (simulated after the model files were written)");
+      }
+    }));
+    assertTrue(e.getMessage().contains("No space left"), e.getMessage());
+    try (Stream<Path> entries = Files.list(out)) {
+      assertEquals(List.of("checkpoint-2"), entries.map(p -> p.getFileName().toString()).toList(),
+          "no checkpoint-4 and no temporary folder is left");
+    }
+    Path previous = out.resolve("checkpoint-2");
+    assertEquals(2, TrainerState.read(previous.resolve(TrainerState.FILE)).globalStep);
+    try (TokenClassifier loaded = TokenClassifier.load(previous, Placement.CPU_FLOAT32, "eager")) {
+      assertEquals(labels, loaded.config().labels());
+    }
+    // and the run continues from it
+    TrainResult resumed = train(config(out).resumeFromCheckpoint("true").build(), null);
+    assertEquals(4, resumed.globalStep());
+    assertTrue(Files.isRegularFile(out.resolve("checkpoint-4").resolve(TrainerState.FILE)));
+  }
+
+  @Test
+  void resumingWithOtherDataIsRefused() throws IOException {
+    Path out = tmp.resolve("run");
+    train(config(out).build(), null);
+    train = TrainerFixtures.opener("train", 12);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> train(config(out).resumeFromCheckpoint(out.resolve("checkpoint-2").toString()).build(), null));
+    assertTrue(e.getMessage().contains("the data or batch settings changed") && e.getMessage().contains("training features"),
+        e.getMessage());
+  }
+}

@@ -1,0 +1,103 @@
+package dev.exprbert.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.exprbert.data.LabeledSentence;
+import dev.exprbert.infer.TokenClassifier;
+import dev.exprbert.io.ModelTokenizer;
+import dev.exprbert.model.BertConfig;
+import dev.exprbert.model.BertForTokenClassification;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** run_ner's preparation: the label set against a checkpoint's, evaluation labels, ill-formed BIO. */
+class TrainingSetupTest {
+  @TempDir
+  Path tmp;
+
+  private static final String TRAIN = "The\tO\nstaff\tB-Positive\nwas\tO\nnice\tI-Positive\n\nBad\tB-Negative\nroom\tI-Negative\n\n"
+      + "Great\tI-Positive\nview\tI-Positive\n";
+
+  /** A saved model directory with {@code labels}, MiniLM's tokenizer and a random tiny BERT. */
+  private Path savedModel(List<String> labels) throws IOException {
+    Path dir = tmp.resolve("model-" + labels.size());
+    try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
+        BertForTokenClassification model = TrainerFixtures.tinyModel(32, 1, labels)) {
+      new TokenClassifier(model, tokenizer).save(dir);
+    }
+    return dir;
+  }
+
+  private Path file(String name, String text) throws IOException {
+    Path p = tmp.resolve(name);
+    Files.writeString(p, text);
+    return p;
+  }
+
+  private TrainingConfig.Builder config() throws IOException {
+    return TrainingConfig.builder().outputDir(tmp.resolve("out")).trainFile(file("train.conll", TRAIN));
+  }
+
+  @Test
+  void aCheckpointWithOtherLabelsIsAnErrorListingBothUnlessANewHeadIsAsked() throws IOException {
+    Path model = savedModel(List.of("O", "B-TIME", "I-TIME"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TrainingSetup.prepare(config().modelNameOrPath(model.toString()).build()));
+    assertTrue(e.getMessage().contains("[B-Negative, B-Positive, I-Negative, I-Positive, O]")
+        && e.getMessage().contains("[O, B-TIME, I-TIME]") && e.getMessage().contains("--ignore_mismatched_sizes"),
+        e.getMessage());
+    try (TrainingSetup.Prepared prepared = TrainingSetup.prepare(
+        config().modelNameOrPath(model.toString()).ignoreMismatchedSizes(true).build())) {
+      assertEquals(List.of("B-Negative", "B-Positive", "I-Negative", "I-Positive", "O"),
+          prepared.classifier().config().labels());
+      assertEquals(5, prepared.classifier().model().weights().get("classifier.weight").size(0));
+    }
+  }
+
+  @Test
+  void aCheckpointWithTheSameLabelsInAnotherOrderKeepsItsOrder() throws IOException {
+    List<String> modelOrder = List.of("O", "B-Positive", "I-Positive", "B-Negative", "I-Negative");
+    Path model = savedModel(modelOrder);
+    try (TrainingSetup.Prepared prepared = TrainingSetup.prepare(config().modelNameOrPath(model.toString()).build())) {
+      assertEquals(modelOrder, prepared.classifier().config().labels());
+    }
+  }
+
+  @Test
+  void illFormedBioIsCountedAndTrainingGoesOn() throws IOException {
+    Path configFile = tmp.resolve("config.json");
+    TrainerFixtures.tinyConfig(32, 1, List.of("O")).write(configFile);
+    Path tokenizer = dev.exprbert.testing.TestTokenizers.miniLm(tmp);
+    try (TrainingSetup.Prepared prepared = TrainingSetup.prepare(config().configName(configFile.toString())
+        .tokenizerName(tokenizer.toString()).build())) {
+      assertEquals(2, prepared.bio().illFormed(), "I-Positive after O, and I-Positive starting a sentence");
+      assertEquals(3, prepared.train().size());
+      assertEquals(List.of("B-Negative", "B-Positive", "I-Negative", "I-Positive", "O"),
+          prepared.classifier().config().labels(), "the labels come from the data, not the config file");
+    }
+  }
+
+  @Test
+  void unknownEvaluationLabelsAreListedUnlessMappedToO() throws IOException {
+    Path eval = file("dev.conll", "Nice\tB-Positive\nday\tI-Positive\n\nMeh\tB-Neutral\n\nOk\tB-Mixed\n");
+    List<String> modelLabels = List.of("B-Positive", "I-Positive", "O");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TrainingSetup.checkedEvalData(eval, modelLabels, false));
+    assertTrue(e.getMessage().contains("[B-Mixed, B-Neutral]") && e.getMessage().contains(eval.toString()), e.getMessage());
+    List<LabeledSentence> mapped = TrainingSetup.checkedEvalData(eval, modelLabels, true);
+    assertEquals(List.of("O"), mapped.get(1).tags());
+    assertEquals(List.of("B-Positive", "I-Positive"), mapped.get(0).tags());
+  }
+
+  @Test
+  void aModelWithoutRealLabelsTakesTheDataLabels() {
+    List<String> data = List.of("B-X", "O");
+    assertEquals(data, TrainingSetup.chooseLabels(BertConfig.Builder.defaultLabels(2), data, false, tmp));
+  }
+}
