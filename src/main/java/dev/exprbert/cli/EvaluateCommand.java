@@ -71,13 +71,21 @@ final class EvaluateCommand implements Callable<Integer> {
           usableStride, batchSize).run("eval", false);
       String json = metricsJson(evaluation);
       out.println(json);
-      out.print(evaluation.table().toText());
+      out.print(tableText(evaluation));
       if (output != null) {
         AtomicFiles.writeString(output, json + "\n");
       }
     }
     out.flush();
     return 0;
+  }
+
+  /** seqeval's per-type table, or a line saying why there is none (seqeval itself fails on that input). */
+  static String tableText(Evaluation evaluation) {
+    if (evaluation.table().types().isEmpty()) {
+      return "no entity in the gold or the predicted labels, so there is no per-type table\n";
+    }
+    return evaluation.table().toText();
   }
 
   /** {@code eval_loss} followed by the {@code evaluate} seqeval wrapper's dictionary, pretty-printed. */

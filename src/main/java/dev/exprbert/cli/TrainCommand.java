@@ -46,7 +46,7 @@ final class TrainCommand implements Callable<Integer> {
       Evaluation evaluation = result.finalEvaluation();
       if (evaluation != null) {
         out.println(EvaluateCommand.metricsJson(evaluation));
-        out.print(evaluation.table().toText());
+        out.print(EvaluateCommand.tableText(evaluation));
       }
     }
     out.flush();
