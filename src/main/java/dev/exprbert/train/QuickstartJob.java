@@ -1,48 +1,32 @@
 package dev.exprbert.train;
 
 import com.google.gson.JsonParser;
-import dev.exprbert.data.AlignedSentence;
-import dev.exprbert.data.LabelMap;
 import dev.exprbert.data.LabeledSentence;
-import dev.exprbert.data.PaddedBatch;
-import dev.exprbert.data.SubwordAligner;
 import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.TokenizerLoader;
 import dev.exprbert.model.BertConfig;
 import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.CheckpointLoader;
-import dev.exprbert.model.TokenClassificationLoss;
 import dev.exprbert.model.attention.AttentionBackend;
-import dev.exprbert.optim.AdamWSettings;
-import dev.exprbert.optim.LearningRateSchedule;
-import dev.exprbert.optim.Optimizer;
-import dev.exprbert.optim.ParameterGroups;
-import dev.exprbert.optim.TorchAdamW;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Placement;
-import dev.exprbert.runtime.Tensors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Random;
-import org.bytedeco.pytorch.LongOptional;
-import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
  * The quick-start job that README's first command runs: a small BERT the project makes itself
  * (random init, all-MiniLM-L6-v2's uncased tokenizer from Maven Central) trained for a few epochs on
- * {@link SyntheticExpressions} with Hugging Face's AdamW groups and linear schedule, evaluated
- * (loss, token accuracy), saved as a Hugging Face directory, reloaded, and used to tag two sentences.
- * It proves the whole chain on a fresh machine in well under a minute; the full Trainer with seqeval
- * metrics and checkpoints is built on the same pieces.
+ * {@link SyntheticExpressions} by the {@link Trainer} (Hugging Face's AdamW groups and linear schedule),
+ * evaluated each epoch (loss, token accuracy, seqeval F1), saved as a Hugging Face directory with its
+ * run files (model card, chart, metrics), reloaded, and used to tag two sentences. It proves the whole
+ * chain on a fresh machine in about a minute.
  */
 public final class QuickstartJob {
   static final String TOKENIZER_RESOURCE = "/all-minilm-l6-v2-tokenizer.json";
@@ -74,48 +58,20 @@ public final class QuickstartJob {
         config.hiddenSize(), config.numHiddenLayers(), config.numAttentionHeads(), train.size(), eval.size());
 
     Path modelDir = outputDir.resolve("model");
-    double firstLoss = Double.NaN;
-    double lastLoss = Double.NaN;
-    double[] evalMetrics;
+    // Hugging Face semantics throughout: log and evaluate once per epoch, no intermediate checkpoints
+    TrainingConfig trainingConfig = TrainingConfig.builder().outputDir(modelDir).overwriteOutputDir(true)
+        .learningRate(LR).numTrainEpochs(EPOCHS).perDeviceTrainBatchSize(BATCH).perDeviceEvalBatchSize(BATCH)
+        .warmupRatio(0.1).weightDecay(0.01).seed(42).loggingStrategy("epoch").evalStrategy("epoch").saveStrategy("no")
+        .disableTqdm(true).build();
+    EpochPrinter epochs = new EpochPrinter(out);
+    Evaluation last;
     try (ModelTokenizer tokenizer = TokenizerLoader.load(tokenizerDir);
         BertForTokenClassification model = new BertForTokenClassification(config,
             CheckpointLoader.initialize(config, Placement.CPU_FLOAT32, 42), Placement.CPU_FLOAT32,
-            AttentionBackend.named("sdpa"))) {
-      SubwordAligner aligner = new SubwordAligner(tokenizer, LabelMap.ofLabels(config.labels()), false);
-      List<AlignedSentence> trainSet = align(aligner, train);
-      List<AlignedSentence> evalSet = align(aligner, eval);
-      long stepsPerEpoch = (trainSet.size() + BATCH - 1) / BATCH;
-      LearningRateSchedule schedule = new LearningRateSchedule(LearningRateSchedule.Kind.LINEAR,
-          LearningRateSchedule.warmupFromRatio(0.1, stepsPerEpoch * EPOCHS), stepsPerEpoch * EPOCHS);
-      Random shuffle = new Random(42);
-      long step = 0;
-      try (Optimizer optimizer = new TorchAdamW(ParameterGroups.huggingFace(model.weights().parameters(), 0.01),
-          AdamWSettings.HUGGING_FACE_DEFAULTS)) {
-        for (int epoch = 1; epoch <= EPOCHS; epoch++) {
-          model.train(true);
-          List<AlignedSentence> order = new ArrayList<>(trainSet);
-          Collections.shuffle(order, shuffle);
-          double lossSum = 0;
-          for (int start = 0; start < order.size(); start += BATCH) {
-            try (PaddedBatch batch = new PaddedBatch(order.subList(start, Math.min(order.size(), start + BATCH)), tokenizer.padTokenId());
-                BertForTokenClassification.ForwardPass pass = model.forwardForTraining(batch.inputIds(), batch.attentionMask(), batch.tokenTypeIds());
-                Tensor loss = TokenClassificationLoss.mean(pass.logits(), batch.labels())) {
-              lossSum += loss.item_double();
-              pass.backward(loss);
-            }
-            try (Tensor norm = optimizer.step(schedule.learningRate(LR, step++), 1.0)) {
-              optimizer.zeroGrad();
-            }
-          }
-          double epochLoss = lossSum / stepsPerEpoch;
-          firstLoss = Double.isNaN(firstLoss) ? epochLoss : firstLoss;
-          lastLoss = epochLoss;
-          evalMetrics = evaluate(model, evalSet, tokenizer.padTokenId());
-          out.printf("epoch %d: train loss %.4f, eval loss %.4f, eval token accuracy %.4f%n", epoch, epochLoss, evalMetrics[0], evalMetrics[1]);
-        }
-      }
-      evalMetrics = evaluate(model, evalSet, tokenizer.padTokenId());
-      new TokenClassifier(model, tokenizer).save(modelDir);
+            AttentionBackend.named("sdpa"));
+        Trainer trainer = new Trainer(trainingConfig, model, tokenizer, train, eval)) {
+      trainer.addListener(epochs);
+      last = trainer.train().finalEvaluation();
     }
     out.println("saved model directory: " + modelDir.toAbsolutePath());
 
@@ -133,41 +89,34 @@ public final class QuickstartJob {
       }
       out.println(line);
     }
-    return new Result(firstLoss, lastLoss, evalMetrics[0], evalMetrics[1], modelDir, examples, tags);
+    return new Result(epochs.firstLoss, epochs.lastLoss, last.metric("eval_loss"), last.metric("eval_accuracy"), modelDir,
+        examples, tags);
   }
 
-  private static List<AlignedSentence> align(SubwordAligner aligner, List<LabeledSentence> sentences) {
-    List<AlignedSentence> out = new ArrayList<>(sentences.size());
-    for (LabeledSentence s : sentences) {
-      out.add(aligner.align(s.words(), s.tags()));
+  /** Prints one line per epoch: the epoch's training loss (logged first) and its evaluation. */
+  private static final class EpochPrinter implements TrainingListener {
+    private final PrintStream out;
+    private double firstLoss = Double.NaN;
+    private double lastLoss = Double.NaN;
+    private int epoch;
+
+    EpochPrinter(PrintStream out) {
+      this.out = out;
     }
-    return out;
-  }
 
-  /** {loss, token accuracy} over labelled positions, in eval mode. */
-  private static double[] evaluate(BertForTokenClassification model, List<AlignedSentence> sentences, long padId) {
-    model.train(false);
-    double lossSum = 0;
-    long labelled = 0;
-    long correct = 0;
-    for (int start = 0; start < sentences.size(); start += BATCH) {
-      try (PaddedBatch batch = new PaddedBatch(sentences.subList(start, Math.min(sentences.size(), start + BATCH)), padId);
-          Tensor logits = model.logits(batch.inputIds(), batch.attentionMask(), batch.tokenTypeIds());
-          Tensor loss = TokenClassificationLoss.sum(logits, batch.labels());
-          LongOptional lastDim = new LongOptional(2);
-          Tensor best = logits.argmax(lastDim, false)) {
-        lossSum += loss.item_double();
-        long[] predicted = Tensors.toLongArray(best);
-        long[] gold = Tensors.toLongArray(batch.labels());
-        for (int i = 0; i < gold.length; i++) {
-          if (gold[i] != TokenClassificationLoss.IGNORE_INDEX) {
-            labelled++;
-            correct += predicted[i] == gold[i] ? 1 : 0;
-          }
-        }
+    @Override
+    public void onLog(TrainerState state, java.util.Map<String, Object> entry) {
+      if (entry.get("loss") instanceof Number loss) {
+        lastLoss = loss.doubleValue();
+        firstLoss = Double.isNaN(firstLoss) ? lastLoss : firstLoss;
       }
     }
-    return new double[] {lossSum / labelled, (double) correct / labelled};
+
+    @Override
+    public void onEvaluate(TrainerState state, Evaluation evaluation, TrainerControl control) {
+      out.printf("epoch %d: train loss %.4f, eval loss %.4f, eval token accuracy %.4f, eval f1 %.4f%n", ++epoch, lastLoss,
+          evaluation.metric("eval_loss"), evaluation.metric("eval_accuracy"), evaluation.metric("eval_f1"));
+    }
   }
 
   private static String readResource(String name) throws IOException {
