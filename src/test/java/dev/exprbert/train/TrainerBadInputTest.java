@@ -86,6 +86,18 @@ class TrainerBadInputTest {
   }
 
   @Test
+  void resumingWithAnotherLabelSetIsAnErrorListingBoth() throws IOException {
+    Path out = tmp.resolve("run");
+    train(config(out).build(), null);
+    List<String> saved = labels;
+    labels = new java.util.ArrayList<>(labels);
+    labels.add("I-Zzz");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> train(config(out).resumeFromCheckpoint("true").build(), null));
+    assertTrue(e.getMessage().contains(saved.toString()) && e.getMessage().contains(labels.toString()), e.getMessage());
+  }
+
+  @Test
   void resumingWithOtherDataIsRefused() throws IOException {
     Path out = tmp.resolve("run");
     train(config(out).build(), null);
