@@ -98,6 +98,25 @@ class TrainerBadInputTest {
   }
 
   @Test
+  void resumingAFusedAttentionRunWithDropoutIsRefusedNotDoneInexactly() throws IOException {
+    Path out = tmp.resolve("run");
+    try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp)) {
+      for (String resume : new String[] {null, "true"}) {
+        try (BertForTokenClassification model = TrainerFixtures.tinyModel(32, 1, labels);
+            Trainer trainer = new Trainer(config(out).resumeFromCheckpoint(resume).build(), model, tokenizer, train, null)) {
+          model.setAttention(dev.exprbert.model.attention.AttentionBackend.named("fused"));
+          if (resume == null) {
+            assertEquals(4, trainer.train().globalStep());
+          } else {
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, trainer::train);
+            assertTrue(e.getMessage().contains("attn_implementation fused"), e.getMessage());
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void resumingWithOtherDataIsRefused() throws IOException {
     Path out = tmp.resolve("run");
     train(config(out).build(), null);
