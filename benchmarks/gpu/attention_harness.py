@@ -114,6 +114,11 @@ class Fused:
 
 def padded_problem(torch, batch, seq, heads, dim, dtype, lens):
     q, k, v, dout = (torch.randn(batch, seq, heads, dim, device="cuda", dtype=dtype) for _ in range(4))
+    # Padded query rows carry no gradient in BERT (their labels are -100 and later layers mask them as keys),
+    # and our kernel defines their outputs and gradients as 0; SDPA would still back-propagate a random dout
+    # there into dk/dv of real keys. Zero it so both sides compute the model's gradient.
+    for b, n in enumerate(lens):
+        dout[b, n:] = 0
     lens_t = torch.tensor(lens, device="cuda", dtype=torch.int32)
     return q, k, v, dout, lens_t
 

@@ -74,17 +74,18 @@ __global__ void __launch_bounds__(kBlockThreads) adamw_kernel(const AdamwLaunchA
   int64_t vector_end = 0;
   if (aligned) {
     vector_end = n - n % kVec;
-    // [note: bytes in flight] each thread issues the loads of kUnroll packs before any math, so
+    constexpr int kPacks = kUnroll<kHasMaster>;
+    // [note: bytes in flight] each thread issues the loads of kPacks packs before any math, so
     // more memory requests are outstanding per SM; see benchmarks/NOTES.md for the measurements.
     const int64_t stride = static_cast<int64_t>(blockDim.x) * kVec;
-    for (int64_t base = static_cast<int64_t>(threadIdx.x) * kVec; base < vector_end; base += stride * kUnroll) {
-      Pack<P> p4[kUnroll];
-      Pack<G> g4[kUnroll];
-      Pack<float> m4[kUnroll];
-      Pack<float> v4[kUnroll];
-      Pack<float> w4[kUnroll];
+    for (int64_t base = static_cast<int64_t>(threadIdx.x) * kVec; base < vector_end; base += stride * kPacks) {
+      Pack<P> p4[kPacks];
+      Pack<G> g4[kPacks];
+      Pack<float> m4[kPacks];
+      Pack<float> v4[kPacks];
+      Pack<float> w4[kPacks];
 #pragma unroll
-      for (int u = 0; u < kUnroll; ++u) {
+      for (int u = 0; u < kPacks; ++u) {
         const int64_t i = base + u * stride;
         if (i < vector_end) {
           p4[u] = load_pack(param + i);
@@ -95,7 +96,7 @@ __global__ void __launch_bounds__(kBlockThreads) adamw_kernel(const AdamwLaunchA
         }
       }
 #pragma unroll
-      for (int u = 0; u < kUnroll; ++u) {
+      for (int u = 0; u < kPacks; ++u) {
         const int64_t i = base + u * stride;
         if (i < vector_end) {
 #pragma unroll

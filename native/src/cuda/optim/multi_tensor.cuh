@@ -13,12 +13,15 @@ constexpr int64_t kChunkElements = 65536;  // elements of one tensor handled by 
 constexpr int kMaxTensorsPerLaunch = 64;
 constexpr int kMaxChunksPerLaunch = 640;
 constexpr int kBlockThreads = 512;
-// Packs each thread loads before computing (memory-level parallelism); 1 = the first measured version.
-// -DEXPRBERT_ADAMW_UNROLL=N (CMake cache variable of the same name) builds a variant for A/B runs.
-#ifndef EXPRBERT_ADAMW_UNROLL
-#define EXPRBERT_ADAMW_UNROLL 2
+// Packs each thread loads before computing (memory-level parallelism). Measured on an H200 in one run
+// (benchmarks/NOTES.md): fp32 params 2 packs 88.1% of copy bandwidth vs 1 pack 85.4%; bf16 params with
+// fp32 master 1 pack 90.1% vs 2 packs 89.4%. So the default is per variant.
+// -DEXPRBERT_ADAMW_UNROLL=N (CMake cache variable of the same name) forces N for A/B runs.
+#ifdef EXPRBERT_ADAMW_UNROLL
+template <bool kHasMaster> constexpr int kUnroll = EXPRBERT_ADAMW_UNROLL;
+#else
+template <bool kHasMaster> constexpr int kUnroll = kHasMaster ? 1 : 2;
 #endif
-constexpr int kUnroll = EXPRBERT_ADAMW_UNROLL;
 
 }  // namespace cuda
 }  // namespace exprbert

@@ -1,0 +1,179 @@
+package benchmarks.attention;
+
+import dev.exprbert.data.LabeledSentence;
+import dev.exprbert.data.SentenceReaders;
+import dev.exprbert.data.SubwordAligner;
+import dev.exprbert.io.ModelTokenizer;
+import dev.exprbert.io.TokenizerLoader;
+import dev.exprbert.kernels.AttentionBatch;
+import dev.exprbert.kernels.AttentionKernels;
+import dev.exprbert.kernels.AttentionOptions;
+import dev.exprbert.model.attention.AttentionBackend;
+import dev.exprbert.model.attention.AttentionMask;
+import dev.exprbert.runtime.Natives;
+import dev.exprbert.runtime.Tensors;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * CPU attention forward+backward, all in one run: our fused kernel vs LibTorch eager (matmul/softmax with
+ * autograd) vs LibTorch sdpa (with autograd), at BERT-base (heads 12, dim 64) and MiniLM (12 x 32) shapes with
+ * batch 8 x seq 128, then on the real sentence lengths of ../shared/data/semeval22-opener_en/expression/train.conll
+ * (MiniLM sub-tokens, batches of 8 in a seeded shuffle): fused packed (varlen) vs fused padded vs sdpa padded.
+ * Reports median ms and the ratios; FLOPs: forward 4*S^2*H*D per sequence, backward 2.5x. Not a unit test.
+ */
+public final class AttentionBenchmark {
+  private static final int WARMUP = 2;
+  private static final int MEASURED = 5;
+
+  public static void main(String[] args) throws Exception {
+    Natives.initKernels();
+    torch.manual_seed(0);
+    System.out.printf("threads: %d intra-op%n", torch.get_num_threads());
+    for (int dim : new int[] {64, 32}) {
+      fixedShape(8, 128, 12, dim);
+    }
+    openerLengths(12, 32);
+    openerLengths(12, 64);
+  }
+
+  interface Body {
+    void run();
+  }
+
+  static double medianMs(Body body) {
+    double[] t = new double[MEASURED];
+    for (int i = 0; i < WARMUP + MEASURED; i++) {
+      long start = System.nanoTime();
+      try (PointerScope scope = new PointerScope()) {
+        body.run();
+      }
+      if (i >= WARMUP) {
+        t[i - WARMUP] = (System.nanoTime() - start) / 1e6;
+      }
+    }
+    Arrays.sort(t);
+    return t[MEASURED / 2];
+  }
+
+  static Tensor randn(long... shape) {
+    return torch.randn(shape);
+  }
+
+  /** eager or sdpa on [B,H,S,D] views with autograd: forward then backward of dout. */
+  static void libtorch(AttentionBackend backend, Tensor q, Tensor k, Tensor v, Tensor dout, AttentionMask mask) {
+    Tensor qh = q.detach().requires_grad_(true);
+    Tensor kh = k.detach().requires_grad_(true);
+    Tensor vh = v.detach().requires_grad_(true);
+    Tensor out = backend.attend(qh.transpose(1, 2), kh.transpose(1, 2), vh.transpose(1, 2), mask, 0.0, false, null);
+    dev.exprbert.autograd.LayerwiseBackward.backward(new TensorVector(out), new TensorVector(dout.transpose(1, 2)));
+  }
+
+  static void fusedPadded(Tensor q, Tensor k, Tensor v, Tensor dout, Tensor lens, long heads, long seq, long dim) {
+    long batch = q.size(0);
+    Tensor out = torch.empty_like(q);
+    Tensor lse;
+    try (TensorOptions f = new TensorOptions(torch.ScalarType.Float)) {
+      lse = Tensors.empty(new long[] {batch, heads, seq}, f);
+    }
+    AttentionBatch b = AttentionBatch.padded(lens);
+    AttentionOptions o = AttentionOptions.noDropout(dim);
+    AttentionKernels.forward(q, k, v, out, lse, b, o);
+    AttentionKernels.backward(dout, q, k, v, out, lse, torch.empty_like(q), torch.empty_like(k), torch.empty_like(v), null, b, o);
+  }
+
+  static void fusedPacked(Tensor q, Tensor k, Tensor v, Tensor dout, Tensor cu, long maxLen, long heads, long dim) {
+    Tensor out = torch.empty_like(q);
+    Tensor lse;
+    try (TensorOptions f = new TensorOptions(torch.ScalarType.Float)) {
+      lse = Tensors.empty(new long[] {heads, q.size(0)}, f);
+    }
+    AttentionBatch b = AttentionBatch.varlen(cu, maxLen);
+    AttentionOptions o = AttentionOptions.noDropout(dim);
+    AttentionKernels.forward(q, k, v, out, lse, b, o);
+    AttentionKernels.backward(dout, q, k, v, out, lse, torch.empty_like(q), torch.empty_like(k), torch.empty_like(v), null, b, o);
+  }
+
+  static void fixedShape(int batch, int seq, int heads, int dim) {
+    Tensor q = randn(batch, seq, heads, dim);
+    Tensor k = randn(batch, seq, heads, dim);
+    Tensor v = randn(batch, seq, heads, dim);
+    Tensor dout = randn(batch, seq, heads, dim);
+    long[] ones = new long[batch * seq];
+    Arrays.fill(ones, 1);
+    long[] full = new long[batch];
+    Arrays.fill(full, seq);
+    Tensor lens = Tensors.longs(full, batch).to(torch.ScalarType.Int);
+    AttentionMask mask = AttentionMask.fromPadding(Tensors.longs(ones, batch, seq), torch.ScalarType.Float);
+    double eager = medianMs(() -> libtorch(AttentionBackend.named("eager"), q, k, v, dout, mask));
+    double sdpa = medianMs(() -> libtorch(AttentionBackend.named("sdpa"), q, k, v, dout, mask));
+    double fused = medianMs(() -> fusedPadded(q, k, v, dout, lens, heads, seq, dim));
+    double gflop = 3.5 * 4.0 * batch * (double) seq * seq * heads * dim / 1e9;
+    System.out.printf("B=%d S=%d H=%d D=%d fwd+bwd: fused %.1f ms (%.1f GFLOP/s), eager %.1f ms, sdpa %.1f ms ->"
+        + " fused/eager %.2fx, fused/sdpa %.2fx%n", batch, seq, heads, dim, fused, gflop / fused * 1e3, eager, sdpa,
+        eager / fused, sdpa / fused);
+  }
+
+  static void openerLengths(int heads, int dim) throws Exception {
+    Path opener = Path.of("..", "shared", "data", "semeval22-opener_en", "expression", "train.conll");
+    Path tok = Files.createTempDirectory("exprbert-bench-tok");
+    try (InputStream in = AttentionBenchmark.class.getResourceAsStream("/all-minilm-l6-v2-tokenizer.json")) {
+      Files.copy(in, tok.resolve("tokenizer.json"));
+    }
+    List<Integer> lengths = new ArrayList<>();
+    try (ModelTokenizer tokenizer = TokenizerLoader.load(tok)) {
+      SubwordAligner aligner = new SubwordAligner(tokenizer, null, false);
+      for (LabeledSentence s : SentenceReaders.readAll(opener, dev.exprbert.data.ReaderOptions.DEFAULTS)) {
+        lengths.add(Math.min(512, aligner.align(s.words()).length()));
+      }
+    }
+    Collections.shuffle(lengths, new Random(42));
+    int batchSize = 8;
+    double padded = 0;
+    double packed = 0;
+    double sdpa = 0;
+    long realTokens = 0;
+    long paddedTokens = 0;
+    int batches = 0;
+    for (int start = 0; start + batchSize <= lengths.size() && batches < 40; start += batchSize, batches++) {
+      List<Integer> batch = lengths.subList(start, start + batchSize);
+      int max = Collections.max(batch);
+      int total = batch.stream().mapToInt(Integer::intValue).sum();
+      realTokens += total;
+      paddedTokens += (long) max * batchSize;
+      long[] lens = batch.stream().mapToLong(Integer::longValue).toArray();
+      long[] cu = new long[batchSize + 1];
+      long[] mask = new long[batchSize * max];
+      for (int b = 0; b < batchSize; b++) {
+        cu[b + 1] = cu[b] + lens[b];
+        for (int t = 0; t < lens[b]; t++) {
+          mask[b * max + t] = 1;
+        }
+      }
+      Tensor q = randn(batchSize, max, heads, dim), k = randn(batchSize, max, heads, dim), v = randn(batchSize, max, heads, dim);
+      Tensor dout = randn(batchSize, max, heads, dim);
+      Tensor qp = randn(total, heads, dim), kp = randn(total, heads, dim), vp = randn(total, heads, dim), doutp = randn(total, heads, dim);
+      Tensor lensT = Tensors.longs(lens, batchSize).to(torch.ScalarType.Int);
+      Tensor cuT = Tensors.longs(cu, batchSize + 1).to(torch.ScalarType.Int);
+      AttentionMask m = AttentionMask.fromPadding(Tensors.longs(mask, batchSize, max), torch.ScalarType.Float);
+      padded += medianMs(() -> fusedPadded(q, k, v, dout, lensT, heads, max, dim));
+      packed += medianMs(() -> fusedPacked(qp, kp, vp, doutp, cuT, max, heads, dim));
+      sdpa += medianMs(() -> libtorch(AttentionBackend.named("sdpa"), q, k, v, dout, m));
+    }
+    System.out.printf("OpeNER train lengths (MiniLM sub-tokens), %d batches of %d, H=%d D=%d: real tokens %.1f%% of"
+        + " padded; fused packed %.1f ms, fused padded %.1f ms, sdpa padded %.1f ms -> packed/padded %.2fx,"
+        + " packed/sdpa %.2fx%n", batches, batchSize, heads, dim, 100.0 * realTokens / paddedTokens, packed, padded, sdpa,
+        padded / packed, sdpa / packed);
+  }
+}
