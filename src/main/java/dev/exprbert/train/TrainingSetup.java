@@ -1,5 +1,7 @@
 package dev.exprbert.train;
 
+import dev.exprbert.convert.PretrainedModels;
+
 import dev.exprbert.data.BioChecker;
 import dev.exprbert.data.BioReport;
 import dev.exprbert.data.KnownLabels;
@@ -79,7 +81,7 @@ public final class TrainingSetup {
       if (tokenizerDir == null) {
         throw new IllegalArgumentException("tokenizer_name is required when no model_name_or_path is given");
       }
-      ModelTokenizer tokenizer = TokenizerLoader.load(Path.of(tokenizerDir));
+      ModelTokenizer tokenizer = TokenizerLoader.load(PretrainedModels.resolve(tokenizerDir));
       return new Prepared(new TokenClassifier(model, tokenizer), train, eval, bio);
     } catch (IOException | RuntimeException e) {
       model.close();
@@ -125,7 +127,7 @@ public final class TrainingSetup {
       return new BertForTokenClassification(bert, CheckpointLoader.initialize(bert, placement, config.seed()), placement,
           attention);
     }
-    Path dir = Path.of(config.modelNameOrPath());
+    Path dir = PretrainedModels.resolve(config.modelNameOrPath());
     BertConfig saved = ModelDirectory.readConfig(dir);
     List<String> labels = chooseLabels(saved.labels(), dataLabels, config.ignoreMismatchedSizes(), dir);
     boolean newHead = !new HashSet<>(labels).equals(new HashSet<>(saved.labels())) || hasDefaultLabels(saved.labels());
