@@ -19,7 +19,9 @@ final class TrainingFlags implements CommandLine.IModelTransformer {
   /** Extra spellings of some settings. */
   private static final Map<String, List<String>> ALIASES = Map.of(
       "ignore_mismatched_sizes", List.of("--reinit-head"),
-      "overwrite_output_dir", List.of("--overwrite"));
+      "overwrite_output_dir", List.of("--overwrite"),
+      "optim", List.of("--optimizer"),
+      "attn_implementation", List.of("--attention"));
 
   @Override
   public CommandSpec transform(CommandSpec spec) {

@@ -66,13 +66,15 @@ class TrainAndEvaluateCommandTest {
         "--tokenizer-name", TestTokenizers.miniLm(tmp).toString(), "--train_file", train.toString(),
         "--validation-file", dev.toString(), "--output_dir", out.toString(), "--learning-rate", "1e-3",
         "--num_train_epochs", "2", "--eval_strategy", "epoch", "--save-strategy", "no", "--logging_steps", "1",
-        "--disable_tqdm");
+        "--disable_tqdm", "--optimizer", "torch-adamw", "--attention", "eager");
     assertEquals(0, trained.code(), trained.err());
     assertTrue(trained.out().contains("trained 6 steps"), trained.out());
     assertTrue(trained.out().contains("\"overall_f1\"") && trained.out().contains("micro avg"), trained.out());
     JsonObject args = JsonParser.parseString(Files.readString(out.resolve("training_args.json"))).getAsJsonObject();
     assertEquals(1e-3, args.get("learning_rate").getAsDouble(), "a flag overrides the --config file");
     assertEquals(7, args.get("seed").getAsInt(), "the --config file is read");
+    assertEquals("torch-adamw", args.get("optim").getAsString(), "issue 3's --optimizer spelling is an alias of optim");
+    assertEquals("eager", args.get("attn_implementation").getAsString(), "--attention is an alias");
     assertTrue(args.get("disable_tqdm").getAsBoolean(), "a bare switch means true");
 
     Run again = run("train", "--config_name", smallConfig().toString(), "--tokenizer_name", tmp.resolve("minilm").toString(),
