@@ -8,33 +8,13 @@
 #include "attention_problem.h"
 
 #if EXPRBERT_TEST_WITH_CUDA
-#include <cuda_runtime.h>
+#include "cuda_test_support.h"
 #endif
 
 using namespace exprbert_test;
 
 #if EXPRBERT_TEST_WITH_CUDA
 namespace {
-
-void check_cuda(cudaError_t result, const char* what) {
-  if (result != cudaSuccess) {
-    std::fprintf(stderr, "FATAL %s: %s\n", what, cudaGetErrorString(result));
-    std::exit(2);  // test binary only: the library itself never exits
-  }
-}
-
-template <typename T>
-T* upload(const std::vector<T>& host) {
-  void* device = nullptr;
-  check_cuda(cudaMalloc(&device, host.size() * sizeof(T) + 16), "cudaMalloc");
-  check_cuda(cudaMemcpy(device, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice), "upload");
-  return static_cast<T*>(device);
-}
-
-template <typename T>
-void download(std::vector<T>& host, const T* device) {
-  check_cuda(cudaMemcpy(host.data(), device, host.size() * sizeof(T), cudaMemcpyDeviceToHost), "download");
-}
 
 // Runs forward and backward of `p` on device 0 and copies every output back into `p`.
 bool run_on_device(AttentionProblem& p) {
