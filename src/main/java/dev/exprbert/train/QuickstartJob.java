@@ -33,7 +33,7 @@ public final class QuickstartJob {
   /** How much of the sample to use and how to train on it. */
   public record Settings(int trainSentences, int evalSentences, double epochs, int batchSize, double learningRate) {
     /** README's first command: the whole sample, 2 epochs of batches of 32 sentences of similar length. */
-    public static final Settings DEFAULT = new Settings(Integer.MAX_VALUE, Integer.MAX_VALUE, 2, 32, 1e-4);
+    public static final Settings DEFAULT = new Settings(Integer.MAX_VALUE, Integer.MAX_VALUE, 2, 32, 2e-4);
   }
 
   /** What the job measured. */
