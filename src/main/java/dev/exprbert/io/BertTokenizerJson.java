@@ -195,22 +195,22 @@ final class BertTokenizerJson {
     return model;
   }
 
-  private static JsonObject specialPiece(String token, int typeId) {
+  /** A TemplateProcessing piece: {@code {"SpecialToken": {...}}} or {@code {"Sequence": {...}}}. */
+  private static JsonObject templatePiece(String kind, String id, int typeId) {
     JsonObject inner = new JsonObject();
-    inner.addProperty("id", token);
+    inner.addProperty("id", id);
     inner.addProperty("type_id", typeId);
     JsonObject piece = new JsonObject();
-    piece.add("SpecialToken", inner);
+    piece.add(kind, inner);
     return piece;
   }
 
+  private static JsonObject specialPiece(String token, int typeId) {
+    return templatePiece("SpecialToken", token, typeId);
+  }
+
   private static JsonObject sequencePiece(String sequence, int typeId) {
-    JsonObject inner = new JsonObject();
-    inner.addProperty("id", sequence);
-    inner.addProperty("type_id", typeId);
-    JsonObject piece = new JsonObject();
-    piece.add("Sequence", inner);
-    return piece;
+    return templatePiece("Sequence", sequence, typeId);
   }
 
   private static JsonObject specialTokenEntry(String token, int id) {

@@ -80,7 +80,7 @@ public final class Tensors {
 
   /** The values of a tensor as a float array (converted to float32 on the CPU first). */
   public static float[] toFloatArray(Tensor t) {
-    try (Tensor cpu = copyTo(t, new Device("cpu"), ScalarType.Float); Tensor c = cpu.contiguous()) {
+    try (Device host = new Device("cpu"); Tensor cpu = copyTo(t, host, ScalarType.Float); Tensor c = cpu.contiguous()) {
       float[] out = new float[(int) c.numel()];
       new org.bytedeco.javacpp.FloatPointer(c.data_ptr()).get(out);
       return out;
@@ -89,7 +89,7 @@ public final class Tensors {
 
   /** The values of an integer tensor as a long array. */
   public static long[] toLongArray(Tensor t) {
-    try (Tensor cpu = copyTo(t, new Device("cpu"), ScalarType.Long); Tensor c = cpu.contiguous()) {
+    try (Device host = new Device("cpu"); Tensor cpu = copyTo(t, host, ScalarType.Long); Tensor c = cpu.contiguous()) {
       long[] out = new long[(int) c.numel()];
       new org.bytedeco.javacpp.LongPointer(c.data_ptr()).get(out);
       return out;
