@@ -4,7 +4,7 @@
 #   1. builds native/ with CMake for this GPU's arch only (-j16), CUDA required;
 #   2. runs the C++ kernel tests (CTest), whose CUDA cases compare the device with the CPU twin bit for bit;
 #   3. runs harness.py (AdamW vs torch fused, then ms/step at 110M params beside a same-bytes device copy),
-#      attention_harness.py (fused attention vs SDPA: correctness, then TFLOP/s) and an A/B AdamW build;
+#      attention_harness.py (fused attention vs SDPA: correctness, TFLOP/s, and the real OpeNER length mix);
 # The last line of output is ONE JSON summary ("ok": true|false, "errors", "not_run" say what could not run).
 # Usage: benchmarks/gpu/check.sh            (env: EXPRBERT_GPU_BUILD=build dir, default /tmp/exprbert-gpu-build)
 set -u
@@ -80,15 +80,7 @@ run_harness() {  # name timeout script args...
 if command -v python3 >/dev/null 2>&1; then
   run_harness adamw 240 "$root/benchmarks/gpu/harness.py" --lib "$lib" --build-status "$build_status" \
     --ctest-status "$ctest_status" --ctest-summary "$ctest_summary" --arch "sm_$arch" --started "$started"
-  run_harness attention 240 "$root/benchmarks/gpu/attention_harness.py" "$lib"
-  # A/B of the AdamW kernel's packs in flight (benchmarks/NOTES.md): the same harness with 2 packs forced for every variant.
-  if [ "$build_status" = "ok" ] && timeout 150 cmake -S "$root/native" -B "$build-unroll2" -DCMAKE_BUILD_TYPE=Release \
-        -DEXPRBERT_REQUIRE_CUDA=ON -DEXPRBERT_CUDA_ARCHS="${arch}-real" -DEXPRBERT_ADAMW_UNROLL=2 \
-        ${nvcc_hint:+-DEXPRBERT_NVCC=$nvcc_hint} >"$log/unroll2.log" 2>&1 \
-      && timeout 200 cmake --build "$build-unroll2" --target exprbert_kernels --parallel 16 >>"$log/unroll2.log" 2>&1; then
-    run_harness adamw_unroll2 240 "$root/benchmarks/gpu/harness.py" --lib "$build-unroll2/lib/libexprbert_kernels.so" \
-      --build-status ok --ctest-status "not run for this variant" --arch "sm_$arch" --started "$started"
-  fi
+  run_harness attention 300 "$root/benchmarks/gpu/attention_harness.py" "$lib"
   python3 - "$results" "$started" <<'PY'
 import glob, json, os, sys, time
 merged = {}

@@ -1,11 +1,12 @@
-// CUDA attention backward (kernels.h), three deterministic launches (no atomics):
+// CUDA attention backward (kernels.h), three deterministic launches (no atomics); aligned bf16/f16 calls
+// replace launches 2 and 3 by the tensor-core kernels of attention_backward_mma.cu:
 //   1. delta_i = <dout_i, out_i> into params.delta (fp32, shaped like lse);
 //   2. dq: one thread per query row walks key tiles (K, V in shared memory) and accumulates dq_i;
 //   3. dk, dv: one thread per key row walks query tiles (Q, dout, lse, delta in shared memory).
 // Both 2 and 3 recompute p_ij = exp(scale <q_i, k_j> - lse_i) and regenerate the dropout mask; the formulas are
 // those of the CPU twin (attention_backward_cpu.cpp).
 #include "attention_cuda.h"
-#include "attention_kernel_common.cuh"
+#include "attention_mma_common.cuh"
 
 namespace exprbert {
 namespace cuda {
@@ -187,20 +188,21 @@ __global__ void __launch_bounds__(kRowsPerBlock) attention_dkdv_kernel(const Att
 void attention_backward(const exprbert_attention_params& p) {
   DeviceGuard guard(p.device);
   const AttentionArgs args = attention_args(p);
-  const dim3 grid(static_cast<unsigned>((p.max_seqlen + kRowsPerBlock - 1) / kRowsPerBlock),
-                  static_cast<unsigned>(p.batch * p.heads));
-  require(grid.y <= 65535u, "batch * heads must be <= 65535 on CUDA, got " + std::to_string(p.batch * p.heads));
+  const dim3 grid = row_block_grid(p, kRowsPerBlock);
+  const bool tensor_cores = mma_path_applies(p, true);
   cudaStream_t stream = static_cast<cudaStream_t>(p.stream);
   dispatch_attention(p, "exprbert_attention_backward", [&](auto type_tag, auto dim_tag) {
     using T = typename decltype(type_tag)::type;
     constexpr int D = decltype(dim_tag)::value;
     attention_delta_kernel<T, D><<<grid, kRowsPerBlock, 0, stream>>>(args);
     check_launch("attention_delta_kernel launch");
+    if (tensor_cores) return;
     attention_dq_kernel<T, D><<<grid, kRowsPerBlock, 0, stream>>>(args);
     check_launch("attention_dq_kernel launch");
     attention_dkdv_kernel<T, D><<<grid, kRowsPerBlock, 0, stream>>>(args);
     check_launch("attention_dkdv_kernel launch");
   });
+  if (tensor_cores) attention_backward_mma(p);
 }
 
 }  // namespace cuda

@@ -10,5 +10,10 @@ namespace cuda {
 void attention_forward(const exprbert_attention_params& p);
 void attention_backward(const exprbert_attention_params& p);
 
+// Tensor-core kernels for aligned bf16/f16 calls (attention_*_mma.cu). The forward returns false, launching
+// nothing, when the call is not for them; the backward expects delta to be written and the path to apply.
+bool attention_forward_mma(const exprbert_attention_params& p);
+void attention_backward_mma(const exprbert_attention_params& p);
+
 }  // namespace cuda
 }  // namespace exprbert

@@ -101,10 +101,9 @@ __global__ void __launch_bounds__(kRowsPerBlock) attention_forward_kernel(const 
 
 void attention_forward(const exprbert_attention_params& p) {
   DeviceGuard guard(p.device);
+  if (attention_forward_mma(p)) return;
   const AttentionArgs args = attention_args(p);
-  const dim3 grid(static_cast<unsigned>((p.max_seqlen + kRowsPerBlock - 1) / kRowsPerBlock),
-                  static_cast<unsigned>(p.batch * p.heads));
-  require(grid.y <= 65535u, "batch * heads must be <= 65535 on CUDA, got " + std::to_string(p.batch * p.heads));
+  const dim3 grid = row_block_grid(p, kRowsPerBlock);
   cudaStream_t stream = static_cast<cudaStream_t>(p.stream);
   dispatch_attention(p, "exprbert_attention_forward", [&](auto type_tag, auto dim_tag) {
     using T = typename decltype(type_tag)::type;

@@ -1,10 +1,10 @@
 // Shared pieces of the CUDA attention kernels: the kernel argument (the params struct plus what the host
 // derives from it once), the tile loader, and the visible dispatch over (dtype, head_dim).
 //
-// [note: SIMT first] These kernels are the fp32-math path for every storage dtype: one thread owns one row
+// [note: SIMT first] The SIMT kernels are the fp32-math path for every storage dtype: one thread owns one row
 // (a query row in the forward and dq kernels, a key row in the dk/dv kernel) and walks tiles of the other side
-// staged in shared memory as float. They are the correctness baseline on the device; a tensor-core (mma)
-// variant for bf16/f16 is the next step (benchmarks/NOTES.md) and must match these within the 16-bit bounds.
+// staged in shared memory as float. They serve fp32 and unaligned 16-bit calls; aligned bf16/f16 calls take the
+// tensor-core kernels (attention_mma_common.cuh, [note: mma path]).
 #pragma once
 
 #include <cuda_runtime.h>
@@ -48,6 +48,14 @@ __device__ __forceinline__ void load_tile(float* tile, const SequenceGeometry& g
     const int64_t row = r0 + r;
     tile[e] = row < len ? to_float(base[g.offset(t, b, row, h) + d]) : 0.0f;
   }
+}
+
+// Grid of the row-block kernels: (blocks of `rows` rows over max_seqlen, batch * heads), checked against
+// CUDA's 65535 limit on grid.y.
+inline dim3 row_block_grid(const exprbert_attention_params& p, int rows) {
+  const dim3 grid(static_cast<unsigned>((p.max_seqlen + rows - 1) / rows), static_cast<unsigned>(p.batch * p.heads));
+  require(grid.y <= 65535u, "batch * heads must be <= 65535 on CUDA, got " + std::to_string(p.batch * p.heads));
+  return grid;
 }
 
 template <int D> struct HeadDim { static constexpr int value = D; };

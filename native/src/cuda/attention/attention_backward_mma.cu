@@ -1,0 +1,215 @@
+// Tensor-core attention backward for bf16/fp16: the same deterministic split as the SIMT backward (no atomics),
+// after attention_backward_cuda.cu has written delta_i = <dout_i, out_i>:
+//   dq kernel:   a block owns 64 query rows; per key tile of 64 it recomputes S = Q K^T and dP = dO V^T
+//                (mma), forms dS = P (Z dP - delta) in registers and accumulates dQ += dS K;
+//   dkdv kernel: a block owns 64 key rows; per query tile of 64 it computes S^T = K Q^T and dP^T = V dO^T,
+//                forms P^T Z and dS^T in registers and accumulates dV += (P Z)^T dO and dK += dS^T Q.
+// Every product is an m16n8k16 mma whose left operand is either a shared-memory tile or the previous product's
+// accumulators (mma_warp.cuh). Z is the dropout factor (0 or 1/(1-p)) regenerated from the counter-based RNG,
+// so the formulas are exactly those of the CPU twin (attention_backward_cpu.cpp) up to the rounding of P and dS
+// to T before the second product.
+#include "attention_cuda.h"
+#include "attention_mma_common.cuh"
+
+namespace exprbert {
+namespace cuda {
+namespace {
+
+// Score tiles of one warp: recompute P = exp(scale s - lse) (exp2 domain) and dS = P (Z dP - delta) in place,
+// where row/column roles are given by `query_of` / `key_of` (fragment row half r, element e, n8 block n).
+template <int NT, typename QueryOf, typename KeyOf, typename LseOf, typename DeltaOf>
+__device__ __forceinline__ void scores_to_gradients(float (&s)[NT][4], float (&dp)[NT][4], const AttentionArgs& args,
+                                                    int64_t bh, int64_t len, float scale_log2, QueryOf query_of,
+                                                    KeyOf key_of, LseOf lse_log2_of, DeltaOf delta_of) {
+#pragma unroll
+  for (int n = 0; n < NT; ++n) {
+#pragma unroll
+    for (int e = 0; e < 4; ++e) {
+      const int64_t i = query_of(n, e), j = key_of(n, e);
+      const bool real = i < len && j < len;
+      const float pr = real ? exp2f(s[n][e] * scale_log2 - lse_log2_of(n, e)) : 0.0f;
+      float z = 1.0f;
+      if (args.rng.enabled()) z = args.rng.keep(bh, i, j) ? args.rng.inv_keep : 0.0f;
+      s[n][e] = pr * z;                               // what reached V: the left operand of dV
+      dp[n][e] = pr * (z * dp[n][e] - delta_of(n, e));  // dS without the softmax scale (applied once at the end)
+    }
+  }
+}
+
+template <typename T, int D>
+__global__ void __launch_bounds__(kMmaThreads) attention_dq_mma_kernel(const AttentionArgs args) {
+  constexpr int S = mma_stride<D>();
+  constexpr int KT = D / 16, NT = kMmaCols / 8, DT = D / 8;
+  extern __shared__ __align__(16) unsigned char smem_raw[];
+  T* q_tile = reinterpret_cast<T*>(smem_raw);
+  T* do_tile = q_tile + kMmaRows * S;
+  T* k_tile = do_tile + kMmaRows * S;
+  T* v_tile = k_tile + kMmaCols * S;
+
+  const exprbert_attention_params& p = args.p;
+  const SequenceGeometry& g = args.g;
+  const int64_t bh = blockIdx.y, b = bh / p.heads, h = bh % p.heads;
+  const int64_t len = clamped_length(g, b);
+  const int64_t row0 = static_cast<int64_t>(blockIdx.x) * kMmaRows;
+  const bool padded = p.layout == EXPRBERT_ATTENTION_PADDED;
+  const StridedRows<void*> dq{p.dq, p.dq_batch_stride, p.dq_row_stride, p.dq_head_stride};
+  if (row0 >= len) {
+    if (padded && row0 < g.max_seqlen) {
+      zero_rows<T, D>(p.dq, g, dq, b, h, row0, row0 + kMmaRows < g.max_seqlen ? row0 + kMmaRows : g.max_seqlen);
+    }
+    return;
+  }
+  const StridedRows<const void*> q{p.q, p.q_batch_stride, p.q_row_stride, p.q_head_stride};
+  const StridedRows<const void*> k{p.k, p.k_batch_stride, p.k_row_stride, p.k_head_stride};
+  const StridedRows<const void*> v{p.v, p.v_batch_stride, p.v_row_stride, p.v_head_stride};
+  const StridedRows<const void*> dout{p.dout, p.dout_batch_stride, p.dout_row_stride, p.dout_head_stride};
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g4 = lane >> 2, t4 = lane & 3;
+  const int64_t my_rows[2] = {row0 + warp * 16 + g4, row0 + warp * 16 + g4 + 8};
+  float lse_log2[2], delta[2];
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    const bool real = my_rows[r] < len;
+    lse_log2[r] = real ? p.lse[g.lse_index(b, h, my_rows[r])] * kLog2e : 0.0f;
+    delta[r] = real ? p.delta[g.lse_index(b, h, my_rows[r])] : 0.0f;
+  }
+  load_tile_16bit<T, D>(q_tile, g, q, b, h, row0, kMmaRows, len);
+  load_tile_16bit<T, D>(do_tile, g, dout, b, h, row0, kMmaRows, len);
+  const float scale_log2 = args.scale * kLog2e;
+  float acc[DT][4];
+  mma::zero(acc);
+
+  for (int64_t j0 = 0; j0 < len; j0 += kMmaCols) {
+    __syncthreads();
+    load_tile_16bit<T, D>(k_tile, g, k, b, h, j0, kMmaCols, len);
+    load_tile_16bit<T, D>(v_tile, g, v, b, h, j0, kMmaCols, len);
+    __syncthreads();
+    float s[NT][4], dp[NT][4];
+    mma::zero(s);
+    mma::zero(dp);
+    mma::gemm_a_smem_b_nk<T, KT, NT>(s, q_tile, S, warp * 16, k_tile, S, lane);
+    mma::gemm_a_smem_b_nk<T, KT, NT>(dp, do_tile, S, warp * 16, v_tile, S, lane);
+    scores_to_gradients<NT>(
+        s, dp, args, bh, len, scale_log2, [&](int, int e) { return my_rows[e >> 1]; },
+        [&](int n, int e) { return j0 + n * 8 + 2 * t4 + (e & 1); }, [&](int, int e) { return lse_log2[e >> 1]; },
+        [&](int, int e) { return delta[e >> 1]; });
+#pragma unroll
+    for (int kk = 0; kk < NT / 2; ++kk) {
+      uint32_t a[4];
+      mma::a_fragment_from_c<T, NT>(a, dp, kk);
+      mma::gemm_a_regs_b_kn<T, DT>(acc, a, k_tile, S, kk * 16, lane);
+    }
+  }
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    const int64_t i = my_rows[r];
+    if (i < len || (padded && i < g.max_seqlen)) {
+      store_fragment_row<T, D>(static_cast<T*>(p.dq) + g.offset(dq, b, i, h), acc, r, i < len ? args.scale : 0.0f, lane);
+    }
+  }
+}
+
+template <typename T, int D>
+__global__ void __launch_bounds__(kMmaThreads) attention_dkdv_mma_kernel(const AttentionArgs args) {
+  constexpr int S = mma_stride<D>();
+  constexpr int KT = D / 16, NT = kMmaCols / 8, DT = D / 8;
+  extern __shared__ __align__(16) unsigned char smem_raw[];
+  T* k_tile = reinterpret_cast<T*>(smem_raw);
+  T* v_tile = k_tile + kMmaRows * S;
+  T* q_tile = v_tile + kMmaRows * S;
+  T* do_tile = q_tile + kMmaCols * S;
+  float* lse_log2_tile = reinterpret_cast<float*>(do_tile + kMmaCols * S);
+  float* delta_tile = lse_log2_tile + kMmaCols;
+
+  const exprbert_attention_params& p = args.p;
+  const SequenceGeometry& g = args.g;
+  const int64_t bh = blockIdx.y, b = bh / p.heads, h = bh % p.heads;
+  const int64_t len = clamped_length(g, b);
+  const int64_t key0 = static_cast<int64_t>(blockIdx.x) * kMmaRows;
+  const bool padded = p.layout == EXPRBERT_ATTENTION_PADDED;
+  const StridedRows<void*> dk{p.dk, p.dk_batch_stride, p.dk_row_stride, p.dk_head_stride};
+  const StridedRows<void*> dv{p.dv, p.dv_batch_stride, p.dv_row_stride, p.dv_head_stride};
+  if (key0 >= len) {
+    if (padded && key0 < g.max_seqlen) {
+      const int64_t key1 = key0 + kMmaRows < g.max_seqlen ? key0 + kMmaRows : g.max_seqlen;
+      zero_rows<T, D>(p.dk, g, dk, b, h, key0, key1);
+      zero_rows<T, D>(p.dv, g, dv, b, h, key0, key1);
+    }
+    return;
+  }
+  const StridedRows<const void*> q{p.q, p.q_batch_stride, p.q_row_stride, p.q_head_stride};
+  const StridedRows<const void*> k{p.k, p.k_batch_stride, p.k_row_stride, p.k_head_stride};
+  const StridedRows<const void*> v{p.v, p.v_batch_stride, p.v_row_stride, p.v_head_stride};
+  const StridedRows<const void*> dout{p.dout, p.dout_batch_stride, p.dout_row_stride, p.dout_head_stride};
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g4 = lane >> 2, t4 = lane & 3;
+  const int64_t my_keys[2] = {key0 + warp * 16 + g4, key0 + warp * 16 + g4 + 8};
+  load_tile_16bit<T, D>(k_tile, g, k, b, h, key0, kMmaRows, len);
+  load_tile_16bit<T, D>(v_tile, g, v, b, h, key0, kMmaRows, len);
+  const float scale_log2 = args.scale * kLog2e;
+  float dk_acc[DT][4], dv_acc[DT][4];
+  mma::zero(dk_acc);
+  mma::zero(dv_acc);
+
+  for (int64_t i0 = 0; i0 < len; i0 += kMmaCols) {
+    __syncthreads();
+    load_tile_16bit<T, D>(q_tile, g, q, b, h, i0, kMmaCols, len);
+    load_tile_16bit<T, D>(do_tile, g, dout, b, h, i0, kMmaCols, len);
+    for (int c = threadIdx.x; c < kMmaCols; c += blockDim.x) {
+      const int64_t i = i0 + c;
+      lse_log2_tile[c] = i < len ? p.lse[g.lse_index(b, h, i)] * kLog2e : 0.0f;
+      delta_tile[c] = i < len ? p.delta[g.lse_index(b, h, i)] : 0.0f;
+    }
+    __syncthreads();
+    float st[NT][4], dpt[NT][4];  // rows: this warp's 16 keys; columns: the tile's 64 queries
+    mma::zero(st);
+    mma::zero(dpt);
+    mma::gemm_a_smem_b_nk<T, KT, NT>(st, k_tile, S, warp * 16, q_tile, S, lane);
+    mma::gemm_a_smem_b_nk<T, KT, NT>(dpt, v_tile, S, warp * 16, do_tile, S, lane);
+    const auto column = [&](int n, int e) { return n * 8 + 2 * t4 + (e & 1); };
+    scores_to_gradients<NT>(
+        st, dpt, args, bh, len, scale_log2, [&](int n, int e) { return i0 + column(n, e); },
+        [&](int, int e) { return my_keys[e >> 1]; }, [&](int n, int e) { return lse_log2_tile[column(n, e)]; },
+        [&](int n, int e) { return delta_tile[column(n, e)]; });
+#pragma unroll
+    for (int kk = 0; kk < NT / 2; ++kk) {
+      uint32_t a[4];
+      mma::a_fragment_from_c<T, NT>(a, st, kk);
+      mma::gemm_a_regs_b_kn<T, DT>(dv_acc, a, do_tile, S, kk * 16, lane);
+      mma::a_fragment_from_c<T, NT>(a, dpt, kk);
+      mma::gemm_a_regs_b_kn<T, DT>(dk_acc, a, q_tile, S, kk * 16, lane);
+    }
+  }
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    const int64_t j = my_keys[r];
+    if (j < len || (padded && j < g.max_seqlen)) {
+      const bool real = j < len;
+      store_fragment_row<T, D>(static_cast<T*>(p.dk) + g.offset(dk, b, j, h), dk_acc, r, real ? args.scale : 0.0f, lane);
+      store_fragment_row<T, D>(static_cast<T*>(p.dv) + g.offset(dv, b, j, h), dv_acc, r, real ? 1.0f : 0.0f, lane);
+    }
+  }
+}
+
+}  // namespace
+
+void attention_backward_mma(const exprbert_attention_params& p) {
+  const AttentionArgs args = attention_args(p);
+  const dim3 grid = row_block_grid(p, kMmaRows);
+  cudaStream_t stream = static_cast<cudaStream_t>(p.stream);
+  dispatch_attention(p, "exprbert_attention_backward", [&](auto type_tag, auto dim_tag) {
+    using T = typename decltype(type_tag)::type;
+    constexpr int D = decltype(dim_tag)::value;
+    if constexpr (!std::is_same_v<T, float>) {
+      constexpr size_t dq_smem = mma_smem_bytes<D>(4, kMmaCols, 0);
+      allow_dynamic_smem(attention_dq_mma_kernel<T, D>, dq_smem);
+      attention_dq_mma_kernel<T, D><<<grid, kMmaThreads, dq_smem, stream>>>(args);
+      check_launch("attention_dq_mma_kernel launch");
+      constexpr size_t dkdv_smem = mma_smem_bytes<D>(4, kMmaCols, 2 * kMmaCols);
+      allow_dynamic_smem(attention_dkdv_mma_kernel<T, D>, dkdv_smem);
+      attention_dkdv_mma_kernel<T, D><<<grid, kMmaThreads, dkdv_smem, stream>>>(args);
+      check_launch("attention_dkdv_mma_kernel launch");
+    }
+  });
+}
+
+}  // namespace cuda
+}  // namespace exprbert
