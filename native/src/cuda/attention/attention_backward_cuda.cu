@@ -1,5 +1,5 @@
-// CUDA attention backward (kernels.h), three deterministic launches (no atomics); aligned bf16/f16 calls
-// replace launches 2 and 3 by the tensor-core kernels of attention_backward_mma.cu:
+// CUDA attention backward (kernels.h), three deterministic launches (no atomics); aligned bf16/f16 calls take
+// the two tensor-core launches of attention_backward_mma.cu instead:
 //   1. delta_i = <dout_i, out_i> into params.delta (fp32, shaped like lse);
 //   2. dq: one thread per query row walks key tiles (K, V in shared memory) and accumulates dq_i;
 //   3. dk, dv: one thread per key row walks query tiles (Q, dout, lse, delta in shared memory).
@@ -189,20 +189,21 @@ void attention_backward(const exprbert_attention_params& p) {
   DeviceGuard guard(p.device);
   const AttentionArgs args = attention_args(p);
   const dim3 grid = row_block_grid(p, kRowsPerBlock);
-  const bool tensor_cores = mma_path_applies(p, true);
+  if (mma_path_applies(p, true)) {  // two tensor-core launches, delta included
+    attention_backward_mma(p);
+    return;
+  }
   cudaStream_t stream = static_cast<cudaStream_t>(p.stream);
   dispatch_attention(p, "exprbert_attention_backward", [&](auto type_tag, auto dim_tag) {
     using T = typename decltype(type_tag)::type;
     constexpr int D = decltype(dim_tag)::value;
     attention_delta_kernel<T, D><<<grid, kRowsPerBlock, 0, stream>>>(args);
     check_launch("attention_delta_kernel launch");
-    if (tensor_cores) return;
     attention_dq_kernel<T, D><<<grid, kRowsPerBlock, 0, stream>>>(args);
     check_launch("attention_dq_kernel launch");
     attention_dkdv_kernel<T, D><<<grid, kRowsPerBlock, 0, stream>>>(args);
     check_launch("attention_dkdv_kernel launch");
   });
-  if (tensor_cores) attention_backward_mma(p);
 }
 
 }  // namespace cuda

@@ -1,10 +1,11 @@
 // Tensor-core attention backward for bf16/fp16: the same deterministic split as the SIMT backward (no atomics),
-// after attention_backward_cuda.cu has written delta_i = <dout_i, out_i>:
-//   dq kernel:   a block owns 64 query rows; per key tile of 64 it recomputes S = Q K^T and dP = dO V^T
+// in two launches:
+//   dq kernel:   a block owns 64 query rows; it first writes delta_i = <dout_i, out_i> of its rows, then per key
+//                tile of 64 it recomputes S = Q K^T and dP = dO V^T
 //                (mma), forms dS = P (Z dP - delta) in registers and accumulates dQ += dS K;
 //   dkdv kernel: a block owns 64 key rows; per query tile of 64 it computes S^T = K Q^T and dP^T = V dO^T,
 //                forms P^T Z and dS^T in registers and accumulates dV += (P Z)^T dO and dK += dS^T Q.
-// Every product is an m16n8k16 mma whose left operand is either a shared-memory tile or the previous product's
+// Tiles of the other side stream through two cp.async stages. Every product is an m16n8k16 mma whose left operand is either a shared-memory tile or the previous product's
 // accumulators (mma_warp.cuh). Z is the dropout factor (0 or 1/(1-p)) regenerated from the counter-based RNG,
 // so the formulas are exactly those of the CPU twin (attention_backward_cpu.cpp) up to the rounding of P and dS
 // to T before the second product.
@@ -43,8 +44,10 @@ __global__ void __launch_bounds__(kMmaThreads) attention_dq_mma_kernel(const Att
   extern __shared__ __align__(16) unsigned char smem_raw[];
   T* q_tile = reinterpret_cast<T*>(smem_raw);
   T* do_tile = q_tile + kMmaRows * S;
-  T* k_tile = do_tile + kMmaRows * S;
-  T* v_tile = k_tile + kMmaCols * S;
+  T* const stage_base = do_tile + kMmaRows * S;  // two K/V stages
+  const auto k_stage = [&](int stage) { return stage_base + stage * 2 * kMmaCols * S; };
+  const auto v_stage = [&](int stage) { return stage_base + (stage * 2 + 1) * kMmaCols * S; };
+  float* delta_rows = reinterpret_cast<float*>(stage_base + 4 * kMmaCols * S);
 
   const exprbert_attention_params& p = args.p;
   const SequenceGeometry& g = args.g;
@@ -65,24 +68,55 @@ __global__ void __launch_bounds__(kMmaThreads) attention_dq_mma_kernel(const Att
   const StridedRows<const void*> dout{p.dout, p.dout_batch_stride, p.dout_row_stride, p.dout_head_stride};
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g4 = lane >> 2, t4 = lane & 3;
   const int64_t my_rows[2] = {row0 + warp * 16 + g4, row0 + warp * 16 + g4 + 8};
+  load_tile_async<T, D>(q_tile, g, q, b, h, row0, kMmaRows, len);
+  load_tile_async<T, D>(do_tile, g, dout, b, h, row0, kMmaRows, len);
+  load_tile_async<T, D>(k_stage(0), g, k, b, h, 0, kMmaCols, len);
+  load_tile_async<T, D>(v_stage(0), g, v, b, h, 0, kMmaCols, len);
+  mma::cp_async_commit();
+  // delta_i = <dout_i, out_i> of this block's rows (this kernel replaces the SIMT delta launch on the mma path):
+  // one warp per row, coalesced along head_dim; written to params.delta for the dkdv kernel that follows.
+  {
+    const StridedRows<const void*> out{p.out, p.out_batch_stride, p.out_row_stride, p.out_head_stride};
+    for (int rr = 0; rr < 16; ++rr) {
+      const int64_t i = row0 + warp * 16 + rr;
+      float partial = 0.0f;
+      if (i < len) {
+        const T* o = static_cast<const T*>(out.base) + g.offset(out, b, i, h);
+        const T* d = static_cast<const T*>(dout.base) + g.offset(dout, b, i, h);
+        for (int c = lane; c < D; c += 32) partial += to_float(o[c]) * to_float(d[c]);
+      }
+#pragma unroll
+      for (int m = 16; m > 0; m >>= 1) partial += __shfl_xor_sync(0xffffffffu, partial, m);
+      if (lane == 0) {
+        delta_rows[warp * 16 + rr] = partial;
+        if (i < len) p.delta[g.lse_index(b, h, i)] = partial;
+      }
+    }
+  }
+  __syncwarp();
   float lse_log2[2], delta[2];
 #pragma unroll
   for (int r = 0; r < 2; ++r) {
     const bool real = my_rows[r] < len;
     lse_log2[r] = real ? p.lse[g.lse_index(b, h, my_rows[r])] * kLog2e : 0.0f;
-    delta[r] = real ? p.delta[g.lse_index(b, h, my_rows[r])] : 0.0f;
+    delta[r] = delta_rows[warp * 16 + g4 + 8 * r];
   }
-  load_tile_16bit<T, D>(q_tile, g, q, b, h, row0, kMmaRows, len);
-  load_tile_16bit<T, D>(do_tile, g, dout, b, h, row0, kMmaRows, len);
   const float scale_log2 = args.scale * kLog2e;
   float acc[DT][4];
   mma::zero(acc);
 
-  for (int64_t j0 = 0; j0 < len; j0 += kMmaCols) {
+  for (int64_t j0 = 0, stage = 0; j0 < len; j0 += kMmaCols, stage ^= 1) {
+    if (j0 + kMmaCols < len) {
+      load_tile_async<T, D>(k_stage(stage ^ 1), g, k, b, h, j0 + kMmaCols, kMmaCols, len);
+      load_tile_async<T, D>(v_stage(stage ^ 1), g, v, b, h, j0 + kMmaCols, kMmaCols, len);
+      mma::cp_async_commit();
+      mma::cp_async_wait<1>();
+    } else {
+      mma::cp_async_wait<0>();
+    }
     __syncthreads();
-    load_tile_16bit<T, D>(k_tile, g, k, b, h, j0, kMmaCols, len);
-    load_tile_16bit<T, D>(v_tile, g, v, b, h, j0, kMmaCols, len);
-    __syncthreads();
+    const T* k_tile = k_stage(static_cast<int>(stage));
+    const T* v_tile = v_stage(static_cast<int>(stage));
     float s[NT][4], dp[NT][4];
     mma::zero(s);
     mma::zero(dp);
@@ -98,6 +132,7 @@ __global__ void __launch_bounds__(kMmaThreads) attention_dq_mma_kernel(const Att
       mma::a_fragment_from_c<T, NT>(a, dp, kk);
       mma::gemm_a_regs_b_kn<T, DT>(acc, a, k_tile, S, kk * 16, lane);
     }
+    __syncthreads();  // this stage is refilled two tiles from now
   }
 #pragma unroll
   for (int r = 0; r < 2; ++r) {
@@ -108,17 +143,21 @@ __global__ void __launch_bounds__(kMmaThreads) attention_dq_mma_kernel(const Att
   }
 }
 
+constexpr int kDkdvSub = 32;  // queries per score pass in the dkdv kernel
+
 template <typename T, int D>
 __global__ void __launch_bounds__(kMmaThreads) attention_dkdv_mma_kernel(const AttentionArgs args) {
   constexpr int S = mma_stride<D>();
-  constexpr int KT = D / 16, NT = kMmaCols / 8, DT = D / 8;
+  constexpr int KT = D / 16, SNT = kDkdvSub / 8, DT = D / 8;
   extern __shared__ __align__(16) unsigned char smem_raw[];
   T* k_tile = reinterpret_cast<T*>(smem_raw);
   T* v_tile = k_tile + kMmaRows * S;
-  T* q_tile = v_tile + kMmaRows * S;
-  T* do_tile = q_tile + kMmaCols * S;
-  float* lse_log2_tile = reinterpret_cast<float*>(do_tile + kMmaCols * S);
-  float* delta_tile = lse_log2_tile + kMmaCols;
+  T* const stage_base = v_tile + kMmaRows * S;  // two Q/dO stages, then two lse/delta stages
+  const auto q_stage = [&](int stage) { return stage_base + stage * 2 * kMmaCols * S; };
+  const auto do_stage = [&](int stage) { return stage_base + (stage * 2 + 1) * kMmaCols * S; };
+  float* const stats_base = reinterpret_cast<float*>(stage_base + 4 * kMmaCols * S);
+  const auto lse_stage = [&](int stage) { return stats_base + stage * 2 * kMmaCols; };
+  const auto delta_stage = [&](int stage) { return stats_base + (stage * 2 + 1) * kMmaCols; };
 
   const exprbert_attention_params& p = args.p;
   const SequenceGeometry& g = args.g;
@@ -142,41 +181,65 @@ __global__ void __launch_bounds__(kMmaThreads) attention_dkdv_mma_kernel(const A
   const StridedRows<const void*> dout{p.dout, p.dout_batch_stride, p.dout_row_stride, p.dout_head_stride};
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g4 = lane >> 2, t4 = lane & 3;
   const int64_t my_keys[2] = {key0 + warp * 16 + g4, key0 + warp * 16 + g4 + 8};
-  load_tile_16bit<T, D>(k_tile, g, k, b, h, key0, kMmaRows, len);
-  load_tile_16bit<T, D>(v_tile, g, v, b, h, key0, kMmaRows, len);
+  // Per-row statistics of a query tile, written with plain stores: the stage is free (see the loop's last barrier).
+  const auto load_stats = [&](int stage, int64_t i0) {
+    for (int c = threadIdx.x; c < kMmaCols; c += blockDim.x) {
+      const int64_t i = i0 + c;
+      lse_stage(stage)[c] = i < len ? p.lse[g.lse_index(b, h, i)] * kLog2e : 0.0f;
+      delta_stage(stage)[c] = i < len ? p.delta[g.lse_index(b, h, i)] : 0.0f;
+    }
+  };
+  load_tile_async<T, D>(k_tile, g, k, b, h, key0, kMmaRows, len);
+  load_tile_async<T, D>(v_tile, g, v, b, h, key0, kMmaRows, len);
+  load_tile_async<T, D>(q_stage(0), g, q, b, h, 0, kMmaCols, len);
+  load_tile_async<T, D>(do_stage(0), g, dout, b, h, 0, kMmaCols, len);
+  mma::cp_async_commit();
+  load_stats(0, 0);
   const float scale_log2 = args.scale * kLog2e;
   float dk_acc[DT][4], dv_acc[DT][4];
   mma::zero(dk_acc);
   mma::zero(dv_acc);
 
-  for (int64_t i0 = 0; i0 < len; i0 += kMmaCols) {
-    __syncthreads();
-    load_tile_16bit<T, D>(q_tile, g, q, b, h, i0, kMmaCols, len);
-    load_tile_16bit<T, D>(do_tile, g, dout, b, h, i0, kMmaCols, len);
-    for (int c = threadIdx.x; c < kMmaCols; c += blockDim.x) {
-      const int64_t i = i0 + c;
-      lse_log2_tile[c] = i < len ? p.lse[g.lse_index(b, h, i)] * kLog2e : 0.0f;
-      delta_tile[c] = i < len ? p.delta[g.lse_index(b, h, i)] : 0.0f;
+  for (int64_t i0 = 0, stage = 0; i0 < len; i0 += kMmaCols, stage ^= 1) {
+    if (i0 + kMmaCols < len) {
+      load_tile_async<T, D>(q_stage(stage ^ 1), g, q, b, h, i0 + kMmaCols, kMmaCols, len);
+      load_tile_async<T, D>(do_stage(stage ^ 1), g, dout, b, h, i0 + kMmaCols, kMmaCols, len);
+      mma::cp_async_commit();
+      load_stats(static_cast<int>(stage ^ 1), i0 + kMmaCols);
+      mma::cp_async_wait<1>();
+    } else {
+      mma::cp_async_wait<0>();
     }
     __syncthreads();
-    float st[NT][4], dpt[NT][4];  // rows: this warp's 16 keys; columns: the tile's 64 queries
-    mma::zero(st);
-    mma::zero(dpt);
-    mma::gemm_a_smem_b_nk<T, KT, NT>(st, k_tile, S, warp * 16, q_tile, S, lane);
-    mma::gemm_a_smem_b_nk<T, KT, NT>(dpt, v_tile, S, warp * 16, do_tile, S, lane);
-    const auto column = [&](int n, int e) { return n * 8 + 2 * t4 + (e & 1); };
-    scores_to_gradients<NT>(
-        st, dpt, args, bh, len, scale_log2, [&](int n, int e) { return i0 + column(n, e); },
-        [&](int, int e) { return my_keys[e >> 1]; }, [&](int n, int e) { return lse_log2_tile[column(n, e)]; },
-        [&](int n, int e) { return delta_tile[column(n, e)]; });
+    const T* q_tile = q_stage(static_cast<int>(stage));
+    const T* do_tile = do_stage(static_cast<int>(stage));
+    const float* lse_log2_tile = lse_stage(static_cast<int>(stage));
+    const float* delta_tile = delta_stage(static_cast<int>(stage));
+    // Two halves of 32 queries each: half the score registers of a 64-wide pass, which keeps the kernel (two
+    // D-wide accumulators besides) under the register count that allows two blocks per SM at head_dim 64.
+#pragma unroll 1
+    for (int half = 0; half < kMmaCols / kDkdvSub; ++half) {
+      const int c0 = half * kDkdvSub;
+      float st[SNT][4], dpt[SNT][4];  // rows: this warp's 16 keys; columns: queries c0 .. c0 + 31 of the tile
+      mma::zero(st);
+      mma::zero(dpt);
+      mma::gemm_a_smem_b_nk<T, KT, SNT>(st, k_tile, S, warp * 16, q_tile + c0 * S, S, lane);
+      mma::gemm_a_smem_b_nk<T, KT, SNT>(dpt, v_tile, S, warp * 16, do_tile + c0 * S, S, lane);
+      const auto column = [&](int n, int e) { return c0 + n * 8 + 2 * t4 + (e & 1); };
+      scores_to_gradients<SNT>(
+          st, dpt, args, bh, len, scale_log2, [&](int n, int e) { return i0 + column(n, e); },
+          [&](int, int e) { return my_keys[e >> 1]; }, [&](int n, int e) { return lse_log2_tile[column(n, e)]; },
+          [&](int n, int e) { return delta_tile[column(n, e)]; });
 #pragma unroll
-    for (int kk = 0; kk < NT / 2; ++kk) {
-      uint32_t a[4];
-      mma::a_fragment_from_c<T, NT>(a, st, kk);
-      mma::gemm_a_regs_b_kn<T, DT>(dv_acc, a, do_tile, S, kk * 16, lane);
-      mma::a_fragment_from_c<T, NT>(a, dpt, kk);
-      mma::gemm_a_regs_b_kn<T, DT>(dk_acc, a, q_tile, S, kk * 16, lane);
+      for (int kk = 0; kk < SNT / 2; ++kk) {
+        uint32_t a[4];
+        mma::a_fragment_from_c<T, SNT>(a, st, kk);
+        mma::gemm_a_regs_b_kn<T, DT>(dv_acc, a, do_tile, S, c0 + kk * 16, lane);
+        mma::a_fragment_from_c<T, SNT>(a, dpt, kk);
+        mma::gemm_a_regs_b_kn<T, DT>(dk_acc, a, q_tile, S, c0 + kk * 16, lane);
+      }
     }
+    __syncthreads();  // this stage is refilled two tiles from now
   }
 #pragma unroll
   for (int r = 0; r < 2; ++r) {
@@ -199,11 +262,11 @@ void attention_backward_mma(const exprbert_attention_params& p) {
     using T = typename decltype(type_tag)::type;
     constexpr int D = decltype(dim_tag)::value;
     if constexpr (!std::is_same_v<T, float>) {
-      constexpr size_t dq_smem = mma_smem_bytes<D>(4, kMmaCols, 0);
+      constexpr size_t dq_smem = mma_smem_bytes<D>(6, kMmaCols, kMmaRows);
       allow_dynamic_smem(attention_dq_mma_kernel<T, D>, dq_smem);
       attention_dq_mma_kernel<T, D><<<grid, kMmaThreads, dq_smem, stream>>>(args);
       check_launch("attention_dq_mma_kernel launch");
-      constexpr size_t dkdv_smem = mma_smem_bytes<D>(4, kMmaCols, 2 * kMmaCols);
+      constexpr size_t dkdv_smem = mma_smem_bytes<D>(6, kMmaCols, 4 * kMmaCols);
       allow_dynamic_smem(attention_dkdv_mma_kernel<T, D>, dkdv_smem);
       attention_dkdv_mma_kernel<T, D><<<grid, kMmaThreads, dkdv_smem, stream>>>(args);
       check_launch("attention_dkdv_mma_kernel launch");

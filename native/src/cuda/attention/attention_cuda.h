@@ -11,7 +11,7 @@ void attention_forward(const exprbert_attention_params& p);
 void attention_backward(const exprbert_attention_params& p);
 
 // Tensor-core kernels for aligned bf16/f16 calls (attention_*_mma.cu). The forward returns false, launching
-// nothing, when the call is not for them; the backward expects delta to be written and the path to apply.
+// nothing, when the call is not for them; the backward expects mma_path_applies(p, true).
 bool attention_forward_mma(const exprbert_attention_params& p);
 void attention_backward_mma(const exprbert_attention_params& p);
 

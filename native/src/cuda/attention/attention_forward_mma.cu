@@ -1,5 +1,6 @@
 // Tensor-core attention forward for bf16/fp16 (FlashAttention-2 style): a block of 4 warps owns 64 query rows
-// (16 per warp) of one (sequence, head); it walks the keys in tiles of 64 staged in shared memory, computes
+// (16 per warp) of one (sequence, head); it walks the keys in tiles of 64 staged in shared memory (cp.async,
+// two stages: the next tile loads while the current one is multiplied), computes
 // S = Q K^T with mma.sync, keeps the online softmax in registers (per-row max and sum, exp2 domain), and
 // feeds P straight from the score accumulators into O += P V (see [note: fragment layout] in mma_warp.cuh).
 // Semantics are the CPU twin's (attention_forward_cpu.cpp): the softmax sum counts every weight, dropout zeroes
@@ -19,9 +20,11 @@ __global__ void __launch_bounds__(kMmaThreads) attention_forward_mma_kernel(cons
   constexpr int NT = kMmaCols / 8;   // n8 blocks of scores per key tile
   constexpr int DT = D / 8;          // n8 blocks of the output
   extern __shared__ __align__(16) unsigned char smem_raw[];
-  T* k_tile = reinterpret_cast<T*>(smem_raw);
-  T* v_tile = k_tile + kMmaCols * S;
-  T* q_tile = k_tile;  // Q is staged once, moved to registers, and its space reused for K
+  // Two K/V stages (double buffering); Q is staged once in stage 1, moved to registers, and its space reused.
+  T* const stage_base = reinterpret_cast<T*>(smem_raw);
+  const auto k_stage = [&](int stage) { return stage_base + stage * 2 * kMmaCols * S; };
+  const auto v_stage = [&](int stage) { return stage_base + (stage * 2 + 1) * kMmaCols * S; };
+  T* q_tile = k_stage(1);
 
   const exprbert_attention_params& p = args.p;
   const SequenceGeometry& g = args.g;
@@ -43,11 +46,17 @@ __global__ void __launch_bounds__(kMmaThreads) attention_forward_mma_kernel(cons
   const StridedRows<const void*> v{p.v, p.v_batch_stride, p.v_row_stride, p.v_head_stride};
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g4 = lane >> 2, t4 = lane & 3;
 
-  load_tile_16bit<T, D>(q_tile, g, q, b, h, row0, kMmaRows, len);
+  load_tile_async<T, D>(q_tile, g, q, b, h, row0, kMmaRows, len);
+  mma::cp_async_commit();
+  load_tile_async<T, D>(k_stage(0), g, k, b, h, 0, kMmaCols, len);
+  load_tile_async<T, D>(v_stage(0), g, v, b, h, 0, kMmaCols, len);
+  mma::cp_async_commit();
+  mma::cp_async_wait<1>();  // Q has landed; the first K/V tile may still be in flight
   __syncthreads();
   uint32_t qf[KT][4];
 #pragma unroll
   for (int kk = 0; kk < KT; ++kk) mma::ldmatrix_x4(qf[kk], q_tile + (warp * 16 + (lane & 15)) * S + kk * 16 + (lane >> 4) * 8);
+  __syncthreads();  // stage 1 is free for the second K/V tile
 
   const float scale_log2 = args.scale * kLog2e;
   float o[DT][4];
@@ -56,11 +65,18 @@ __global__ void __launch_bounds__(kMmaThreads) attention_forward_mma_kernel(cons
   float row_sum[2] = {0.0f, 0.0f};            // this lane's share; reduced over the quad at the end
   const int64_t my_rows[2] = {row0 + warp * 16 + g4, row0 + warp * 16 + g4 + 8};
 
-  for (int64_t j0 = 0; j0 < len; j0 += kMmaCols) {
-    __syncthreads();  // the previous tile (or Q) is no longer read
-    load_tile_16bit<T, D>(k_tile, g, k, b, h, j0, kMmaCols, len);
-    load_tile_16bit<T, D>(v_tile, g, v, b, h, j0, kMmaCols, len);
+  for (int64_t j0 = 0, stage = 0; j0 < len; j0 += kMmaCols, stage ^= 1) {
+    if (j0 + kMmaCols < len) {  // start the next tile, then wait for this one only
+      load_tile_async<T, D>(k_stage(stage ^ 1), g, k, b, h, j0 + kMmaCols, kMmaCols, len);
+      load_tile_async<T, D>(v_stage(stage ^ 1), g, v, b, h, j0 + kMmaCols, kMmaCols, len);
+      mma::cp_async_commit();
+      mma::cp_async_wait<1>();
+    } else {
+      mma::cp_async_wait<0>();
+    }
     __syncthreads();
+    const T* k_tile = k_stage(static_cast<int>(stage));
+    const T* v_tile = v_stage(static_cast<int>(stage));
 
     float s[NT][4];
     mma::zero(s);
@@ -127,6 +143,7 @@ __global__ void __launch_bounds__(kMmaThreads) attention_forward_mma_kernel(cons
       mma::a_fragment_from_c<T, NT>(a, s, kk);
       mma::gemm_a_regs_b_kn<T, DT>(o, a, v_tile, S, kk * 16, lane);
     }
+    __syncthreads();  // this stage is refilled two tiles from now
   }
 
 #pragma unroll
@@ -154,8 +171,8 @@ bool attention_forward_mma(const exprbert_attention_params& p) {
     using T = typename decltype(type_tag)::type;
     constexpr int D = decltype(dim_tag)::value;
     if constexpr (!std::is_same_v<T, float>) {
-      constexpr size_t smem = mma_smem_bytes<D>(2, kMmaCols, 0);
-      static_assert(kMmaRows <= 2 * kMmaCols, "the Q tile reuses the K and V tiles' space");
+      constexpr size_t smem = mma_smem_bytes<D>(4, kMmaCols, 0);
+      static_assert(kMmaRows <= 2 * kMmaCols, "the Q tile reuses the second K/V stage");
       allow_dynamic_smem(attention_forward_mma_kernel<T, D>, smem);
       attention_forward_mma_kernel<T, D><<<grid, kMmaThreads, smem, stream>>>(args);
       check_launch("attention_forward_mma_kernel launch");

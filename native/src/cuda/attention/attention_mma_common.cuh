@@ -32,18 +32,19 @@ template <int D> constexpr size_t mma_smem_bytes(int tiles, int rows, int floats
   return static_cast<size_t>(tiles) * rows * mma_stride<D>() * 2 + static_cast<size_t>(floats) * 4;
 }
 
-// Cooperatively copies rows [r0, r0 + rows) of (b, h) into tile (16-byte vectors); rows >= len become 0.
+// Cooperatively starts copying rows [r0, r0 + rows) of (b, h) into tile with cp.async (16-byte chunks); rows >= len
+// become 0. The caller commits the group and waits for it (double buffering: the next tile loads during the
+// current tile's products).
 template <typename T, int D>
-__device__ __forceinline__ void load_tile_16bit(T* tile, const SequenceGeometry& g, const StridedRows<const void*>& t,
+__device__ __forceinline__ void load_tile_async(T* tile, const SequenceGeometry& g, const StridedRows<const void*>& t,
                                                 int64_t b, int64_t h, int64_t r0, int rows, int64_t len) {
   constexpr int kChunks = D / 8;  // 16-byte chunks per row
   const T* base = static_cast<const T*>(t.base);
   for (int e = threadIdx.x; e < rows * kChunks; e += blockDim.x) {
     const int r = e / kChunks, c = e % kChunks;
     const int64_t row = r0 + r;
-    uint4 value = make_uint4(0u, 0u, 0u, 0u);
-    if (row < len) value = __ldg(reinterpret_cast<const uint4*>(base + g.offset(t, b, row, h) + c * 8));
-    *reinterpret_cast<uint4*>(tile + r * mma_stride<D>() + c * 8) = value;
+    const bool valid = row < len;
+    mma::cp_async_16(tile + r * mma_stride<D>() + c * 8, valid ? base + g.offset(t, b, row, h) + c * 8 : base, valid);
   }
 }
 
