@@ -185,6 +185,35 @@ def timed(torch, fn, repeat=20):
     return (time.perf_counter() - start) / repeat
 
 
+def kernel_ms(torch, fn, repeat=5):
+    """Milliseconds of GPU kernel time per call of fn (CUPTI through torch.profiler), i.e. without the host-side
+    launch and Python overhead that dominates wall time for small batches; None if the profiler is unusable."""
+    try:
+        from torch.profiler import profile, ProfilerActivity
+        fn()
+        torch.cuda.synchronize()
+        with profile(activities=[ProfilerActivity.CUDA]) as prof:
+            for _ in range(repeat):
+                fn()
+            torch.cuda.synchronize()
+        total_us = 0.0
+        for evt in prof.key_averages():
+            total_us += getattr(evt, "self_device_time_total", None) or getattr(evt, "self_cuda_time_total", 0.0)
+        return total_us / repeat / 1e3
+    except Exception:
+        return None
+
+
+def sdpa_default_step(torch, q, k, v, dout, mask):
+    F = torch.nn.functional
+    qs, ks, vs = (t.detach().transpose(1, 2).requires_grad_(True) for t in (q, k, v))
+    g = dout.transpose(1, 2)
+
+    def step():
+        F.scaled_dot_product_attention(qs, ks, vs, attn_mask=mask).backward(g)
+    return step
+
+
 def best_sdpa(torch, q, k, v, dout, mask):
     F = torch.nn.functional
     from torch.nn.attention import SDPBackend, sdpa_kernel
@@ -232,6 +261,10 @@ def speed(fused, torch):
             if sdpa:
                 row.update({"sdpa_backend": sdpa[0], "sdpa_ms": sdpa[1] * 1e3, "sdpa_tflops": full_flops / sdpa[1] / 1e12,
                             "ratio_vs_sdpa": sdpa[1] / t_ours})
+            ours_k = kernel_ms(torch, lambda: run_fused_padded(fused, torch, q, k, v, dout, lens_t))
+            sdpa_k = kernel_ms(torch, sdpa_default_step(torch, q, k, v, dout, None))
+            if ours_k and sdpa_k:
+                row.update({"ours_kernel_ms": ours_k, "sdpa_default_kernel_ms": sdpa_k, "kernel_time_ratio": sdpa_k / ours_k})
             rows.append(row)
             # varlen: packed real tokens vs SDPA on the padded batch with a key-padding mask.
             cu = [0]
@@ -317,11 +350,18 @@ def opener(fused, torch):
                     break
                 sdpa_total += best[1]
                 names.add(best[0])
+            sdpa_steps = [sdpa_default_step(torch, q, k, v, dout, mask) for q, k, v, dout, _, mask in padded]
+            kernels = {"ours_packed_kernel_ms": kernel_ms(torch, packed_steps),
+                       "ours_padded_kernel_ms": kernel_ms(torch, padded_steps),
+                       "sdpa_default_kernel_ms": kernel_ms(torch, lambda: [f() for f in sdpa_steps])}
             real = sum(sum(lens) for lens in batches)
             padded_tokens = sum(max(lens) * len(lens) for lens in batches)
             row = {"batch": batch, "head_dim": dim, "batches": len(batches), "real_token_share": real / padded_tokens,
                    "ours_packed_ms": t_packed * 1e3, "ours_padded_ms": t_padded * 1e3,
                    "packed_vs_ours_padded": t_padded / t_packed}
+            row.update({name: value for name, value in kernels.items() if value is not None})
+            if kernels["ours_packed_kernel_ms"] and kernels["sdpa_default_kernel_ms"]:
+                row["kernel_time_packed_vs_sdpa"] = kernels["sdpa_default_kernel_ms"] / kernels["ours_packed_kernel_ms"]
             if sdpa_total:
                 row.update({"sdpa_padded_ms": sdpa_total * 1e3, "sdpa_backends": sorted(names),
                             "packed_vs_padded_sdpa": sdpa_total / t_packed})
