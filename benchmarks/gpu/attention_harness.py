@@ -294,6 +294,51 @@ def speed(fused, torch):
     RESULT["speed"] = rows
 
 
+@section("dropout")
+def dropout_speed(fused, torch):
+    """Training-mode attention dropout (BERT's p = 0.1) costs RNG work in forward and backward: ours (Philox,
+    regenerated in the backward) against the best SDPA backend with dropout_p = 0.1, padded full length."""
+    F = torch.nn.functional
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    rows = []
+    for seq, dim in ((128, 32), (128, 64), (512, 64)):
+        batch = max(1, 16384 // seq)
+        torch.manual_seed(3)
+        q, k, v, dout, lens_t = padded_problem(torch, batch, seq, 12, dim, torch.bfloat16, [seq] * batch)
+
+        def ours(p_drop):
+            def step():
+                out = torch.empty_like(q)
+                lse = torch.empty(batch, 12, seq, device="cuda", dtype=torch.float32)
+                prm = fused.params(q, k, v, out, lse, lens=lens_t, dropout=p_drop, seed=1234, offset=7)
+                fused.forward(prm)
+                fused.backward(prm, dout, torch.empty_like(q), torch.empty_like(k), torch.empty_like(v),
+                               torch.empty_like(lse), False)
+            return step
+        t_drop = timed(torch, ours(0.1))
+        t_plain = timed(torch, ours(0.0))
+        best = None
+        for backend in (SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH):
+            try:
+                qs, ks, vs = (t.detach().transpose(1, 2).requires_grad_(True) for t in (q, k, v))
+                g = dout.transpose(1, 2)
+
+                def sdpa_step():
+                    with sdpa_kernel(backend):
+                        F.scaled_dot_product_attention(qs, ks, vs, dropout_p=0.1).backward(g)
+                seconds = timed(torch, sdpa_step)
+                if best is None or seconds < best[1]:
+                    best = (str(backend).split(".")[-1], seconds)
+            except Exception:
+                continue
+        row = {"seq": seq, "head_dim": dim, "batch": batch, "ours_dropout_ms": t_drop * 1e3,
+               "ours_no_dropout_ms": t_plain * 1e3, "dropout_overhead": t_drop / t_plain}
+        if best:
+            row.update({"sdpa_dropout_backend": best[0], "sdpa_dropout_ms": best[1] * 1e3, "ratio_vs_sdpa": best[1] / t_drop})
+        rows.append(row)
+    RESULT["dropout"] = rows
+
+
 @section("opener")
 def opener(fused, torch):
     """Varlen on the real OpeNER length distribution (opener_en_lengths.json, MiniLM word pieces): ours packed vs
@@ -384,6 +429,7 @@ def main():
         return
     correctness(fused, torch)
     speed(fused, torch)
+    dropout_speed(fused, torch)
     opener(fused, torch)
 
 

@@ -17,21 +17,22 @@ namespace cuda {
 namespace {
 
 // Score tiles of one warp: recompute P = exp(scale s - lse) (exp2 domain) and dS = P (Z dP - delta) in place,
-// where row/column roles are given by `query_of` / `key_of` (fragment row half r, element e, n8 block n).
-template <int NT, typename QueryOf, typename KeyOf, typename LseOf, typename DeltaOf>
+// where row/column roles are given by `query_of` / `key_of` (n8 block n, element e) and `keep_of(n)` is the
+// dropout mask of block n ([note: dropout bits per warp]).
+template <int NT, typename QueryOf, typename KeyOf, typename LseOf, typename DeltaOf, typename KeepOf>
 __device__ __forceinline__ void scores_to_gradients(float (&s)[NT][4], float (&dp)[NT][4], const AttentionArgs& args,
-                                                    int64_t bh, int64_t len, float scale_log2, QueryOf query_of,
-                                                    KeyOf key_of, LseOf lse_log2_of, DeltaOf delta_of) {
+                                                    int64_t len, float scale_log2, QueryOf query_of, KeyOf key_of,
+                                                    LseOf lse_log2_of, DeltaOf delta_of, KeepOf keep_of) {
 #pragma unroll
   for (int n = 0; n < NT; ++n) {
+    const uint32_t keep = args.rng.enabled() ? keep_of(n) : 0xfu;
 #pragma unroll
     for (int e = 0; e < 4; ++e) {
       const int64_t i = query_of(n, e), j = key_of(n, e);
       const bool real = i < len && j < len;
       const float pr = real ? exp2f(s[n][e] * scale_log2 - lse_log2_of(n, e)) : 0.0f;
-      float z = 1.0f;
-      if (args.rng.enabled()) z = args.rng.keep(bh, i, j) ? args.rng.inv_keep : 0.0f;
-      s[n][e] = pr * z;                               // what reached V: the left operand of dV
+      const float z = ((keep >> e) & 1u) ? args.rng.inv_keep : 0.0f;
+      s[n][e] = pr * z;                                 // what reached V: the left operand of dV
       dp[n][e] = pr * (z * dp[n][e] - delta_of(n, e));  // dS without the softmax scale (applied once at the end)
     }
   }
@@ -123,9 +124,10 @@ __global__ void __launch_bounds__(kMmaThreads) attention_dq_mma_kernel(const Att
     mma::gemm_a_smem_b_nk<T, KT, NT>(s, q_tile, S, warp * 16, k_tile, S, lane);
     mma::gemm_a_smem_b_nk<T, KT, NT>(dp, do_tile, S, warp * 16, v_tile, S, lane);
     scores_to_gradients<NT>(
-        s, dp, args, bh, len, scale_log2, [&](int, int e) { return my_rows[e >> 1]; },
+        s, dp, args, len, scale_log2, [&](int, int e) { return my_rows[e >> 1]; },
         [&](int n, int e) { return j0 + n * 8 + 2 * t4 + (e & 1); }, [&](int, int e) { return lse_log2[e >> 1]; },
-        [&](int, int e) { return delta[e >> 1]; });
+        [&](int, int e) { return delta[e >> 1]; },
+        [&](int n) { return keep_mask_query_rows(args.rng, bh, row0 + warp * 16, j0 + n * 8, lane); });
 #pragma unroll
     for (int kk = 0; kk < NT / 2; ++kk) {
       uint32_t a[4];
@@ -227,9 +229,10 @@ __global__ void __launch_bounds__(kMmaThreads) attention_dkdv_mma_kernel(const A
       mma::gemm_a_smem_b_nk<T, KT, SNT>(dpt, v_tile, S, warp * 16, do_tile + c0 * S, S, lane);
       const auto column = [&](int n, int e) { return c0 + n * 8 + 2 * t4 + (e & 1); };
       scores_to_gradients<SNT>(
-          st, dpt, args, bh, len, scale_log2, [&](int n, int e) { return i0 + column(n, e); },
+          st, dpt, args, len, scale_log2, [&](int n, int e) { return i0 + column(n, e); },
           [&](int, int e) { return my_keys[e >> 1]; }, [&](int n, int e) { return lse_log2_tile[column(n, e)]; },
-          [&](int n, int e) { return delta_tile[column(n, e)]; });
+          [&](int n, int e) { return delta_tile[column(n, e)]; },
+          [&](int n) { return keep_mask_key_rows(args.rng, bh, key0 + warp * 16, i0 + c0 + n * 8, lane); });
 #pragma unroll
       for (int kk = 0; kk < SNT / 2; ++kk) {
         uint32_t a[4];

@@ -118,16 +118,12 @@ __global__ void __launch_bounds__(kMmaThreads) attention_forward_mma_kernel(cons
         row_sum[e >> 1] += s[n][e];
       }
     }
-    if (args.rng.enabled()) {
-      // Lane t4 holds keys 2 t4, 2 t4 + 1 of each n8 block: both lie in the aligned group of four at (t4 / 2) * 4.
+    if (args.rng.enabled()) {  // the sum above counted every weight; only what reaches V is dropped
 #pragma unroll
       for (int n = 0; n < NT; ++n) {
+        const uint32_t keep = keep_mask_query_rows(args.rng, bh, row0 + warp * 16, j0 + n * 8, lane);
 #pragma unroll
-        for (int r = 0; r < 2; ++r) {
-          const uint32_t bits = args.rng.keep_bits4(bh, my_rows[r], j0 + n * 8 + (t4 >> 1) * 4) >> ((t4 & 1) * 2);
-          s[n][2 * r] = (bits & 1u) ? s[n][2 * r] * args.rng.inv_keep : 0.0f;
-          s[n][2 * r + 1] = (bits & 2u) ? s[n][2 * r + 1] * args.rng.inv_keep : 0.0f;
-        }
+        for (int e = 0; e < 4; ++e) s[n][e] = ((keep >> e) & 1u) ? s[n][e] * args.rng.inv_keep : 0.0f;
       }
     }
 #pragma unroll

@@ -71,6 +71,41 @@ __device__ __forceinline__ void zero_rows(void* base, const SequenceGeometry& g,
   }
 }
 
+// [note: dropout bits per warp] A warp's 16 x 8 accumulator block holds 128 dropout decisions, i.e. 32 groups of
+// four consecutive key columns of one query row, which is exactly one DropoutRng::keep_bits4 (one Philox) per
+// lane. Each lane draws one group and the bits reach the lanes holding those elements by shuffles: a quarter of
+// the Philox calls of drawing per element (the backward's dkdv layout) and half of drawing per (row, n8 block).
+// The mask returned has bit e set iff accumulator element e of this lane's block is kept.
+
+// Rows of the block are queries (row_base .. +15), columns keys (col_base .. +7, col_base a multiple of 8).
+__device__ __forceinline__ uint32_t keep_mask_query_rows(const DropoutRng& rng, int64_t bh, int64_t row_base,
+                                                         int64_t col_base, int lane) {
+  const uint32_t drawn = rng.keep_bits4(bh, row_base + (lane >> 1), col_base + 4 * (lane & 1));
+  const int g = lane >> 2, t = lane & 3;
+  uint32_t mask = 0;
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {  // both columns 2t, 2t+1 of row g + 8r come from the same lane
+    const uint32_t bits = __shfl_sync(0xffffffffu, drawn, ((g + 8 * r) << 1) | (t >> 1)) >> ((t & 1) * 2);
+    mask |= (bits & 3u) << (2 * r);
+  }
+  return mask;
+}
+
+// Rows of the block are keys (row_base .. +15, a multiple of 4), columns queries (col_base .. +7).
+__device__ __forceinline__ uint32_t keep_mask_key_rows(const DropoutRng& rng, int64_t bh, int64_t row_base,
+                                                       int64_t col_base, int lane) {
+  const uint32_t drawn = rng.keep_bits4(bh, col_base + (lane & 7), row_base + 4 * (lane >> 3));
+  const int g = lane >> 2, t = lane & 3;
+  uint32_t mask = 0;
+#pragma unroll
+  for (int e = 0; e < 4; ++e) {
+    const int key = g + 8 * (e >> 1), query = 2 * t + (e & 1);
+    const uint32_t bits = __shfl_sync(0xffffffffu, drawn, query | ((key >> 2) << 3));
+    mask |= ((bits >> (key & 3)) & 1u) << e;
+  }
+  return mask;
+}
+
 inline bool aligned_16(const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; }
 inline bool strides_of_8(int64_t batch, int64_t row, int64_t head) { return batch % 8 == 0 && row % 8 == 0 && head % 8 == 0; }
 
