@@ -22,8 +22,8 @@ __global__ void __launch_bounds__(kRowsPerBlock) attention_delta_kernel(const At
   const int64_t bh = blockIdx.y, b = bh / p.heads, h = bh % p.heads;
   const int64_t i = static_cast<int64_t>(blockIdx.x) * kRowsPerBlock + threadIdx.x;
   if (i >= clamped_length(g, b)) return;
-  const StridedRows<const void*> out{p.out, p.out_batch_stride, p.out_row_stride, p.out_head_stride};
-  const StridedRows<const void*> dout{p.dout, p.dout_batch_stride, p.dout_row_stride, p.dout_head_stride};
+  const StridedRows<const void*> out = tensors_of(p).out_in;
+  const StridedRows<const void*> dout = tensors_of(p).dout;
   const T* o = static_cast<const T*>(out.base) + g.offset(out, b, i, h);
   const T* dO = static_cast<const T*>(dout.base) + g.offset(dout, b, i, h);
   float delta = 0.0f;
@@ -48,16 +48,16 @@ __global__ void __launch_bounds__(kRowsPerBlock) attention_dq_kernel(const Atten
   const int64_t len = clamped_length(g, b);
   const int64_t first_row = static_cast<int64_t>(blockIdx.x) * kRowsPerBlock;
   const int64_t i = first_row + threadIdx.x;
-  const StridedRows<void*> dq{p.dq, p.dq_batch_stride, p.dq_row_stride, p.dq_head_stride};
+  const StridedRows<void*> dq = tensors_of(p).dq;
   const bool padded = p.layout == EXPRBERT_ATTENTION_PADDED;
   if (first_row >= len) {
     if (padded && i < g.max_seqlen) store_row<T, D>(dq.base, dq, g, b, i, h, nullptr);
     return;
   }
-  const StridedRows<const void*> q{p.q, p.q_batch_stride, p.q_row_stride, p.q_head_stride};
-  const StridedRows<const void*> k{p.k, p.k_batch_stride, p.k_row_stride, p.k_head_stride};
-  const StridedRows<const void*> v{p.v, p.v_batch_stride, p.v_row_stride, p.v_head_stride};
-  const StridedRows<const void*> dout{p.dout, p.dout_batch_stride, p.dout_row_stride, p.dout_head_stride};
+  const StridedRows<const void*> q = tensors_of(p).q;
+  const StridedRows<const void*> k = tensors_of(p).k;
+  const StridedRows<const void*> v = tensors_of(p).v;
+  const StridedRows<const void*> dout = tensors_of(p).dout;
   const bool active = i < len;
   float qr[D], dor[D], acc[D];
   float lse = 0.0f, delta = 0.0f;
@@ -114,8 +114,8 @@ __global__ void __launch_bounds__(kRowsPerBlock) attention_dkdv_kernel(const Att
   const int64_t len = clamped_length(g, b);
   const int64_t first_row = static_cast<int64_t>(blockIdx.x) * kRowsPerBlock;
   const int64_t j = first_row + threadIdx.x;
-  const StridedRows<void*> dk{p.dk, p.dk_batch_stride, p.dk_row_stride, p.dk_head_stride};
-  const StridedRows<void*> dv{p.dv, p.dv_batch_stride, p.dv_row_stride, p.dv_head_stride};
+  const StridedRows<void*> dk = tensors_of(p).dk;
+  const StridedRows<void*> dv = tensors_of(p).dv;
   const bool padded = p.layout == EXPRBERT_ATTENTION_PADDED;
   if (first_row >= len) {
     if (padded && j < g.max_seqlen) {
@@ -124,10 +124,10 @@ __global__ void __launch_bounds__(kRowsPerBlock) attention_dkdv_kernel(const Att
     }
     return;
   }
-  const StridedRows<const void*> q{p.q, p.q_batch_stride, p.q_row_stride, p.q_head_stride};
-  const StridedRows<const void*> k{p.k, p.k_batch_stride, p.k_row_stride, p.k_head_stride};
-  const StridedRows<const void*> v{p.v, p.v_batch_stride, p.v_row_stride, p.v_head_stride};
-  const StridedRows<const void*> dout{p.dout, p.dout_batch_stride, p.dout_row_stride, p.dout_head_stride};
+  const StridedRows<const void*> q = tensors_of(p).q;
+  const StridedRows<const void*> k = tensors_of(p).k;
+  const StridedRows<const void*> v = tensors_of(p).v;
+  const StridedRows<const void*> dout = tensors_of(p).dout;
   const bool active = j < len;
   float kr[D], vr[D], dk_acc[D], dv_acc[D];
   if (active) {

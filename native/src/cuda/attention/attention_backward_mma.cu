@@ -46,8 +46,6 @@ __global__ void __launch_bounds__(kMmaThreads) attention_dq_mma_kernel(const Att
   T* q_tile = reinterpret_cast<T*>(smem_raw);
   T* do_tile = q_tile + kMmaRows * S;
   T* const stage_base = do_tile + kMmaRows * S;  // two K/V stages
-  const auto k_stage = [&](int stage) { return stage_base + stage * 2 * kMmaCols * S; };
-  const auto v_stage = [&](int stage) { return stage_base + (stage * 2 + 1) * kMmaCols * S; };
   float* delta_rows = reinterpret_cast<float*>(stage_base + 4 * kMmaCols * S);
 
   const exprbert_attention_params& p = args.p;
@@ -56,28 +54,28 @@ __global__ void __launch_bounds__(kMmaThreads) attention_dq_mma_kernel(const Att
   const int64_t len = clamped_length(g, b);
   const int64_t row0 = static_cast<int64_t>(blockIdx.x) * kMmaRows;
   const bool padded = p.layout == EXPRBERT_ATTENTION_PADDED;
-  const StridedRows<void*> dq{p.dq, p.dq_batch_stride, p.dq_row_stride, p.dq_head_stride};
+  const StridedRows<void*> dq = tensors_of(p).dq;
   if (row0 >= len) {
     if (padded && row0 < g.max_seqlen) {
       zero_rows<T, D>(p.dq, g, dq, b, h, row0, row0 + kMmaRows < g.max_seqlen ? row0 + kMmaRows : g.max_seqlen);
     }
     return;
   }
-  const StridedRows<const void*> q{p.q, p.q_batch_stride, p.q_row_stride, p.q_head_stride};
-  const StridedRows<const void*> k{p.k, p.k_batch_stride, p.k_row_stride, p.k_head_stride};
-  const StridedRows<const void*> v{p.v, p.v_batch_stride, p.v_row_stride, p.v_head_stride};
-  const StridedRows<const void*> dout{p.dout, p.dout_batch_stride, p.dout_row_stride, p.dout_head_stride};
+  const StridedRows<const void*> q = tensors_of(p).q;
+  const StridedRows<const void*> k = tensors_of(p).k;
+  const StridedRows<const void*> v = tensors_of(p).v;
+  const StridedRows<const void*> dout = tensors_of(p).dout;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g4 = lane >> 2, t4 = lane & 3;
   const int64_t my_rows[2] = {row0 + warp * 16 + g4, row0 + warp * 16 + g4 + 8};
+  const TilePairStages<T, D> kv{stage_base, &k, &v};
   load_tile_async<T, D>(q_tile, g, q, b, h, row0, kMmaRows, len);
   load_tile_async<T, D>(do_tile, g, dout, b, h, row0, kMmaRows, len);
-  load_tile_async<T, D>(k_stage(0), g, k, b, h, 0, kMmaCols, len);
-  load_tile_async<T, D>(v_stage(0), g, v, b, h, 0, kMmaCols, len);
+  kv.load(0, g, b, h, 0, len);
   mma::cp_async_commit();
   // delta_i = <dout_i, out_i> of this block's rows (this kernel replaces the SIMT delta launch on the mma path):
   // one warp per row, coalesced along head_dim; written to params.delta for the dkdv kernel that follows.
   {
-    const StridedRows<const void*> out{p.out, p.out_batch_stride, p.out_row_stride, p.out_head_stride};
+    const StridedRows<const void*> out = tensors_of(p).out_in;
     for (int rr = 0; rr < 16; ++rr) {
       const int64_t i = row0 + warp * 16 + rr;
       float partial = 0.0f;
@@ -106,18 +104,11 @@ __global__ void __launch_bounds__(kMmaThreads) attention_dq_mma_kernel(const Att
   float acc[DT][4];
   mma::zero(acc);
 
-  for (int64_t j0 = 0, stage = 0; j0 < len; j0 += kMmaCols, stage ^= 1) {
-    if (j0 + kMmaCols < len) {
-      load_tile_async<T, D>(k_stage(stage ^ 1), g, k, b, h, j0 + kMmaCols, kMmaCols, len);
-      load_tile_async<T, D>(v_stage(stage ^ 1), g, v, b, h, j0 + kMmaCols, kMmaCols, len);
-      mma::cp_async_commit();
-      mma::cp_async_wait<1>();
-    } else {
-      mma::cp_async_wait<0>();
-    }
-    __syncthreads();
-    const T* k_tile = k_stage(static_cast<int>(stage));
-    const T* v_tile = v_stage(static_cast<int>(stage));
+  for (int64_t j0 = 0; j0 < len; j0 += kMmaCols) {
+    const int stage = static_cast<int>((j0 / kMmaCols) & 1);
+    kv.advance(stage, g, b, h, j0, len, [](int, int64_t) {});
+    const T* k_tile = kv.first(stage);
+    const T* v_tile = kv.second(stage);
     float s[NT][4], dp[NT][4];
     mma::zero(s);
     mma::zero(dp);
@@ -128,12 +119,7 @@ __global__ void __launch_bounds__(kMmaThreads) attention_dq_mma_kernel(const Att
         [&](int n, int e) { return j0 + n * 8 + 2 * t4 + (e & 1); }, [&](int, int e) { return lse_log2[e >> 1]; },
         [&](int, int e) { return delta[e >> 1]; },
         [&](int n) { return keep_mask_query_rows(args.rng, bh, row0 + warp * 16, j0 + n * 8, lane); });
-#pragma unroll
-    for (int kk = 0; kk < NT / 2; ++kk) {
-      uint32_t a[4];
-      mma::a_fragment_from_c<T, NT>(a, dp, kk);
-      mma::gemm_a_regs_b_kn<T, DT>(acc, a, k_tile, S, kk * 16, lane);
-    }
+    mma::gemm_c_b_kn<T, NT, DT>(acc, dp, k_tile, S, 0, lane);
     __syncthreads();  // this stage is refilled two tiles from now
   }
 #pragma unroll
@@ -155,8 +141,6 @@ __global__ void __launch_bounds__(kMmaThreads) attention_dkdv_mma_kernel(const A
   T* k_tile = reinterpret_cast<T*>(smem_raw);
   T* v_tile = k_tile + kMmaRows * S;
   T* const stage_base = v_tile + kMmaRows * S;  // two Q/dO stages, then two lse/delta stages
-  const auto q_stage = [&](int stage) { return stage_base + stage * 2 * kMmaCols * S; };
-  const auto do_stage = [&](int stage) { return stage_base + (stage * 2 + 1) * kMmaCols * S; };
   float* const stats_base = reinterpret_cast<float*>(stage_base + 4 * kMmaCols * S);
   const auto lse_stage = [&](int stage) { return stats_base + stage * 2 * kMmaCols; };
   const auto delta_stage = [&](int stage) { return stats_base + (stage * 2 + 1) * kMmaCols; };
@@ -167,8 +151,8 @@ __global__ void __launch_bounds__(kMmaThreads) attention_dkdv_mma_kernel(const A
   const int64_t len = clamped_length(g, b);
   const int64_t key0 = static_cast<int64_t>(blockIdx.x) * kMmaRows;
   const bool padded = p.layout == EXPRBERT_ATTENTION_PADDED;
-  const StridedRows<void*> dk{p.dk, p.dk_batch_stride, p.dk_row_stride, p.dk_head_stride};
-  const StridedRows<void*> dv{p.dv, p.dv_batch_stride, p.dv_row_stride, p.dv_head_stride};
+  const StridedRows<void*> dk = tensors_of(p).dk;
+  const StridedRows<void*> dv = tensors_of(p).dv;
   if (key0 >= len) {
     if (padded && key0 < g.max_seqlen) {
       const int64_t key1 = key0 + kMmaRows < g.max_seqlen ? key0 + kMmaRows : g.max_seqlen;
@@ -177,10 +161,10 @@ __global__ void __launch_bounds__(kMmaThreads) attention_dkdv_mma_kernel(const A
     }
     return;
   }
-  const StridedRows<const void*> q{p.q, p.q_batch_stride, p.q_row_stride, p.q_head_stride};
-  const StridedRows<const void*> k{p.k, p.k_batch_stride, p.k_row_stride, p.k_head_stride};
-  const StridedRows<const void*> v{p.v, p.v_batch_stride, p.v_row_stride, p.v_head_stride};
-  const StridedRows<const void*> dout{p.dout, p.dout_batch_stride, p.dout_row_stride, p.dout_head_stride};
+  const StridedRows<const void*> q = tensors_of(p).q;
+  const StridedRows<const void*> k = tensors_of(p).k;
+  const StridedRows<const void*> v = tensors_of(p).v;
+  const StridedRows<const void*> dout = tensors_of(p).dout;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g4 = lane >> 2, t4 = lane & 3;
   const int64_t my_keys[2] = {key0 + warp * 16 + g4, key0 + warp * 16 + g4 + 8};
   // Per-row statistics of a query tile, written with plain stores: the stage is free (see the loop's last barrier).
@@ -193,8 +177,8 @@ __global__ void __launch_bounds__(kMmaThreads) attention_dkdv_mma_kernel(const A
   };
   load_tile_async<T, D>(k_tile, g, k, b, h, key0, kMmaRows, len);
   load_tile_async<T, D>(v_tile, g, v, b, h, key0, kMmaRows, len);
-  load_tile_async<T, D>(q_stage(0), g, q, b, h, 0, kMmaCols, len);
-  load_tile_async<T, D>(do_stage(0), g, dout, b, h, 0, kMmaCols, len);
+  const TilePairStages<T, D> qdo{stage_base, &q, &dout};
+  qdo.load(0, g, b, h, 0, len);
   mma::cp_async_commit();
   load_stats(0, 0);
   const float scale_log2 = args.scale * kLog2e;
@@ -202,21 +186,13 @@ __global__ void __launch_bounds__(kMmaThreads) attention_dkdv_mma_kernel(const A
   mma::zero(dk_acc);
   mma::zero(dv_acc);
 
-  for (int64_t i0 = 0, stage = 0; i0 < len; i0 += kMmaCols, stage ^= 1) {
-    if (i0 + kMmaCols < len) {
-      load_tile_async<T, D>(q_stage(stage ^ 1), g, q, b, h, i0 + kMmaCols, kMmaCols, len);
-      load_tile_async<T, D>(do_stage(stage ^ 1), g, dout, b, h, i0 + kMmaCols, kMmaCols, len);
-      mma::cp_async_commit();
-      load_stats(static_cast<int>(stage ^ 1), i0 + kMmaCols);
-      mma::cp_async_wait<1>();
-    } else {
-      mma::cp_async_wait<0>();
-    }
-    __syncthreads();
-    const T* q_tile = q_stage(static_cast<int>(stage));
-    const T* do_tile = do_stage(static_cast<int>(stage));
-    const float* lse_log2_tile = lse_stage(static_cast<int>(stage));
-    const float* delta_tile = delta_stage(static_cast<int>(stage));
+  for (int64_t i0 = 0; i0 < len; i0 += kMmaCols) {
+    const int stage = static_cast<int>((i0 / kMmaCols) & 1);
+    qdo.advance(stage, g, b, h, i0, len, load_stats);
+    const T* q_tile = qdo.first(stage);
+    const T* do_tile = qdo.second(stage);
+    const float* lse_log2_tile = lse_stage(stage);
+    const float* delta_tile = delta_stage(stage);
     // Two halves of 32 queries each: half the score registers of a 64-wide pass, which keeps the kernel (two
     // D-wide accumulators besides) under the register count that allows two blocks per SM at head_dim 64.
 #pragma unroll 1
@@ -233,14 +209,8 @@ __global__ void __launch_bounds__(kMmaThreads) attention_dkdv_mma_kernel(const A
           [&](int, int e) { return my_keys[e >> 1]; }, [&](int n, int e) { return lse_log2_tile[column(n, e)]; },
           [&](int n, int e) { return delta_tile[column(n, e)]; },
           [&](int n) { return keep_mask_key_rows(args.rng, bh, key0 + warp * 16, i0 + c0 + n * 8, lane); });
-#pragma unroll
-      for (int kk = 0; kk < SNT / 2; ++kk) {
-        uint32_t a[4];
-        mma::a_fragment_from_c<T, SNT>(a, st, kk);
-        mma::gemm_a_regs_b_kn<T, DT>(dv_acc, a, do_tile, S, c0 + kk * 16, lane);
-        mma::a_fragment_from_c<T, SNT>(a, dpt, kk);
-        mma::gemm_a_regs_b_kn<T, DT>(dk_acc, a, q_tile, S, c0 + kk * 16, lane);
-      }
+      mma::gemm_c_b_kn<T, SNT, DT>(dv_acc, st, do_tile, S, c0, lane);
+      mma::gemm_c_b_kn<T, SNT, DT>(dk_acc, dpt, q_tile, S, c0, lane);
     }
     __syncthreads();  // this stage is refilled two tiles from now
   }

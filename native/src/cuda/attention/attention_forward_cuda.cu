@@ -21,10 +21,10 @@ __global__ void __launch_bounds__(kRowsPerBlock) attention_forward_kernel(const 
   const int64_t len = clamped_length(g, b);
   const int64_t i = static_cast<int64_t>(blockIdx.x) * kRowsPerBlock + threadIdx.x;
   const int64_t first_row = static_cast<int64_t>(blockIdx.x) * kRowsPerBlock;
-  const StridedRows<const void*> q{p.q, p.q_batch_stride, p.q_row_stride, p.q_head_stride};
-  const StridedRows<const void*> k{p.k, p.k_batch_stride, p.k_row_stride, p.k_head_stride};
-  const StridedRows<const void*> v{p.v, p.v_batch_stride, p.v_row_stride, p.v_head_stride};
-  const StridedRows<void*> out{p.out, p.out_batch_stride, p.out_row_stride, p.out_head_stride};
+  const StridedRows<const void*> q = tensors_of(p).q;
+  const StridedRows<const void*> k = tensors_of(p).k;
+  const StridedRows<const void*> v = tensors_of(p).v;
+  const StridedRows<void*> out = tensors_of(p).out;
   const bool padded = p.layout == EXPRBERT_ATTENTION_PADDED;
   if (first_row >= len) {  // the whole block is padding: zero it (padded layout) and leave
     if (padded && i < g.max_seqlen) {

@@ -20,11 +20,6 @@ __global__ void __launch_bounds__(kMmaThreads) attention_forward_mma_kernel(cons
   constexpr int NT = kMmaCols / 8;   // n8 blocks of scores per key tile
   constexpr int DT = D / 8;          // n8 blocks of the output
   extern __shared__ __align__(16) unsigned char smem_raw[];
-  // Two K/V stages (double buffering); Q is staged once in stage 1, moved to registers, and its space reused.
-  T* const stage_base = reinterpret_cast<T*>(smem_raw);
-  const auto k_stage = [&](int stage) { return stage_base + stage * 2 * kMmaCols * S; };
-  const auto v_stage = [&](int stage) { return stage_base + (stage * 2 + 1) * kMmaCols * S; };
-  T* q_tile = k_stage(1);
 
   const exprbert_attention_params& p = args.p;
   const SequenceGeometry& g = args.g;
@@ -32,7 +27,7 @@ __global__ void __launch_bounds__(kMmaThreads) attention_forward_mma_kernel(cons
   const int64_t len = clamped_length(g, b);
   const int64_t row0 = static_cast<int64_t>(blockIdx.x) * kMmaRows;
   const bool padded = p.layout == EXPRBERT_ATTENTION_PADDED;
-  const StridedRows<void*> out{p.out, p.out_batch_stride, p.out_row_stride, p.out_head_stride};
+  const StridedRows<void*> out = tensors_of(p).out;
   if (row0 >= len) {  // only padding here: zero it (padded layout) and leave
     if (padded && row0 < g.max_seqlen) {
       const int64_t row1 = row0 + kMmaRows < g.max_seqlen ? row0 + kMmaRows : g.max_seqlen;
@@ -41,15 +36,17 @@ __global__ void __launch_bounds__(kMmaThreads) attention_forward_mma_kernel(cons
     }
     return;
   }
-  const StridedRows<const void*> q{p.q, p.q_batch_stride, p.q_row_stride, p.q_head_stride};
-  const StridedRows<const void*> k{p.k, p.k_batch_stride, p.k_row_stride, p.k_head_stride};
-  const StridedRows<const void*> v{p.v, p.v_batch_stride, p.v_row_stride, p.v_head_stride};
+  const StridedRows<const void*> q = tensors_of(p).q;
+  const StridedRows<const void*> k = tensors_of(p).k;
+  const StridedRows<const void*> v = tensors_of(p).v;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g4 = lane >> 2, t4 = lane & 3;
 
+  // Two K/V stages; Q is staged once in stage 1, moved to registers, and its space reused.
+  const TilePairStages<T, D> kv{reinterpret_cast<T*>(smem_raw), &k, &v};
+  T* q_tile = kv.first(1);
   load_tile_async<T, D>(q_tile, g, q, b, h, row0, kMmaRows, len);
   mma::cp_async_commit();
-  load_tile_async<T, D>(k_stage(0), g, k, b, h, 0, kMmaCols, len);
-  load_tile_async<T, D>(v_stage(0), g, v, b, h, 0, kMmaCols, len);
+  kv.load(0, g, b, h, 0, len);
   mma::cp_async_commit();
   mma::cp_async_wait<1>();  // Q has landed; the first K/V tile may still be in flight
   __syncthreads();
@@ -65,18 +62,11 @@ __global__ void __launch_bounds__(kMmaThreads) attention_forward_mma_kernel(cons
   float row_sum[2] = {0.0f, 0.0f};            // this lane's share; reduced over the quad at the end
   const int64_t my_rows[2] = {row0 + warp * 16 + g4, row0 + warp * 16 + g4 + 8};
 
-  for (int64_t j0 = 0, stage = 0; j0 < len; j0 += kMmaCols, stage ^= 1) {
-    if (j0 + kMmaCols < len) {  // start the next tile, then wait for this one only
-      load_tile_async<T, D>(k_stage(stage ^ 1), g, k, b, h, j0 + kMmaCols, kMmaCols, len);
-      load_tile_async<T, D>(v_stage(stage ^ 1), g, v, b, h, j0 + kMmaCols, kMmaCols, len);
-      mma::cp_async_commit();
-      mma::cp_async_wait<1>();
-    } else {
-      mma::cp_async_wait<0>();
-    }
-    __syncthreads();
-    const T* k_tile = k_stage(static_cast<int>(stage));
-    const T* v_tile = v_stage(static_cast<int>(stage));
+  for (int64_t j0 = 0; j0 < len; j0 += kMmaCols) {
+    const int stage = static_cast<int>((j0 / kMmaCols) & 1);
+    kv.advance(stage, g, b, h, j0, len, [](int, int64_t) {});
+    const T* k_tile = kv.first(stage);
+    const T* v_tile = kv.second(stage);
 
     float s[NT][4];
     mma::zero(s);
@@ -133,12 +123,7 @@ __global__ void __launch_bounds__(kMmaThreads) attention_forward_mma_kernel(cons
       o[n][2] *= correction[1];
       o[n][3] *= correction[1];
     }
-#pragma unroll
-    for (int kk = 0; kk < NT / 2; ++kk) {
-      uint32_t a[4];
-      mma::a_fragment_from_c<T, NT>(a, s, kk);
-      mma::gemm_a_regs_b_kn<T, DT>(o, a, v_tile, S, kk * 16, lane);
-    }
+    mma::gemm_c_b_kn<T, NT, DT>(o, s, v_tile, S, 0, lane);
     __syncthreads();  // this stage is refilled two tiles from now
   }
 

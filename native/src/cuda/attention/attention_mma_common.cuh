@@ -48,6 +48,43 @@ __device__ __forceinline__ void load_tile_async(T* tile, const SequenceGeometry&
   }
 }
 
+// Two shared-memory stages, each a pair of [kMmaCols][D + pad] tiles (K and V, or Q and dO), through which the
+// inner loop of every mma kernel streams the other side of attention: the next pair loads (cp.async) while the
+// current one is multiplied.
+template <typename T, int D>
+struct TilePairStages {
+  T* base;
+  const StridedRows<const void*>* first_tensor;
+  const StridedRows<const void*>* second_tensor;
+
+  __device__ __forceinline__ T* first(int stage) const { return base + stage * 2 * kMmaCols * mma_stride<D>(); }
+  __device__ __forceinline__ T* second(int stage) const { return first(stage) + kMmaCols * mma_stride<D>(); }
+
+  // Starts copying rows [r0, r0 + kMmaCols) of both tensors into `stage`; the caller commits the group.
+  __device__ __forceinline__ void load(int stage, const SequenceGeometry& g, int64_t b, int64_t h, int64_t r0,
+                                       int64_t len) const {
+    load_tile_async<T, D>(first(stage), g, *first_tensor, b, h, r0, kMmaCols, len);
+    load_tile_async<T, D>(second(stage), g, *second_tensor, b, h, r0, kMmaCols, len);
+  }
+
+  // Top of the loop for the tiles at r0 in `stage`: starts the next pair into the other stage (and runs
+  // also_next(other stage, next r0) for plain loads that go with it), waits for this stage's group only, and
+  // ends with a barrier. The loop body must end with a barrier too: the stage is refilled two tiles later.
+  template <typename AlsoNext>
+  __device__ __forceinline__ void advance(int stage, const SequenceGeometry& g, int64_t b, int64_t h, int64_t r0,
+                                          int64_t len, AlsoNext also_next) const {
+    if (r0 + kMmaCols < len) {
+      load(stage ^ 1, g, b, h, r0 + kMmaCols, len);
+      mma::cp_async_commit();
+      also_next(stage ^ 1, r0 + kMmaCols);
+      mma::cp_async_wait<1>();
+    } else {
+      mma::cp_async_wait<0>();
+    }
+    __syncthreads();
+  }
+};
+
 // Stores the two accumulator columns (2t, 2t+1) of every n8 block of one fragment row into a D-wide row.
 template <typename T, int D>
 __device__ __forceinline__ void store_fragment_row(T* row, const float (&acc)[D / 8][4], int half, float factor, int lane) {

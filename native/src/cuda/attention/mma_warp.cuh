@@ -131,6 +131,19 @@ __device__ __forceinline__ void a_fragment_from_c(uint32_t (&a)[4], const float 
   a[3] = pack2<T>(c[2 * kk + 1][2], c[2 * kk + 1][3]);
 }
 
+// acc[16 x 8 * NT] += C * B where C [16 x 8 * CT] is a previous product's accumulators, rounded to T as the left
+// operand (the FlashAttention-2 register hand-off), and B a tile whose rows k0 .. k0 + 8 * CT are the K dimension.
+template <typename T, int CT, int NT>
+__device__ __forceinline__ void gemm_c_b_kn(float (&acc)[NT][4], const float (&c)[CT][4], const T* b_tile, int b_stride,
+                                            int k0, int lane) {
+#pragma unroll
+  for (int kk = 0; kk < CT / 2; ++kk) {
+    uint32_t a[4];
+    a_fragment_from_c<T, CT>(a, c, kk);
+    gemm_a_regs_b_kn<T, NT>(acc, a, b_tile, b_stride, k0 + kk * 16, lane);
+  }
+}
+
 template <int NT>
 __device__ __forceinline__ void zero(float (&acc)[NT][4]) {
 #pragma unroll
