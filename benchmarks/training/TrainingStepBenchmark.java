@@ -50,7 +50,8 @@ import org.bytedeco.pytorch.global.torch;
  * padded sdpa, padded fused, packed fused (padding_free). Reports the median ms/step over the measured steps,
  * real tokens/s (tokens of the measured batches / their summed time) and the ratio against padded eager.
  *
- * <p>Usage: {@code TrainingStepBenchmark [batchSize:steps ...]}, default {@code 8:12 32:6}; 2 warm-up steps each.
+ * <p>Usage: {@code TrainingStepBenchmark [batchSize:steps ...]}, default {@code 8:12 32:6}; 2 warm-up steps each;
+ * {@code -Dbench.threads=N} sets LibTorch's intra-op threads.
  */
 public final class TrainingStepBenchmark {
   private static final int WARMUP = 2;
@@ -70,6 +71,10 @@ public final class TrainingStepBenchmark {
     Natives.init();
     Natives.initKernels();
     String[] specs = args.length > 0 ? args : new String[] {"8:12", "32:6"};
+    Integer threads = Integer.getInteger("bench.threads"); // -Dbench.threads=N overrides LibTorch's intra-op threads
+    if (threads != null) {
+      torch.set_num_threads(threads);
+    }
     System.out.printf("threads: %d intra-op; load average at start: %s%n", torch.get_num_threads(), loadAverage());
     List<Feature> features = features();
     for (String spec : specs) {
