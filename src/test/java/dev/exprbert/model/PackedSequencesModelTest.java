@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Packed (varlen, padding-free) batches through the fixture model against the same batch padded: the logits of
  * every real token, the loss, every parameter gradient (relative to the tensor's max |gradient|) and the
- * parameters after one fused AdamW step agree within 1e-5; bad packed inputs are refused naming what is wrong.
+ * parameters after one fused AdamW step agree within 1e-5, in train mode with attention dropout too; bad packed
+ * inputs are refused naming what is wrong.
  * The packed form is built here from the fixture's right-padded matrices (rows cut at each mask's length).
  */
 class PackedSequencesModelTest {
@@ -208,6 +209,50 @@ class PackedSequencesModelTest {
       worst = Math.max(worst, err);
     }
     return worst;
+  }
+
+  @Test
+  void attentionDropoutMasksArePerSequenceSoPackedTrainingEqualsPadded() {
+    // hidden dropout off (LibTorch's generator would draw differently shaped masks), attention dropout 0.1: the
+    // fused kernel keys its mask by (sequence, head, row, column) within a sequence, so both layouts drop alike
+    BertConfig config = fixture.config().toBuilder().hiddenDropoutProb(0.0).build();
+    assertTrue(config.attentionProbsDropoutProb() > 0);
+    CheckpointLoader.Loaded a = CheckpointLoader.load(config, fixture.weights, Placement.CPU_FLOAT32, 0, false, "fixture");
+    CheckpointLoader.Loaded b = CheckpointLoader.load(config, fixture.weights, Placement.CPU_FLOAT32, 0, false, "fixture");
+    try (BertForTokenClassification padded = new BertForTokenClassification(config, a.weights(), Placement.CPU_FLOAT32,
+            AttentionBackend.named("fused"));
+        BertForTokenClassification packedModel = new BertForTokenClassification(config, b.weights(),
+            Placement.CPU_FLOAT32, AttentionBackend.named("fused"))) {
+      padded.train(true);
+      packedModel.train(true);
+      double paddedLoss;
+      double packedLoss;
+      double evalLoss;
+      try (BertForTokenClassification.ForwardPass pass =
+              padded.forwardForTraining(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
+          Tensor loss = TokenClassificationLoss.mean(pass.logits(), fixture.labels)) {
+        paddedLoss = loss.item_double();
+        pass.backward(loss);
+      }
+      try (BertForTokenClassification.ForwardPass pass = packedModel.forwardForTraining(packed.sequences());
+          Tensor loss = TokenClassificationLoss.mean(pass.logits(), packed.labels())) {
+        packedLoss = loss.item_double();
+        pass.backward(loss);
+      }
+      packedModel.train(false);
+      try (Tensor logits = packedModel.logits(packed.sequences());
+          Tensor loss = TokenClassificationLoss.mean(logits, packed.labels())) {
+        evalLoss = loss.item_double();
+      }
+      assertTrue(Math.abs(evalLoss - packedLoss) > 1e-4, "attention dropout must change the loss for this test to"
+          + " mean something: " + evalLoss + " vs " + packedLoss);
+      assertEquals(paddedLoss, packedLoss, RELATIVE * Math.abs(paddedLoss), "train-mode loss");
+      compareParameters(padded, packedModel, p -> {
+        try (Tensor g = p.grad()) {
+          return Tensors.toFloatArray(g);
+        }
+      }, "train-mode grad");
+    }
   }
 
   @Test
