@@ -12,7 +12,7 @@ import picocli.CommandLine.Model.OptionSpec;
 /**
  * Adds one option per training argument of {@link TrainingConfigKeys} to a command, under its Hugging
  * Face name and the dashed spelling ({@code --learning_rate} and {@code --learning-rate}), plus the
- * aliases the issue names ({@code --reinit-head}, {@code --overwrite}). Switches work bare
+ * aliases the issue names ({@code --reinit-head}, {@code --overwrite}, {@code --packed}). Switches work bare
  * ({@code --overwrite_output_dir}) or with a value ({@code --overwrite_output_dir false}).
  */
 final class TrainingFlags implements CommandLine.IModelTransformer {
@@ -21,7 +21,8 @@ final class TrainingFlags implements CommandLine.IModelTransformer {
       "ignore_mismatched_sizes", List.of("--reinit-head"),
       "overwrite_output_dir", List.of("--overwrite"),
       "optim", List.of("--optimizer"),
-      "attn_implementation", List.of("--attention"));
+      "attn_implementation", List.of("--attention"),
+      "padding_free", List.of("--packed"));
 
   @Override
   public CommandSpec transform(CommandSpec spec) {

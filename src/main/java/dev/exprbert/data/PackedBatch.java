@@ -20,21 +20,30 @@ public final class PackedBatch implements AutoCloseable {
   private final int maxSeqLength;
 
   public PackedBatch(List<Feature> features) {
-    if (features.isEmpty()) {
+    this(features, features.stream().map(Feature::encoding).toList());
+  }
+
+  /** Packs encoded sentences (inference: no windows); {@link #features()} is then empty. */
+  public static PackedBatch ofSentences(List<AlignedSentence> sentences) {
+    return new PackedBatch(List.of(), sentences);
+  }
+
+  private PackedBatch(List<Feature> features, List<AlignedSentence> sentences) {
+    if (sentences.isEmpty()) {
       throw new IllegalArgumentException("a batch needs at least one feature");
     }
     this.features = List.copyOf(features);
-    int total = features.stream().mapToInt(Feature::length).sum();
+    int total = sentences.stream().mapToInt(AlignedSentence::length).sum();
     long[] ids = new long[total];
     long[] types = new long[total];
     long[] positions = new long[total];
-    long[] offsets = new long[features.size() + 1];
-    boolean labelled = features.stream().allMatch(f -> f.encoding().hasLabels());
+    long[] offsets = new long[sentences.size() + 1];
+    boolean labelled = sentences.stream().allMatch(AlignedSentence::hasLabels);
     long[] labelIds = labelled ? new long[total] : null;
     int at = 0;
     int longest = 0;
-    for (int b = 0; b < features.size(); b++) {
-      AlignedSentence s = features.get(b).encoding();
+    for (int b = 0; b < sentences.size(); b++) {
+      AlignedSentence s = sentences.get(b);
       int n = s.length();
       System.arraycopy(s.inputIds(), 0, ids, at, n);
       System.arraycopy(s.tokenTypeIds(), 0, types, at, n);

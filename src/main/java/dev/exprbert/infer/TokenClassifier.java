@@ -1,6 +1,7 @@
 package dev.exprbert.infer;
 
 import dev.exprbert.data.AlignedSentence;
+import dev.exprbert.data.PackedBatch;
 import dev.exprbert.data.PaddedBatch;
 import dev.exprbert.data.SubwordAligner;
 import dev.exprbert.io.ModelTokenizer;
@@ -9,6 +10,7 @@ import dev.exprbert.model.BertConfig;
 import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.CheckpointLoader;
 import dev.exprbert.model.ModelDirectory;
+import dev.exprbert.model.PackedSequences;
 import dev.exprbert.model.attention.AttentionBackend;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Placement;
@@ -121,7 +123,8 @@ public final class TokenClassifier implements AutoCloseable {
   /**
    * Label probabilities (softmax of the logits, computed in double from float32 logits) at every sub-token
    * of each encoded sentence: one {@code [length][num_labels]} table per sentence, padding left out. One
-   * forward pass over the padded batch, in eval mode, under the forward lock.
+   * forward pass over the batch (packed with fused attention, padded otherwise), in eval mode, under the
+   * forward lock.
    */
   public List<float[][]> tokenProbabilities(List<AlignedSentence> batchSentences) {
     if (batchSentences == null || batchSentences.isEmpty()) {
@@ -129,18 +132,17 @@ public final class TokenClassifier implements AutoCloseable {
     }
     int labels = config().labels().size();
     float[] flat;
-    long seq;
-    try (PaddedBatch batch = new PaddedBatch(batchSentences, tokenizer.padTokenId());
-        Tensor logits = forward(batch)) {
-      flat = Tensors.toFloatArray(logits); // a float32 CPU copy whatever the model's precision
-      seq = batch.seqLength();
+    int[] starts;
+    try (Logits logits = forward(batchSentences)) {
+      flat = Tensors.toFloatArray(logits.values()); // a float32 CPU copy whatever the model's precision
+      starts = logits.starts();
     }
     List<float[][]> out = new ArrayList<>(batchSentences.size());
     for (int b = 0; b < batchSentences.size(); b++) {
       int length = batchSentences.get(b).length();
       float[][] rows = new float[length][];
       for (int t = 0; t < length; t++) {
-        rows[t] = softmax(flat, (int) ((b * seq + t) * labels), labels);
+        rows[t] = softmax(flat, (starts[b] + t) * labels, labels);
       }
       out.add(rows);
     }
@@ -165,13 +167,41 @@ public final class TokenClassifier implements AutoCloseable {
     return p;
   }
 
-  /** Eval-mode logits of a padded batch; the caller owns the tensor. */
-  private Tensor forward(PaddedBatch batch) {
+  /**
+   * Eval-mode logits of a batch, as rows: sentence b's token t is row {@code starts[b] + t} of {@code values}
+   * ([rows, num_labels] after flattening). Owns {@code values}.
+   */
+  private record Logits(Tensor values, int[] starts) implements AutoCloseable {
+    @Override
+    public void close() {
+      values.close();
+    }
+  }
+
+  /**
+   * Eval-mode logits of {@code sentences}: packed (no padding work) when the model's attention backend takes
+   * packed batches (fused), padded otherwise; both give the same logits up to float rounding.
+   */
+  private Logits forward(List<AlignedSentence> sentences) {
+    int[] starts = new int[sentences.size()];
+    boolean packed = model.attention().supportsPacked();
+    int seq = sentences.stream().mapToInt(AlignedSentence::length).max().orElse(0);
+    for (int b = 1; b < starts.length; b++) {
+      starts[b] = starts[b - 1] + (packed ? sentences.get(b - 1).length() : seq);
+    }
     synchronized (forwardLock) {
       boolean wasTraining = model.isTraining();
       model.train(false);
       try {
-        return model.logits(batch.inputIds(), batch.attentionMask(), batch.tokenTypeIds());
+        if (packed) {
+          try (PackedBatch batch = PackedBatch.ofSentences(sentences)) {
+            return new Logits(model.logits(new PackedSequences(batch.inputIds(), batch.tokenTypeIds(),
+                batch.positionIds(), batch.cuSeqlens(), batch.maxSeqLength())), starts);
+          }
+        }
+        try (PaddedBatch batch = new PaddedBatch(sentences, tokenizer.padTokenId())) {
+          return new Logits(model.logits(batch.inputIds(), batch.attentionMask(), batch.tokenTypeIds()), starts);
+        }
       } finally {
         model.train(wasTraining);
       }
@@ -180,18 +210,17 @@ public final class TokenClassifier implements AutoCloseable {
 
   private List<List<String>> tagBatch(List<AlignedSentence> aligned) {
     List<List<String>> out = new ArrayList<>(aligned.size());
-    try (PaddedBatch batch = new PaddedBatch(aligned, tokenizer.padTokenId());
-        Tensor logits = forward(batch);
-        LongOptional lastDim = new LongOptional(2);
-        Tensor best = logits.argmax(lastDim, false)) {
+    try (Logits logits = forward(aligned);
+        LongOptional lastDim = new LongOptional(logits.values().dim() - 1);
+        Tensor best = logits.values().argmax(lastDim, false)) {
       long[] ids = Tensors.toLongArray(best);
-      long seq = batch.seqLength();
+      int[] starts = logits.starts();
       List<String> labels = config().labels();
       for (int b = 0; b < aligned.size(); b++) {
         AlignedSentence s = aligned.get(b);
         List<String> tags = new ArrayList<>(s.wordCount());
         for (int w = 0; w < s.wordCount(); w++) {
-          tags.add(s.isEmptyWord(w) ? defaultLabel : labels.get((int) ids[(int) (b * seq + s.wordStart(w))]));
+          tags.add(s.isEmptyWord(w) ? defaultLabel : labels.get((int) ids[starts[b] + s.wordStart(w)]));
         }
         out.add(tags);
       }

@@ -20,10 +20,10 @@ final class BertEmbeddings {
   }
 
   /**
-   * @param inputIds [batch, seq] int64
-   * @param tokenTypeIds [batch, seq] int64
-   * @param positionIds [batch, seq] or [seq] int64
-   * @return [batch, seq, hidden]; the caller owns it
+   * @param inputIds [batch, seq] int64, or [total_tokens] for a packed batch
+   * @param tokenTypeIds like inputIds
+   * @param positionIds [batch, seq] or [seq] int64, or [total_tokens] (restarting per sequence) when packed
+   * @return inputIds' shape + [hidden]; the caller owns it
    */
   Tensor forward(Tensor inputIds, Tensor tokenTypeIds, Tensor positionIds, boolean training) {
     try (Tensor words = torch.embedding(wordEmbeddings, inputIds);

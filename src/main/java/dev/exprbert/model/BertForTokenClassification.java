@@ -23,6 +23,12 @@ import org.bytedeco.pytorch.global.torch;
  * <p>Three ways to run it: {@link #logits} for inference (no graph), {@link #forwardForTraining}
  * for the layer-wise backward of DESIGN §4, and {@link #forwardFullGraph} (one autograd graph, the
  * reference the layer-wise schedule is tested against).
+ *
+ * <p>Packed (varlen, padding-free) batches ({@link PackedSequences}) run through {@link #logits(PackedSequences)}
+ * and {@link #forwardForTraining(PackedSequences)}: hidden states are [total_tokens, hidden], so every Linear,
+ * LayerNorm and activation works on real tokens only, and self-attention uses the fused kernel's varlen layout.
+ * Only {@code --attention fused} runs them; eager and sdpa refuse with a message that says so (they would need
+ * the batch padded again, which is the work packing removes).
  */
 public final class BertForTokenClassification implements AutoCloseable {
   private final BertConfig config;
@@ -112,6 +118,34 @@ public final class BertForTokenClassification implements AutoCloseable {
     }
   }
 
+  /**
+   * Logits of a packed batch without building a graph.
+   *
+   * @return [total_tokens, num_labels] in the model's precision, row i for token i of the packed input; the
+   *     caller owns it
+   */
+  public Tensor logits(PackedSequences packed) {
+    try (NoGradGuard noGrad = new NoGradGuard()) {
+      return forwardPacked(packed, null);
+    }
+  }
+
+  /**
+   * The layer-wise training pass of a packed batch; {@link ForwardPass#logits()} is [total_tokens, num_labels].
+   * Close the returned pass after {@link ForwardPass#backward}.
+   */
+  public ForwardPass forwardForTraining(PackedSequences packed) {
+    requireGradMode();
+    LayerwiseBackward tape = new LayerwiseBackward();
+    try {
+      Tensor logits = forwardPacked(packed, tape);
+      return new ForwardPass(logits, tape);
+    } catch (RuntimeException e) {
+      tape.close();
+      throw e;
+    }
+  }
+
   /** Forward pass as one autograd graph; {@code loss.backward()} then fills every gradient. */
   public Tensor forwardFullGraph(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) {
     requireGradMode();
@@ -132,22 +166,45 @@ public final class BertForTokenClassification implements AutoCloseable {
         Tensor types = tokenTypeIds != null ? tokenTypeIds.to(device, torch.ScalarType.Long) : zerosLike(ids);
         Tensor positions = positionIds(ids.size(1));
         AttentionMask mask = AttentionMask.fromPadding(maskOnDevice, placement.precision().scalarType())) {
-      Tensor hidden = embeddings.forward(ids, types, positions, training);
-      for (BertLayer layer : layers) {
-        Tensor input = tape != null ? tape.boundary(hidden) : hidden;
-        Tensor next = layer.forward(input, mask, attention, training, tape);
-        if (tape == null) {
-          hidden.close(); // with a tape, the tape owns every segment's output and input leaf
-        }
-        hidden = next;
+      return encodeAndClassify(ids, types, positions, mask, tape);
+    }
+  }
+
+  private Tensor forwardPacked(PackedSequences packed, LayerwiseBackward tape) {
+    Objects.requireNonNull(packed, "packed");
+    if (!attention.supportsPacked()) {
+      throw new UnsupportedOperationException("packed (padding-free) batches need --attention fused (the varlen kernel);"
+          + " the '" + attention.name() + "' backend takes padded batches only");
+    }
+    packed.check(config.maxPositionEmbeddings());
+    try (Device device = placement.torchDevice();
+        Tensor ids = packed.inputIds().to(device, torch.ScalarType.Long);
+        Tensor types = packed.tokenTypeIds() != null ? packed.tokenTypeIds().to(device, torch.ScalarType.Long)
+            : zerosLike(ids);
+        Tensor positions = packed.positionIds().to(device, torch.ScalarType.Long);
+        Tensor cuSeqlens = packed.cuSeqlens().to(device, torch.ScalarType.Int);
+        AttentionMask mask = AttentionMask.packed(cuSeqlens, packed.maxSeqlen())) {
+      return encodeAndClassify(ids, types, positions, mask, tape);
+    }
+  }
+
+  /** Embeddings, encoder layers, dropout and classifier; the shapes follow the ids (padded or packed). */
+  private Tensor encodeAndClassify(Tensor ids, Tensor types, Tensor positions, AttentionMask mask, LayerwiseBackward tape) {
+    Tensor hidden = embeddings.forward(ids, types, positions, training);
+    for (BertLayer layer : layers) {
+      Tensor input = tape != null ? tape.boundary(hidden) : hidden;
+      Tensor next = layer.forward(input, mask, attention, training, tape);
+      if (tape == null) {
+        hidden.close(); // with a tape, the tape owns every segment's output and input leaf
       }
-      Tensor headInput = tape != null ? tape.boundary(hidden) : hidden;
-      try (Tensor dropped = torch.dropout(headInput, classifierDropout, training)) {
-        return classifier.forward(dropped);
-      } finally {
-        if (tape == null) {
-          hidden.close();
-        }
+      hidden = next;
+    }
+    Tensor headInput = tape != null ? tape.boundary(hidden) : hidden;
+    try (Tensor dropped = torch.dropout(headInput, classifierDropout, training)) {
+      return classifier.forward(dropped);
+    } finally {
+      if (tape == null) {
+        hidden.close();
       }
     }
   }
@@ -205,7 +262,7 @@ public final class BertForTokenClassification implements AutoCloseable {
       this.tape = tape;
     }
 
-    /** [batch, seq, num_labels]; owned by this pass. */
+    /** [batch, seq, num_labels] ([total_tokens, num_labels] for a packed batch); owned by this pass. */
     public Tensor logits() {
       return logits;
     }

@@ -32,7 +32,11 @@ final class BertLayer {
     this.dropout = config.hiddenDropoutProb();
   }
 
-  /** x [batch, seq, hidden] -> [batch, seq, hidden]; the caller owns the result. */
+  /**
+   * x [batch, seq, hidden] -> [batch, seq, hidden], or, for a packed mask, x [total_tokens, hidden] ->
+   * [total_tokens, hidden] (every Linear, LayerNorm and activation then runs on real tokens only); the caller
+   * owns the result.
+   */
   Tensor forward(Tensor x, AttentionMask mask, AttentionBackend backend, boolean training, LayerwiseBackward tape) {
     try (Tensor context = selfAttention.forward(x, mask, backend, training, tape);
         Tensor projected = attentionOutput.forward(context);

@@ -21,8 +21,14 @@ final class BertSelfAttention {
     this.attentionDropout = config.attentionProbsDropoutProb();
   }
 
-  /** x [batch, seq, hidden] -> context [batch, seq, hidden]; the caller owns it. */
+  /**
+   * x [batch, seq, hidden] -> context [batch, seq, hidden], or for a packed mask x [total_tokens, hidden] ->
+   * [total_tokens, hidden]; the caller owns the result.
+   */
   Tensor forward(Tensor x, AttentionMask mask, AttentionBackend backend, boolean training, LayerwiseBackward tape) {
+    if (mask.isPacked()) {
+      return forwardPacked(x, mask, backend, training, tape);
+    }
     long batch = x.size(0);
     long seq = x.size(1);
     long hidden = x.size(2);
@@ -36,10 +42,30 @@ final class BertSelfAttention {
     }
   }
 
+  /** Packed: the [total, hidden] projections viewed as [total, heads, head_dim] go to the varlen kernel as they are. */
+  private Tensor forwardPacked(Tensor x, AttentionMask mask, AttentionBackend backend, boolean training,
+      LayerwiseBackward tape) {
+    long total = x.size(0);
+    long hidden = x.size(1);
+    try (Tensor q = packedHeads(query.forward(x), total);
+        Tensor k = packedHeads(key.forward(x), total);
+        Tensor v = packedHeads(value.forward(x), total);
+        Tensor context = backend.attend(q, k, v, mask, attentionDropout, training, tape)) {
+      return context.reshape(total, hidden);
+    }
+  }
+
   /** [batch, seq, hidden] -> [batch, heads, seq, head_dim]; closes its argument. */
   private Tensor splitHeads(Tensor projected, long batch, long seq) {
     try (projected; Tensor split = projected.view(batch, seq, heads, projected.size(2) / heads)) {
       return split.transpose(1, 2);
+    }
+  }
+
+  /** [total, hidden] -> [total, heads, head_dim]; closes its argument. */
+  private Tensor packedHeads(Tensor projected, long total) {
+    try (projected) {
+      return projected.view(total, heads, projected.size(1) / heads);
     }
   }
 }

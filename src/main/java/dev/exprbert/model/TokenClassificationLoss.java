@@ -20,7 +20,11 @@ public final class TokenClassificationLoss {
 
   private TokenClassificationLoss() {}
 
-  /** Mean over labelled positions: logits [batch, seq, C], labels [batch, seq] int64; a 0-dim float32 tensor. */
+  /**
+   * Mean over labelled positions: logits [batch, seq, C] with labels [batch, seq] int64, or a packed batch's
+   * logits [total_tokens, C] with labels [total_tokens]; a 0-dim float32 tensor. Padding carries -100, so a
+   * padded batch and its packed form give the same value (same labelled-token count).
+   */
   public static Tensor mean(Tensor logits, Tensor labels) {
     return crossEntropy(logits, labels, REDUCTION_MEAN);
   }
@@ -44,14 +48,21 @@ public final class TokenClassificationLoss {
   }
 
   private static Tensor crossEntropy(Tensor logits, Tensor labels, long reduction) {
-    if (logits.dim() != 3) {
-      throw new IllegalArgumentException("logits must be [batch, seq, num_labels], got " + logits.dim() + " dims");
+    if (logits.dim() == 2) {
+      if (labels.dim() != 1 || labels.size(0) != logits.size(0)) {
+        throw new IllegalArgumentException("labels of packed logits [total_tokens, num_labels] must be [total_tokens] = ["
+            + logits.size(0) + "], got shape " + dev.exprbert.runtime.Tensors.shapeString(labels));
+      }
+    } else if (logits.dim() == 3) {
+      if (labels.dim() != 2 || labels.size(0) != logits.size(0) || labels.size(1) != logits.size(1)) {
+        throw new IllegalArgumentException("labels must be [batch, seq] = [" + logits.size(0) + ", " + logits.size(1)
+            + "] like the logits, got shape " + dev.exprbert.runtime.Tensors.shapeString(labels));
+      }
+    } else {
+      throw new IllegalArgumentException("logits must be [batch, seq, num_labels] or packed [total_tokens, num_labels],"
+          + " got " + logits.dim() + " dims");
     }
-    if (labels.dim() != 2 || labels.size(0) != logits.size(0) || labels.size(1) != logits.size(1)) {
-      throw new IllegalArgumentException("labels must be [batch, seq] = [" + logits.size(0) + ", " + logits.size(1)
-          + "] like the logits, got " + labels.dim() + " dims");
-    }
-    long numLabels = logits.size(2);
+    long numLabels = logits.size(logits.dim() - 1);
     if (!labels.is_cuda()) {
       checkLabelRange(labels, numLabels); // on a GPU this would cost a host sync every step
     }

@@ -5,6 +5,7 @@ import dev.exprbert.data.Feature;
 import dev.exprbert.data.Featurizer;
 import dev.exprbert.data.LabelMap;
 import dev.exprbert.data.LabeledSentence;
+import dev.exprbert.data.PackedBatch;
 import dev.exprbert.data.PaddedBatch;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.metrics.ClassificationReport;
@@ -30,7 +31,8 @@ import org.bytedeco.pytorch.Tensor;
  * each word's first sub-token, windows of long sentences merged so every word is predicted once, and
  * scored with seqeval's default mode over the words. A word the tokenizer turns into nothing has no
  * position in run_ner's arrays, so it is left out of the scores too (and predicted as O / the first
- * label in {@link Evaluation#predictedTags}).
+ * label in {@link Evaluation#predictedTags}). With {@code paddingFree} the batches go to the model packed
+ * (same predictions and loss up to float rounding, no work on padding; needs the fused attention backend).
  */
 public final class Evaluator {
   private final BertForTokenClassification model;
@@ -38,9 +40,17 @@ public final class Evaluator {
   private final List<LabeledSentence> sentences;
   private final List<Feature> features;
   private final int batchSize;
+  private final boolean paddingFree;
 
   public Evaluator(BertForTokenClassification model, ModelTokenizer tokenizer, List<LabeledSentence> sentences,
       boolean labelAllTokens, int maxSeqLength, int stride, int batchSize) {
+    this(model, tokenizer, sentences, labelAllTokens, maxSeqLength, stride, batchSize, false);
+  }
+
+  /** @param paddingFree run packed batches (TRL's padding_free); the model must use fused attention */
+  public Evaluator(BertForTokenClassification model, ModelTokenizer tokenizer, List<LabeledSentence> sentences,
+      boolean labelAllTokens, int maxSeqLength, int stride, int batchSize, boolean paddingFree) {
+    this.paddingFree = paddingFree;
     this.model = model;
     this.padTokenId = tokenizer.padTokenId();
     this.sentences = List.copyOf(sentences);
@@ -69,21 +79,13 @@ public final class Evaluator {
     try {
       for (List<Feature> batchFeatures : Batcher.sequential(features, batchSize).epoch(0)) {
         batches++;
-        try (PointerScope scope = new PointerScope();
-            PaddedBatch batch = PaddedBatch.ofFeatures(batchFeatures, padTokenId)) {
-          Tensor logits = model.logits(batch.inputIds(), batch.attentionMask(), batch.tokenTypeIds());
-          long labelled = countLabelled(batch.labels());
+        try (PointerScope scope = new PointerScope()) {
+          double[] lossSum = new double[1];
+          long labelled = paddingFree ? packedBatch(batchFeatures, tokenPredictions, lossSum)
+              : paddedBatch(batchFeatures, tokenPredictions, lossSum);
           if (labelled > 0) {
-            double sum = TokenClassificationLoss.sum(logits, batch.labels()).item_double();
-            weightedLoss += sum / labelled * batchFeatures.size();
+            weightedLoss += lossSum[0] / labelled * batchFeatures.size();
             lossSamples += batchFeatures.size();
-          }
-          long[] best = Tensors.toLongArray(logits.argmax(new LongOptional(2), false));
-          int seq = (int) batch.seqLength();
-          for (int b = 0; b < batchFeatures.size(); b++) {
-            long[] row = new long[seq];
-            System.arraycopy(best, b * seq, row, 0, seq);
-            tokenPredictions.add(row);
           }
         }
       }
@@ -125,6 +127,45 @@ public final class Evaluator {
     metrics.put(prefix + "_samples_per_second", Math.round(sentences.size() / runtime * 1000) / 1000.0);
     metrics.put(prefix + "_steps_per_second", Math.round(batches / runtime * 1000) / 1000.0);
     return new Evaluation(metrics, report, table, sentences, predicted);
+  }
+
+  /** Adds one prediction row per feature; returns the labelled-token count and puts the summed loss in lossSum[0]. */
+  private long paddedBatch(List<Feature> batchFeatures, List<long[]> tokenPredictions, double[] lossSum) {
+    try (PaddedBatch batch = PaddedBatch.ofFeatures(batchFeatures, padTokenId)) {
+      Tensor logits = model.logits(batch.inputIds(), batch.attentionMask(), batch.tokenTypeIds());
+      long labelled = countLabelled(batch.labels());
+      if (labelled > 0) {
+        lossSum[0] = TokenClassificationLoss.sum(logits, batch.labels()).item_double();
+      }
+      long[] best = Tensors.toLongArray(logits.argmax(new LongOptional(2), false));
+      int seq = (int) batch.seqLength();
+      for (int b = 0; b < batchFeatures.size(); b++) {
+        long[] row = new long[seq];
+        System.arraycopy(best, b * seq, row, 0, seq);
+        tokenPredictions.add(row);
+      }
+      return labelled;
+    }
+  }
+
+  /** {@link #paddedBatch} for a packed batch: logits [total_tokens, labels], rows cut at each feature's length. */
+  private long packedBatch(List<Feature> batchFeatures, List<long[]> tokenPredictions, double[] lossSum) {
+    try (PackedBatch batch = new PackedBatch(batchFeatures)) {
+      Tensor logits = model.logits(Trainer.packed(batch));
+      long labelled = countLabelled(batch.labels());
+      if (labelled > 0) {
+        lossSum[0] = TokenClassificationLoss.sum(logits, batch.labels()).item_double();
+      }
+      long[] best = Tensors.toLongArray(logits.argmax(new LongOptional(1), false));
+      int at = 0;
+      for (Feature f : batchFeatures) {
+        long[] row = new long[f.length()];
+        System.arraycopy(best, at, row, 0, row.length);
+        at += row.length;
+        tokenPredictions.add(row);
+      }
+      return labelled;
+    }
   }
 
   private static long countLabelled(Tensor labels) {

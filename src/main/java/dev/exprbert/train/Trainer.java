@@ -5,9 +5,11 @@ import dev.exprbert.data.Feature;
 import dev.exprbert.data.Featurizer;
 import dev.exprbert.data.LabelMap;
 import dev.exprbert.data.LabeledSentence;
+import dev.exprbert.data.PackedBatch;
 import dev.exprbert.data.PaddedBatch;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.PackedSequences;
 import dev.exprbert.model.TokenClassificationLoss;
 import dev.exprbert.optim.AdamWSettings;
 import dev.exprbert.optim.LearningRateSchedule;
@@ -34,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * accumulation group (the late-2024 fix), logging / evaluation / saving by steps or epochs,
  * save_total_limit, load_best_model_at_end, early stopping, and bit-exact resume (weights, optimizer,
  * schedule position, dropout RNG and data position; see {@link TrainerCheckpoints}).
+ *
+ * <p>With {@code padding_free} (TRL's name; {@code --packed}) every micro-batch, in training and evaluation,
+ * goes to the model packed ({@link PackedBatch}: tokens concatenated, cu_seqlens, per-sentence position ids), so
+ * no work is spent on padding. The loss is the same sum over labelled tokens divided by the same count, so a
+ * packed run follows the padded run up to float rounding. It needs the fused attention backend.
  *
  * <p>The model and tokenizer are borrowed; the trainer owns its optimizer. Native memory: every
  * micro-batch and every optimizer step runs inside its own {@link PointerScope}, so nothing a step
@@ -86,6 +93,10 @@ public final class Trainer implements AutoCloseable {
       throw new IllegalArgumentException("eval_strategy is " + config.evalStrategy()
           + " but there is no evaluation data (validation_file)");
     }
+    if (config.paddingFree() && !model.attention().supportsPacked()) {
+      throw new IllegalArgumentException("padding_free (packed batches) needs attn_implementation fused, but the model"
+          + " runs attention '" + model.attention().name() + "'; build the model with --attention fused");
+    }
     int maxSeq = maxSeqLength(config, model, tokenizer);
     int stride = Math.min(config.stride(), maxSeq - tokenizer.specialTokenCount() - 1);
     Featurizer featurizer = new Featurizer(tokenizer, LabelMap.ofLabels(model.config().labels()), config.labelAllTokens(),
@@ -94,7 +105,7 @@ public final class Trainer implements AutoCloseable {
     this.trainSentences = train.size();
     this.batcher = new Batcher(features, config.perDeviceTrainBatchSize(), true, config.groupByLength(), config.seed());
     this.evaluator = eval == null || eval.isEmpty() ? null : new Evaluator(model, tokenizer, eval, config.labelAllTokens(),
-        maxSeq, stride, config.perDeviceEvalBatchSize());
+        maxSeq, stride, config.perDeviceEvalBatchSize(), config.paddingFree());
     int accumulation = config.gradientAccumulationSteps();
     this.updatesPerEpoch = Math.max(1, (batcher.batchesPerEpoch() + accumulation - 1) / accumulation);
     if (config.maxSteps() > 0) {
@@ -271,21 +282,9 @@ public final class Trainer implements AutoCloseable {
     }
     double updateLoss = 0;
     for (List<Feature> micro : group) {
-      try (PointerScope scope = new PointerScope();
-          PaddedBatch batch = PaddedBatch.ofFeatures(micro, tokenizer.padTokenId());
-          BertForTokenClassification.ForwardPass pass =
-              model.forwardForTraining(batch.inputIds(), batch.attentionMask(), batch.tokenTypeIds())) {
-        Tensor sum = TokenClassificationLoss.sum(pass.logits(), batch.labels());
+      try (PointerScope scope = new PointerScope()) {
         // divide by the labelled tokens of the whole group, so accumulation equals one big batch
-        Tensor loss = sum.div(new Scalar((double) Math.max(1, labelled)));
-        updateLoss += loss.item_double();
-        pass.backward(loss);
-        long tokens = 0;
-        for (long m : Tensors.toLongArray(batch.attentionMask())) {
-          tokens += m;
-        }
-        tokensSinceLog += tokens;
-        state.totalFlos += 6.0 * nonEmbeddingParameters * batch.inputIds().numel();
+        updateLoss += config.paddingFree() ? trainPacked(micro, labelled) : trainPadded(micro, labelled);
       }
     }
     double lr = schedule.learningRate(config.learningRate(), state.globalStep);
@@ -308,6 +307,48 @@ public final class Trainer implements AutoCloseable {
   }
 
   private double lastGradNorm = Double.NaN;
+
+  /** Forward and backward of one padded micro-batch; returns its share of the update's loss. */
+  private double trainPadded(List<Feature> micro, long labelled) {
+    try (PaddedBatch batch = PaddedBatch.ofFeatures(micro, tokenizer.padTokenId());
+        BertForTokenClassification.ForwardPass pass =
+            model.forwardForTraining(batch.inputIds(), batch.attentionMask(), batch.tokenTypeIds())) {
+      long tokens = 0;
+      for (long m : Tensors.toLongArray(batch.attentionMask())) {
+        tokens += m;
+      }
+      return backward(pass, batch.labels(), labelled, tokens, batch.inputIds().numel());
+    }
+  }
+
+  /** Forward and backward of one packed micro-batch (padding_free); returns its share of the update's loss. */
+  private double trainPacked(List<Feature> micro, long labelled) {
+    try (PackedBatch batch = new PackedBatch(micro);
+        BertForTokenClassification.ForwardPass pass = model.forwardForTraining(packed(batch))) {
+      return backward(pass, batch.labels(), labelled, batch.totalTokens(), batch.totalTokens());
+    }
+  }
+
+  /** The model input of a packed batch (borrows the batch's tensors). */
+  static PackedSequences packed(PackedBatch batch) {
+    return new PackedSequences(batch.inputIds(), batch.tokenTypeIds(), batch.positionIds(), batch.cuSeqlens(),
+        batch.maxSeqLength());
+  }
+
+  /**
+   * Loss (summed, divided by the update's labelled-token count) and its layer-wise backward; counts tokens and
+   * FLOPs ({@code 6 * non-embedding parameters * tokens the model ran}: a packed batch runs no padding).
+   */
+  private double backward(BertForTokenClassification.ForwardPass pass, Tensor labels, long labelled, long realTokens,
+      long computedTokens) {
+    Tensor sum = TokenClassificationLoss.sum(pass.logits(), labels);
+    Tensor loss = sum.div(new Scalar((double) Math.max(1, labelled)));
+    double value = loss.item_double();
+    pass.backward(loss);
+    tokensSinceLog += realTokens;
+    state.totalFlos += 6.0 * nonEmbeddingParameters * computedTokens;
+    return value;
+  }
 
   private void logTrainingLoss() {
     long now = System.nanoTime();

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * What goes into a {@code checkpoint-N/} and how a run resumes from one. A checkpoint holds the model
  * directory files ({@code config.json}, {@code model.safetensors}, tokenizer files),
  * {@code optimizer.safetensors} ({@link dev.exprbert.optim.Optimizer#stateTensors}),
- * {@code scheduler.json}, {@code rng_state.safetensors}, {@code trainer_position.json},
+ * {@code scheduler.json}, {@code rng_state.safetensors} (LibTorch's CPU generator state and, with
+ * {@code --attention fused}, the fused kernel's dropout counter), {@code trainer_position.json},
  * {@code training_args.json} and, last, {@code trainer_state.json} (see {@link CheckpointStore}).
  */
 final class TrainerCheckpoints {
@@ -136,8 +137,13 @@ final class TrainerCheckpoints {
     hook.beforeWrite(folder.resolve(SCHEDULER));
     SchedulerState.of(trainer.schedule, trainer.config.learningRate(), trainer.state.globalStep).write(folder.resolve(SCHEDULER));
     hook.beforeWrite(folder.resolve(RNG));
-    try (Tensor rng = RngState.capture()) {
-      Safetensors.write(folder.resolve(RNG), Map.of(RngState.KEY, rng), Map.of("format", "pt"));
+    try (Tensor rng = RngState.capture(); Tensor offset = RngState.captureFusedAttention(trainer.model.attention())) {
+      Map<String, Tensor> tensors = new java.util.LinkedHashMap<>();
+      tensors.put(RngState.KEY, rng);
+      if (offset != null) {
+        tensors.put(RngState.FUSED_ATTENTION_KEY, offset);
+      }
+      Safetensors.write(folder.resolve(RNG), tensors, Map.of("format", "pt"));
     }
     hook.beforeWrite(folder.resolve(TrainingPosition.FILE));
     position.write(folder.resolve(TrainingPosition.FILE));
@@ -152,13 +158,6 @@ final class TrainerCheckpoints {
    * data position to continue from. The checkpoint must have the model's labels.
    */
   TrainingPosition restore(Path dir) throws IOException {
-    if (trainer.model.attention().name().equals("fused") && trainer.model.config().attentionProbsDropoutProb() > 0) {
-      // its dropout mask stream is keyed by a call counter inside FusedAttention that no checkpoint holds yet;
-      // restarting it at 0 would replay the first steps' masks, so refuse rather than resume inexactly
-      throw new UnsupportedOperationException("resume_from_checkpoint with attn_implementation fused and attention"
-          + " dropout " + trainer.model.config().attentionProbsDropoutProb() + " is not supported yet (the fused kernel's"
-          + " dropout counter is not saved); resume with attn_implementation sdpa or eager");
-    }
     BertConfig saved = ModelDirectory.readConfig(dir);
     List<String> labels = trainer.model.config().labels();
     if (!saved.labels().equals(labels)) {
@@ -199,6 +198,8 @@ final class TrainerCheckpoints {
         throw new IllegalArgumentException(dir.resolve(RNG) + " has no tensor '" + RngState.KEY + "'");
       }
       RngState.restore(state0);
+      RngState.restoreFusedAttention(trainer.model.attention(), rng.get(RngState.FUSED_ATTENTION_KEY),
+          trainer.model.config().attentionProbsDropoutProb(), dir.resolve(RNG));
     } finally {
       rng.values().forEach(Tensor::close);
     }

@@ -50,6 +50,7 @@ public record TrainingConfig(
     double warmupRatio,
     long warmupSteps,
     boolean groupByLength,
+    boolean paddingFree,
     long seed,
     // logging, evaluation, saving
     String loggingStrategy,
@@ -158,6 +159,7 @@ public record TrainingConfig(
     double warmupRatio = 0.0;
     long warmupSteps = 0;
     boolean groupByLength;
+    boolean paddingFree;
     long seed = 42;
     String loggingStrategy = "steps";
     long loggingSteps = 500;
@@ -214,6 +216,7 @@ public record TrainingConfig(
     public Builder warmupRatio(double v) { warmupRatio = v; return this; }
     public Builder warmupSteps(long v) { warmupSteps = v; return this; }
     public Builder groupByLength(boolean v) { groupByLength = v; return this; }
+    public Builder paddingFree(boolean v) { paddingFree = v; return this; }
     public Builder seed(long v) { seed = v; return this; }
     public Builder loggingStrategy(String v) { loggingStrategy = v; return this; }
     public Builder loggingSteps(long v) { loggingSteps = v; return this; }
@@ -272,6 +275,11 @@ public record TrainingConfig(
       if (!attnImplementation.equals("eager") && !attnImplementation.equals("sdpa") && !attnImplementation.equals("fused")) {
         throw new IllegalArgumentException("attn_implementation: expected eager, sdpa or fused, found '" + attnImplementation + "'");
       }
+      if (paddingFree && !attnImplementation.equals("fused")) {
+        throw new IllegalArgumentException("padding_free (packed batches) needs attn_implementation fused, the only"
+            + " backend with a varlen kernel, found '" + attnImplementation + "': add --attention fused, or drop"
+            + " --padding_free");
+      }
       Strategy eval = Strategy.parse("eval_strategy", evalStrategy);
       Strategy save = Strategy.parse("save_strategy", saveStrategy);
       Strategy.parse("logging_strategy", loggingStrategy);
@@ -302,7 +310,7 @@ public record TrainingConfig(
           validationFile, maxSeqLength, stride, labelAllTokens, ignoreMismatchedSizes, unknownLabelsToO,
           returnEntityLevelMetrics, attnImplementation, device, learningRate, weightDecay, adamBeta1, adamBeta2,
           adamEpsilon, maxGradNorm, optim, numTrainEpochs, maxSteps, perDeviceTrainBatchSize, perDeviceEvalBatchSize,
-          gradientAccumulationSteps, lrSchedulerType, warmupRatio, warmupSteps, groupByLength, seed, loggingStrategy,
+          gradientAccumulationSteps, lrSchedulerType, warmupRatio, warmupSteps, groupByLength, paddingFree, seed, loggingStrategy,
           loggingSteps, loggingFirstStep, evalStrategy, evalSteps, saveStrategy, saveSteps, saveTotalLimit,
           loadBestModelAtEnd, metricForBestModel, greaterIsBetter, earlyStoppingPatience, earlyStoppingThreshold,
           resumeFromCheckpoint, disableTqdm);

@@ -181,6 +181,7 @@ public final class TrainingConfigKeys {
     add(m, new Key("warmup_ratio", Kind.DOUBLE, TrainingConfig::warmupRatio, TrainingConfig.Builder::warmupRatio, "Warm-up as a fraction of all steps."));
     add(m, new Key("warmup_steps", Kind.LONG, TrainingConfig::warmupSteps, TrainingConfig.Builder::warmupSteps, "Warm-up steps (overrides warmup_ratio when > 0)."));
     add(m, new Key("group_by_length", Kind.BOOL, TrainingConfig::groupByLength, TrainingConfig.Builder::groupByLength, "Batch sentences of similar length together."));
+    add(m, new Key("padding_free", Kind.BOOL, TrainingConfig::paddingFree, TrainingConfig.Builder::paddingFree, "Packed batches (TRL's name): sentences concatenated with no padding, attention per sentence via cu_seqlens; needs attn_implementation fused."));
     add(m, new Key("seed", Kind.LONG, TrainingConfig::seed, TrainingConfig.Builder::seed, "Seed of initialisation, shuffling and dropout."));
     add(m, new Key("logging_strategy", Kind.STRING, TrainingConfig::loggingStrategy, TrainingConfig.Builder::loggingStrategy, "no, steps or epoch."));
     add(m, new Key("logging_steps", Kind.LONG, TrainingConfig::loggingSteps, TrainingConfig.Builder::loggingSteps, "Log every N optimizer steps."));

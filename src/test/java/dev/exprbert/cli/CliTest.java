@@ -52,6 +52,15 @@ class CliTest {
   }
 
   @Test
+  void packedFlagNeedsFusedAttentionAndSaysSo() {
+    for (String flag : new String[] {"--padding_free", "--packed"}) {
+      Run r = run("train", "--output_dir", tmp.resolve("out").toString(), flag);
+      assertEquals(1, r.code(), r.out());
+      assertTrue(r.err().contains("padding_free") && r.err().contains("--attention fused"), r.err());
+    }
+  }
+
+  @Test
   void failuresGiveExitCode1AndOneLineReason() {
     Run r = run("info", "--model", tmp.resolve("missing").toString());
     assertEquals(1, r.code());

@@ -64,6 +64,26 @@ class TokenClassifierTest {
   }
 
   @Test
+  void fusedAttentionRunsPackedBatchesWithTheTagsAndProbabilitiesOfPaddedEager() throws Exception {
+    Path dir = TinyModelDirectory.create(tmp.resolve("m"));
+    try (TokenClassifier eager = TokenClassifier.load(dir, Placement.CPU_FLOAT32, "eager");
+        TokenClassifier fused = TokenClassifier.load(dir, Placement.CPU_FLOAT32, "fused")) {
+      assertTrue(fused.model().attention().supportsPacked(), "fused inference goes through packed batches");
+      assertEquals(eager.predictTags(SENTENCES), fused.predictTags(SENTENCES));
+      SubwordAligner aligner = new SubwordAligner(eager.tokenizer(), null, false);
+      List<AlignedSentence> aligned = SENTENCES.stream().map(aligner::align).toList();
+      List<float[][]> expected = eager.tokenProbabilities(aligned);
+      List<float[][]> actual = fused.tokenProbabilities(aligned);
+      for (int b = 0; b < aligned.size(); b++) {
+        assertEquals(aligned.get(b).length(), actual.get(b).length);
+        for (int t = 0; t < aligned.get(b).length(); t++) {
+          assertClose("probabilities of sentence " + b + " token " + t, actual.get(b)[t], expected.get(b)[t], 1e-6);
+        }
+      }
+    }
+  }
+
+  @Test
   void aWordWithoutSubTokensGetsTheDefaultLabelAndKeepsOthersInPlace() throws Exception {
     Path dir = TinyModelDirectory.create(tmp.resolve("m"));
     try (TokenClassifier tagger = TokenClassifier.load(dir, Placement.CPU_FLOAT32, "eager")) {

@@ -16,13 +16,15 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Save -> resume bit-exactness (llm.c's test_gpt2 habit): a run interrupted after step 4 and resumed
  * from checkpoint-4 ends with the same weights, bit for bit, and the same metrics and log as the
  * uninterrupted run, with dropout on (the RNG state is restored), gradient accumulation 2, the
- * interruption mid-epoch (3 updates per epoch), and each optimizer.
+ * interruption mid-epoch (3 updates per epoch), and each optimizer; and with {@code --attention fused} and
+ * attention dropout on, padded and packed ({@code padding_free}), where the fused kernel's dropout counter must
+ * come back from the checkpoint.
  */
 class TrainerResumeTest {
   private static final int STOP_AT = 4;
@@ -31,20 +33,32 @@ class TrainerResumeTest {
   Path tmp;
 
   @ParameterizedTest
-  @ValueSource(strings = {"adamw_torch_fused", "adamw_torch"})
-  void interruptedAndResumedRunEqualsUninterruptedRun(String optim) throws Exception {
+  @CsvSource({"adamw_torch_fused, sdpa, false", "adamw_torch, sdpa, false", "adamw_torch_fused, fused, false",
+      "adamw_torch_fused, fused, true"})
+  void interruptedAndResumedRunEqualsUninterruptedRun(String optim, String attention, boolean paddingFree) throws Exception {
     List<LabeledSentence> train = TrainerFixtures.opener("train", 48);
     List<LabeledSentence> eval = TrainerFixtures.opener("dev", 16);
     List<String> labels = TrainerFixtures.labelsOf(train);
     Path whole = tmp.resolve("whole");
     Path parts = tmp.resolve("parts");
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp)) {
-      run(config(whole, optim, null), tokenizer, train, eval, labels, 0);
-      run(config(parts, optim, null), tokenizer, train, eval, labels, STOP_AT);
+      run(config(whole, optim, attention, paddingFree, null), tokenizer, train, eval, labels, 0);
+      run(config(parts, optim, attention, paddingFree, null), tokenizer, train, eval, labels, STOP_AT);
       assertTrue(Files.isRegularFile(parts.resolve("checkpoint-" + STOP_AT).resolve(TrainerState.FILE)));
+      if (attention.equals("fused")) {
+        Map<String, org.bytedeco.pytorch.Tensor> rng =
+            dev.exprbert.io.Safetensors.read(parts.resolve("checkpoint-" + STOP_AT).resolve(TrainerCheckpoints.RNG));
+        try {
+          long offset = dev.exprbert.runtime.Tensors.toLongArray(rng.get(RngState.FUSED_ATTENTION_KEY))[0];
+          // 2 layers x 2 micro-batches x STOP_AT updates: a counter at 0 would not show that it is restored
+          assertEquals(2L * 2 * STOP_AT, offset, "fused attention dropout calls before the checkpoint");
+        } finally {
+          rng.values().forEach(org.bytedeco.pytorch.Tensor::close);
+        }
+      }
       // a fresh process would start from another generator state: make sure only the restored state counts
       org.bytedeco.pytorch.global.torch.manual_seed(12345);
-      TrainResult resumed = run(config(parts, optim, parts.resolve("checkpoint-" + STOP_AT).toString()),
+      TrainResult resumed = run(config(parts, optim, attention, paddingFree, parts.resolve("checkpoint-" + STOP_AT).toString()),
           tokenizer, train, eval, labels, 0);
       assertEquals(6, resumed.globalStep());
     }
@@ -68,17 +82,26 @@ class TrainerResumeTest {
     }).map(m -> (Map<String, Object>) m).toList();
   }
 
-  private static TrainingConfig config(Path out, String optim, String resume) {
-    return TrainingConfig.builder().outputDir(out).optim(optim).learningRate(1e-3).numTrainEpochs(2)
+  private static TrainingConfig config(Path out, String optim, String attention, boolean paddingFree, String resume) {
+    return TrainingConfig.builder().outputDir(out).optim(optim).attnImplementation(attention).paddingFree(paddingFree)
+        .learningRate(1e-3).numTrainEpochs(2)
         .perDeviceTrainBatchSize(8).gradientAccumulationSteps(2).warmupRatio(0.2).weightDecay(0.01)
         .loggingSteps(1).saveSteps(2).evalStrategy("epoch").resumeFromCheckpoint(resume).build();
   }
 
   private static TrainResult run(TrainingConfig config, ModelTokenizer tokenizer, List<LabeledSentence> train,
       List<LabeledSentence> eval, List<String> labels, int stopAt) throws Exception {
-    try (BertForTokenClassification model = TrainerFixtures.tinyModel(32, 2, labels);
-        Trainer trainer = new Trainer(config, model, tokenizer, train, eval)) {
+    try (BertForTokenClassification model = TrainerFixtures.tinyModel(32, 2, labels)) {
+      model.setAttention(dev.exprbert.model.attention.AttentionBackend.named(config.attnImplementation()));
+      return run(config, model, tokenizer, train, eval, stopAt);
+    }
+  }
+
+  private static TrainResult run(TrainingConfig config, BertForTokenClassification model, ModelTokenizer tokenizer,
+      List<LabeledSentence> train, List<LabeledSentence> eval, int stopAt) throws Exception {
+    try (Trainer trainer = new Trainer(config, model, tokenizer, train, eval)) {
       assertFalse(model.config().hiddenDropoutProb() == 0, "the test needs dropout on");
+      assertFalse(model.config().attentionProbsDropoutProb() == 0, "the test needs attention dropout on");
       if (stopAt > 0) {
         trainer.addListener(new TrainingListener() {
           @Override

@@ -94,6 +94,16 @@ class TrainingConfigTest {
     assertMessage("expected a JSON object of training arguments", () -> TrainingConfigKeys.readJson(json));
   }
 
+  @Test
+  void paddingFreeIsOffByDefaultAndNeedsFusedAttention() {
+    assertEquals(false, base().build().paddingFree());
+    assertMessage("padding_free (packed batches) needs attn_implementation fused", () -> base().paddingFree(true).build());
+    assertMessage("found 'eager'", () -> base().set("padding_free", "true").set("attn_implementation", "eager").build());
+    TrainingConfig packed = base().set("padding-free", "true").set("attn_implementation", "fused").build();
+    assertTrue(packed.paddingFree());
+    assertTrue(TrainingConfigKeys.toJson(packed).get("padding_free").getAsBoolean(), "training_args.json keeps it");
+  }
+
   private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable body) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, body);
     assertTrue(e.getMessage().contains(expected), "expected \"" + expected + "\" in: " + e.getMessage());

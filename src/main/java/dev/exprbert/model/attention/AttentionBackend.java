@@ -14,14 +14,23 @@ public interface AttentionBackend {
   String name();
 
   /**
-   * @param q [batch, heads, seq, head_dim]
+   * Whether {@link #attend} accepts a packed mask ({@link AttentionMask#isPacked()}): q, k, v and the context
+   * are then {@code [total_tokens, heads, head_dim]}. Only the fused kernel has a varlen layout; eager and sdpa
+   * would need the batch padded again, which is what packing avoids, so they refuse.
+   */
+  default boolean supportsPacked() {
+    return false;
+  }
+
+  /**
+   * @param q [batch, heads, seq, head_dim], or [total_tokens, heads, head_dim] for a packed mask
    * @param k [batch, heads, seq, head_dim]
    * @param v [batch, heads, seq, head_dim]
-   * @param mask the key-padding mask of the batch
+   * @param mask the key-padding mask of the batch (padded or packed)
    * @param dropout probability of dropping an attention weight (applied only when {@code training})
    * @param tape where a backend that is a graph boundary records its backward; null when no gradient
    *     is wanted
-   * @return context [batch, heads, seq, head_dim]; the caller owns it
+   * @return context shaped like q; the caller owns it
    */
   Tensor attend(Tensor q, Tensor k, Tensor v, AttentionMask mask, double dropout, boolean training, LayerwiseBackward tape);
 

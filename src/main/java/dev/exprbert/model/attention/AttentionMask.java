@@ -7,19 +7,82 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * The key-padding mask of a padded batch in the two forms backends want: the 0/1 mask as given
- * ([batch, seq], 1 = real token) and Hugging Face's additive extended mask
- * {@code (1 - mask) * finfo(dtype).min} of shape [batch, 1, 1, seq] in the compute dtype.
- * Owns both tensors.
+ * Which keys each query may see, in one of two layouts:
+ *
+ * <ul>
+ *   <li>padded ({@link #fromPadding}): the key-padding mask of a [batch, seq] batch in the two forms backends
+ *       want, the 0/1 mask as given ([batch, seq], 1 = real token) and Hugging Face's additive extended mask
+ *       {@code (1 - mask) * finfo(dtype).min} of shape [batch, 1, 1, seq] in the compute dtype;
+ *   <li>packed ({@link #packed}): a padding-free batch of {@code total_tokens} rows where sequence b holds
+ *       rows {@code [cu_seqlens[b], cu_seqlens[b+1])} and attends only within itself (FlashAttention's varlen
+ *       layout). Only backends whose {@link AttentionBackend#supportsPacked()} is true accept it.
+ * </ul>
+ * Owns its tensors.
  */
 public final class AttentionMask implements AutoCloseable {
-  private final Tensor keep;      // [batch, seq], int64, 1 = attend
-  private final Tensor additive;  // [batch, 1, 1, seq], compute dtype
-  private Tensor lengths;         // [batch], int32, computed on first use (fused attention)
+  private final Tensor keep;      // padded: [batch, seq], int64, 1 = attend; packed: null
+  private final Tensor additive;  // padded: [batch, 1, 1, seq], compute dtype; packed: null
+  private Tensor lengths;         // padded: [batch], int32, computed on first use (fused attention)
+  private final Tensor cuSeqlens; // packed: [batch + 1] int32 on the compute device; padded: null
+  private final long maxSeqlen;   // packed: the longest sequence; padded: -1
 
   private AttentionMask(Tensor keep, Tensor additive) {
     this.keep = keep;
     this.additive = additive;
+    this.cuSeqlens = null;
+    this.maxSeqlen = -1;
+  }
+
+  private AttentionMask(Tensor cuSeqlens, long maxSeqlen) {
+    this.keep = null;
+    this.additive = null;
+    this.cuSeqlens = cuSeqlens;
+    this.maxSeqlen = maxSeqlen;
+  }
+
+  /**
+   * The mask of a packed batch: {@code cuSeqlens} int32 [batch + 1] start offsets (copied; the caller keeps
+   * its tensor) and the longest sequence. The caller has checked the offsets against the token count.
+   */
+  public static AttentionMask packed(Tensor cuSeqlens, long maxSeqlen) {
+    if (cuSeqlens.dim() != 1 || cuSeqlens.size(0) < 2 || cuSeqlens.scalar_type().value != ScalarType.Int.value) {
+      throw new IllegalArgumentException("cu_seqlens must be a 1-D int32 tensor of batch + 1 >= 2 offsets, got "
+          + cuSeqlens.dim() + " dims");
+    }
+    if (maxSeqlen < 1) {
+      throw new IllegalArgumentException("max_seqlen must be >= 1, got " + maxSeqlen);
+    }
+    return new AttentionMask(cuSeqlens.clone(), maxSeqlen);
+  }
+
+  /** Whether this is a packed (varlen, padding-free) batch; see {@link #packed}. */
+  public boolean isPacked() {
+    return cuSeqlens != null;
+  }
+
+  /** Packed only: [batch + 1] int32 start offsets on the compute device. Borrowed: do not close. */
+  public Tensor cuSeqlens() {
+    requirePacked("cu_seqlens");
+    return cuSeqlens;
+  }
+
+  /** Packed only: the longest sequence of the batch. */
+  public long maxSeqlen() {
+    requirePacked("max_seqlen");
+    return maxSeqlen;
+  }
+
+  private void requirePacked(String what) {
+    if (!isPacked()) {
+      throw new IllegalStateException(what + " exists only for a packed batch; this mask is padded");
+    }
+  }
+
+  private void requirePadded(String what) {
+    if (isPacked()) {
+      throw new UnsupportedOperationException("a packed (padding-free) batch has no " + what + "; only --attention fused"
+          + " runs packed batches");
+    }
   }
 
   /** From a [batch, seq] 0/1 attention mask; {@code computeType} is the dtype of the scores. */
@@ -55,11 +118,13 @@ public final class AttentionMask implements AutoCloseable {
 
   /** [batch, seq] int64, 1 where the key is a real token. Borrowed: do not close. */
   public Tensor keep() {
+    requirePadded("[batch, seq] padding mask");
     return keep;
   }
 
   /** [batch, 1, 1, seq] additive mask in the compute dtype. Borrowed: do not close. */
   public Tensor additive() {
+    requirePadded("additive padding mask");
     return additive;
   }
 
@@ -69,6 +134,7 @@ public final class AttentionMask implements AutoCloseable {
    * which a length cannot express.
    */
   public Tensor lengths() {
+    requirePadded("per-sequence lengths (use cuSeqlens())");
     if (lengths == null) {
       try (Tensor counts = keep.sum(1);
           Scalar seqEnd = new Scalar(keep.size(1));
@@ -92,6 +158,10 @@ public final class AttentionMask implements AutoCloseable {
 
   @Override
   public void close() {
+    if (isPacked()) {
+      cuSeqlens.close();
+      return;
+    }
     keep.close();
     additive.close();
     if (lengths != null) {

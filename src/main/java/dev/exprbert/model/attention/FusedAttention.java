@@ -19,11 +19,14 @@ import org.bytedeco.pytorch.global.torch;
  * forward writes {@code out} (a fresh leaf that requires grad) and the per-row log-sum-exp; a step on the
  * layer-wise tape turns {@code out.grad} into dq, dk, dv with the backward kernel and back-propagates them
  * into the q, k, v projections. The key-padding mask becomes per-sequence lengths (right padding only);
- * padded query rows get zeros, which no real token depends on.
+ * padded query rows get zeros, which no real token depends on. A packed mask ({@link AttentionMask#packed}) runs
+ * the kernel's varlen layout: q, k, v, out are {@code [total_tokens, heads, head_dim]} and no padding exists.
  *
  * <p>Train-mode dropout follows Hugging Face's semantics (drop attention probabilities with p, scale the
  * survivors by 1/(1-p)); the mask comes from a counter-based RNG keyed by this backend's seed and a call
- * counter, so the backward regenerates it and a run is reproducible for a given seed.
+ * counter, so the backward regenerates it and a run is reproducible for a given seed. The counter is part of
+ * a training run's RNG state: checkpoints save {@link #dropoutOffset()} and resume with
+ * {@link #restoreDropoutOffset}, so a resumed run draws the masks the uninterrupted run would.
  */
 public final class FusedAttention implements AttentionBackend {
   private final long seed;
@@ -44,6 +47,24 @@ public final class FusedAttention implements AttentionBackend {
   }
 
   @Override
+  public boolean supportsPacked() {
+    return true;
+  }
+
+  /** The counter offset the next training call with dropout will use (the Philox offset). */
+  public long dropoutOffset() {
+    return calls.get();
+  }
+
+  /** Continues the dropout mask stream at {@code offset}, a value {@link #dropoutOffset()} returned. */
+  public void restoreDropoutOffset(long offset) {
+    if (offset < 0) {
+      throw new IllegalArgumentException("the fused attention dropout offset must be >= 0, got " + offset);
+    }
+    calls.set(offset);
+  }
+
+  @Override
   public Tensor attend(Tensor q, Tensor k, Tensor v, AttentionMask mask, double dropout, boolean training, LayerwiseBackward tape) {
     boolean wantsGrad = GradMode.is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad());
     if (wantsGrad && tape == null) {
@@ -51,34 +72,47 @@ public final class FusedAttention implements AttentionBackend {
           + "(forwardForTraining); a single autograd graph (forwardFullGraph) cannot pass through it: use --attention "
           + "eager or sdpa there");
     }
+    if (mask.isPacked() ? q.dim() != 3 : q.dim() != 4) {
+      throw new IllegalArgumentException("q must be " + (mask.isPacked() ? "[total_tokens, heads, head_dim] for a packed"
+          : "[batch, heads, seq, head_dim] for a padded") + " batch, got " + q.dim() + " dims");
+    }
     double p = training ? dropout : 0.0;
-    AttentionOptions options = new AttentionOptions(1.0 / Math.sqrt(q.size(3)), p, seed, p > 0 ? calls.getAndIncrement() : 0);
-    AttentionBatch batch = AttentionBatch.padded(mask.lengths());
-    // [batch, heads, seq, dim] views of [batch, seq, heads, dim] projections: transposing back is free.
-    Tensor qs = q.transpose(1, 2);
-    Tensor ks = k.transpose(1, 2);
-    Tensor vs = v.transpose(1, 2);
+    AttentionOptions options = new AttentionOptions(1.0 / Math.sqrt(q.size(q.dim() - 1)), p, seed,
+        p > 0 ? calls.getAndIncrement() : 0);
+    Tensor layout = mask.isPacked() ? mask.cuSeqlens() : mask.lengths();
+    long maxSeqlen = mask.isPacked() ? mask.maxSeqlen() : -1;
+    AttentionBatch batch = batchOf(layout, maxSeqlen);
+    // padded: [batch, heads, seq, dim] views of [batch, seq, heads, dim] projections (transposing back is free);
+    // packed: the [total, heads, dim] projections as they are
+    Tensor qs = mask.isPacked() ? q.alias() : q.transpose(1, 2);
+    Tensor ks = mask.isPacked() ? k.alias() : k.transpose(1, 2);
+    Tensor vs = mask.isPacked() ? v.alias() : v.transpose(1, 2);
     Tensor out = null;
     Tensor lse = null;
     try {
       try (NoGradGuard noGrad = new NoGradGuard()) {
         out = emptyLike(qs);
-        lse = emptyFloat(q, q.size(0), q.size(1), q.size(2));
+        lse = mask.isPacked() ? emptyFloat(q, q.size(1), q.size(0)) : emptyFloat(q, q.size(0), q.size(1), q.size(2));
         AttentionKernels.forward(qs, ks, vs, out, lse, batch, options);
       }
       if (!wantsGrad) {
-        Tensor context = out.transpose(1, 2);
+        Tensor context = mask.isPacked() ? out.alias() : out.transpose(1, 2);
         closeAll(qs, ks, vs, out, lse);
         return context;
       }
       out.requires_grad_(true); // a fresh leaf: the layers above fill out.grad, the tape step below reads it
-      Tensor context = out.transpose(1, 2);
-      tape.addStep(new Backward(qs, ks, vs, out, lse, mask.lengths().clone(), options));
+      Tensor context = mask.isPacked() ? out.alias() : out.transpose(1, 2);
+      tape.addStep(new Backward(qs, ks, vs, out, lse, layout.clone(), maxSeqlen, options));
       return context;
     } catch (RuntimeException e) {
       closeAll(qs, ks, vs, out, lse);
       throw e;
     }
+  }
+
+  /** Padded with per-sequence lengths when {@code maxSeqlen < 0}, else varlen with cu_seqlens. */
+  private static AttentionBatch batchOf(Tensor layout, long maxSeqlen) {
+    return maxSeqlen < 0 ? AttentionBatch.padded(layout) : AttentionBatch.varlen(layout, maxSeqlen);
   }
 
   /** A contiguous tensor of {@code like}'s sizes, dtype and device. */
@@ -116,16 +150,18 @@ public final class FusedAttention implements AttentionBackend {
     private final Tensor v;
     private final Tensor out;
     private final Tensor lse;
-    private final Tensor lengths;
+    private final Tensor layout;   // padded: lengths [batch]; packed: cu_seqlens [batch + 1]; int32
+    private final long maxSeqlen;  // packed: the longest sequence; padded: -1
     private final AttentionOptions options;
 
-    Backward(Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor lengths, AttentionOptions options) {
+    Backward(Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor layout, long maxSeqlen, AttentionOptions options) {
       this.q = q;
       this.k = k;
       this.v = v;
       this.out = out;
       this.lse = lse;
-      this.lengths = lengths;
+      this.layout = layout;
+      this.maxSeqlen = maxSeqlen;
       this.options = options;
     }
 
@@ -135,13 +171,13 @@ public final class FusedAttention implements AttentionBackend {
         if (!grad.defined()) {
           return; // nothing above used the attention output
         }
-        try (Tensor dout = grad.stride(3) == 1 ? grad.alias() : grad.contiguous();
+        try (Tensor dout = grad.stride(grad.dim() - 1) == 1 ? grad.alias() : grad.contiguous();
             Tensor dq = emptyLike(q);
             Tensor dk = emptyLike(k);
             Tensor dv = emptyLike(v);
             Tensor delta = q.is_cuda() ? torch.empty_like(lse) : null) {
           try (NoGradGuard noGrad = new NoGradGuard()) {
-            AttentionKernels.backward(dout, q, k, v, out, lse, dq, dk, dv, delta, AttentionBatch.padded(lengths), options);
+            AttentionKernels.backward(dout, q, k, v, out, lse, dq, dk, dv, delta, batchOf(layout, maxSeqlen), options);
           }
           try (TensorVector outputs = new TensorVector(q, k, v); TensorVector grads = new TensorVector(dq, dk, dv)) {
             LayerwiseBackward.backward(outputs, grads);
@@ -152,7 +188,7 @@ public final class FusedAttention implements AttentionBackend {
 
     @Override
     public void close() {
-      closeAll(q, k, v, out, lse, lengths);
+      closeAll(q, k, v, out, lse, layout);
     }
   }
 }

@@ -1,0 +1,304 @@
+package dev.exprbert.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.exprbert.model.attention.AttentionBackend;
+import dev.exprbert.optim.AdamWSettings;
+import dev.exprbert.optim.Optimizer;
+import dev.exprbert.optim.OptimizerKind;
+import dev.exprbert.optim.ParameterGroups;
+import dev.exprbert.runtime.Placement;
+import dev.exprbert.runtime.Tensors;
+import dev.exprbert.testing.TensorAssertions;
+import java.util.Map;
+import java.util.function.Function;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Packed (varlen, padding-free) batches through the fixture model against the same batch padded: the logits of
+ * every real token, the loss, every parameter gradient (relative to the tensor's max |gradient|) and the
+ * parameters after one fused AdamW step agree within 1e-5, in train mode with attention dropout too; bad packed
+ * inputs are refused naming what is wrong.
+ * The packed form is built here from the fixture's right-padded matrices (rows cut at each mask's length).
+ */
+class PackedSequencesModelTest {
+  // Tolerance: 1e-5 relative. Packing changes only which rows the GEMMs see (summation order per element is
+  // the same), so the differences are float32 rounding in blocked GEMM/softmax paths, far below 1e-5.
+  private static final double RELATIVE = 1e-5;
+
+  private static TinyBertFixture fixture;
+  private static Packed packed;
+
+  /** The fixture batch packed: owns its tensors. */
+  private record Packed(Tensor ids, Tensor types, Tensor positions, Tensor cuSeqlens, Tensor labels, long maxSeqlen,
+      int[] rowOf) implements AutoCloseable {
+    PackedSequences sequences() {
+      return new PackedSequences(ids, types, positions, cuSeqlens, maxSeqlen);
+    }
+
+    @Override
+    public void close() {
+      for (Tensor t : new Tensor[] {ids, types, positions, cuSeqlens, labels}) {
+        t.close();
+      }
+    }
+  }
+
+  @BeforeAll
+  static void load() {
+    fixture = new TinyBertFixture();
+    long[] mask = Tensors.toLongArray(fixture.attentionMask);
+    long[] ids = Tensors.toLongArray(fixture.inputIds);
+    long[] types = Tensors.toLongArray(fixture.tokenTypeIds);
+    long[] labels = Tensors.toLongArray(fixture.labels);
+    int batch = (int) fixture.inputIds.size(0);
+    int seq = (int) fixture.inputIds.size(1);
+    int total = 0;
+    for (long m : mask) {
+      total += (int) m;
+    }
+    long[] pIds = new long[total];
+    long[] pTypes = new long[total];
+    long[] pPositions = new long[total];
+    long[] pLabels = new long[total];
+    long[] cu = new long[batch + 1];
+    int[] rowOf = new int[total]; // the padded [batch * seq] row of each packed token
+    int at = 0;
+    long longest = 0;
+    for (int b = 0; b < batch; b++) {
+      int length = 0;
+      while (length < seq && mask[b * seq + length] == 1) {
+        length++;
+      }
+      for (int i = 0; i < length; i++) {
+        pIds[at] = ids[b * seq + i];
+        pTypes[at] = types[b * seq + i];
+        pLabels[at] = labels[b * seq + i];
+        pPositions[at] = i;
+        rowOf[at] = b * seq + i;
+        at++;
+      }
+      cu[b + 1] = at;
+      longest = Math.max(longest, length);
+    }
+    assertEquals(total, at, "the fixture mask must be right-padded");
+    assertTrue(total < batch * seq, "the fixture batch must hold padding for this test to mean something");
+    Tensor cu64 = Tensors.longs(cu, batch + 1);
+    Tensor cu32 = cu64.to(torch.ScalarType.Int);
+    cu64.close();
+    packed = new Packed(Tensors.longs(pIds, total), Tensors.longs(pTypes, total), Tensors.longs(pPositions, total), cu32,
+        Tensors.longs(pLabels, total), longest, rowOf);
+  }
+
+  @AfterAll
+  static void free() {
+    packed.close();
+    fixture.close();
+  }
+
+  private static BertForTokenClassification model(String backend) {
+    CheckpointLoader.Loaded loaded = CheckpointLoader.load(fixture.config(), fixture.weights, Placement.CPU_FLOAT32, 0, false, "fixture");
+    return new BertForTokenClassification(fixture.config(), loaded.weights(), Placement.CPU_FLOAT32, AttentionBackend.named(backend));
+  }
+
+  /** The padded logits' rows of real tokens, in packed order. */
+  private static float[] realRows(float[] padded, int labels) {
+    float[] out = new float[packed.rowOf().length * labels];
+    for (int t = 0; t < packed.rowOf().length; t++) {
+      System.arraycopy(padded, packed.rowOf()[t] * labels, out, t * labels, labels);
+    }
+    return out;
+  }
+
+  @Test
+  void packedLogitsEqualPaddedLogitsOfRealTokens() {
+    try (BertForTokenClassification fused = model("fused"); BertForTokenClassification eager = model("eager");
+        Tensor paddedFused = fused.logits(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
+        Tensor paddedEager = eager.logits(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
+        Tensor packedLogits = fused.logits(packed.sequences())) {
+      int labels = fused.config().numLabels();
+      assertEquals(packed.rowOf().length, packedLogits.size(0));
+      assertEquals(labels, packedLogits.size(1));
+      float[] actual = Tensors.toFloatArray(packedLogits);
+      for (Tensor reference : new Tensor[] {paddedFused, paddedEager}) {
+        float[] expected = realRows(Tensors.toFloatArray(reference), labels);
+        TensorAssertions.assertClose("packed logits", actual, expected, RELATIVE * TensorAssertions.maxAbs(expected));
+      }
+    }
+  }
+
+  @Test
+  void packedLossAndEveryGradientEqualPadded() {
+    try (BertForTokenClassification padded = model("fused"); BertForTokenClassification packedModel = model("fused")) {
+      double paddedLoss;
+      double packedLoss;
+      try (BertForTokenClassification.ForwardPass pass =
+              padded.forwardForTraining(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
+          Tensor loss = TokenClassificationLoss.mean(pass.logits(), fixture.labels)) {
+        paddedLoss = loss.item_double();
+        pass.backward(loss);
+      }
+      try (BertForTokenClassification.ForwardPass pass = packedModel.forwardForTraining(packed.sequences());
+          Tensor loss = TokenClassificationLoss.mean(pass.logits(), packed.labels())) {
+        packedLoss = loss.item_double();
+        pass.backward(loss);
+      }
+      assertEquals(paddedLoss, packedLoss, RELATIVE * Math.abs(paddedLoss), "mean loss (same labelled-token count)");
+      double worst = compareParameters(padded, packedModel, p -> {
+        try (Tensor g = p.grad()) {
+          return Tensors.toFloatArray(g);
+        }
+      }, "grad");
+      System.out.printf("packed vs padded: loss %.8f vs %.8f, largest relative gradient difference %.3g%n", packedLoss,
+          paddedLoss, worst);
+    }
+  }
+
+  @Test
+  void oneAdamWStepPackedEqualsPadded() {
+    try (BertForTokenClassification padded = model("fused"); BertForTokenClassification packedModel = model("fused");
+        Optimizer paddedOpt = OptimizerKind.FUSED_ADAMW.create(ParameterGroups.huggingFace(padded.weights().parameters(), 0.01),
+            new AdamWSettings(0.9, 0.999, 1e-8));
+        Optimizer packedOpt = OptimizerKind.FUSED_ADAMW.create(
+            ParameterGroups.huggingFace(packedModel.weights().parameters(), 0.01), new AdamWSettings(0.9, 0.999, 1e-8))) {
+      try (BertForTokenClassification.ForwardPass pass =
+              padded.forwardForTraining(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
+          Tensor loss = TokenClassificationLoss.mean(pass.logits(), fixture.labels)) {
+        pass.backward(loss);
+      }
+      try (BertForTokenClassification.ForwardPass pass = packedModel.forwardForTraining(packed.sequences());
+          Tensor loss = TokenClassificationLoss.mean(pass.logits(), packed.labels())) {
+        pass.backward(loss);
+      }
+      try (Tensor a = paddedOpt.step(1e-3, 1.0); Tensor b = packedOpt.step(1e-3, 1.0)) {
+        assertEquals(a.item_double(), b.item_double(), RELATIVE * a.item_double(), "gradient norm");
+      }
+      // Adam divides by sqrt(v): a gradient that is pure rounding noise (the key biases, true gradient 0) becomes a
+      // full lr-sized step of random sign, so compare those against lr instead of their own scale.
+      double worst = 0;
+      for (Map.Entry<String, Tensor> e : padded.weights().asMap().entrySet()) {
+        float[] expected = Tensors.toFloatArray(e.getValue());
+        float[] actual = Tensors.toFloatArray(packedModel.weights().get(e.getKey()));
+        double tolerance = e.getKey().contains("attention.self.key.bias") ? 2e-3 : RELATIVE * TensorAssertions.maxAbs(expected);
+        worst = Math.max(worst, TensorAssertions.assertClose("after one step " + e.getKey(), actual, expected, tolerance));
+      }
+      System.out.printf("packed vs padded: largest |parameter difference| after one AdamW step %.3g%n", worst);
+    }
+  }
+
+  /** Compares one float array per parameter within RELATIVE of its max |value|; returns the worst relative error. */
+  private static double compareParameters(BertForTokenClassification expectedModel, BertForTokenClassification actualModel,
+      Function<Tensor, float[]> read, String what) {
+    double worst = 0;
+    for (Map.Entry<String, Tensor> p : expectedModel.weights().asMap().entrySet()) {
+      float[] expected = read.apply(p.getValue());
+      float[] actual = read.apply(actualModel.weights().get(p.getKey()));
+      double scale = TensorAssertions.maxAbs(expected);
+      if (p.getKey().contains("attention.self.key.bias")) {
+        // True gradient 0 (softmax ignores a per-query constant): both sides are rounding noise.
+        assertTrue(TensorAssertions.maxAbs(actual) < 1e-6, p.getKey() + " should be rounding noise");
+        continue;
+      }
+      double err = TensorAssertions.assertClose(what + " " + p.getKey(), actual, expected, RELATIVE * scale) / scale;
+      worst = Math.max(worst, err);
+    }
+    return worst;
+  }
+
+  @Test
+  void attentionDropoutMasksArePerSequenceSoPackedTrainingEqualsPadded() {
+    // hidden dropout off (LibTorch's generator would draw differently shaped masks), attention dropout 0.1: the
+    // fused kernel keys its mask by (sequence, head, row, column) within a sequence, so both layouts drop alike
+    BertConfig config = fixture.config().toBuilder().hiddenDropoutProb(0.0).build();
+    assertTrue(config.attentionProbsDropoutProb() > 0);
+    CheckpointLoader.Loaded a = CheckpointLoader.load(config, fixture.weights, Placement.CPU_FLOAT32, 0, false, "fixture");
+    CheckpointLoader.Loaded b = CheckpointLoader.load(config, fixture.weights, Placement.CPU_FLOAT32, 0, false, "fixture");
+    try (BertForTokenClassification padded = new BertForTokenClassification(config, a.weights(), Placement.CPU_FLOAT32,
+            AttentionBackend.named("fused"));
+        BertForTokenClassification packedModel = new BertForTokenClassification(config, b.weights(),
+            Placement.CPU_FLOAT32, AttentionBackend.named("fused"))) {
+      padded.train(true);
+      packedModel.train(true);
+      double paddedLoss;
+      double packedLoss;
+      double evalLoss;
+      try (BertForTokenClassification.ForwardPass pass =
+              padded.forwardForTraining(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
+          Tensor loss = TokenClassificationLoss.mean(pass.logits(), fixture.labels)) {
+        paddedLoss = loss.item_double();
+        pass.backward(loss);
+      }
+      try (BertForTokenClassification.ForwardPass pass = packedModel.forwardForTraining(packed.sequences());
+          Tensor loss = TokenClassificationLoss.mean(pass.logits(), packed.labels())) {
+        packedLoss = loss.item_double();
+        pass.backward(loss);
+      }
+      packedModel.train(false);
+      try (Tensor logits = packedModel.logits(packed.sequences());
+          Tensor loss = TokenClassificationLoss.mean(logits, packed.labels())) {
+        evalLoss = loss.item_double();
+      }
+      assertTrue(Math.abs(evalLoss - packedLoss) > 1e-4, "attention dropout must change the loss for this test to"
+          + " mean something: " + evalLoss + " vs " + packedLoss);
+      assertEquals(paddedLoss, packedLoss, RELATIVE * Math.abs(paddedLoss), "train-mode loss");
+      compareParameters(padded, packedModel, p -> {
+        try (Tensor g = p.grad()) {
+          return Tensors.toFloatArray(g);
+        }
+      }, "train-mode grad");
+    }
+  }
+
+  @Test
+  void eagerAndSdpaRefusePackedBatchesNamingFused() {
+    for (String backend : new String[] {"eager", "sdpa"}) {
+      try (BertForTokenClassification model = model(backend)) {
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+            () -> model.logits(packed.sequences()).close());
+        assertTrue(e.getMessage().contains("--attention fused"), e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void badPackedInputsAreRefusedNamingTheArgument() {
+    long total = packed.ids().size(0);
+    long[] offsets = Tensors.toLongArray(packed.cuSeqlens());
+    offsets[offsets.length - 1] = total - 1;
+    try (BertForTokenClassification model = model("fused");
+        Tensor shortCu64 = Tensors.longs(offsets, offsets.length);
+        Tensor shortCu = shortCu64.to(torch.ScalarType.Int);
+        Tensor cu64 = packed.cuSeqlens().to(torch.ScalarType.Long);
+        Tensor ids2d = packed.ids().unsqueeze(0);
+        Tensor fewerPositions = packed.positions().narrow(0, 0, packed.positions().size(0) - 1);
+        Tensor wrongLabels = packed.labels().narrow(0, 0, 3)) {
+      // cu_seqlens whose last offset is not the token count
+      assertMessage(() -> model.logits(new PackedSequences(packed.ids(), packed.types(), packed.positions(), shortCu,
+          packed.maxSeqlen())).close(), "cu_seqlens must end at the token count", "" + (total - 1), "" + total);
+      assertMessage(() -> model.logits(new PackedSequences(packed.ids(), packed.types(), packed.positions(), cu64,
+          packed.maxSeqlen())).close(), "cu_seqlens must be int32");
+      assertMessage(() -> model.logits(new PackedSequences(packed.ids(), packed.types(), packed.positions(),
+          packed.cuSeqlens(), packed.maxSeqlen() - 1)).close(), "max_seqlen");
+      assertMessage(() -> model.logits(new PackedSequences(ids2d, packed.types(), packed.positions(), packed.cuSeqlens(),
+          packed.maxSeqlen())).close(), "packed input_ids must be [total_tokens]");
+      assertMessage(() -> model.logits(new PackedSequences(packed.ids(), packed.types(), fewerPositions,
+          packed.cuSeqlens(), packed.maxSeqlen())).close(), "position_ids must be [total_tokens]");
+      try (Tensor logits = model.logits(packed.sequences())) {
+        assertMessage(() -> TokenClassificationLoss.mean(logits, wrongLabels).close(), "labels of packed logits");
+      }
+    }
+  }
+
+  private static void assertMessage(org.junit.jupiter.api.function.Executable call, String... parts) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+    for (String part : parts) {
+      assertTrue(e.getMessage().contains(part), "message should contain '" + part + "': " + e.getMessage());
+    }
+  }
+}
