@@ -53,7 +53,8 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = {"--device"}, defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
   String device;
 
-  @Option(names = {"--attn_implementation", "--attention"}, defaultValue = "sdpa", description = "eager or sdpa (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"--attn_implementation", "--attention"}, defaultValue = "sdpa",
+      description = "eager, sdpa or fused; fused evaluates packed (padding-free) batches (default: ${DEFAULT-VALUE}).")
   String attention;
 
   @Option(names = {"--output", "--output-file"}, description = "Also write the metrics JSON to this file.")
@@ -67,8 +68,10 @@ final class EvaluateCommand implements Callable<Integer> {
       int maxPositions = classifier.config().maxPositionEmbeddings();
       int maxSeq = maxSeqLength != null ? maxSeqLength : maxPositions;
       int usableStride = Math.min(stride, maxSeq - classifier.tokenizer().specialTokenCount() - 1);
+      // fused attention takes packed batches, as predict and the Tagger do: the same metrics, no work on padding
+      boolean packed = "fused".equals(classifier.model().attention().name());
       Evaluation evaluation = new Evaluator(classifier.model(), classifier.tokenizer(), sentences, false, maxSeq,
-          usableStride, batchSize).run("eval", false);
+          usableStride, batchSize, packed).run("eval", false);
       String json = metricsJson(evaluation);
       out.println(json);
       out.print(tableText(evaluation));

@@ -91,6 +91,13 @@ class TrainAndEvaluateCommandTest {
     for (String key : List.of("eval_loss", "overall_precision", "overall_recall", "overall_f1", "overall_accuracy")) {
       assertTrue(metrics.has(key), key + " missing: " + jsonText);
     }
+    Run fused = run("evaluate", "--model", out.toString(), "--validation_file", dev.toString(), "--attention", "fused");
+    assertEquals(0, fused.code(), fused.err());
+    JsonObject fusedMetrics = JsonParser.parseString(fused.out().substring(0, fused.out().indexOf("}\n") + 1)).getAsJsonObject();
+    for (String key : List.of("overall_precision", "overall_recall", "overall_f1", "overall_accuracy")) {
+      assertEquals(metrics.get(key).getAsDouble(), fusedMetrics.get(key).getAsDouble(), 1e-12, key + " (packed, fused)");
+    }
+    assertEquals(metrics.get("eval_loss").getAsDouble(), fusedMetrics.get("eval_loss").getAsDouble(), 1e-5, "eval_loss");
     Path withUnknown = tmp.resolve("unknown.conll");
     Files.writeString(withUnknown, "Fine\tB-Mixed\nday\tO\n");
     Run unknown = run("evaluate", "--model", out.toString(), "--data", withUnknown.toString());
