@@ -19,7 +19,7 @@ namespace exprbert {
 namespace {
 
 struct BackwardScratch {
-  std::vector<float> q, k, kt, vt, dout, out, lse, delta, dq, dk, dv, work;
+  std::vector<float> q, k, v, kt, vt, dout, out, lse, delta, dq, dk, dv, work;
 };
 
 void ensure(std::vector<float>& buffer, int64_t floats) {
@@ -39,11 +39,12 @@ void backward_item(const exprbert_attention_params& pr, const AttentionCpuKernel
   t.dim_pad = round_up(dim, kernels.width);
   t.rows_pad = round_up(len, kAttentionRowAlign);
   t.keys_pad = round_up(len, kAttentionKeyAlign);
+  t.keys_ld = transposed_ld(t.keys_pad);
   const int64_t dp = t.dim_pad;
   if (len > 0) {
     for (auto* buffer : {&s.q, &s.dout, &s.out, &s.dq}) ensure(*buffer, t.rows_pad * dp);
-    for (auto* buffer : {&s.k, &s.dk, &s.dv}) ensure(*buffer, t.keys_pad * dp);
-    for (auto* buffer : {&s.kt, &s.vt}) ensure(*buffer, dim * t.keys_pad);
+    for (auto* buffer : {&s.k, &s.v, &s.dk, &s.dv}) ensure(*buffer, t.keys_pad * dp);
+    for (auto* buffer : {&s.kt, &s.vt}) ensure(*buffer, dim * t.keys_ld);
     for (auto* buffer : {&s.lse, &s.delta}) ensure(*buffer, t.rows_pad);
     ensure(s.work, kAttentionWorkFloats);
     const StridedRows<const void*> q{pr.q, pr.q_batch_stride, pr.q_row_stride, pr.q_head_stride};
@@ -53,8 +54,9 @@ void backward_item(const exprbert_attention_params& pr, const AttentionCpuKernel
     const StridedRows<const void*> dout{pr.dout, pr.dout_batch_stride, pr.dout_row_stride, pr.dout_head_stride};
     load_rows<T>(g, q, b, h, len, dim, t.rows_pad, dp, s.q.data());
     load_rows<T>(g, k, b, h, len, dim, t.keys_pad, dp, s.k.data());
-    load_rows_transposed<T>(g, k, b, h, len, dim, t.keys_pad, s.kt.data());
-    load_rows_transposed<T>(g, v, b, h, len, dim, t.keys_pad, s.vt.data());
+    load_rows<T>(g, v, b, h, len, dim, len, dp, s.v.data());
+    transpose_rows(s.k.data(), dp, len, dim, t.keys_ld, s.kt.data());
+    transpose_rows(s.v.data(), dp, len, dim, t.keys_ld, s.vt.data());
     load_rows<T>(g, dout, b, h, len, dim, t.rows_pad, dp, s.dout.data());
     load_rows<T>(g, out, b, h, len, dim, t.rows_pad, dp, s.out.data());
     for (int64_t i = 0; i < t.rows_pad; ++i) {

@@ -24,6 +24,10 @@ constexpr int64_t kAttentionKeyBlock = 64;   // keys per block (a multiple of kA
 constexpr int64_t kAttentionWorkFloats = 2 * kAttentionQueryBlock * kAttentionKeyBlock + 2 * kAttentionQueryBlock;
 
 inline int64_t round_up(int64_t x, int64_t multiple) { return (x + multiple - 1) / multiple * multiple; }
+// Leading dimension of the transposed tiles: one 64-byte line more than keys_pad, so that their rows (read
+// one after another by the score micro-kernel) do not all fall into the same few L1 sets when keys_pad is a
+// power of two.
+inline int64_t transposed_ld(int64_t keys_pad) { return keys_pad + kAttentionKeyAlign; }
 
 // One (sequence, head) of the forward. Shapes in floats, row-major.
 struct AttentionForwardTiles {
@@ -32,9 +36,10 @@ struct AttentionForwardTiles {
   int64_t dim_pad;   // head_dim rounded up to the vector width
   int64_t rows_pad;  // round_up(len, kAttentionRowAlign)
   int64_t keys_pad;  // round_up(len, kAttentionKeyAlign)
+  int64_t keys_ld;   // transposed_ld(keys_pad): the leading dimension of kt
   float scale;
   const float* q;    // [rows_pad][dim_pad]
-  const float* kt;   // [dim][keys_pad]   K transposed: score vectors run along keys
+  const float* kt;   // [dim][keys_ld]   K transposed: score vectors run along keys
   const float* v;    // [keys_pad][dim_pad]
   float* out;        // [rows_pad][dim_pad] written: softmax(scale q k^T) (dropped) v
   float* lse;        // [rows_pad] written: log-sum-exp of the scaled scores of each row
@@ -45,12 +50,12 @@ struct AttentionForwardTiles {
 
 // One (sequence, head) of the backward; dq, dk and dv are accumulated, so the driver zeroes them.
 struct AttentionBackwardTiles {
-  int64_t len, dim, dim_pad, rows_pad, keys_pad;
+  int64_t len, dim, dim_pad, rows_pad, keys_pad, keys_ld;
   float scale;
   const float* q;      // [rows_pad][dim_pad]
   const float* k;      // [keys_pad][dim_pad]
-  const float* kt;     // [dim][keys_pad]
-  const float* vt;     // [dim][keys_pad]
+  const float* kt;     // [dim][keys_ld]
+  const float* vt;     // [dim][keys_ld]
   const float* dout;   // [rows_pad][dim_pad]
   const float* lse;    // [rows_pad], +inf on padded rows
   const float* out;    // [rows_pad][dim_pad] the forward's output

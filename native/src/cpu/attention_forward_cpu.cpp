@@ -17,7 +17,7 @@ namespace exprbert {
 namespace {
 
 struct ForwardScratch {
-  std::vector<float> q, kt, v, out, lse, work;
+  std::vector<float> q, k, kt, v, out, lse, work;
 };
 
 void ensure(std::vector<float>& buffer, int64_t floats) {
@@ -38,9 +38,11 @@ void forward_item(const exprbert_attention_params& p, const AttentionCpuKernels&
   t.dim_pad = round_up(dim, kernels.width);
   t.rows_pad = round_up(len, kAttentionRowAlign);
   t.keys_pad = round_up(len, kAttentionKeyAlign);
+  t.keys_ld = transposed_ld(t.keys_pad);
   if (len > 0) {
     ensure(s.q, t.rows_pad * t.dim_pad);
-    ensure(s.kt, dim * t.keys_pad);
+    ensure(s.k, len * t.dim_pad);
+    ensure(s.kt, dim * t.keys_ld);
     ensure(s.v, t.keys_pad * t.dim_pad);
     ensure(s.out, t.rows_pad * t.dim_pad);
     ensure(s.lse, t.rows_pad);
@@ -49,7 +51,8 @@ void forward_item(const exprbert_attention_params& p, const AttentionCpuKernels&
     const StridedRows<const void*> k{p.k, p.k_batch_stride, p.k_row_stride, p.k_head_stride};
     const StridedRows<const void*> v{p.v, p.v_batch_stride, p.v_row_stride, p.v_head_stride};
     load_rows<T>(g, q, b, h, len, dim, t.rows_pad, t.dim_pad, s.q.data());
-    load_rows_transposed<T>(g, k, b, h, len, dim, t.keys_pad, s.kt.data());
+    load_rows<T>(g, k, b, h, len, dim, len, t.dim_pad, s.k.data());
+    transpose_rows(s.k.data(), t.dim_pad, len, dim, t.keys_ld, s.kt.data());
     load_rows<T>(g, v, b, h, len, dim, t.keys_pad, t.dim_pad, s.v.data());
     t.scale = static_cast<float>(p.scale);
     t.q = s.q.data();
