@@ -52,7 +52,7 @@ void backward_item(const exprbert_attention_params& pr, const AttentionCpuKernel
     const StridedRows<const void*> v{pr.v, pr.v_batch_stride, pr.v_row_stride, pr.v_head_stride};
     const StridedRows<const void*> out{pr.out, pr.out_batch_stride, pr.out_row_stride, pr.out_head_stride};
     const StridedRows<const void*> dout{pr.dout, pr.dout_batch_stride, pr.dout_row_stride, pr.dout_head_stride};
-    load_rows<T>(g, q, b, h, len, dim, t.rows_pad, dp, s.q.data());
+    load_rows<T>(g, q, b, h, len, dim, t.rows_pad, dp, s.q.data(), static_cast<float>(pr.scale));
     load_rows<T>(g, k, b, h, len, dim, t.keys_pad, dp, s.k.data());
     load_rows<T>(g, v, b, h, len, dim, len, dp, s.v.data());
     transpose_rows(s.k.data(), dp, len, dim, t.keys_ld, s.kt.data());

@@ -22,17 +22,21 @@ inline void prefetch_row(const T* row, int64_t dim) {
   for (int64_t at = 0; at < dim * static_cast<int64_t>(sizeof(T)); at += 64) __builtin_prefetch(p + at, Write, 3);
 }
 
-// Rows [0, rows) of (b, h) into dst[r * ld + d] (float) for d < dim; columns [dim, ld) and rows
-// [rows, rows_pad) are zero.
+// Rows [0, rows) of (b, h) into dst[r * ld + d] (float) for d < dim, times `multiplier` (one rounding);
+// columns [dim, ld) and rows [rows, rows_pad) are zero.
 template <typename T>
 void load_rows(const SequenceGeometry& g, const StridedRows<const void*>& t, int64_t b, int64_t h, int64_t rows,
-               int64_t dim, int64_t rows_pad, int64_t ld, float* dst) {
+               int64_t dim, int64_t rows_pad, int64_t ld, float* dst, float multiplier = 1.0f) {
   const T* base = static_cast<const T*>(t.base);
   for (int64_t r = 0; r < rows; ++r) {
     if (r + kPrefetchRows < rows) prefetch_row<0>(base + g.offset(t, b, r + kPrefetchRows, h), dim);
     const T* src = base + g.offset(t, b, r, h);
     float* out = dst + r * ld;
-    for (int64_t d = 0; d < dim; ++d) out[d] = to_float(src[d]);
+    if (multiplier == 1.0f) {
+      for (int64_t d = 0; d < dim; ++d) out[d] = to_float(src[d]);
+    } else {
+      for (int64_t d = 0; d < dim; ++d) out[d] = to_float(src[d]) * multiplier;
+    }
     for (int64_t d = dim; d < ld; ++d) out[d] = 0.0f;
   }
   std::memset(dst + rows * ld, 0, static_cast<size_t>((rows_pad - rows) * ld) * sizeof(float));

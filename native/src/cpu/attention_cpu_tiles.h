@@ -37,8 +37,7 @@ struct AttentionForwardTiles {
   int64_t rows_pad;  // round_up(len, kAttentionRowAlign)
   int64_t keys_pad;  // round_up(len, kAttentionKeyAlign)
   int64_t keys_ld;   // transposed_ld(keys_pad): the leading dimension of kt
-  float scale;
-  const float* q;    // [rows_pad][dim_pad]
+  const float* q;    // [rows_pad][dim_pad] scale * q
   const float* kt;   // [dim][keys_ld]   K transposed: score vectors run along keys
   const float* v;    // [keys_pad][dim_pad]
   float* out;        // [rows_pad][dim_pad] written: softmax(scale q k^T) (dropped) v
@@ -51,8 +50,8 @@ struct AttentionForwardTiles {
 // One (sequence, head) of the backward; dq, dk and dv are accumulated, so the driver zeroes them.
 struct AttentionBackwardTiles {
   int64_t len, dim, dim_pad, rows_pad, keys_pad, keys_ld;
-  float scale;
-  const float* q;      // [rows_pad][dim_pad]
+  float scale;         // the softmax scale, applied to dq at the end
+  const float* q;      // [rows_pad][dim_pad] scale * q, exactly as the forward had it
   const float* k;      // [keys_pad][dim_pad]
   const float* kt;     // [dim][keys_ld]
   const float* vt;     // [dim][keys_ld]

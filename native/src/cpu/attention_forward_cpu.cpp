@@ -50,11 +50,10 @@ void forward_item(const exprbert_attention_params& p, const AttentionCpuKernels&
     const StridedRows<const void*> q{p.q, p.q_batch_stride, p.q_row_stride, p.q_head_stride};
     const StridedRows<const void*> k{p.k, p.k_batch_stride, p.k_row_stride, p.k_head_stride};
     const StridedRows<const void*> v{p.v, p.v_batch_stride, p.v_row_stride, p.v_head_stride};
-    load_rows<T>(g, q, b, h, len, dim, t.rows_pad, t.dim_pad, s.q.data());
+    load_rows<T>(g, q, b, h, len, dim, t.rows_pad, t.dim_pad, s.q.data(), static_cast<float>(p.scale));
     load_rows<T>(g, k, b, h, len, dim, len, t.dim_pad, s.k.data());
     transpose_rows(s.k.data(), t.dim_pad, len, dim, t.keys_ld, s.kt.data());
     load_rows<T>(g, v, b, h, len, dim, t.keys_pad, t.dim_pad, s.v.data());
-    t.scale = static_cast<float>(p.scale);
     t.q = s.q.data();
     t.kt = s.kt.data();
     t.v = s.v.data();
