@@ -52,13 +52,13 @@ void backward_item(const exprbert_attention_params& pr, const AttentionCpuKernel
     const StridedRows<const void*> v{pr.v, pr.v_batch_stride, pr.v_row_stride, pr.v_head_stride};
     const StridedRows<const void*> out{pr.out, pr.out_batch_stride, pr.out_row_stride, pr.out_head_stride};
     const StridedRows<const void*> dout{pr.dout, pr.dout_batch_stride, pr.dout_row_stride, pr.dout_head_stride};
-    load_rows<T>(g, q, b, h, len, dim, t.rows_pad, dp, s.q.data(), static_cast<float>(pr.scale));
-    load_rows<T>(g, k, b, h, len, dim, t.keys_pad, dp, s.k.data());
-    load_rows<T>(g, v, b, h, len, dim, len, dp, s.v.data());
+    const float scale = static_cast<float>(pr.scale);  // folded into q (attention_cpu_kernels.inc)
+    load_tiles<T>(g, b, h, len, dim, dp,
+                  {TileLoad{q, s.q.data(), t.rows_pad, scale}, TileLoad{k, s.k.data(), t.keys_pad, 1.0f},
+                   TileLoad{v, s.v.data(), len, 1.0f}, TileLoad{dout, s.dout.data(), t.rows_pad, 1.0f},
+                   TileLoad{out, s.out.data(), t.rows_pad, 1.0f}});
     transpose_rows(s.k.data(), dp, len, dim, t.keys_ld, s.kt.data());
     transpose_rows(s.v.data(), dp, len, dim, t.keys_ld, s.vt.data());
-    load_rows<T>(g, dout, b, h, len, dim, t.rows_pad, dp, s.dout.data());
-    load_rows<T>(g, out, b, h, len, dim, t.rows_pad, dp, s.out.data());
     for (int64_t i = 0; i < t.rows_pad; ++i) {
       s.lse[static_cast<size_t>(i)] =
           i < len ? pr.lse[g.lse_index(b, h, i)] : std::numeric_limits<float>::infinity();
@@ -83,12 +83,11 @@ void backward_item(const exprbert_attention_params& pr, const AttentionCpuKernel
     t.item = item;
     kernels.backward(t);
   }
-  store_rows<T>(g, StridedRows<void*>{pr.dq, pr.dq_batch_stride, pr.dq_row_stride, pr.dq_head_stride}, b, h, len,
-                rows_to_write, dim, dp, s.dq.data());
-  store_rows<T>(g, StridedRows<void*>{pr.dk, pr.dk_batch_stride, pr.dk_row_stride, pr.dk_head_stride}, b, h, len,
-                rows_to_write, dim, dp, s.dk.data());
-  store_rows<T>(g, StridedRows<void*>{pr.dv, pr.dv_batch_stride, pr.dv_row_stride, pr.dv_head_stride}, b, h, len,
-                rows_to_write, dim, dp, s.dv.data());
+  const StridedRows<void*> dq{pr.dq, pr.dq_batch_stride, pr.dq_row_stride, pr.dq_head_stride};
+  const StridedRows<void*> dk{pr.dk, pr.dk_batch_stride, pr.dk_row_stride, pr.dk_head_stride};
+  const StridedRows<void*> dv{pr.dv, pr.dv_batch_stride, pr.dv_row_stride, pr.dv_head_stride};
+  store_tiles<T>(g, b, h, len, rows_to_write, dim, dp,
+                 {TileStore{dq, s.dq.data()}, TileStore{dk, s.dk.data()}, TileStore{dv, s.dv.data()}});
 }
 
 }  // namespace

@@ -50,10 +50,11 @@ void forward_item(const exprbert_attention_params& p, const AttentionCpuKernels&
     const StridedRows<const void*> q{p.q, p.q_batch_stride, p.q_row_stride, p.q_head_stride};
     const StridedRows<const void*> k{p.k, p.k_batch_stride, p.k_row_stride, p.k_head_stride};
     const StridedRows<const void*> v{p.v, p.v_batch_stride, p.v_row_stride, p.v_head_stride};
-    load_rows<T>(g, q, b, h, len, dim, t.rows_pad, t.dim_pad, s.q.data(), static_cast<float>(p.scale));
-    load_rows<T>(g, k, b, h, len, dim, len, t.dim_pad, s.k.data());
+    const float scale = static_cast<float>(p.scale);  // folded into q (attention_cpu_kernels.inc)
+    load_tiles<T>(g, b, h, len, dim, t.dim_pad,
+                  {TileLoad{q, s.q.data(), t.rows_pad, scale}, TileLoad{k, s.k.data(), len, 1.0f},
+                   TileLoad{v, s.v.data(), t.keys_pad, 1.0f}});
     transpose_rows(s.k.data(), t.dim_pad, len, dim, t.keys_ld, s.kt.data());
-    load_rows<T>(g, v, b, h, len, dim, t.keys_pad, t.dim_pad, s.v.data());
     t.q = s.q.data();
     t.kt = s.kt.data();
     t.v = s.v.data();
@@ -66,7 +67,7 @@ void forward_item(const exprbert_attention_params& p, const AttentionCpuKernels&
     for (int64_t i = 0; i < len; ++i) p.lse[g.lse_index(b, h, i)] = s.lse[static_cast<size_t>(i)];
   }
   for (int64_t i = len; i < rows_to_write; ++i) p.lse[g.lse_index(b, h, i)] = 0.0f;
-  store_rows<T>(g, out, b, h, len, rows_to_write, dim, t.dim_pad, s.out.data());
+  store_tiles<T>(g, b, h, len, rows_to_write, dim, t.dim_pad, {TileStore{out, s.out.data()}});
 }
 
 }  // namespace
