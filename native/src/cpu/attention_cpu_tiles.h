@@ -20,7 +20,8 @@ constexpr int64_t kAttentionRowAlign = 8;    // a multiple of every micro-kernel
 constexpr int64_t kAttentionKeyAlign = 16;   // a multiple of every vector width and micro-kernel row count
 constexpr int64_t kAttentionQueryBlock = 32; // query rows per block (a multiple of kAttentionRowAlign)
 constexpr int64_t kAttentionKeyBlock = 64;   // keys per block (a multiple of kAttentionKeyAlign)
-// Floats of AttentionForwardTiles::work / AttentionBackwardTiles::work: two score tiles and two row vectors.
+// Floats of AttentionForwardTiles::work / AttentionBackwardTiles::work: the forward keeps one score tile,
+// the row maxima and lane-wise row sums (at most kAttentionKeyBlock lanes each); the backward two score tiles.
 constexpr int64_t kAttentionWorkFloats = 2 * kAttentionQueryBlock * kAttentionKeyBlock + 2 * kAttentionQueryBlock;
 
 inline int64_t round_up(int64_t x, int64_t multiple) { return (x + multiple - 1) / multiple * multiple; }
