@@ -40,6 +40,12 @@ public final class AttentionBenchmark {
   public static void main(String[] args) throws Exception {
     Natives.initKernels();
     torch.manual_seed(0);
+    if (Arrays.asList(args).contains("spin")) {
+      for (int dim : new int[] {64, 32}) {
+        spinCheck(8, 128, 12, dim);
+      }
+      return;
+    }
     System.out.printf("threads: %d intra-op; load average at start: %s%n", torch.get_num_threads(), loadAverage());
     for (int dim : new int[] {64, 32}) {
       fixedShape(8, 128, 12, dim);
@@ -146,6 +152,28 @@ public final class AttentionBenchmark {
     System.out.printf("B=%d S=%d H=%d D=%d fwd+bwd: fused %.1f ms (%.1f GFLOP/s), eager %.1f ms, sdpa %.1f ms ->"
         + " fused/eager %.2fx, fused/sdpa %.2fx%n", batch, seq, heads, dim, fused, gflop / fused * 1e3, eager, sdpa,
         eager / fused, sdpa / fused);
+  }
+
+  /**
+   * The fused forward+backward alone, then right after a LibTorch matmul: LibTorch's OpenMP workers spin-wait
+   * for a while after each op (libgomp's default), and our kernel's std::threads then share the cores with them.
+   * Run with and without OMP_WAIT_POLICY=PASSIVE to see how much of the benchmark's fused time that is.
+   */
+  static void spinCheck(int batch, int seq, int heads, int dim) {
+    Tensor q = randn(batch, seq, heads, dim);
+    Tensor k = randn(batch, seq, heads, dim);
+    Tensor v = randn(batch, seq, heads, dim);
+    Tensor dout = randn(batch, seq, heads, dim);
+    long[] full = new long[batch];
+    Arrays.fill(full, seq);
+    Tensor lens = Tensors.longs(full, batch).to(torch.ScalarType.Int);
+    Tensor a = randn(batch * seq, heads * dim);
+    Tensor w = randn(heads * dim, heads * dim);
+    double[] ms = mediansMs(() -> fusedPadded(q, k, v, dout, lens, heads, seq, dim), () -> { });
+    double alone = ms[0];
+    double[] after = mediansMs(() -> torch.matmul(a, w), () -> fusedPadded(q, k, v, dout, lens, heads, seq, dim));
+    System.out.printf("B=%d S=%d H=%d D=%d fused fwd+bwd alone %.1f ms, right after a LibTorch matmul %.1f ms"
+        + " (OMP_WAIT_POLICY=%s)%n", batch, seq, heads, dim, alone, after[1], System.getenv("OMP_WAIT_POLICY"));
   }
 
   static void openerLengths(int heads, int dim) throws Exception {
