@@ -200,7 +200,8 @@ EXPRBERT_TEST(sixteen_bit_storage_matches_the_reference) {
       p.dropout_p = 0.2;
       p.seed = 5;
       CHECK(run_both(p));
-      CHECK(within(label(p).c_str(), compare_with_reference(p, true), dtype == EXPRBERT_DTYPE_BF16 ? kBF16Bound : kF16Bound));
+      CHECK(within(label(p).c_str(), compare_with_reference(p, true),
+                   dtype == EXPRBERT_DTYPE_BF16 ? kBF16Bound : kF16Bound));
     }
   }
 }
