@@ -68,7 +68,9 @@ struct AttentionBackwardTiles {
   int64_t item;
 };
 
-// One instruction-set build of the kernels.
+// One instruction-set build of the kernels. Builds round differently (FMA or not, how many lanes a sum is
+// split over), so results are the same bits for any thread count on one machine, and agree across machines
+// with different builds only within the attention tests' bounds.
 struct AttentionCpuKernels {
   const char* name;  // "generic", "avx2" or "avx512"
   int64_t width;     // floats per vector: dim_pad is a multiple of it
