@@ -40,31 +40,57 @@ public final class AttentionBenchmark {
   public static void main(String[] args) throws Exception {
     Natives.initKernels();
     torch.manual_seed(0);
-    System.out.printf("threads: %d intra-op%n", torch.get_num_threads());
+    if (Arrays.asList(args).contains("spin")) {
+      for (int dim : new int[] {64, 32}) {
+        spinCheck(8, 128, 12, dim);
+      }
+      return;
+    }
+    System.out.printf("threads: %d intra-op; load average at start: %s%n", torch.get_num_threads(), loadAverage());
     for (int dim : new int[] {64, 32}) {
       fixedShape(8, 128, 12, dim);
     }
     openerLengths(12, 32);
     openerLengths(12, 64);
+    System.out.printf("load average at end: %s%n", loadAverage());
   }
 
   interface Body {
     void run();
   }
 
-  static double medianMs(Body body) {
-    double[] t = new double[MEASURED];
+  /**
+   * Median ms of each body over MEASURED rounds after WARMUP rounds; each round runs every body once, in turn,
+   * so that all of them see the same background load (the build machine is shared) and their ratios hold up
+   * even when the absolute times drift.
+   */
+  static double[] mediansMs(Body... bodies) {
+    double[][] t = new double[bodies.length][MEASURED];
     for (int i = 0; i < WARMUP + MEASURED; i++) {
-      long start = System.nanoTime();
-      try (PointerScope scope = new PointerScope()) {
-        body.run();
-      }
-      if (i >= WARMUP) {
-        t[i - WARMUP] = (System.nanoTime() - start) / 1e6;
+      for (int b = 0; b < bodies.length; b++) {
+        long start = System.nanoTime();
+        try (PointerScope scope = new PointerScope()) {
+          bodies[b].run();
+        }
+        if (i >= WARMUP) {
+          t[b][i - WARMUP] = (System.nanoTime() - start) / 1e6;
+        }
       }
     }
-    Arrays.sort(t);
-    return t[MEASURED / 2];
+    double[] medians = new double[bodies.length];
+    for (int b = 0; b < bodies.length; b++) {
+      Arrays.sort(t[b]);
+      medians[b] = t[b][MEASURED / 2];
+    }
+    return medians;
+  }
+
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
   }
 
   static Tensor randn(long... shape) {
@@ -116,13 +142,38 @@ public final class AttentionBenchmark {
     Arrays.fill(full, seq);
     Tensor lens = Tensors.longs(full, batch).to(torch.ScalarType.Int);
     AttentionMask mask = AttentionMask.fromPadding(Tensors.longs(ones, batch, seq), torch.ScalarType.Float);
-    double eager = medianMs(() -> libtorch(AttentionBackend.named("eager"), q, k, v, dout, mask));
-    double sdpa = medianMs(() -> libtorch(AttentionBackend.named("sdpa"), q, k, v, dout, mask));
-    double fused = medianMs(() -> fusedPadded(q, k, v, dout, lens, heads, seq, dim));
+    double[] ms = mediansMs(() -> libtorch(AttentionBackend.named("eager"), q, k, v, dout, mask),
+        () -> libtorch(AttentionBackend.named("sdpa"), q, k, v, dout, mask),
+        () -> fusedPadded(q, k, v, dout, lens, heads, seq, dim));
+    double eager = ms[0];
+    double sdpa = ms[1];
+    double fused = ms[2];
     double gflop = 3.5 * 4.0 * batch * (double) seq * seq * heads * dim / 1e9;
     System.out.printf("B=%d S=%d H=%d D=%d fwd+bwd: fused %.1f ms (%.1f GFLOP/s), eager %.1f ms, sdpa %.1f ms ->"
         + " fused/eager %.2fx, fused/sdpa %.2fx%n", batch, seq, heads, dim, fused, gflop / fused * 1e3, eager, sdpa,
         eager / fused, sdpa / fused);
+  }
+
+  /**
+   * The fused forward+backward alone, then right after a LibTorch matmul: LibTorch's OpenMP workers spin-wait
+   * for a while after each op (libgomp's default), and our kernel's std::threads then share the cores with them.
+   * Run with and without OMP_WAIT_POLICY=PASSIVE to see how much of the benchmark's fused time that is.
+   */
+  static void spinCheck(int batch, int seq, int heads, int dim) {
+    Tensor q = randn(batch, seq, heads, dim);
+    Tensor k = randn(batch, seq, heads, dim);
+    Tensor v = randn(batch, seq, heads, dim);
+    Tensor dout = randn(batch, seq, heads, dim);
+    long[] full = new long[batch];
+    Arrays.fill(full, seq);
+    Tensor lens = Tensors.longs(full, batch).to(torch.ScalarType.Int);
+    Tensor a = randn(batch * seq, heads * dim);
+    Tensor w = randn(heads * dim, heads * dim);
+    double[] ms = mediansMs(() -> fusedPadded(q, k, v, dout, lens, heads, seq, dim), () -> { });
+    double alone = ms[0];
+    double[] after = mediansMs(() -> torch.matmul(a, w), () -> fusedPadded(q, k, v, dout, lens, heads, seq, dim));
+    System.out.printf("B=%d S=%d H=%d D=%d fused fwd+bwd alone %.1f ms, right after a LibTorch matmul %.1f ms"
+        + " (OMP_WAIT_POLICY=%s)%n", batch, seq, heads, dim, alone, after[1], System.getenv("OMP_WAIT_POLICY"));
   }
 
   static void openerLengths(int heads, int dim) throws Exception {
@@ -167,9 +218,12 @@ public final class AttentionBenchmark {
       Tensor lensT = Tensors.longs(lens, batchSize).to(torch.ScalarType.Int);
       Tensor cuT = Tensors.longs(cu, batchSize + 1).to(torch.ScalarType.Int);
       AttentionMask m = AttentionMask.fromPadding(Tensors.longs(mask, batchSize, max), torch.ScalarType.Float);
-      padded += medianMs(() -> fusedPadded(q, k, v, dout, lensT, heads, max, dim));
-      packed += medianMs(() -> fusedPacked(qp, kp, vp, doutp, cuT, max, heads, dim));
-      sdpa += medianMs(() -> libtorch(AttentionBackend.named("sdpa"), q, k, v, dout, m));
+      double[] ms = mediansMs(() -> fusedPadded(q, k, v, dout, lensT, heads, max, dim),
+          () -> fusedPacked(qp, kp, vp, doutp, cuT, max, heads, dim),
+          () -> libtorch(AttentionBackend.named("sdpa"), q, k, v, dout, m));
+      padded += ms[0];
+      packed += ms[1];
+      sdpa += ms[2];
     }
     System.out.printf("OpeNER train lengths (MiniLM sub-tokens), %d batches of %d, H=%d D=%d: real tokens %.1f%% of"
         + " padded; fused packed %.1f ms, fused padded %.1f ms, sdpa padded %.1f ms -> packed/padded %.2fx,"

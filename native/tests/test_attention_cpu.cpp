@@ -1,7 +1,11 @@
 // The CPU attention twin against the naive double reference: a grid of head dims and lengths, padding
 // patterns, varlen, dropout (p = 0 equal to no dropout; p > 0 equal to the reference with the materialised
 // mask), 16-bit storage, thread-count independence, and bad params answered with a status naming them.
+// main() runs every case once per SIMD build of the kernels that this CPU can run (generic, AVX2, AVX-512),
+// forced through EXPRBERT_ATTENTION_CPU_ISA, so the fallbacks a CI machine may take are tested here too.
+#include <cstdlib>
 #include <cstring>
+#include <map>
 #include <string>
 
 #include "../src/common/philox.h"
@@ -17,6 +21,18 @@ constexpr double kF32Bound = 2e-5;
 // float math leaves headroom without hiding a wrong mask or a missing scale.
 constexpr double kBF16Bound = 1e-2;
 constexpr double kF16Bound = 2e-3;
+
+// The largest error seen against the reference, per bound, for the summary line of each build.
+std::map<double, double>& worst_errors() {
+  static std::map<double, double> worst;
+  return worst;
+}
+
+bool within(const std::string& what, const AttentionErrors& e, double bound) {
+  double& worst = worst_errors()[bound];
+  worst = std::max(worst, e.worst());
+  return errors_within(what.c_str(), e, bound, true);
+}
 
 bool run_both(AttentionProblem& p, int32_t threads = 0) {
   exprbert_attention_params a = host_attention_params(p);
@@ -64,7 +80,22 @@ EXPRBERT_TEST(grid_of_head_dims_and_lengths_matches_the_reference) {
       AttentionProblem p = make_attention_problem(EXPRBERT_ATTENTION_PADDED, EXPRBERT_DTYPE_F32, {len, len}, len, heads,
                                                   dim, static_cast<uint32_t>(dim * 1000 + len));
       CHECK(run_both(p));
-      CHECK(errors_within(label(p).c_str(), compare_with_reference(p, true), kF32Bound, true));
+      CHECK(within(label(p).c_str(), compare_with_reference(p, true), kF32Bound));
+    }
+  }
+}
+
+// Head dims that exercise every vector-count remainder of the micro-kernels: 1 and 8 (one vector, mostly
+// padding), 200 (three full 4-vector chunks and a remainder on AVX-512, 50 vectors of 4 on the generic build).
+EXPRBERT_TEST(edge_head_dims_match_the_reference) {
+  for (int64_t dim : {1, 8, 200}) {
+    for (int32_t len : {1, 17, 129}) {
+      AttentionProblem p = make_attention_problem(EXPRBERT_ATTENTION_VARLEN, EXPRBERT_DTYPE_F32, {len, 3},
+                                                  std::max(len, 3), 2, dim, static_cast<uint32_t>(dim * 7 + len));
+      p.dropout_p = 0.1;
+      p.seed = 17;
+      CHECK(run_both(p));
+      CHECK(within(label(p).c_str(), compare_with_reference(p, true), kF32Bound));
     }
   }
 }
@@ -75,7 +106,7 @@ EXPRBERT_TEST(padding_patterns_match_the_reference_and_zero_padded_rows) {
     for (const auto& lens : patterns) {
       AttentionProblem p = make_attention_problem(EXPRBERT_ATTENTION_PADDED, EXPRBERT_DTYPE_F32, lens, 200, 3, dim, 11);
       CHECK(run_both(p));
-      CHECK(errors_within(label(p).c_str(), compare_with_reference(p, true), kF32Bound, true));
+      CHECK(within(label(p).c_str(), compare_with_reference(p, true), kF32Bound));
     }
   }
 }
@@ -84,7 +115,7 @@ EXPRBERT_TEST(padded_without_seqlens_uses_every_row) {
   AttentionProblem p = make_attention_problem(EXPRBERT_ATTENTION_PADDED, EXPRBERT_DTYPE_F32, {33, 33}, 33, 2, 64, 5);
   p.pass_seqlens = false;
   CHECK(run_both(p));
-  CHECK(errors_within("no seqlens", compare_with_reference(p, true), kF32Bound, true));
+  CHECK(within("no seqlens", compare_with_reference(p, true), kF32Bound));
 }
 
 EXPRBERT_TEST(varlen_matches_the_reference_and_equals_padded_bit_for_bit) {
@@ -107,7 +138,7 @@ EXPRBERT_TEST(varlen_matches_the_reference_and_equals_padded_bit_for_bit) {
           }
     CHECK(run_both(varlen));
     CHECK(run_both(padded));
-    CHECK(errors_within(label(varlen).c_str(), compare_with_reference(varlen, true), kF32Bound, true));
+    CHECK(within(label(varlen).c_str(), compare_with_reference(varlen, true), kF32Bound));
     bool identical = true;
     for (int64_t b = 0; b < varlen.batch; ++b)
       for (int64_t i = 0; i < lens[b]; ++i)
@@ -138,7 +169,7 @@ EXPRBERT_TEST(dropout_matches_the_reference_with_the_materialised_mask) {
       p.seed = 2024;
       p.offset = 3;
       CHECK(run_both(p));
-      CHECK(errors_within(label(p).c_str(), compare_with_reference(p, true), kF32Bound, true));
+      CHECK(within(label(p).c_str(), compare_with_reference(p, true), kF32Bound));
     }
   }
 }
@@ -169,8 +200,8 @@ EXPRBERT_TEST(sixteen_bit_storage_matches_the_reference) {
       p.dropout_p = 0.2;
       p.seed = 5;
       CHECK(run_both(p));
-      CHECK(errors_within(label(p).c_str(), compare_with_reference(p, true),
-                          dtype == EXPRBERT_DTYPE_BF16 ? kBF16Bound : kF16Bound, true));
+      CHECK(within(label(p).c_str(), compare_with_reference(p, true),
+                   dtype == EXPRBERT_DTYPE_BF16 ? kBF16Bound : kF16Bound));
     }
   }
 }
@@ -183,6 +214,29 @@ EXPRBERT_TEST(results_do_not_depend_on_the_thread_count) {
   CHECK(run_both(many, 3));
   CHECK(one.out == many.out && one.lse == many.lse);
   CHECK(one.dq == many.dq && one.dk == many.dk && one.dv == many.dv);
+}
+
+EXPRBERT_TEST(results_are_the_same_bits_for_any_thread_count_and_on_every_call) {
+  for (int32_t dtype : {EXPRBERT_DTYPE_F32, EXPRBERT_DTYPE_BF16}) {
+    for (double dropout : {0.0, 0.1}) {
+      // Fresh problems (same inputs, nan-filled outputs), so a row left unwritten cannot pass as equal.
+      auto fresh = [&]() {
+        AttentionProblem p = make_attention_problem(EXPRBERT_ATTENTION_PADDED, dtype, {128, 77, 128, 5, 100}, 128, 4,
+                                                    64, 12);
+        p.dropout_p = dropout;
+        p.seed = 31;
+        return p;
+      };
+      AttentionProblem first = fresh();
+      CHECK(run_both(first, 1));
+      for (int32_t threads : {2, 7, 0, 1}) {
+        AttentionProblem again = fresh();
+        CHECK(run_both(again, threads));
+        CHECK(again.out == first.out && again.lse == first.lse);
+        CHECK(again.dq == first.dq && again.dk == first.dk && again.dv == first.dv);
+      }
+    }
+  }
 }
 
 EXPRBERT_TEST(bad_params_return_a_status_naming_the_field) {
@@ -233,4 +287,34 @@ EXPRBERT_TEST(bad_params_return_a_status_naming_the_field) {
   CHECK_EQ(exprbert_attention_dropout_mask(nullptr, nullptr), EXPRBERT_ERROR_INVALID_ARGUMENT);
 }
 
-int main() { return run_all("test_attention_cpu"); }
+bool cpu_runs(const std::string& isa) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  if (isa == "avx2") return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (isa == "avx512") {
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  }
+  return true;
+#else
+  return isa == "generic";
+#endif
+}
+
+int main() {
+  int status = 0;
+  for (const char* isa : {"generic", "avx2", "avx512"}) {
+    if (!cpu_runs(isa)) {
+      std::printf("-- kernel build %s: not run, this CPU lacks its instructions\n", isa);
+      continue;
+    }
+    setenv("EXPRBERT_ATTENTION_CPU_ISA", isa, 1);
+    std::printf("-- kernel build %s\n", isa);
+    worst_errors().clear();
+    status |= run_all("test_attention_cpu");
+    for (const auto& [bound, worst] : worst_errors())
+      std::printf("   largest relative error %.3g (bound %.3g, %.0f%% of it)\n", worst, bound, 100.0 * worst / bound);
+  }
+  unsetenv("EXPRBERT_ATTENTION_CPU_ISA");
+  return status;
+}
