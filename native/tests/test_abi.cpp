@@ -1,5 +1,6 @@
 // The C boundary never crashes: bad params return a status naming the problem, success clears the last
 // error, and the build/device queries answer on a machine without GPU or driver.
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -27,6 +28,18 @@ EXPRBERT_TEST(build_info_and_device_count_answer_without_a_gpu) {
   const int32_t count = exprbert_cuda_device_count();
   std::printf("  build info: %s; device count %d (%s)\n", info.c_str(), count, exprbert_last_error());
   if (count < 0) CHECK(std::strlen(exprbert_last_error()) > 0);
+}
+
+EXPRBERT_TEST(set_default_env_sets_only_what_is_unset) {
+  ::unsetenv("EXPRBERT_TEST_DEFAULT_ENV");
+  CHECK_EQ(exprbert_set_default_env("EXPRBERT_TEST_DEFAULT_ENV", "PASSIVE"), 1);
+  CHECK(std::strcmp(std::getenv("EXPRBERT_TEST_DEFAULT_ENV"), "PASSIVE") == 0);
+  CHECK_EQ(exprbert_set_default_env("EXPRBERT_TEST_DEFAULT_ENV", "ACTIVE"), 0);  // the user's value wins
+  CHECK(std::strcmp(std::getenv("EXPRBERT_TEST_DEFAULT_ENV"), "PASSIVE") == 0);
+  CHECK_EQ(exprbert_set_default_env("", "x"), -EXPRBERT_ERROR_INVALID_ARGUMENT);
+  CHECK_EQ(exprbert_set_default_env("A=B", "x"), -EXPRBERT_ERROR_INVALID_ARGUMENT);
+  CHECK_EQ(exprbert_set_default_env("X", nullptr), -EXPRBERT_ERROR_INVALID_ARGUMENT);
+  CHECK(error_mentions("non-empty string"));
 }
 
 EXPRBERT_TEST(null_params_struct_is_rejected) {

@@ -61,6 +61,14 @@ EXPRBERT_API int32_t exprbert_cuda_compiled(void);
  */
 EXPRBERT_API int32_t exprbert_cuda_device_count(void);
 
+/*
+ * Sets the process environment variable `name` to `value` unless it is already set (setenv with overwrite 0):
+ * 1 when it was set, 0 when the environment already had it, -EXPRBERT_ERROR_INVALID_ARGUMENT for a NULL or empty
+ * name or a NULL value. For settings that native runtimes read once when they are loaded (OpenMP's
+ * OMP_WAIT_POLICY): the JVM cannot set its own environment, so the loader calls this before LibTorch.
+ */
+EXPRBERT_API int32_t exprbert_set_default_env(const char* name, const char* value);
+
 /* Waits for `stream` on `device`; for tests and benchmarks only (training never needs it). */
 EXPRBERT_API exprbert_status exprbert_cuda_stream_synchronize(int32_t device, void* stream);
 

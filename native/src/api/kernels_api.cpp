@@ -1,5 +1,7 @@
 // The extern "C" entry points: re-check the params, dispatch to the CPU twin or the CUDA side, and never
 // let anything escape (errors.h guarded()).
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "../cpu/cpu_kernels.h"
@@ -36,6 +38,16 @@ const char* exprbert_build_info(void) {
 }
 
 int32_t exprbert_cuda_compiled(void) { return cuda::compiled() ? 1 : 0; }
+
+int32_t exprbert_set_default_env(const char* name, const char* value) {
+  if (name == nullptr || name[0] == '\0' || value == nullptr || std::strchr(name, '=') != nullptr) {
+    set_last_error("exprbert_set_default_env: name must be a non-empty string without '=' and value non-NULL");
+    return -static_cast<int32_t>(EXPRBERT_ERROR_INVALID_ARGUMENT);
+  }
+  set_last_error("");
+  if (std::getenv(name) != nullptr) return 0;
+  return ::setenv(name, value, 0) == 0 ? 1 : 0;
+}
 
 int32_t exprbert_cuda_device_count(void) {
   int32_t count = -EXPRBERT_ERROR_INTERNAL;

@@ -53,6 +53,8 @@ public final class KernelsLibrary {
 
   public static native int exprbert_cuda_device_count();
 
+  public static native int exprbert_set_default_env(String name, String value);
+
   public static native @Cast("int32_t") int exprbert_cuda_stream_synchronize(int device, Pointer stream);
 
   public static native @Cast("int32_t") int exprbert_grad_norm(@Const GradNormParams params);

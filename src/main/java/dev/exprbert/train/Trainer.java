@@ -15,6 +15,7 @@ import dev.exprbert.optim.AdamWSettings;
 import dev.exprbert.optim.LearningRateSchedule;
 import dev.exprbert.optim.Optimizer;
 import dev.exprbert.optim.ParameterGroups;
+import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Tensors;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -196,6 +197,7 @@ public final class Trainer implements AutoCloseable {
     LOG.info("training: {} sentences ({} features), {} epochs, {} optimizer steps ({} per epoch), batch {} x accumulation {}",
         trainSentences, batcher.size(), numEpochs, maxSteps, updatesPerEpoch, config.perDeviceTrainBatchSize(),
         config.gradientAccumulationSteps());
+    LOG.info("CPU threads: {} intra-op, OpenMP wait policy {}", torch.get_num_threads(), Natives.ompWaitPolicy());
     TrainerControl control = new TrainerControl();
     lastLogNanos = System.nanoTime();
     boolean done = state.globalStep >= maxSteps;
