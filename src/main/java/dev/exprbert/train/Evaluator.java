@@ -151,7 +151,7 @@ public final class Evaluator {
   /** {@link #paddedBatch} for a packed batch: logits [total_tokens, labels], rows cut at each feature's length. */
   private long packedBatch(List<Feature> batchFeatures, List<long[]> tokenPredictions, double[] lossSum) {
     try (PackedBatch batch = new PackedBatch(batchFeatures)) {
-      Tensor logits = model.logits(Trainer.packed(batch));
+      Tensor logits = model.logits(MicroBatchStep.modelInput(batch));
       long labelled = countLabelled(batch.labels());
       if (labelled > 0) {
         lossSum[0] = TokenClassificationLoss.sum(logits, batch.labels()).item_double();

@@ -6,17 +6,14 @@ import dev.exprbert.data.Featurizer;
 import dev.exprbert.data.LabelMap;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.data.PackedBatch;
-import dev.exprbert.data.PaddedBatch;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.model.BertForTokenClassification;
-import dev.exprbert.model.PackedSequences;
 import dev.exprbert.model.TokenClassificationLoss;
 import dev.exprbert.optim.AdamWSettings;
 import dev.exprbert.optim.LearningRateSchedule;
 import dev.exprbert.optim.Optimizer;
 import dev.exprbert.optim.ParameterGroups;
 import dev.exprbert.runtime.Natives;
-import dev.exprbert.runtime.Tensors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.slf4j.Logger;
@@ -64,6 +60,7 @@ public final class Trainer implements AutoCloseable {
   final long numEpochs;
   private final int trainSentences;
   private final long nonEmbeddingParameters;
+  private final MicroBatchStep microBatchStep;
   private final List<TrainingListener> listeners = new ArrayList<>();
   private final EarlyStopping earlyStopping;
   final TrainerCheckpoints checkpoints;
@@ -124,6 +121,7 @@ public final class Trainer implements AutoCloseable {
         new AdamWSettings(config.adamBeta1(), config.adamBeta2(), config.adamEpsilon()));
     this.nonEmbeddingParameters = model.weights().asMap().entrySet().stream()
         .filter(e -> !e.getKey().contains("embeddings.")).mapToLong(e -> e.getValue().numel()).sum();
+    this.microBatchStep = new MicroBatchStep(model, tokenizer.padTokenId());
     this.store = new CheckpointStore(config.outputDir());
     this.checkpoints = new TrainerCheckpoints(this);
     this.earlyStopping = config.earlyStoppingPatience() == null ? null : new EarlyStopping(config.bestMetricKey(),
@@ -286,7 +284,11 @@ public final class Trainer implements AutoCloseable {
     for (List<Feature> micro : group) {
       try (PointerScope scope = new PointerScope()) {
         // divide by the labelled tokens of the whole group, so accumulation equals one big batch
-        updateLoss += config.paddingFree() ? trainPacked(micro, labelled) : trainPadded(micro, labelled);
+        MicroBatchStep.Result result = microBatchStep.run(micro, labelled, config.paddingFree());
+        updateLoss += result.loss();
+        tokensSinceLog += result.realTokens();
+        // FLOPs as HF counts them: 6 * non-embedding parameters * tokens the model ran (packed runs no padding)
+        state.totalFlos += 6.0 * nonEmbeddingParameters * result.computedTokens();
       }
     }
     double lr = schedule.learningRate(config.learningRate(), state.globalStep);
@@ -309,48 +311,6 @@ public final class Trainer implements AutoCloseable {
   }
 
   private double lastGradNorm = Double.NaN;
-
-  /** Forward and backward of one padded micro-batch; returns its share of the update's loss. */
-  private double trainPadded(List<Feature> micro, long labelled) {
-    try (PaddedBatch batch = PaddedBatch.ofFeatures(micro, tokenizer.padTokenId());
-        BertForTokenClassification.ForwardPass pass =
-            model.forwardForTraining(batch.inputIds(), batch.attentionMask(), batch.tokenTypeIds())) {
-      long tokens = 0;
-      for (long m : Tensors.toLongArray(batch.attentionMask())) {
-        tokens += m;
-      }
-      return backward(pass, batch.labels(), labelled, tokens, batch.inputIds().numel());
-    }
-  }
-
-  /** Forward and backward of one packed micro-batch (padding_free); returns its share of the update's loss. */
-  private double trainPacked(List<Feature> micro, long labelled) {
-    try (PackedBatch batch = new PackedBatch(micro);
-        BertForTokenClassification.ForwardPass pass = model.forwardForTraining(packed(batch))) {
-      return backward(pass, batch.labels(), labelled, batch.totalTokens(), batch.totalTokens());
-    }
-  }
-
-  /** The model input of a packed batch (borrows the batch's tensors). */
-  static PackedSequences packed(PackedBatch batch) {
-    return new PackedSequences(batch.inputIds(), batch.tokenTypeIds(), batch.positionIds(), batch.cuSeqlens(),
-        batch.maxSeqLength());
-  }
-
-  /**
-   * Loss (summed, divided by the update's labelled-token count) and its layer-wise backward; counts tokens and
-   * FLOPs ({@code 6 * non-embedding parameters * tokens the model ran}: a packed batch runs no padding).
-   */
-  private double backward(BertForTokenClassification.ForwardPass pass, Tensor labels, long labelled, long realTokens,
-      long computedTokens) {
-    Tensor sum = TokenClassificationLoss.sum(pass.logits(), labels);
-    Tensor loss = sum.div(new Scalar((double) Math.max(1, labelled)));
-    double value = loss.item_double();
-    pass.backward(loss);
-    tokensSinceLog += realTokens;
-    state.totalFlos += 6.0 * nonEmbeddingParameters * computedTokens;
-    return value;
-  }
 
   private void logTrainingLoss() {
     long now = System.nanoTime();
