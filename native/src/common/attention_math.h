@@ -20,6 +20,24 @@ struct StridedRows {
   int64_t batch_stride, row_stride, head_stride;
 };
 
+// Every tensor of a call as base pointer + strides (read-only inputs, writable outputs).
+struct AttentionTensors {
+  StridedRows<const void*> q, k, v, out_in, dout;
+  StridedRows<void*> out, dq, dk, dv;
+};
+
+EXPRBERT_HD AttentionTensors tensors_of(const exprbert_attention_params& p) {
+  return AttentionTensors{{p.q, p.q_batch_stride, p.q_row_stride, p.q_head_stride},
+                          {p.k, p.k_batch_stride, p.k_row_stride, p.k_head_stride},
+                          {p.v, p.v_batch_stride, p.v_row_stride, p.v_head_stride},
+                          {p.out, p.out_batch_stride, p.out_row_stride, p.out_head_stride},
+                          {p.dout, p.dout_batch_stride, p.dout_row_stride, p.dout_head_stride},
+                          {p.out, p.out_batch_stride, p.out_row_stride, p.out_head_stride},
+                          {p.dq, p.dq_batch_stride, p.dq_row_stride, p.dq_head_stride},
+                          {p.dk, p.dk_batch_stride, p.dk_row_stride, p.dk_head_stride},
+                          {p.dv, p.dv_batch_stride, p.dv_row_stride, p.dv_head_stride}};
+}
+
 // The sequence geometry of one call: the first token and the length of sequence b.
 struct SequenceGeometry {
   int32_t layout;

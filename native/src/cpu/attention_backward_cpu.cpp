@@ -47,16 +47,12 @@ void backward_item(const exprbert_attention_params& pr, const AttentionCpuKernel
     for (auto* buffer : {&s.kt, &s.vt}) ensure(*buffer, dim * t.keys_ld);
     for (auto* buffer : {&s.lse, &s.delta}) ensure(*buffer, t.rows_pad);
     ensure(s.work, kAttentionWorkFloats);
-    const StridedRows<const void*> q{pr.q, pr.q_batch_stride, pr.q_row_stride, pr.q_head_stride};
-    const StridedRows<const void*> k{pr.k, pr.k_batch_stride, pr.k_row_stride, pr.k_head_stride};
-    const StridedRows<const void*> v{pr.v, pr.v_batch_stride, pr.v_row_stride, pr.v_head_stride};
-    const StridedRows<const void*> out{pr.out, pr.out_batch_stride, pr.out_row_stride, pr.out_head_stride};
-    const StridedRows<const void*> dout{pr.dout, pr.dout_batch_stride, pr.dout_row_stride, pr.dout_head_stride};
+    const AttentionTensors ts = tensors_of(pr);
     const float scale = static_cast<float>(pr.scale);  // folded into q (attention_cpu_kernels.inc)
     load_tiles<T>(g, b, h, len, dim, dp,
-                  {TileLoad{q, s.q.data(), t.rows_pad, scale}, TileLoad{k, s.k.data(), t.keys_pad, 1.0f},
-                   TileLoad{v, s.v.data(), len, 1.0f}, TileLoad{dout, s.dout.data(), t.rows_pad, 1.0f},
-                   TileLoad{out, s.out.data(), t.rows_pad, 1.0f}});
+                  {TileLoad{ts.q, s.q.data(), t.rows_pad, scale}, TileLoad{ts.k, s.k.data(), t.keys_pad, 1.0f},
+                   TileLoad{ts.v, s.v.data(), len, 1.0f}, TileLoad{ts.dout, s.dout.data(), t.rows_pad, 1.0f},
+                   TileLoad{ts.out_in, s.out.data(), t.rows_pad, 1.0f}});
     transpose_rows(s.k.data(), dp, len, dim, t.keys_ld, s.kt.data());
     transpose_rows(s.v.data(), dp, len, dim, t.keys_ld, s.vt.data());
     for (int64_t i = 0; i < t.rows_pad; ++i) {
@@ -83,11 +79,9 @@ void backward_item(const exprbert_attention_params& pr, const AttentionCpuKernel
     t.item = item;
     kernels.backward(t);
   }
-  const StridedRows<void*> dq{pr.dq, pr.dq_batch_stride, pr.dq_row_stride, pr.dq_head_stride};
-  const StridedRows<void*> dk{pr.dk, pr.dk_batch_stride, pr.dk_row_stride, pr.dk_head_stride};
-  const StridedRows<void*> dv{pr.dv, pr.dv_batch_stride, pr.dv_row_stride, pr.dv_head_stride};
+  const AttentionTensors ts = tensors_of(pr);
   store_tiles<T>(g, b, h, len, rows_to_write, dim, dp,
-                 {TileStore{dq, s.dq.data()}, TileStore{dk, s.dk.data()}, TileStore{dv, s.dv.data()}});
+                 {TileStore{ts.dq, s.dq.data()}, TileStore{ts.dk, s.dk.data()}, TileStore{ts.dv, s.dv.data()}});
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ void forward_item(const exprbert_attention_params& p, const AttentionCpuKernels&
   const int64_t b = item / p.heads, h = item % p.heads, dim = p.head_dim;
   const int64_t len = g.length(b);
   const int64_t rows_to_write = p.layout == EXPRBERT_ATTENTION_VARLEN ? len : p.max_seqlen;
-  const StridedRows<void*> out{p.out, p.out_batch_stride, p.out_row_stride, p.out_head_stride};
+  const StridedRows<void*> out = tensors_of(p).out;
   AttentionForwardTiles t{};
   t.len = len;
   t.dim = dim;
@@ -47,13 +47,11 @@ void forward_item(const exprbert_attention_params& p, const AttentionCpuKernels&
     ensure(s.out, t.rows_pad * t.dim_pad);
     ensure(s.lse, t.rows_pad);
     ensure(s.work, kAttentionWorkFloats);
-    const StridedRows<const void*> q{p.q, p.q_batch_stride, p.q_row_stride, p.q_head_stride};
-    const StridedRows<const void*> k{p.k, p.k_batch_stride, p.k_row_stride, p.k_head_stride};
-    const StridedRows<const void*> v{p.v, p.v_batch_stride, p.v_row_stride, p.v_head_stride};
+    const AttentionTensors ts = tensors_of(p);
     const float scale = static_cast<float>(p.scale);  // folded into q (attention_cpu_kernels.inc)
     load_tiles<T>(g, b, h, len, dim, t.dim_pad,
-                  {TileLoad{q, s.q.data(), t.rows_pad, scale}, TileLoad{k, s.k.data(), len, 1.0f},
-                   TileLoad{v, s.v.data(), t.keys_pad, 1.0f}});
+                  {TileLoad{ts.q, s.q.data(), t.rows_pad, scale}, TileLoad{ts.k, s.k.data(), len, 1.0f},
+                   TileLoad{ts.v, s.v.data(), t.keys_pad, 1.0f}});
     transpose_rows(s.k.data(), t.dim_pad, len, dim, t.keys_ld, s.kt.data());
     t.q = s.q.data();
     t.kt = s.kt.data();

@@ -32,23 +32,6 @@ inline AttentionArgs attention_args(const exprbert_attention_params& p) {
   return AttentionArgs{p, geometry_of(p), dropout_of(p), static_cast<float>(p.scale)};
 }
 
-// Every tensor of a call as base pointer + strides (read-only inputs, writable outputs).
-struct AttentionTensors {
-  StridedRows<const void*> q, k, v, out_in, dout;
-  StridedRows<void*> out, dq, dk, dv;
-};
-
-__device__ __forceinline__ AttentionTensors tensors_of(const exprbert_attention_params& p) {
-  return AttentionTensors{{p.q, p.q_batch_stride, p.q_row_stride, p.q_head_stride},
-                          {p.k, p.k_batch_stride, p.k_row_stride, p.k_head_stride},
-                          {p.v, p.v_batch_stride, p.v_row_stride, p.v_head_stride},
-                          {p.out, p.out_batch_stride, p.out_row_stride, p.out_head_stride},
-                          {p.dout, p.dout_batch_stride, p.dout_row_stride, p.dout_head_stride},
-                          {p.out, p.out_batch_stride, p.out_row_stride, p.out_head_stride},
-                          {p.dq, p.dq_batch_stride, p.dq_row_stride, p.dq_head_stride},
-                          {p.dk, p.dk_batch_stride, p.dk_row_stride, p.dk_head_stride},
-                          {p.dv, p.dv_batch_stride, p.dv_row_stride, p.dv_head_stride}};
-}
 
 // Length of sequence b, clamped to [0, max_seqlen] so a bad device-side length can never index out of bounds.
 __device__ __forceinline__ int64_t clamped_length(const SequenceGeometry& g, int64_t b) {
