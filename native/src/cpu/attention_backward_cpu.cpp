@@ -22,10 +22,6 @@ struct BackwardScratch {
   std::vector<float> q, k, v, kt, vt, dout, out, lse, delta, dq, dk, dv, work;
 };
 
-void ensure(std::vector<float>& buffer, int64_t floats) {
-  if (buffer.size() < static_cast<size_t>(floats)) buffer.resize(static_cast<size_t>(floats));
-}
-
 template <typename T>
 void backward_item(const exprbert_attention_params& pr, const AttentionCpuKernels& kernels, int64_t item,
                    BackwardScratch& s) {
@@ -33,21 +29,16 @@ void backward_item(const exprbert_attention_params& pr, const AttentionCpuKernel
   const int64_t b = item / pr.heads, h = item % pr.heads, dim = pr.head_dim;
   const int64_t len = g.length(b);
   const int64_t rows_to_write = pr.layout == EXPRBERT_ATTENTION_VARLEN ? len : pr.max_seqlen;
+  const AttentionTensors ts = tensors_of(pr);
   AttentionBackwardTiles t{};
-  t.len = len;
-  t.dim = dim;
-  t.dim_pad = round_up(dim, kernels.width);
-  t.rows_pad = round_up(len, kAttentionRowAlign);
-  t.keys_pad = round_up(len, kAttentionKeyAlign);
-  t.keys_ld = transposed_ld(t.keys_pad);
+  size_tiles(t, len, dim, kernels.width);
   const int64_t dp = t.dim_pad;
   if (len > 0) {
-    for (auto* buffer : {&s.q, &s.dout, &s.out, &s.dq}) ensure(*buffer, t.rows_pad * dp);
-    for (auto* buffer : {&s.k, &s.v, &s.dk, &s.dv}) ensure(*buffer, t.keys_pad * dp);
-    for (auto* buffer : {&s.kt, &s.vt}) ensure(*buffer, dim * t.keys_ld);
-    for (auto* buffer : {&s.lse, &s.delta}) ensure(*buffer, t.rows_pad);
-    ensure(s.work, kAttentionWorkFloats);
-    const AttentionTensors ts = tensors_of(pr);
+    for (auto* buffer : {&s.q, &s.dout, &s.out, &s.dq}) ensure_floats(*buffer, t.rows_pad * dp);
+    for (auto* buffer : {&s.k, &s.v, &s.dk, &s.dv}) ensure_floats(*buffer, t.keys_pad * dp);
+    for (auto* buffer : {&s.kt, &s.vt}) ensure_floats(*buffer, dim * t.keys_ld);
+    for (auto* buffer : {&s.lse, &s.delta}) ensure_floats(*buffer, t.rows_pad);
+    ensure_floats(s.work, kAttentionWorkFloats);
     const float scale = static_cast<float>(pr.scale);  // folded into q (attention_cpu_kernels.inc)
     load_tiles<T>(g, b, h, len, dim, dp,
                   {TileLoad{ts.q, s.q.data(), t.rows_pad, scale}, TileLoad{ts.k, s.k.data(), t.keys_pad, 1.0f},
@@ -79,7 +70,6 @@ void backward_item(const exprbert_attention_params& pr, const AttentionCpuKernel
     t.item = item;
     kernels.backward(t);
   }
-  const AttentionTensors ts = tensors_of(pr);
   store_tiles<T>(g, b, h, len, rows_to_write, dim, dp,
                  {TileStore{ts.dq, s.dq.data()}, TileStore{ts.dk, s.dk.data()}, TileStore{ts.dv, s.dv.data()}});
 }

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "../common/attention_math.h"
 #include "../common/dtype.h"
@@ -18,6 +19,11 @@
 namespace exprbert {
 
 constexpr int64_t kPrefetchRows = 8;
+
+// Grows per-thread scratch to at least `floats` (never shrinks: it is reused item after item).
+inline void ensure_floats(std::vector<float>& buffer, int64_t floats) {
+  if (buffer.size() < static_cast<size_t>(floats)) buffer.resize(static_cast<size_t>(floats));
+}
 
 template <int Write, typename T>
 inline void prefetch_row(const T* row, int64_t dim) {

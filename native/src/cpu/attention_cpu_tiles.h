@@ -68,6 +68,17 @@ struct AttentionBackwardTiles {
   int64_t item;
 };
 
+// The padded extents of one (sequence, head) item, the same for the forward and the backward tiles.
+template <typename Tiles>
+inline void size_tiles(Tiles& t, int64_t len, int64_t dim, int64_t vector_width) {
+  t.len = len;
+  t.dim = dim;
+  t.dim_pad = round_up(dim, vector_width);
+  t.rows_pad = round_up(len, kAttentionRowAlign);
+  t.keys_pad = round_up(len, kAttentionKeyAlign);
+  t.keys_ld = transposed_ld(t.keys_pad);
+}
+
 // One instruction-set build of the kernels. Builds round differently (FMA or not, how many lanes a sum is
 // split over), so results are the same bits for any thread count on one machine, and agree across machines
 // with different builds only within the attention tests' bounds.

@@ -20,10 +20,6 @@ struct ForwardScratch {
   std::vector<float> q, k, kt, v, out, lse, work;
 };
 
-void ensure(std::vector<float>& buffer, int64_t floats) {
-  if (buffer.size() < static_cast<size_t>(floats)) buffer.resize(static_cast<size_t>(floats));
-}
-
 template <typename T>
 void forward_item(const exprbert_attention_params& p, const AttentionCpuKernels& kernels, int64_t item,
                   ForwardScratch& s) {
@@ -31,23 +27,17 @@ void forward_item(const exprbert_attention_params& p, const AttentionCpuKernels&
   const int64_t b = item / p.heads, h = item % p.heads, dim = p.head_dim;
   const int64_t len = g.length(b);
   const int64_t rows_to_write = p.layout == EXPRBERT_ATTENTION_VARLEN ? len : p.max_seqlen;
-  const StridedRows<void*> out = tensors_of(p).out;
+  const AttentionTensors ts = tensors_of(p);
   AttentionForwardTiles t{};
-  t.len = len;
-  t.dim = dim;
-  t.dim_pad = round_up(dim, kernels.width);
-  t.rows_pad = round_up(len, kAttentionRowAlign);
-  t.keys_pad = round_up(len, kAttentionKeyAlign);
-  t.keys_ld = transposed_ld(t.keys_pad);
+  size_tiles(t, len, dim, kernels.width);
   if (len > 0) {
-    ensure(s.q, t.rows_pad * t.dim_pad);
-    ensure(s.k, len * t.dim_pad);
-    ensure(s.kt, dim * t.keys_ld);
-    ensure(s.v, t.keys_pad * t.dim_pad);
-    ensure(s.out, t.rows_pad * t.dim_pad);
-    ensure(s.lse, t.rows_pad);
-    ensure(s.work, kAttentionWorkFloats);
-    const AttentionTensors ts = tensors_of(p);
+    ensure_floats(s.q, t.rows_pad * t.dim_pad);
+    ensure_floats(s.k, len * t.dim_pad);
+    ensure_floats(s.kt, dim * t.keys_ld);
+    ensure_floats(s.v, t.keys_pad * t.dim_pad);
+    ensure_floats(s.out, t.rows_pad * t.dim_pad);
+    ensure_floats(s.lse, t.rows_pad);
+    ensure_floats(s.work, kAttentionWorkFloats);
     const float scale = static_cast<float>(p.scale);  // folded into q (attention_cpu_kernels.inc)
     load_tiles<T>(g, b, h, len, dim, t.dim_pad,
                   {TileLoad{ts.q, s.q.data(), t.rows_pad, scale}, TileLoad{ts.k, s.k.data(), len, 1.0f},
@@ -65,7 +55,7 @@ void forward_item(const exprbert_attention_params& p, const AttentionCpuKernels&
     for (int64_t i = 0; i < len; ++i) p.lse[g.lse_index(b, h, i)] = s.lse[static_cast<size_t>(i)];
   }
   for (int64_t i = len; i < rows_to_write; ++i) p.lse[g.lse_index(b, h, i)] = 0.0f;
-  store_tiles<T>(g, b, h, len, rows_to_write, dim, t.dim_pad, {TileStore{out, s.out.data()}});
+  store_tiles<T>(g, b, h, len, rows_to_write, dim, t.dim_pad, {TileStore{ts.out, s.out.data()}});
 }
 
 }  // namespace
