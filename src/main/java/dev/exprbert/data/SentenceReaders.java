@@ -1,5 +1,9 @@
 package dev.exprbert.data;
 
+import dev.exprbert.data.spans.BratDocuments;
+import dev.exprbert.data.spans.LabelStudioDocuments;
+import dev.exprbert.data.spans.SpanJsonlDocuments;
+import dev.exprbert.data.spans.SpanSentenceReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,14 +18,21 @@ public final class SentenceReaders {
   private SentenceReaders() {}
 
   /**
-   * Opens {@code file} in the format {@code options.format()}, or the one its extension implies
-   * ({@link DatasetFormat#fromPath}).
+   * Opens {@code file} in the format {@code options.format()}, or the one the file implies
+   * ({@link FormatSniffer}: its extension, and for {@code .json}/{@code .jsonl} its first record; a
+   * folder is brat). Span formats come out as words and tags ({@link SpanSentenceReader}).
    *
    * @throws IllegalArgumentException if the file does not exist or its format cannot be told
    * @throws UncheckedIOException if it cannot be opened
    */
   public static SentenceReader open(Path file, ReaderOptions options) {
-    DatasetFormat format = options.format() != null ? options.format() : DatasetFormat.fromPath(file);
+    if (!Files.exists(file)) {
+      throw new IllegalArgumentException("dataset file " + file + " does not exist");
+    }
+    DatasetFormat format = format(file, options);
+    if (format == DatasetFormat.BRAT) {
+      return new SpanSentenceReader(new BratDocuments(file, options.spans()), options.spans());
+    }
     InputStream in;
     try {
       in = Files.newInputStream(file);
@@ -33,6 +44,11 @@ public final class SentenceReaders {
     return open(in, file.toString(), format, options);
   }
 
+  /** The format {@link #open(Path, ReaderOptions)} reads {@code file} in. */
+  public static DatasetFormat format(Path file, ReaderOptions options) {
+    return options.format() != null ? options.format() : FormatSniffer.sniff(file, options);
+  }
+
   /** {@link #open(Path, ReaderOptions)} with {@link ReaderOptions#DEFAULTS}. */
   public static SentenceReader open(Path file) {
     return open(file, ReaderOptions.DEFAULTS);
@@ -40,16 +56,36 @@ public final class SentenceReaders {
 
   /**
    * Reads a stream (e.g. standard input) in the given format; {@code source} names it in messages.
-   * The reader closes the stream.
+   * The reader closes the stream. brat needs its file pairs and cannot be read from a stream.
    */
   public static SentenceReader open(
       InputStream in, String source, DatasetFormat format, ReaderOptions options) {
+    if (format == DatasetFormat.LABEL_STUDIO) {
+      return new SpanSentenceReader(new LabelStudioDocuments(in, source, options.spans()), options.spans());
+    }
+    if (format == DatasetFormat.BRAT) {
+      closeQuietly(in);
+      throw new IllegalArgumentException(
+          "brat standoff is a .txt and an .ann file per document: give the .ann file, its .txt or their folder,"
+              + " not a stream (" + source + ")");
+    }
     Utf8LineReader lines = new Utf8LineReader(in, source);
     return switch (format) {
       case CONLL -> new ConllReader(lines, options);
       case JSONL -> new JsonlReader(lines, options);
       case TEXT -> new PlainTextReader(lines);
+      case SPANS -> new SpanSentenceReader(
+          new SpanJsonlDocuments(lines, options.spans(), options.tagsRequired()), options.spans());
+      case LABEL_STUDIO, BRAT -> throw new IllegalStateException("handled above: " + format);
     };
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException ignored) {
+      // the error about the format is the one worth reporting
+    }
   }
 
   /** Reads a whole file into memory: for dev and test sets, not for files of unknown size. */
