@@ -1,8 +1,6 @@
 package dev.exprbert.data;
 
-import dev.exprbert.data.spans.BratDocuments;
-import dev.exprbert.data.spans.LabelStudioDocuments;
-import dev.exprbert.data.spans.SpanJsonlDocuments;
+import dev.exprbert.data.spans.SpanDocumentReaders;
 import dev.exprbert.data.spans.SpanSentenceReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,8 +28,9 @@ public final class SentenceReaders {
       throw new IllegalArgumentException("dataset file " + file + " does not exist");
     }
     DatasetFormat format = format(file, options);
-    if (format == DatasetFormat.BRAT) {
-      return new SpanSentenceReader(new BratDocuments(file, options.spans()), options.spans());
+    if (format.hasSpans()) {
+      return new SpanSentenceReader(
+          SpanDocumentReaders.open(file, format, options.spans(), options.tagsRequired()), options.spans());
     }
     InputStream in;
     try {
@@ -60,32 +59,17 @@ public final class SentenceReaders {
    */
   public static SentenceReader open(
       InputStream in, String source, DatasetFormat format, ReaderOptions options) {
-    if (format == DatasetFormat.LABEL_STUDIO) {
-      return new SpanSentenceReader(new LabelStudioDocuments(in, source, options.spans()), options.spans());
-    }
-    if (format == DatasetFormat.BRAT) {
-      closeQuietly(in);
-      throw new IllegalArgumentException(
-          "brat standoff is a .txt and an .ann file per document: give the .ann file, its .txt or their folder,"
-              + " not a stream (" + source + ")");
+    if (format.hasSpans()) {
+      return new SpanSentenceReader(
+          SpanDocumentReaders.open(in, source, format, options.spans(), options.tagsRequired()), options.spans());
     }
     Utf8LineReader lines = new Utf8LineReader(in, source);
     return switch (format) {
       case CONLL -> new ConllReader(lines, options);
       case JSONL -> new JsonlReader(lines, options);
       case TEXT -> new PlainTextReader(lines);
-      case SPANS -> new SpanSentenceReader(
-          new SpanJsonlDocuments(lines, options.spans(), options.tagsRequired()), options.spans());
-      case LABEL_STUDIO, BRAT -> throw new IllegalStateException("handled above: " + format);
+      case SPANS, LABEL_STUDIO, BRAT -> throw new IllegalStateException("handled above: " + format);
     };
-  }
-
-  private static void closeQuietly(InputStream in) {
-    try {
-      in.close();
-    } catch (IOException ignored) {
-      // the error about the format is the one worth reporting
-    }
   }
 
   /** Reads a whole file into memory: for dev and test sets, not for files of unknown size. */
