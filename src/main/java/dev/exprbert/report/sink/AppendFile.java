@@ -1,0 +1,79 @@
+package dev.exprbert.report.sink;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** A text file that lines are appended to, each line in one write so that lines never interleave. */
+final class AppendFile implements AutoCloseable {
+  private final Path file;
+  private FileChannel channel;
+
+  AppendFile(Path file) throws IOException {
+    this.file = file;
+    this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+  }
+
+  Path file() {
+    return file;
+  }
+
+  boolean isOpen() {
+    return channel != null;
+  }
+
+  void appendLine(String line) {
+    ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+    try {
+      while (bytes.hasRemaining()) {
+        channel.write(bytes);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  void force() {
+    try {
+      channel.force(false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot flush " + file, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (channel == null) {
+      return;
+    }
+    try {
+      channel.force(false);
+      channel.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot close " + file, e);
+    } finally {
+      channel = null;
+    }
+  }
+
+  /** A number as text: integers as integers, floats by their shortest decimal, non-finite as given. */
+  static String number(Number value) {
+    if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
+        || value instanceof java.math.BigInteger || value instanceof java.util.concurrent.atomic.AtomicInteger
+        || value instanceof java.util.concurrent.atomic.AtomicLong) {
+      return value.toString();
+    }
+    if (value instanceof Float f) {
+      return Float.toString(f);
+    }
+    return Double.toString(value.doubleValue());
+  }
+
+  static boolean isFinite(Number value) {
+    return Double.isFinite(value.doubleValue());
+  }
+}

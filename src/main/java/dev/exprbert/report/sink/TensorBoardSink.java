@@ -1,0 +1,112 @@
+package dev.exprbert.report.sink;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+
+/**
+ * Scalars as a TensorBoard event file, {@code events.out.tfevents.<unix seconds>.<host>} in the
+ * folder (a {@code .N} suffix is added if that name is taken): the first record says
+ * {@code brain.Event:2}, then each {@link #write} is one {@code Event} with one simple value per
+ * metric, stored as float as TensorBoard's scalars are. Point {@code tensorboard --logdir} at the
+ * folder. The file is appended as training goes, which is how TensorBoard reads it live, so it is
+ * not written atomically; each record goes out whole (see {@link TfRecordWriter}).
+ */
+public final class TensorBoardSink implements MetricSink {
+  private final Path file;
+  private FileChannel channel;
+
+  private TensorBoardSink(Path file, FileChannel channel) {
+    this.file = file;
+    this.channel = channel;
+  }
+
+  /** Creates the folder if needed and a new event file in it. */
+  public static TensorBoardSink open(Path folder) throws IOException {
+    Files.createDirectories(folder);
+    String base = "events.out.tfevents." + (System.currentTimeMillis() / 1000) + "." + hostName();
+    for (int attempt = 0; ; attempt++) {
+      Path file = folder.resolve(attempt == 0 ? base : base + "." + attempt);
+      try {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try {
+          TfRecordWriter.write(channel, TfEvents.fileVersion(now()));
+        } catch (IOException e) {
+          channel.close();
+          throw e;
+        }
+        return new TensorBoardSink(file, channel);
+      } catch (FileAlreadyExistsException taken) {
+        if (attempt > 1000) {
+          throw taken;
+        }
+      }
+    }
+  }
+
+  /** The event file. */
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public synchronized void write(long step, Map<String, ? extends Number> metrics) {
+    MetricSink.checkWrite(step, metrics);
+    ensureOpen();
+    try {
+      TfRecordWriter.write(channel, TfEvents.scalars(now(), step, metrics));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  @Override
+  public synchronized void flush() {
+    ensureOpen();
+    try {
+      channel.force(false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot flush " + file, e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (channel == null) {
+      return;
+    }
+    try {
+      channel.force(false);
+      channel.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot close " + file, e);
+    } finally {
+      channel = null;
+    }
+  }
+
+  private void ensureOpen() {
+    if (channel == null) {
+      throw new IllegalStateException("the TensorBoard sink for " + file + " is closed");
+    }
+  }
+
+  private static double now() {
+    return System.currentTimeMillis() / 1000.0;
+  }
+
+  private static String hostName() {
+    try {
+      String name = InetAddress.getLocalHost().getHostName();
+      return name.replaceAll("[^A-Za-z0-9._-]", "_");
+    } catch (IOException e) {
+      return "localhost";
+    }
+  }
+}
