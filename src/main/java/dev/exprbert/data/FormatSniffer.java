@@ -12,7 +12,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Picks the format of a dataset file whose format was not named: a folder is brat; a {@code .json}
+ * Picks the format of a dataset file whose format was not named: a folder, and a {@code .txt}
+ * with a {@code .ann} of the same name beside it, are brat; a {@code .json}
  * or {@code .jsonl} file is looked into, because three formats share those extensions: a file
  * starting with {@code [} is Label Studio's export, one whose first record has a string
  * {@code text} field and no {@code tokens}/{@code words} array holds character-offset spans, and
@@ -30,6 +31,12 @@ final class FormatSniffer {
       return DatasetFormat.BRAT;
     }
     String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".txt")) {
+      String base = file.getFileName().toString();
+      if (Files.isRegularFile(file.resolveSibling(base.substring(0, base.length() - 4) + ".ann"))) {
+        return DatasetFormat.BRAT; // a brat pair, named by its text file
+      }
+    }
     if (!(name.endsWith(".json") || name.endsWith(".jsonl")) || !Files.isRegularFile(file)) {
       return DatasetFormat.fromPath(file);
     }
