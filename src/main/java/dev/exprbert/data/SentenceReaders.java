@@ -32,15 +32,24 @@ public final class SentenceReaders {
       return new SpanSentenceReader(
           SpanDocumentReaders.open(file, format, options.spans(), options.tagsRequired()), options.spans());
     }
-    InputStream in;
+    InputStream in = openFile(file);
+    return open(in, file.toString(), format, options);
+  }
+
+  /**
+   * Opens a dataset file's bytes.
+   *
+   * @throws IllegalArgumentException if it does not exist
+   * @throws UncheckedIOException if it cannot be opened
+   */
+  public static InputStream openFile(Path file) {
     try {
-      in = Files.newInputStream(file);
+      return Files.newInputStream(file);
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException("dataset file " + file + " does not exist", e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open dataset file " + file, e);
     }
-    return open(in, file.toString(), format, options);
   }
 
   /** The format {@link #open(Path, ReaderOptions)} reads {@code file} in. */

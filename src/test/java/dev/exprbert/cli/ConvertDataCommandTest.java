@@ -3,8 +3,6 @@ package dev.exprbert.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,22 +15,17 @@ class ConvertDataCommandTest {
 
   @TempDir Path tmp;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = ExprbertCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
-  private Run convert(Path in, Path out, String to, String... more) {
+  private CliRun convert(Path in, Path out, String to, String... more) {
     String[] args = new String[6 + more.length];
     System.arraycopy(new String[] {"convert-data", "--in", in.toString(), "--out", out.toString(), "--to"}, 0, args, 0, 6);
     args = java.util.Arrays.copyOf(args, 7 + more.length);
     args[6] = to;
     System.arraycopy(more, 0, args, 7, more.length);
-    Run r = run(args);
+    CliRun r = run(args);
     assertEquals(0, r.code(), r.err());
     return r;
   }
@@ -41,12 +34,12 @@ class ConvertDataCommandTest {
   @Test
   void roundTripsOnOpener() throws Exception {
     Path spans = tmp.resolve("dev.spans.jsonl");
-    Run r = convert(OPENER_DEV, spans, "spans");
+    CliRun r = convert(OPENER_DEV, spans, "spans");
     assertEquals("wrote 249 sentences from " + OPENER_DEV + " (conll) to " + spans + " (spans)\n", r.out());
     assertTrue(Files.readAllLines(spans).get(0).startsWith("{\"text\":\"very warm welcome at the reception ,"
         + " very friendly and helpful personnel ,"), "first record");
     Path back = tmp.resolve("back.conll");
-    Run again = convert(spans, back, "conll");
+    CliRun again = convert(spans, back, "conll");
     assertTrue(again.err().endsWith(": 249 documents, 746 spans: 746 on word boundaries, 0 snapped, 0 dropped\n"),
         again.err());
     assertEquals(Files.readString(OPENER_DEV), Files.readString(back));
@@ -69,7 +62,7 @@ class ConvertDataCommandTest {
         + region(0, 9, "EXPR") + ",\n" + region(11, 17, "TARGET") + ",\n" + region(41, 50, "EXPR") + ",\n"
         + region(36, 37, "X") + "]}]}\n]\n");
     Path out = tmp.resolve("out.conll");
-    Run r = convert(export, out, "conll");
+    CliRun r = convert(export, out, "conll");
     List<String> err = r.err().lines().toList();
     assertEquals(List.of(
         export + ":2: span result[1].value [11, 17) \"elcome\" (TARGET) does not align with word boundaries:"
@@ -87,7 +80,7 @@ class ConvertDataCommandTest {
     assertTrue(Files.readString(spans).contains("{\"start\":10,\"end\":17,\"label\":\"TARGET\",\"text\":\"welcome\"}"),
         Files.readString(spans));
 
-    Run strict = run("convert-data", "--in", export.toString(), "--out", tmp.resolve("x.conll").toString(), "--to",
+    CliRun strict = run("convert-data", "--in", export.toString(), "--out", tmp.resolve("x.conll").toString(), "--to",
         "conll", "--on_misaligned", "error");
     assertEquals(1, strict.code());
     assertEquals("exprbert convert-data: " + export + ":2: expected span ends on word boundaries (--on_misaligned"
@@ -117,16 +110,16 @@ class ConvertDataCommandTest {
   void usageErrors() throws Exception {
     Path in = tmp.resolve("in.conll");
     Files.writeString(in, "a\tO\n\n");
-    Run unknown = run("convert-data", "--in", in.toString(), "--out", tmp.resolve("o").toString(), "--to", "xml");
+    CliRun unknown = run("convert-data", "--in", in.toString(), "--out", tmp.resolve("o").toString(), "--to", "xml");
     assertEquals(1, unknown.code());
     assertTrue(unknown.err().contains("unknown --to \"xml\": expected conll, jsonl or spans"), unknown.err());
-    Run same = run("convert-data", "--in", in.toString(), "--out", in.toString(), "--to", "conll");
+    CliRun same = run("convert-data", "--in", in.toString(), "--out", in.toString(), "--to", "conll");
     assertEquals(1, same.code());
     assertTrue(same.err().contains("is the input file"), same.err());
-    Run scheme = run("convert-data", "--in", in.toString(), "--out", tmp.resolve("o").toString(), "--to", "conll",
+    CliRun scheme = run("convert-data", "--in", in.toString(), "--out", tmp.resolve("o").toString(), "--to", "conll",
         "--label_scheme", "iob1");
     assertTrue(scheme.err().contains("expected bio, iobes or bilou"), scheme.err());
-    Run missing = run("convert-data", "--in", in.toString(), "--out", tmp.resolve("o").toString());
+    CliRun missing = run("convert-data", "--in", in.toString(), "--out", tmp.resolve("o").toString());
     assertEquals(2, missing.code());
   }
 }

@@ -1,12 +1,10 @@
 package dev.exprbert.data.spans;
 
 import dev.exprbert.data.DatasetFormat;
+import dev.exprbert.data.SentenceReaders;
 import dev.exprbert.data.Utf8LineReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** Opens the document reader of a span format. */
@@ -22,14 +20,7 @@ public final class SpanDocumentReaders {
     if (format == DatasetFormat.BRAT) {
       return new BratDocuments(file, options);
     }
-    InputStream in;
-    try {
-      in = Files.newInputStream(file);
-    } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException("dataset file " + file + " does not exist", e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open dataset file " + file, e);
-    }
+    InputStream in = SentenceReaders.openFile(file);
     return open(in, file.toString(), format, options, spansRequired);
   }
 

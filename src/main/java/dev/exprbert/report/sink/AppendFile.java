@@ -8,14 +8,23 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** A text file that lines are appended to, each line in one write so that lines never interleave. */
+/**
+ * A file that records are appended to, each record in one write so that records never interleave
+ * and a crash tears at most the last one.
+ */
 final class AppendFile implements AutoCloseable {
   private final Path file;
   private FileChannel channel;
 
+  /** Opens {@code file} for appending, creating it if needed. */
   AppendFile(Path file) throws IOException {
+    this(file, StandardOpenOption.CREATE);
+  }
+
+  /** With {@link StandardOpenOption#CREATE_NEW} the file must not exist yet. */
+  AppendFile(Path file, StandardOpenOption create) throws IOException {
     this.file = file;
-    this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    this.channel = FileChannel.open(file, create, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
   }
 
   Path file() {
@@ -27,7 +36,10 @@ final class AppendFile implements AutoCloseable {
   }
 
   void appendLine(String line) {
-    ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+    append(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
+  }
+
+  void append(ByteBuffer bytes) {
     try {
       while (bytes.hasRemaining()) {
         channel.write(bytes);

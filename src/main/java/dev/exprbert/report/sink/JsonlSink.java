@@ -63,7 +63,9 @@ public final class JsonlSink implements MetricSink {
 
   @Override
   public synchronized void flush() {
-    file.force();
+    if (file.isOpen()) {
+      file.force();
+    }
   }
 
   @Override

@@ -1,9 +1,7 @@
 package dev.exprbert.report.sink;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,12 +17,10 @@ import java.util.Map;
  * not written atomically; each record goes out whole (see {@link TfRecordWriter}).
  */
 public final class TensorBoardSink implements MetricSink {
-  private final Path file;
-  private FileChannel channel;
+  private final AppendFile file;
 
-  private TensorBoardSink(Path file, FileChannel channel) {
+  private TensorBoardSink(AppendFile file) {
     this.file = file;
-    this.channel = channel;
   }
 
   /** Creates the folder if needed and a new event file in it. */
@@ -32,16 +28,11 @@ public final class TensorBoardSink implements MetricSink {
     Files.createDirectories(folder);
     String base = "events.out.tfevents." + (System.currentTimeMillis() / 1000) + "." + hostName();
     for (int attempt = 0; ; attempt++) {
-      Path file = folder.resolve(attempt == 0 ? base : base + "." + attempt);
       try {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        try {
-          TfRecordWriter.write(channel, TfEvents.fileVersion(now()));
-        } catch (IOException e) {
-          channel.close();
-          throw e;
-        }
-        return new TensorBoardSink(file, channel);
+        AppendFile file = new AppendFile(folder.resolve(attempt == 0 ? base : base + "." + attempt),
+            StandardOpenOption.CREATE_NEW);
+        file.append(TfRecordWriter.frame(TfEvents.fileVersion(now())));
+        return new TensorBoardSink(file);
       } catch (FileAlreadyExistsException taken) {
         if (attempt > 1000) {
           throw taken;
@@ -52,49 +43,28 @@ public final class TensorBoardSink implements MetricSink {
 
   /** The event file. */
   public Path file() {
-    return file;
+    return file.file();
   }
 
   @Override
   public synchronized void write(long step, Map<String, ? extends Number> metrics) {
     MetricSink.checkWrite(step, metrics);
-    ensureOpen();
-    try {
-      TfRecordWriter.write(channel, TfEvents.scalars(now(), step, metrics));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
+    if (!file.isOpen()) {
+      throw new IllegalStateException("the TensorBoard sink for " + file.file() + " is closed");
     }
+    file.append(TfRecordWriter.frame(TfEvents.scalars(now(), step, metrics)));
   }
 
   @Override
   public synchronized void flush() {
-    ensureOpen();
-    try {
-      channel.force(false);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot flush " + file, e);
+    if (file.isOpen()) {
+      file.force();
     }
   }
 
   @Override
   public synchronized void close() {
-    if (channel == null) {
-      return;
-    }
-    try {
-      channel.force(false);
-      channel.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot close " + file, e);
-    } finally {
-      channel = null;
-    }
-  }
-
-  private void ensureOpen() {
-    if (channel == null) {
-      throw new IllegalStateException("the TensorBoard sink for " + file + " is closed");
-    }
+    file.close();
   }
 
   private static double now() {
