@@ -14,8 +14,8 @@ import java.util.Locale;
 /**
  * Picks the format of a dataset file whose format was not named: a folder, and a {@code .txt}
  * with a {@code .ann} of the same name beside it, are brat; a {@code .json}
- * or {@code .jsonl} file is looked into, because three formats share those extensions: a file
- * starting with {@code [} is Label Studio's export, one whose first record has a string
+ * or {@code .jsonl} file is looked into, because three formats share those extensions: a {@code
+ * .json} file starting with {@code [} is Label Studio's export, one whose first record has a string
  * {@code text} field and no {@code tokens}/{@code words} array holds character-offset spans, and
  * anything else is read as token/tag JSON Lines (whose reader explains what it expected). Other
  * files go by their extension ({@link DatasetFormat#fromPath}).
@@ -54,7 +54,9 @@ final class FormatSniffer {
       i++;
     }
     if (i < head.length && head[i] == '[') {
-      return DatasetFormat.LABEL_STUDIO;
+      // Label Studio exports .json; a .jsonl holding an array is a JSON file misnamed, which the
+      // JSON Lines reader explains.
+      return name.endsWith(".json") ? DatasetFormat.LABEL_STUDIO : DatasetFormat.JSONL;
     }
     int end = i;
     while (end < head.length && head[end] != '\n') {
