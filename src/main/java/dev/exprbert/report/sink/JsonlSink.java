@@ -14,13 +14,11 @@ import java.util.Map;
  * system at once. JSON has no NaN or infinity, so those values are written as {@code null}. Opening
  * starts a new file (an old one is replaced).
  */
-public final class JsonlSink implements MetricSink {
+public final class JsonlSink extends AppendingSink {
   public static final String FILE_NAME = "metrics.jsonl";
 
-  private final AppendFile file;
-
   private JsonlSink(AppendFile file) {
-    this.file = file;
+    super(file, "JSON Lines");
   }
 
   public static JsonlSink open(Path folder) throws IOException {
@@ -30,16 +28,9 @@ public final class JsonlSink implements MetricSink {
     return new JsonlSink(new AppendFile(path));
   }
 
-  public Path file() {
-    return file.file();
-  }
-
   @Override
   public synchronized void write(long step, Map<String, ? extends Number> metrics) {
-    MetricSink.checkWrite(step, metrics);
-    if (!file.isOpen()) {
-      throw new IllegalStateException("the JSON Lines sink for " + file.file() + " is closed");
-    }
+    checkOpen(step, metrics);
     StringWriter line = new StringWriter();
     try (JsonWriter json = new JsonWriter(line)) {
       json.setHtmlSafe(false);
@@ -61,15 +52,4 @@ public final class JsonlSink implements MetricSink {
     file.appendLine(line.toString());
   }
 
-  @Override
-  public synchronized void flush() {
-    if (file.isOpen()) {
-      file.force();
-    }
-  }
-
-  @Override
-  public synchronized void close() {
-    file.close();
-  }
 }

@@ -16,11 +16,9 @@ import java.util.Map;
  * folder. The file is appended as training goes, which is how TensorBoard reads it live, so it is
  * not written atomically; each record goes out whole (see {@link TfRecordWriter}).
  */
-public final class TensorBoardSink implements MetricSink {
-  private final AppendFile file;
-
+public final class TensorBoardSink extends AppendingSink {
   private TensorBoardSink(AppendFile file) {
-    this.file = file;
+    super(file, "TensorBoard");
   }
 
   /** Creates the folder if needed and a new event file in it. */
@@ -41,31 +39,12 @@ public final class TensorBoardSink implements MetricSink {
     }
   }
 
-  /** The event file. */
-  public Path file() {
-    return file.file();
-  }
-
   @Override
   public synchronized void write(long step, Map<String, ? extends Number> metrics) {
-    MetricSink.checkWrite(step, metrics);
-    if (!file.isOpen()) {
-      throw new IllegalStateException("the TensorBoard sink for " + file.file() + " is closed");
-    }
+    checkOpen(step, metrics);
     file.append(TfRecordWriter.frame(TfEvents.scalars(now(), step, metrics)));
   }
 
-  @Override
-  public synchronized void flush() {
-    if (file.isOpen()) {
-      file.force();
-    }
-  }
-
-  @Override
-  public synchronized void close() {
-    file.close();
-  }
 
   private static double now() {
     return System.currentTimeMillis() / 1000.0;
