@@ -53,7 +53,7 @@ public final class InputFormatException extends RuntimeException {
    * A line quoted for a message: tabs and other control characters escaped (so a separator
    * problem is visible), long lines cut at 120 characters.
    */
-  static String quote(String text) {
+  public static String quote(String text) {
     StringBuilder out = new StringBuilder(Math.min(text.length(), 130) + 2).append('"');
     int shown = 0;
     for (int i = 0; i < text.length(); i++) {

@@ -3,14 +3,7 @@ package dev.exprbert.data;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
-import java.io.IOException;
-import java.io.StringReader;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +18,7 @@ import java.util.List;
  *   <li>Tags are strings, or integers indexing a label list given in the options (the form {@code
  *       datasets} exports a {@code ClassLabel} in); an integer outside the list is an error.
  *   <li>Token and tag arrays must have the same length and hold at least one token.
- *   <li>Parsing is strict JSON (no comments, unquoted names or trailing data), unlike Gson's lenient
- *       default, so a damaged line is reported instead of half-read.
+ *   <li>Parsing is strict JSON ({@link JsonValues#parseLineObject}).
  * </ul>
  */
 public final class JsonlReader extends LineSentenceReader {
@@ -58,33 +50,10 @@ public final class JsonlReader extends LineSentenceReader {
   protected LabeledSentence readSentence() {
     for (NumberedLine line = lines.readLine(); line != null; line = lines.readLine()) {
       if (!line.isBlank()) {
-        return toSentence(parseObject(line), line.number());
+        return toSentence(JsonValues.parseLineObject(lines.source(), line), line.number());
       }
     }
     return null;
-  }
-
-  private JsonObject parseObject(NumberedLine line) {
-    JsonElement element;
-    try {
-      JsonReader reader = new JsonReader(new StringReader(line.text()));
-      reader.setStrictness(Strictness.STRICT);
-      element = JsonParser.parseReader(reader);
-      if (reader.peek() != JsonToken.END_DOCUMENT) {
-        throw error(line.number(), "one JSON object per line", "more text after the object");
-      }
-    } catch (JsonParseException | IOException e) {
-      throw new InputFormatException(
-          lines.source(), line.number(), "one JSON object per line",
-          "malformed JSON (" + gsonReason(e) + "): " + InputFormatException.quote(line.text()), e);
-    }
-    if (!element.isJsonObject()) {
-      String hint = element.isJsonArray() && line.number() == 1
-          ? " (a JSON file holding one array is not JSON Lines: convert it with jq -c '.[]')"
-          : "";
-      throw error(line.number(), "one JSON object per line", kind(element) + hint);
-    }
-    return element.getAsJsonObject();
   }
 
   private LabeledSentence toSentence(JsonObject record, long line) {
@@ -193,41 +162,7 @@ public final class JsonlReader extends LineSentenceReader {
   }
 
   private static String kind(JsonElement element) {
-    if (element.isJsonNull()) {
-      return "null";
-    }
-    if (element.isJsonArray()) {
-      return "an array";
-    }
-    if (element.isJsonObject()) {
-      return "an object";
-    }
-    JsonPrimitive value = element.getAsJsonPrimitive();
-    String shown = value.toString();
-    if (shown.length() > 60) {
-      shown = shown.substring(0, 60) + "...";
-    }
-    if (value.isString()) {
-      return "the string " + shown;
-    }
-    return (value.isNumber() ? "the number " : "the boolean ") + shown;
-  }
-
-  /** Gson's reason without its troubleshooting link, with "line 1" dropped (we parse one line). */
-  private static String gsonReason(Exception e) {
-    // Gson wraps its MalformedJsonException, whose message is the useful one.
-    Throwable innermost = e;
-    while (innermost.getCause() != null && innermost.getCause().getMessage() != null) {
-      innermost = innermost.getCause();
-    }
-    String message = innermost.getMessage() == null
-        ? innermost.getClass().getSimpleName()
-        : innermost.getMessage();
-    int newline = message.indexOf('\n');
-    if (newline >= 0) {
-      message = message.substring(0, newline);
-    }
-    return message.replace(" at line 1 column ", " at column ");
+    return JsonValues.describe(element);
   }
 
   private InputFormatException error(long line, String expected, String found) {

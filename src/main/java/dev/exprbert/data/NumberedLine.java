@@ -1,10 +1,10 @@
 package dev.exprbert.data;
 
 /** One decoded line of a file, without its terminator, and its 1-based number. */
-record NumberedLine(String text, long number) {
+public record NumberedLine(String text, long number) {
 
   /** Empty or only spaces and tabs: a sentence separator in CoNLL, skipped elsewhere. */
-  boolean isBlank() {
+  public boolean isBlank() {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c != ' ' && c != '\t') {

@@ -1,5 +1,6 @@
 package dev.exprbert.data;
 
+import dev.exprbert.data.spans.SpanOptions;
 import java.util.List;
 
 /**
@@ -17,6 +18,8 @@ import java.util.List;
  *     Hugging Face's {@code ner})
  * @param labelNames JSONL: the label names that integer tags index, or {@code null} when tags are
  *     strings
+ * @param spans span formats (doccano, spaCy, Label Studio, brat): label scheme, misalignment and
+ *     overlap policies, offset unit, text field; {@code null} for {@link SpanOptions#DEFAULTS}
  */
 public record ReaderOptions(
     DatasetFormat format,
@@ -26,7 +29,8 @@ public record ReaderOptions(
     boolean tagsRequired,
     String tokensField,
     String tagsField,
-    List<String> labelNames) {
+    List<String> labelNames,
+    SpanOptions spans) {
 
   /** Defaults: format from the extension, whitespace columns, first and last column, tags required. */
   public static final ReaderOptions DEFAULTS = builder().build();
@@ -36,6 +40,7 @@ public record ReaderOptions(
       throw new IllegalArgumentException("separator must not be null (whitespace or tab)");
     }
     labelNames = labelNames == null ? null : List.copyOf(labelNames);
+    spans = spans == null ? SpanOptions.DEFAULTS : spans;
     if (tokensField != null && tokensField.isEmpty()) {
       throw new IllegalArgumentException("tokensField must not be empty");
     }
@@ -57,7 +62,8 @@ public record ReaderOptions(
         .tagsRequired(tagsRequired)
         .tokensField(tokensField)
         .tagsField(tagsField)
-        .labelNames(labelNames);
+        .labelNames(labelNames)
+        .spans(spans);
   }
 
   /** Builder with the defaults of {@link #DEFAULTS}. */
@@ -70,6 +76,7 @@ public record ReaderOptions(
     private String tokensField;
     private String tagsField;
     private List<String> labelNames;
+    private SpanOptions spans;
 
     private Builder() {}
 
@@ -113,10 +120,15 @@ public record ReaderOptions(
       return this;
     }
 
+    public Builder spans(SpanOptions spans) {
+      this.spans = spans;
+      return this;
+    }
+
     public ReaderOptions build() {
       return new ReaderOptions(
           format, separator, tokenColumn, tagColumn, tagsRequired, tokensField, tagsField,
-          labelNames);
+          labelNames, spans);
     }
   }
 }

@@ -25,7 +25,7 @@ import java.util.Arrays;
  * the {@code \n} (CRLF files) is dropped; a last line without a terminator is still a line. Memory is
  * one read buffer plus the longest line, whatever the file size.
  */
-final class Utf8LineReader implements Closeable {
+public final class Utf8LineReader implements Closeable {
   private static final int READ_BUFFER_BYTES = 1 << 16;
 
   private final InputStream in;
@@ -47,13 +47,13 @@ final class Utf8LineReader implements Closeable {
    * @param in the file's bytes; closed by {@link #close()}
    * @param source the file name used in messages
    */
-  Utf8LineReader(InputStream in, String source) {
+  public Utf8LineReader(InputStream in, String source) {
     this.in = in;
     this.source = source;
   }
 
   /** The next line, or {@code null} at the end of the file. */
-  NumberedLine readLine() {
+  public NumberedLine readLine() {
     if (endOfInput) {
       return null;
     }
@@ -99,11 +99,11 @@ final class Utf8LineReader implements Closeable {
   }
 
   /** Number of the last line returned (0 before the first). */
-  long lineNumber() {
+  public long lineNumber() {
     return lineNumber;
   }
 
-  String source() {
+  public String source() {
     return source;
   }
 

@@ -37,6 +37,11 @@ final class EntityCollector {
 
   /** Rejects null and empty labels, naming the side and where; changes nothing. */
   void checkLabels(List<String> labels) {
+    checkLabels(labels, sentences);
+  }
+
+  /** {@link #checkLabels(List)} for the sentence with index {@code sentence}. */
+  void checkLabels(List<String> labels, int sentence) {
     for (int i = 0; i < labels.size(); i++) {
       String label = labels.get(i);
       if (label == null || label.isEmpty()) {
@@ -44,7 +49,7 @@ final class EntityCollector {
             String.format(
                 "%s: label at sentence %d, position %d is %s; every token needs a tag such as O"
                     + " or B-PER",
-                side, sentences, i, label == null ? "null" : "empty"));
+                side, sentence, i, label == null ? "null" : "empty"));
       }
     }
   }

@@ -140,22 +140,25 @@ public final class Seqeval {
     return accumulate(yTrue, yPred, mode).hfReport(ZeroDivision.WARN);
   }
 
-  /** A filled accumulator; checks the sentence counts match (then each sentence's length). */
+  /**
+   * A filled accumulator. Sentences are paired in order; when one side has more, the extra ones are
+   * still validated, and the count mismatch is raised where seqeval raises it (see the accumulator's
+   * note on error order).
+   */
   public static SeqevalAccumulator accumulate(
       List<List<String>> yTrue, List<List<String>> yPred, Mode mode) {
     Objects.requireNonNull(yTrue, "yTrue");
     Objects.requireNonNull(yPred, "yPred");
-    if (yTrue.size() != yPred.size()) {
-      throw new IllegalArgumentException(
-          "yTrue has "
-              + yTrue.size()
-              + " sentences but yPred has "
-              + yPred.size()
-              + "; seqeval requires equal numbers (inconsistent numbers of samples)");
-    }
     SeqevalAccumulator accumulator = new SeqevalAccumulator(mode);
-    for (int s = 0; s < yTrue.size(); s++) {
-      accumulator.add(yTrue.get(s), yPred.get(s));
+    int n = Math.max(yTrue.size(), yPred.size());
+    for (int s = 0; s < n; s++) {
+      List<String> gold = s < yTrue.size() ? yTrue.get(s) : null;
+      List<String> pred = s < yPred.size() ? yPred.get(s) : null;
+      if (gold != null && pred != null) {
+        accumulator.add(gold, pred);
+      } else {
+        accumulator.addUnpaired(gold, pred, yTrue.size(), yPred.size());
+      }
     }
     return accumulator;
   }

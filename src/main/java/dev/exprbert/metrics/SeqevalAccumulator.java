@@ -15,59 +15,145 @@ import java.util.Set;
  *
  * <p>Each metric method mirrors the seqeval function of the same name, including which
  * zero-division warnings it emits ({@code warn_for}).
+ *
+ * <p>[note: error order] seqeval validates whole inputs before it counts anything, so which error
+ * it raises for bad input depends on all sentences, not on the first bad one: its score functions
+ * ({@code precision_recall_fscore_support} and the {@code *_score} functions) first check that the
+ * lengths agree ({@code check_consistent_length}), then read every gold sequence
+ * ({@code Entities(y_true)} in strict mode, {@code get_entities(y_true)} in default mode), and only
+ * then any predicted one; {@code classification_report} in strict mode reads gold, then predicted,
+ * and checks lengths last. Within one side, sentences are read in order, and in strict mode a
+ * label without a known prefix (seqeval's KeyError, raised while its {@code Tokens} are built) comes
+ * before a prefix the scheme forbids in the same sentence (ValueError, raised during the scan). So
+ * {@link #add} never throws for bad labels or lengths: it records the first problem of each kind and
+ * keeps validating later sentences, and every result method raises the problem seqeval would raise
+ * first. A sentence with a problem adds no entities (results are unavailable anyway).
  */
 public final class SeqevalAccumulator {
   private final Mode mode;
-  private final MetricWarnings labelWarnings = new MetricWarnings();
+  /** Label warnings per side: seqeval reads (and so warns about) all of y_true before y_pred. */
+  private final MetricWarnings goldWarnings = new MetricWarnings();
+  private final MetricWarnings predictedWarnings = new MetricWarnings();
   private final EntityCollector gold;
   private final EntityCollector predicted;
   private final TokenCounts tokens = new TokenCounts();
+  /** Sentences given to {@link #add}, valid or not (seqeval's sent_id of the next one). */
+  private int added;
+  /** The first problem of each kind; see the note on error order. */
+  private RuntimeException lengthError;
+  private RuntimeException goldError;
+  private RuntimeException predictedError;
 
   public SeqevalAccumulator(Mode mode) {
     this.mode = Objects.requireNonNull(mode, "mode must be Mode.DEFAULT or Mode.strict(scheme)");
-    this.gold = new EntityCollector(mode, "y_true", labelWarnings);
-    this.predicted = new EntityCollector(mode, "y_pred", labelWarnings);
+    this.gold = new EntityCollector(mode, "y_true", goldWarnings);
+    this.predicted = new EntityCollector(mode, "y_pred", predictedWarnings);
   }
 
   public Mode mode() {
     return mode;
   }
 
-  /** Sentences added so far. */
+  /** Sentences added so far, including any with a problem. */
   public int sentences() {
-    return gold.sentences();
+    return added;
   }
 
   /**
-   * Adds one sentence. Both lists must have the same length (seqeval raises "Found input variables
-   * with inconsistent numbers of samples"). In strict mode an invalid label throws
-   * {@link InvalidTagException} and the sentence is not added.
+   * Adds one sentence. Both lists should have the same length (seqeval raises "Found input
+   * variables with inconsistent numbers of samples") and, in strict mode, valid labels
+   * ({@link InvalidTagException}); a problem is recorded, not thrown, and raised by the result
+   * methods in seqeval's order (see the note on error order).
    */
   public void add(List<String> goldTags, List<String> predictedTags) {
     Objects.requireNonNull(goldTags, "goldTags");
     Objects.requireNonNull(predictedTags, "predictedTags");
-    if (goldTags.size() != predictedTags.size()) {
-      throw new IllegalArgumentException(
+    addSides(goldTags, predictedTags);
+  }
+
+  /**
+   * A sentence present on one side only (the other is null): what {@link Seqeval} feeds when the
+   * two sides hold different numbers of sentences, so that the present side is still validated.
+   */
+  void addUnpaired(List<String> goldTags, List<String> predictedTags, int goldCount, int predictedCount) {
+    if (lengthError == null) {
+      lengthError = new IllegalArgumentException(
+          "yTrue has " + goldCount + " sentences but yPred has " + predictedCount
+              + "; seqeval requires equal numbers (inconsistent numbers of samples)");
+    }
+    addSides(goldTags, predictedTags);
+  }
+
+  private void addSides(List<String> goldTags, List<String> predictedTags) {
+    int sentence = added++;
+    if (goldTags != null && predictedTags != null && goldTags.size() != predictedTags.size()
+        && lengthError == null) {
+      lengthError = new IllegalArgumentException(
           String.format(
               "sentence %d: gold has %d tags but prediction has %d; seqeval requires equal lengths"
                   + " (inconsistent numbers of samples)",
-              sentences(), goldTags.size(), predictedTags.size()));
+              sentence, goldTags.size(), predictedTags.size()));
     }
-    gold.checkLabels(goldTags);
-    predicted.checkLabels(predictedTags);
-    if (mode instanceof Mode.Strict strict) {
-      // Extract both sides before adding either, so an invalid label leaves no half-added sentence.
-      List<Entity> goldEntities =
-          StrictEntityExtractor.extract(goldTags, strict.scheme(), sentences());
-      List<Entity> predictedEntities =
-          StrictEntityExtractor.extract(predictedTags, strict.scheme(), sentences());
+    List<Entity> goldEntities = goldTags == null ? null : validate(gold, goldTags, sentence, true);
+    List<Entity> predictedEntities =
+        predictedTags == null ? null : validate(predicted, predictedTags, sentence, false);
+    if (goldTags != null && predictedTags != null && goldTags.size() == predictedTags.size()) {
+      tokens.add(goldTags, predictedTags); // accuracy_score never looks at labels
+    }
+    boolean clean = lengthError == null && goldError == null && predictedError == null;
+    if (!clean) {
+      return; // results will raise; keep validating later sentences only
+    }
+    if (mode instanceof Mode.Strict) {
       gold.addStrictSentence(goldEntities);
       predicted.addStrictSentence(predictedEntities);
     } else {
       gold.addDefaultSentence(goldTags);
       predicted.addDefaultSentence(predictedTags);
     }
-    tokens.add(goldTags, predictedTags);
+  }
+
+  /**
+   * Checks one side of one sentence; returns its strict-mode entities (null in default mode), or
+   * null after recording the side's first problem.
+   */
+  private List<Entity> validate(EntityCollector side, List<String> tags, int sentence, boolean isGold) {
+    try {
+      side.checkLabels(tags, sentence);
+      if (mode instanceof Mode.Strict strict) {
+        return StrictEntityExtractor.extract(tags, strict.scheme(), sentence);
+      }
+      return null;
+    } catch (IllegalArgumentException e) {
+      if (isGold && goldError == null) {
+        goldError = e;
+      } else if (!isGold && predictedError == null) {
+        predictedError = e;
+      }
+      return null;
+    }
+  }
+
+  /** seqeval's score functions: lengths, then gold, then predicted. */
+  private void checkForScores() {
+    raiseFirst(lengthError, goldError, predictedError);
+  }
+
+  /** seqeval's strict classification_report: gold, predicted, then lengths. */
+  private void checkForReport() {
+    if (mode instanceof Mode.Strict) {
+      raiseFirst(goldError, predictedError, lengthError);
+    } else {
+      checkForScores();
+    }
+  }
+
+  private static void raiseFirst(RuntimeException... errors) {
+    for (RuntimeException error : errors) {
+      if (error != null) {
+        throw error;
+      }
+    }
   }
 
   /**
@@ -106,15 +192,18 @@ public final class SeqevalAccumulator {
 
   /** Gold entities so far (seqeval's {@code get_entities}/{@code Entities} of y_true). */
   public List<Entity> goldEntities() {
+    raiseFirst(goldError);
     return gold.entities();
   }
 
   /** Predicted entities so far. */
   public List<Entity> predictedEntities() {
+    raiseFirst(predictedError);
     return predicted.entities();
   }
 
   public EntityCounts entityCounts() {
+    checkForScores();
     return EntityCounts.of(gold.entities(), predicted.entities());
   }
 
@@ -151,6 +240,7 @@ public final class SeqevalAccumulator {
 
   /** seqeval {@code classification_report} as a structure; render with {@code toText()}. */
   public ClassificationReport classificationReport(ZeroDivision zeroDivision) {
+    checkForReport();
     MetricWarnings warnings = scoreWarnings();
     EntityCounts counts = entityCounts();
     Set<Metric> all = PrfCalculator.WARN_FOR_ALL;
@@ -168,6 +258,9 @@ public final class SeqevalAccumulator {
    * @throws IllegalStateException when no token was added (seqeval: ZeroDivisionError)
    */
   public double accuracy() {
+    // accuracy_score zips flattened sequences and never checks lengths; sentence by sentence we
+    // cannot zip across a length mismatch, so that (unlike seqeval) is an error here.
+    raiseFirst(lengthError);
     if (tokens.total == 0) {
       throw new IllegalStateException(
           "accuracy: no token was added, so accuracy is undefined (seqeval raises"
@@ -178,22 +271,25 @@ public final class SeqevalAccumulator {
 
   /** seqeval {@code performance_measure}. */
   public PerformanceMeasure performanceMeasure() {
+    raiseFirst(lengthError);
     return PerformanceMeasure.of(tokens);
   }
 
   /** What Hugging Face {@code evaluate.load("seqeval").compute(...)} returns for this mode. */
   public HfSeqevalReport hfReport(ZeroDivision zeroDivision) {
+    checkForReport();
     return HfSeqevalReport.of(classificationReport(zeroDivision), accuracy());
   }
 
   /** Warnings so far about labels (non-NE tags, BILOU in default mode). */
   public List<String> labelWarnings() {
-    return labelWarnings.messages();
+    return scoreWarnings().messages();
   }
 
   private MetricWarnings scoreWarnings() {
     MetricWarnings warnings = new MetricWarnings();
-    warnings.addAll(labelWarnings);
+    warnings.addAll(goldWarnings);
+    warnings.addAll(predictedWarnings);
     return warnings;
   }
 }

@@ -87,16 +87,23 @@ class SeqevalPitfallsTest {
     assertTrue(!anyContains(acc.labelWarnings(), "E-PER seems"));
   }
 
+  /* An invalid label is recorded, not thrown by add: the sentence adds no entities, later sentences
+   * are still validated, and every result raises it (see ErrorOrderTest for which one wins). */
   @Test
-  void pitfall3StrictErrorLeavesAccumulatorUnchanged() {
+  void pitfall3StrictErrorIsRaisedByResults() {
     SeqevalAccumulator acc = new SeqevalAccumulator(Mode.strict(Scheme.IOB2));
     acc.add(Tags.sentence("B-PER"), Tags.sentence("B-PER"));
-    assertThrows(
-        InvalidTagException.class,
-        () -> acc.add(Tags.sentence("B-LOC"), Tags.sentence("S-LOC")));
-    assertEquals(1, acc.sentences());
+    acc.add(Tags.sentence("B-LOC"), Tags.sentence("S-LOC"));
+    assertEquals(2, acc.sentences());
     assertEquals(List.of(e("PER", 0, 1)), acc.goldEntities());
-    assertEquals(1.0, acc.accuracy());
+    InvalidTagException ex =
+        assertThrows(InvalidTagException.class, () -> acc.f1(Average.MICRO, ZeroDivision.WARN));
+    assertEquals("S-LOC", ex.label());
+    assertEquals(1, ex.sentence());
+    assertThrows(InvalidTagException.class, () -> acc.classificationReport(ZeroDivision.WARN));
+    assertThrows(InvalidTagException.class, acc::predictedEntities);
+    // accuracy_score never reads labels: 1 of 2 tokens equal.
+    assertEquals(0.5, acc.accuracy());
   }
 
   /* 4. No B-/I- prefix: the first character is taken as the tag, so "PER" is type "ER". */
