@@ -32,7 +32,8 @@ class CliTest {
     assertTrue(r.out().matches("(?s).*layers:\\s+2\\R.*"), r.out());
     // embeddings 100*32 + 32*32 + 2*32 + 2*32 = 4,352; a layer 4*(32*32+32) + 2*32 + (32*64+64) + (64*32+32)
     // + 2*32 = 8,544; head 32*5 + 5 = 165; total 4,352 + 2*8,544 + 165 = 21,605
-    assertTrue(r.out().matches("(?s).*parameters:\\s+21,605\\R.*"), r.out());
+    assertTrue(r.out().matches("(?s).*parameters:\\s+21,605 \\(84\\.4 KiB as float32\\)\\R.*"), r.out());
+    assertTrue(r.out().matches("(?s).*memory needed:\\s+at least \\S+ KiB to tag on the CPU, \\S+ KiB to train.*"), r.out());
     assertTrue(r.out().contains("O B-EXPR I-EXPR B-TIME I-TIME"), r.out());
   }
 

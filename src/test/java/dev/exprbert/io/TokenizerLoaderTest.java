@@ -226,4 +226,42 @@ class TokenizerLoaderTest {
       assertEquals("true", System.getProperty("ai.djl.offline"));
     }
   }
+
+  /**
+   * DJL's platform probe asks CudaUtils for the GPU count twice per process and logged "Failed to detect
+   * GPU count" at WARN on machines with a CUDA runtime but no driver. Only that logger is lowered.
+   */
+  @Test
+  void djlsGpuProbeIsQuietAndDjlsOtherLoggersAreNot() throws IOException {
+    try (ModelTokenizer tokenizer = TokenizerLoader.load(TestTokenizers.miniLm(tmp))) {
+      assertTrue(tokenizer.vocabularySize() > 0);
+    }
+    assertFalse(org.slf4j.LoggerFactory.getLogger("ai.djl.util.cuda.CudaUtils").isWarnEnabled());
+    assertTrue(org.slf4j.LoggerFactory.getLogger("ai.djl.util.cuda.CudaUtils").isErrorEnabled());
+    assertTrue(org.slf4j.LoggerFactory.getLogger("ai.djl.huggingface.tokenizers.HuggingFaceTokenizer").isWarnEnabled());
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      ai.djl.util.cuda.CudaUtils.getGpuCount(); // what Platform.fromSystem calls
+    } finally {
+      System.setErr(err);
+    }
+    assertFalse(captured.toString(java.nio.charset.StandardCharsets.UTF_8).contains("Failed to detect GPU count"),
+        captured.toString(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void theVocabularySizeCountsAddedTokensAndBadIdsAreNamed() throws IOException {
+    try (ModelTokenizer tokenizer = TokenizerLoader.load(TestTokenizers.miniLm(tmp))) {
+      assertEquals(30522, tokenizer.vocabularySize());
+    }
+    Path dir = Files.createDirectories(tmp.resolve("bad-id"));
+    String json = new String(Files.readAllBytes(TestTokenizers.miniLm(tmp).resolve("tokenizer.json")),
+        java.nio.charset.StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve("tokenizer.json"), json.replaceFirst("\"\\[PAD\\]\": ?0", "\"[PAD]\": \"zero\""));
+    IOException e = assertThrows(IOException.class, () -> TokenizerLoader.load(dir));
+    assertTrue(e.getMessage().contains(dir.resolve("tokenizer.json") + ": model.vocab[\"[PAD]\"] is \"zero\""),
+        e.getMessage());
+  }
 }
