@@ -118,17 +118,24 @@ public final class TokenizerLoader {
     } catch (IllegalArgumentException e) {
       throw new IOException(e.getMessage(), e); // a bad tokenizer file, like every other problem reported here
     }
+    TokenizerJsonChecks.check(tokenizerJson, describedAs);
     BertTokenizerJson.disableTruncationAndPadding(tokenizerJson);
     HuggingFaceTokenizer tokenizer = newDjlTokenizer(tokenizerJson, describedAs);
-    return new ModelTokenizer(
-        tokenizer,
-        modelDir,
-        filesToSave,
-        BertTokenizerJson.lowercases(tokenizerJson),
-        settings.modelMaxLength(),
-        settings.padToken(),
-        padTokenId,
-        vocabularySize);
+    try {
+      return new ModelTokenizer(
+          tokenizer,
+          modelDir,
+          filesToSave,
+          BertTokenizerJson.lowercases(tokenizerJson),
+          settings.modelMaxLength(),
+          settings.padToken(),
+          padTokenId,
+          vocabularySize);
+    } catch (RuntimeException e) {
+      // the constructor encodes probe words; the Rust side reports a tokenizer that cannot encode them this way
+      tokenizer.close();
+      throw new IOException(describedAs + ": the tokenizer cannot encode a plain word: " + e.getMessage(), e);
+    }
   }
 
   private static JsonObject parseObject(Path file, byte[] bytes) throws IOException {

@@ -264,4 +264,34 @@ class TokenizerLoaderTest {
     assertTrue(e.getMessage().contains(dir.resolve("tokenizer.json") + ": model.vocab[\"[PAD]\"] is \"zero\""),
         e.getMessage());
   }
+
+  /**
+   * A template that names a special token special_tokens lacks deserializes fine, and the tokenizers
+   * build in DJL's jar then panics on the first encode, which aborts the JVM (exit 134). Also with the
+   * processor's "type" missing, which the library accepts.
+   */
+  @Test
+  void aTemplateWithAnUndefinedSpecialTokenIsRefusedBeforeTheNativeTokenizerExists() throws IOException {
+    String json = Files.readString(TestTokenizers.casedTokenizerJson(tmp).resolve("tokenizer.json"));
+    String single = "\"single\": [{\"SpecialToken\": {\"id\": \"[CLS]\"";
+    String undefined = json.replace(single, single.replace("[CLS]", "[EOS]"));
+    for (String broken : List.of(undefined, undefined.replace("\"type\": \"TemplateProcessing\"", "\"type\": null"))) {
+      assertFalse(broken.equals(json), "the test must change the file");
+      Path dir = Files.createDirectories(tmp.resolve("template-" + broken.hashCode()));
+      Files.writeString(dir.resolve("tokenizer.json"), broken);
+      IOException e = assertThrows(IOException.class, () -> TokenizerLoader.load(dir));
+      assertTrue(e.getMessage().startsWith(dir.resolve("tokenizer.json") + ": post_processor."), e.getMessage());
+      assertTrue(e.getMessage().contains("uses the special token \"[EOS]\", which post_processor.special_tokens does not"
+          + " define"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aWordPieceUnknownTokenMissingFromTheVocabularyIsRefusedAtLoad() throws IOException {
+    String json = Files.readString(TestTokenizers.casedTokenizerJson(tmp).resolve("tokenizer.json"));
+    Path dir = Files.createDirectories(tmp.resolve("no-unk"));
+    Files.writeString(dir.resolve("tokenizer.json"), json.replace("\"unk_token\": \"[UNK]\"", "\"unk_token\": \"[NOPE]\""));
+    IOException e = assertThrows(IOException.class, () -> TokenizerLoader.load(dir));
+    assertTrue(e.getMessage().contains("model.unk_token \"[NOPE]\" is not in model.vocab"), e.getMessage());
+  }
 }
