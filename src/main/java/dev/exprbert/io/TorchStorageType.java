@@ -1,38 +1,35 @@
 package dev.exprbert.io;
 
-import org.bytedeco.pytorch.global.torch.ScalarType;
-
 /**
  * The typed storage classes ({@code torch.FloatStorage}...) that {@code torch.save} names in each
- * storage's persistent id, with their element size and LibTorch type. The complex and quantized
- * storages are not listed: no BERT checkpoint holds them, so they are refused by name.
+ * storage's persistent id, and the element type each one holds (sizes and LibTorch types come from
+ * {@link SafetensorsDtype}, the one table of them). The complex and quantized storages are not
+ * listed: no BERT checkpoint holds them, so they are refused by name.
  */
 enum TorchStorageType {
-  FloatStorage(4, ScalarType.Float),
-  DoubleStorage(8, ScalarType.Double),
-  HalfStorage(2, ScalarType.Half),
-  BFloat16Storage(2, ScalarType.BFloat16),
-  LongStorage(8, ScalarType.Long),
-  IntStorage(4, ScalarType.Int),
-  ShortStorage(2, ScalarType.Short),
-  CharStorage(1, ScalarType.Char),
-  ByteStorage(1, ScalarType.Byte),
-  BoolStorage(1, ScalarType.Bool);
+  FloatStorage(SafetensorsDtype.F32),
+  DoubleStorage(SafetensorsDtype.F64),
+  HalfStorage(SafetensorsDtype.F16),
+  BFloat16Storage(SafetensorsDtype.BF16),
+  LongStorage(SafetensorsDtype.I64),
+  IntStorage(SafetensorsDtype.I32),
+  ShortStorage(SafetensorsDtype.I16),
+  CharStorage(SafetensorsDtype.I8),
+  ByteStorage(SafetensorsDtype.U8),
+  BoolStorage(SafetensorsDtype.BOOL);
 
-  private final int elementBytes;
-  private final ScalarType scalarType;
+  private final SafetensorsDtype dtype;
 
-  TorchStorageType(int elementBytes, ScalarType scalarType) {
-    this.elementBytes = elementBytes;
-    this.scalarType = scalarType;
+  TorchStorageType(SafetensorsDtype dtype) {
+    this.dtype = dtype;
   }
 
   int elementBytes() {
-    return elementBytes;
+    return dtype.byteSize();
   }
 
-  ScalarType scalarType() {
-    return scalarType;
+  org.bytedeco.pytorch.global.torch.ScalarType scalarType() {
+    return dtype.scalarType();
   }
 
   /** The type for a class name in module {@code torch}, or null when it is not a supported storage. */
