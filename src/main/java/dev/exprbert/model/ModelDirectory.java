@@ -16,7 +16,7 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * A Hugging Face model directory: {@code config.json} plus {@code model.safetensors} (or a
- * {@code pytorch_model.bin} that LibTorch can read without executing code). Tokenizer files are
+ * {@code pytorch_model.bin}, read in Java without executing code: {@link PytorchBin}). Tokenizer files are
  * handled by {@link dev.exprbert.io.TokenizerLoader}.
  */
 public final class ModelDirectory {
