@@ -1,8 +1,8 @@
 package dev.exprbert.cli;
 
 import dev.exprbert.model.BertConfig;
+import dev.exprbert.model.BertConfigLimits;
 import dev.exprbert.model.ModelDirectory;
-import dev.exprbert.model.ParameterSpec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -22,7 +22,8 @@ final class InfoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     BertConfig config = ModelDirectory.readConfig(model);
-    long parameters = ParameterSpec.of(config).stream().mapToLong(ParameterSpec::numel).sum();
+    // computed from the sizes, not by listing every tensor: config.json's caps keep it exact in a long
+    long parameters = BertConfigLimits.parameterCount(config);
     PrintWriter out = spec.commandLine().getOut();
     out.printf("model:          %s%n", model.toAbsolutePath());
     out.printf("architecture:   BertForTokenClassification (model_type %s)%n", config.modelType());
@@ -31,7 +32,10 @@ final class InfoCommand implements Callable<Integer> {
     out.printf("intermediate:   %d (%s)%n", config.intermediateSize(), config.hiddenAct().hfName());
     out.printf("vocabulary:     %d%n", config.vocabSize());
     out.printf("max positions:  %d%n", config.maxPositionEmbeddings());
-    out.printf("parameters:     %,d%n", parameters);
+    out.printf("parameters:     %,d (%s as float32)%n", parameters, BertConfigLimits.humanBytes(BertConfigLimits.weightBytes(config)));
+    out.printf("memory needed:  at least %s to tag on the CPU, %s to train (weights, gradients, AdamW moments and one"
+        + " max-length sequence)%n", BertConfigLimits.humanBytes(BertConfigLimits.estimatedBytes(config, BertConfigLimits.Purpose.INFERENCE)),
+        BertConfigLimits.humanBytes(BertConfigLimits.estimatedBytes(config, BertConfigLimits.Purpose.TRAINING)));
     out.printf("labels (%d):    %s%n", config.numLabels(), String.join(" ", config.labels()));
     return 0;
   }

@@ -79,6 +79,14 @@ public final class OnnxToHuggingFace {
       throw new IllegalArgumentException("ONNX file " + onnx + " uses hidden_act " + encoder.hiddenAct()
           + ", which the model cannot run; expected one of " + HiddenActivation.supportedNames());
     }
+    try {
+      return buildConfig(encoder, act);
+    } catch (dev.exprbert.model.BertConfigException e) {
+      throw new IllegalArgumentException("ONNX file " + onnx + " describes an encoder this project refuses: " + e.getMessage(), e);
+    }
+  }
+
+  private static BertConfig buildConfig(ImportedEncoder encoder, HiddenActivation act) {
     return BertConfig.builder()
         .vocabSize(encoder.vocabSize())
         .hiddenSize(encoder.hiddenSize())

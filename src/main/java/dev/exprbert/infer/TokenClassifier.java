@@ -45,6 +45,7 @@ public final class TokenClassifier implements AutoCloseable {
   private final String defaultLabel;
 
   public TokenClassifier(BertForTokenClassification model, ModelTokenizer tokenizer) {
+    ModelDirectory.requireTokenizerFits(model.config(), tokenizer);
     this.model = model;
     this.tokenizer = tokenizer;
     this.aligner = new SubwordAligner(tokenizer, null, false);
@@ -59,7 +60,7 @@ public final class TokenClassifier implements AutoCloseable {
     Map<String, Tensor> checkpoint = ModelDirectory.readWeights(dir);
     CheckpointLoader.Loaded loaded;
     try {
-      loaded = CheckpointLoader.load(config, checkpoint, placement, 42, false, dir.toString());
+      loaded = CheckpointLoader.load(config, checkpoint, placement, 42, false, ModelDirectory.weightsFile(dir).toString());
     } finally {
       checkpoint.values().forEach(Tensor::close);
     }

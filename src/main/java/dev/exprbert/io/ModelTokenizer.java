@@ -28,6 +28,7 @@ public final class ModelTokenizer implements AutoCloseable {
   private final String padToken;
   private final int specialTokenCount;
   private final int leadingSpecialTokenCount;
+  private final int vocabularySize;
 
   ModelTokenizer(
       HuggingFaceTokenizer tokenizer,
@@ -36,7 +37,8 @@ public final class ModelTokenizer implements AutoCloseable {
       boolean lowercases,
       OptionalInt modelMaxLength,
       String padToken,
-      Integer padTokenId) {
+      Integer padTokenId,
+      int vocabularySize) {
     this.tokenizer = tokenizer;
     this.sourceDirectory = sourceDirectory;
     this.filesToSave = Collections.unmodifiableMap(new LinkedHashMap<>(filesToSave));
@@ -44,6 +46,7 @@ public final class ModelTokenizer implements AutoCloseable {
     this.modelMaxLength = modelMaxLength;
     this.padToken = padToken;
     this.padTokenId = padTokenId;
+    this.vocabularySize = vocabularySize;
     this.specialTokenCount = tokenizer.encode(new String[0], true, false).getIds().length;
     this.leadingSpecialTokenCount = leadingSpecials(tokenizer);
   }
@@ -101,6 +104,14 @@ public final class ModelTokenizer implements AutoCloseable {
       array[i] = word;
     }
     return array;
+  }
+
+  /**
+   * How many token ids the tokenizer can produce (highest id + 1, added tokens included): a model's
+   * word-embedding table needs at least this many rows.
+   */
+  public int vocabularySize() {
+    return vocabularySize;
   }
 
   /** How many special tokens encoding adds around one sequence (2 for BERT: [CLS] and [SEP]). */

@@ -43,6 +43,12 @@ public record SafetensorsHeader(List<SafetensorsTensorInfo> tensors, Map<String,
 
   static final String METADATA_KEY = "__metadata__";
 
+  /**
+   * More dimensions than any tensor has (LibTorch's CUDA kernels stop at 25). The HF reader has no
+   * limit, but a header of a million ones would make LibTorch build size and stride arrays that long.
+   */
+  static final int MAX_DIMS = 64;
+
   public SafetensorsHeader {
     tensors = List.copyOf(tensors);
     metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
@@ -167,6 +173,10 @@ public record SafetensorsHeader(List<SafetensorsTensorInfo> tensors, Map<String,
     if (dtype == null) {
       throw new SafetensorsFormatException(file,
           where + "unknown dtype \"" + dtypeName + "\", expected one of " + SafetensorsDtype.supportedNames());
+    }
+    if (shape.length > MAX_DIMS) {
+      throw new SafetensorsFormatException(file, where + "shape has " + shape.length + " dimensions; expected at most "
+          + MAX_DIMS);
     }
     for (long d : shape) {
       if (d < 0) {

@@ -32,6 +32,17 @@ import java.util.Map;
  * {@code OPT_OUT_TRACKING=true} or offline mode ({@code ai.djl.offline=true} / env
  * {@code DJL_OFFLINE}) is set. We set both system properties unless the user already chose; an
  * environment variable of the same name still wins (DJL reads env first).
+ *
+ * <p>[note: DJL's GPU probe] Loading the native library, DJL picks its build by platform
+ * ({@code ai.djl.util.Platform.detectPlatform}, which calls {@code fromSystem} twice), and each call asks
+ * {@code ai.djl.util.cuda.CudaUtils.getGpuCount()}, which loads libcudart through JNA. On a machine with
+ * the CUDA runtime but no driver that logs "Failed to detect GPU count: CUDA driver version is
+ * insufficient" at WARN, twice, in every command. The answer does not matter to us: the tokenizers jar
+ * ships one CPU build, and LibTorch finds GPUs on its own. So the slf4j-simple level of exactly that
+ * logger is raised to ERROR (and DJL's INFO line naming the platform file to WARN), through the
+ * {@code org.slf4j.simpleLogger.log.<name>} system properties, unless the user set them; DJL's other
+ * loggers keep their levels. (The alternative switch, {@code ai.djl.util.cuda.fork=true}, starts a
+ * second JVM to probe, which costs more than the message.)
  */
 public final class TokenizerLoader {
   static final String TOKENIZER_JSON = "tokenizer.json";
@@ -99,17 +110,32 @@ public final class TokenizerLoader {
               + BertTokenizerJson.VOCAB_TXT + " (BERT WordPiece vocabulary)");
     }
 
-    Integer padTokenId = PadTokenLookup.padTokenId(tokenizerJson, settings.padToken());
+    int vocabularySize;
+    Integer padTokenId;
+    try {
+      vocabularySize = TokenizerJsonVocabulary.size(tokenizerJson, describedAs);
+      padTokenId = PadTokenLookup.padTokenId(tokenizerJson, settings.padToken(), describedAs);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e); // a bad tokenizer file, like every other problem reported here
+    }
+    TokenizerJsonChecks.check(tokenizerJson, describedAs);
     BertTokenizerJson.disableTruncationAndPadding(tokenizerJson);
     HuggingFaceTokenizer tokenizer = newDjlTokenizer(tokenizerJson, describedAs);
-    return new ModelTokenizer(
-        tokenizer,
-        modelDir,
-        filesToSave,
-        BertTokenizerJson.lowercases(tokenizerJson),
-        settings.modelMaxLength(),
-        settings.padToken(),
-        padTokenId);
+    try {
+      return new ModelTokenizer(
+          tokenizer,
+          modelDir,
+          filesToSave,
+          BertTokenizerJson.lowercases(tokenizerJson),
+          settings.modelMaxLength(),
+          settings.padToken(),
+          padTokenId,
+          vocabularySize);
+    } catch (RuntimeException e) {
+      // the constructor encodes probe words; the Rust side reports a tokenizer that cannot encode them this way
+      tokenizer.close();
+      throw new IOException(describedAs + ": the tokenizer cannot encode a plain word: " + e.getMessage(), e);
+    }
   }
 
   private static JsonObject parseObject(Path file, byte[] bytes) throws IOException {
@@ -136,7 +162,16 @@ public final class TokenizerLoader {
     }
   }
 
+  static final String CUDA_UTILS_LEVEL = "org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils";
+  private static final String PLATFORM_LEVEL = "org.slf4j.simpleLogger.log.ai.djl.util.Platform";
+
   private static void keepDjlOffline() {
+    if (System.getProperty(CUDA_UTILS_LEVEL) == null) {
+      System.setProperty(CUDA_UTILS_LEVEL, "error");
+    }
+    if (System.getProperty(PLATFORM_LEVEL) == null) {
+      System.setProperty(PLATFORM_LEVEL, "warn");
+    }
     if (System.getProperty("OPT_OUT_TRACKING") == null) {
       System.setProperty("OPT_OUT_TRACKING", "true");
     }

@@ -310,6 +310,7 @@ public final class BertConfig {
       if (numLabels < 1) {
         throw new BertConfigException("num_labels: expected at least 1, found " + numLabels);
       }
+      BertConfigLimits.cap("num_labels", numLabels, BertConfigLimits.MAX_LABELS); // before allocating the list
       List<String> out = new ArrayList<>(numLabels);
       for (int i = 0; i < numLabels; i++) {
         out.add("LABEL_" + i);
@@ -422,6 +423,8 @@ public final class BertConfig {
       positive("intermediate_size", intermediateSize);
       positive("max_position_embeddings", maxPositionEmbeddings);
       positive("type_vocab_size", typeVocabSize);
+      BertConfigLimits.requireWithinCaps(vocabSize, hiddenSize, numHiddenLayers, intermediateSize, maxPositionEmbeddings,
+          typeVocabSize, labels.size());
       if (hiddenSize % numAttentionHeads != 0) {
         throw new BertConfigException("hidden_size " + hiddenSize + " is not a multiple of num_attention_heads "
             + numAttentionHeads + "; expected hidden_size % num_attention_heads == 0 (each head gets hidden/heads dims)");

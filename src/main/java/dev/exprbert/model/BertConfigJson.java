@@ -11,7 +11,6 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import dev.exprbert.io.AtomicFiles;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +44,12 @@ final class BertConfigJson {
   private BertConfigJson() {}
 
   static BertConfig read(Path file) throws IOException {
-    String text = Files.readString(file);
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new BertConfigException(file + ": not valid UTF-8 text; expected a JSON file", e);
+    }
     JsonElement root;
     try {
       root = JsonParser.parseString(text);
@@ -56,13 +60,14 @@ final class BertConfigJson {
       throw new BertConfigException(file + ": expected a JSON object, found " + describe(root));
     }
     try {
-      return fromJson(root.getAsJsonObject());
+      return fromJson(root.getAsJsonObject(), file.toString());
     } catch (BertConfigException e) {
       throw new BertConfigException(file + ": " + e.getMessage(), e);
     }
   }
 
-  static BertConfig fromJson(JsonObject json) {
+  /** @param source names the config in warnings (its path) */
+  static BertConfig fromJson(JsonObject json, String source) {
     JsonElement modelType = json.get("model_type");
     if (modelType != null && !modelType.isJsonNull()) {
       String type = string(json, "model_type");
@@ -121,7 +126,7 @@ final class BertConfigJson {
     if (json.has("architectures") && !json.get("architectures").isJsonNull()) {
       b.architectures(stringList(json, "architectures"));
     }
-    List<String> labels = labels(json);
+    List<String> labels = labels(json, source);
     b.labels(labels);
     for (Map.Entry<String, JsonElement> e : json.entrySet()) {
       if (!KNOWN_KEYS.contains(e.getKey())) {
@@ -131,8 +136,12 @@ final class BertConfigJson {
     return b.build();
   }
 
-  /** id2label when present (num_labels only warns on disagreement, as transformers does), else num_labels or 2. */
-  private static List<String> labels(JsonObject json) {
+  /**
+   * id2label when present, else num_labels LABEL_i labels, else two. A num_labels that disagrees with
+   * id2label is overruled by id2label with a warning, as {@code PretrainedConfig.__init__} does for a
+   * config.json (transformers raises only when both are passed as arguments to from_pretrained).
+   */
+  private static List<String> labels(JsonObject json, String source) {
     List<String> labels;
     JsonElement id2label = json.get("id2label");
     if (id2label != null && !id2label.isJsonNull()) {
@@ -168,8 +177,10 @@ final class BertConfigJson {
       if (json.has("num_labels") && !json.get("num_labels").isJsonNull()) {
         int numLabels = integer(json, "num_labels");
         if (numLabels != labels.size()) {
-          LOG.warn("config.json: num_labels {} disagrees with id2label, which has {} labels; using id2label"
-              + " (as transformers does)", numLabels, labels.size());
+          LOG.warn("{}: num_labels {} disagrees with id2label, which has {} labels {}; the number of labels is"
+              + " overwritten to {} from id2label, as transformers does (\"You passed along `num_labels={}` with an"
+              + " incompatible id to label map\"); fix num_labels or id2label in that file", source, numLabels,
+              labels.size(), labels, labels.size(), numLabels);
         }
       }
     } else {
@@ -275,10 +286,9 @@ final class BertConfigJson {
     if (value == null || !value.isJsonPrimitive() || !value.getAsJsonPrimitive().isNumber()) {
       throw new BertConfigException(field + ": expected an integer, found " + describe(value));
     }
-    BigDecimal exact = value.getAsBigDecimal();
     try {
-      return exact.intValueExact();
-    } catch (ArithmeticException e) {
+      return value.getAsBigDecimal().intValueExact();
+    } catch (ArithmeticException | NumberFormatException e) {
       throw new BertConfigException(field + ": expected an integer, found " + describe(value));
     }
   }

@@ -3,9 +3,11 @@ package dev.exprbert.model;
 import dev.exprbert.runtime.Placement;
 import dev.exprbert.runtime.Tensors;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Tensor;
@@ -14,18 +16,50 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns a checkpoint's tensors into the {@link ModelWeights} of a token classifier the way
- * Hugging Face's {@code from_pretrained} does: TF-era {@code gamma/beta} names fixed, a base
- * {@code BertModel} checkpoint (no {@code bert.} prefix) accepted, keys the model lacks reported as
- * unexpected (pooler and position_ids ignored quietly), keys the checkpoint lacks (a new
- * classifier) reported as missing and initialised like {@code _init_weights}.
+ * Turns a checkpoint's tensors into the {@link ModelWeights} of a token classifier, with the names
+ * Hugging Face's {@code from_pretrained} accepts: TF-era {@code gamma/beta} names fixed, a base
+ * {@code BertModel} checkpoint (no {@code bert.} prefix) accepted.
+ *
+ * <p>[note: strict loading] A model that tags or evaluates must never run with weights that were not
+ * in the checkpoint, so {@link #load} refuses a checkpoint that lacks any parameter, and one with a
+ * tensor the model does not use, naming it. Only what {@code from_pretrained} drops for this class is
+ * let through ({@link #IGNORED}): the pooler (BertForTokenClassification has none), pre-training heads
+ * ({@code cls.*}, reported as unused like HF does) and the {@code position_ids}/{@code token_type_ids}
+ * buffers. The one place where a missing tensor is normal is fine-tuning an encoder that has no
+ * classification head yet: {@link #loadForFineTuning} initialises {@code classifier.*} as
+ * {@code _init_weights} does and logs Hugging Face's warning; every encoder tensor is still required.
+ *
+ * <p>Before any tensor is copied, names, shapes and dtypes (floating point only) are checked, and the
+ * model's estimated memory is compared with what the machine has ({@link BertConfigLimits}).
  */
 public final class CheckpointLoader {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointLoader.class);
+  private static final String CLASS_NAME = "BertForTokenClassification";
+  /** Keys from_pretrained drops for BertForTokenClassification without complaint. */
+  private static final Pattern IGNORED =
+      Pattern.compile("^bert\\.pooler\\..*|.*\\.position_ids$|^bert\\.embeddings\\.token_type_ids$");
+  /** Pre-training heads: HF reports them as "not used" (expected when fine-tuning a pretrained encoder). */
+  private static final Pattern UNUSED_HEADS = Pattern.compile("^cls\\..*");
+  private static final Pattern LAYER_KEY = Pattern.compile("^bert\\.encoder\\.layer\\.\\d+\\..*");
+  private static final int LISTED = 5;
 
   private CheckpointLoader() {}
 
-  /** What loading found, in Hugging Face's terms. */
+  /** Which tensors may be absent from the checkpoint. */
+  private enum Mode {
+    /** none: inference and evaluation */
+    STRICT,
+    /** classifier.* (a fresh head), when fine-tuning */
+    FINE_TUNING,
+    /** all: a new model initialised from its config */
+    NEW_MODEL
+  }
+
+  /**
+   * What loading found, in Hugging Face's terms: {@code missing} were newly initialised (a fresh head
+   * when fine-tuning), {@code unexpected} were not used ({@code cls.*}), {@code ignored} were dropped
+   * quietly, {@code reinitialized} had another label count.
+   */
   public record Report(List<String> missing, List<String> unexpected, List<String> ignored, List<String> reinitialized) {
     public boolean isComplete() {
       return missing.isEmpty() && reinitialized.isEmpty();
@@ -35,38 +69,65 @@ public final class CheckpointLoader {
   /** Loaded weights (owned by the caller) and the report. */
   public record Loaded(ModelWeights weights, Report report) {}
 
-  /** Fresh Hugging Face initialisation of every parameter, as a new classifier would get. */
+  /** Fresh Hugging Face initialisation of every parameter, as a new model to train gets. */
   public static ModelWeights initialize(BertConfig config, Placement placement, long seed) {
-    return load(config, Map.of(), placement, seed, false, "(new model)").weights();
+    return load(config, Map.of(), placement, seed, false, Mode.NEW_MODEL, "(new model)").weights();
   }
 
   /**
+   * Strict loading, for inference and evaluation: every parameter must be in the checkpoint with the
+   * config's shape, and every checkpoint tensor must be a parameter or one HF ignores.
+   *
    * @param checkpoint tensors by checkpoint key (borrowed: copied, never modified)
    * @param reinitializeMismatchedHead when the checkpoint's classifier has another label count,
    *     initialise a new one instead of failing (Hugging Face's {@code ignore_mismatched_sizes})
-   * @param source names the checkpoint in errors and logs
+   * @param source names the checkpoint in errors and logs (the weights file)
+   * @throws IllegalArgumentException naming the first missing, unexpected or mis-shaped tensor
    */
   public static Loaded load(BertConfig config, Map<String, Tensor> checkpoint, Placement placement, long seed,
       boolean reinitializeMismatchedHead, String source) {
-    Map<String, Tensor> byName = normalizeNames(checkpoint);
+    return load(config, checkpoint, placement, seed, reinitializeMismatchedHead, Mode.STRICT, source);
+  }
+
+  /**
+   * Loading for fine-tuning: as {@link #load}, except that a checkpoint without {@code classifier.*}
+   * (a pretrained encoder, or a head the caller dropped to train new labels) gets a freshly initialised
+   * head, logged with Hugging Face's warning.
+   */
+  public static Loaded loadForFineTuning(BertConfig config, Map<String, Tensor> checkpoint, Placement placement, long seed,
+      String source) {
+    return load(config, checkpoint, placement, seed, false, Mode.FINE_TUNING, source);
+  }
+
+  private static Loaded load(BertConfig config, Map<String, Tensor> checkpoint, Placement placement, long seed,
+      boolean reinitializeMismatchedHead, Mode mode, String source) {
+    BertConfigLimits.Purpose purpose = placement.isCuda() ? BertConfigLimits.Purpose.HOST_STAGING
+        : mode == Mode.STRICT ? BertConfigLimits.Purpose.INFERENCE : BertConfigLimits.Purpose.TRAINING;
+    BertConfigLimits.requireFitsInMemory(config, purpose, source);
+    Map<String, Tensor> byName = normalizeNames(checkpoint, source);
+    List<ParameterSpec> specs = ParameterSpec.of(config);
     List<String> missing = new ArrayList<>();
+    List<String> unexpected = new ArrayList<>();
+    List<String> ignored = new ArrayList<>();
+    if (mode != Mode.NEW_MODEL) {
+      checkNames(config, specs, byName, mode == Mode.FINE_TUNING, source, missing, unexpected, ignored);
+    }
     List<String> reinitialized = new ArrayList<>();
     LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
     try (Generator generator = torch.createCPUGenerator(seed); Device device = placement.torchDevice()) {
-      for (ParameterSpec spec : ParameterSpec.of(config)) {
+      for (ParameterSpec spec : specs) {
         Tensor found = byName.get(spec.name());
         Tensor cpu;
         if (found == null) {
-          missing.add(spec.name());
           cpu = HfInit.create(spec, config, generator);
         } else if (!sameShape(found, spec.shape())) {
           if (reinitializeMismatchedHead && spec.name().startsWith("classifier.")) {
-            reinitialized.add(spec.name() + ": checkpoint " + Tensors.shapeString(found) + ", model " + java.util.Arrays.toString(spec.shape()));
+            reinitialized.add(spec.name() + ": checkpoint " + Tensors.shapeString(found) + ", model " + Arrays.toString(spec.shape()));
             cpu = HfInit.create(spec, config, generator);
           } else {
             closeAll(out);
             throw new IllegalArgumentException(source + ": tensor '" + spec.name() + "' has shape " + Tensors.shapeString(found)
-                + " but the config needs " + java.util.Arrays.toString(spec.shape())
+                + " but the config needs " + Arrays.toString(spec.shape())
                 + (spec.name().startsWith("classifier.")
                     ? " (the checkpoint was trained with another label set; ask to re-initialise the head to fine-tune it on new labels)"
                     : " (config.json and the weights disagree)"));
@@ -81,28 +142,93 @@ public final class CheckpointLoader {
         }
       }
     }
-    List<String> unexpected = new ArrayList<>();
-    List<String> ignored = new ArrayList<>();
-    for (String key : byName.keySet()) {
-      if (out.containsKey(key)) {
-        continue;
-      }
-      if (key.contains("pooler.") || key.endsWith("position_ids")) {
-        ignored.add(key); // BertForTokenClassification has no pooler; position_ids is a buffer
-      } else {
-        unexpected.add(key);
-      }
-    }
     Report report = new Report(List.copyOf(missing), List.copyOf(unexpected), List.copyOf(ignored), List.copyOf(reinitialized));
     logReport(report, source);
     return new Loaded(new ModelWeights(out), report);
   }
 
-  /** Fixes TF-era LayerNorm names and adds the {@code bert.} prefix to base-model checkpoints. */
-  static Map<String, Tensor> normalizeNames(Map<String, Tensor> checkpoint) {
+  /**
+   * Sorts the checkpoint's names into used, unused heads and ignored, and refuses missing parameters
+   * (except a fresh head when allowed), unexpected tensors and non-floating weights, before anything
+   * is allocated.
+   */
+  private static void checkNames(BertConfig config, List<ParameterSpec> specs, Map<String, Tensor> byName,
+      boolean freshHeadAllowed, String source, List<String> missing, List<String> unexpected, List<String> ignored) {
+    java.util.Set<String> expected = new java.util.HashSet<>();
+    for (ParameterSpec spec : specs) {
+      expected.add(spec.name());
+      Tensor t = byName.get(spec.name());
+      if (t == null) {
+        missing.add(spec.name());
+      } else if (!t.is_floating_point()) {
+        throw new IllegalArgumentException(source + ": tensor '" + spec.name() + "' has dtype " + t.scalar_type()
+            + "; expected a floating-point weight (float32, float16, bfloat16 or float64)");
+      }
+    }
+    List<String> stray = new ArrayList<>();
+    for (String key : byName.keySet()) {
+      if (expected.contains(key)) {
+        continue;
+      }
+      if (IGNORED.matcher(key).matches()) {
+        ignored.add(key);
+      } else if (UNUSED_HEADS.matcher(key).matches()) {
+        unexpected.add(key);
+      } else {
+        stray.add(key);
+      }
+    }
+    List<String> refused = new ArrayList<>(missing);
+    if (freshHeadAllowed && missing.stream().allMatch(k -> k.startsWith("classifier."))) {
+      refused.clear(); // a pretrained encoder without a head: the head is trained from scratch
+    }
+    if (byName.isEmpty()) {
+      throw new IllegalArgumentException(source + " holds no tensors; expected the " + specs.size() + " tensors of a "
+          + config.numHiddenLayers() + "-layer " + CLASS_NAME + " (e.g. '" + specs.get(0).name() + "')");
+    }
+    if (!refused.isEmpty()) {
+      String first = refused.get(0);
+      throw new IllegalArgumentException(source + " has no tensor '" + first + "' (expected by " + expectedBy(first, config)
+          + ")" + more(refused, "missing") + (stray.isEmpty() ? "" : "; it has tensors the model does not use: " + listed(stray))
+          + "; the weights and config.json do not belong together, or the file is damaged");
+    }
+    if (!stray.isEmpty()) {
+      throw new IllegalArgumentException(source + " has tensor '" + stray.get(0) + "', which a " + CLASS_NAME
+          + " with this config.json does not have" + more(stray, "unexpected") + "; the weights belong to another"
+          + " architecture or size, or the file is damaged");
+    }
+  }
+
+  private static String expectedBy(String key, BertConfig config) {
+    if (key.startsWith("classifier.")) {
+      return "config.json's " + config.numLabels() + " labels";
+    }
+    if (LAYER_KEY.matcher(key).matches()) {
+      return "config.json's num_hidden_layers " + config.numHiddenLayers();
+    }
+    return "every BERT encoder";
+  }
+
+  private static String more(List<String> keys, String what) {
+    return keys.size() == 1 ? "" : " and " + (keys.size() - 1) + " more " + what + " (" + listed(keys.subList(1, keys.size())) + ")";
+  }
+
+  private static String listed(List<String> keys) {
+    List<String> shown = keys.subList(0, Math.min(LISTED, keys.size()));
+    return String.join(", ", shown) + (keys.size() > LISTED ? ", ..." : "");
+  }
+
+  /**
+   * Fixes TF-era LayerNorm names and adds the {@code bert.} prefix to base-model checkpoints (the
+   * classifier and pre-training heads keep their names).
+   *
+   * @throws IllegalArgumentException when two checkpoint keys name the same parameter
+   */
+  static Map<String, Tensor> normalizeNames(Map<String, Tensor> checkpoint, String source) {
     boolean hasPrefix = checkpoint.keySet().stream().anyMatch(k -> k.startsWith(ParameterSpec.ENCODER_PREFIX + "."));
     boolean looksLikeBase = checkpoint.keySet().stream().anyMatch(k -> k.startsWith("embeddings.") || k.startsWith("encoder."));
     Map<String, Tensor> out = new LinkedHashMap<>();
+    Map<String, String> originalOf = new LinkedHashMap<>();
     for (Map.Entry<String, Tensor> e : checkpoint.entrySet()) {
       String key = e.getKey();
       if (key.endsWith(".gamma")) {
@@ -110,8 +236,13 @@ public final class CheckpointLoader {
       } else if (key.endsWith(".beta")) {
         key = key.substring(0, key.length() - ".beta".length()) + ".bias";
       }
-      if (!hasPrefix && looksLikeBase && !key.startsWith("classifier.")) {
+      if (!hasPrefix && looksLikeBase && !key.startsWith("classifier.") && !UNUSED_HEADS.matcher(key).matches()) {
         key = ParameterSpec.ENCODER_PREFIX + "." + key;
+      }
+      String before = originalOf.put(key, e.getKey());
+      if (before != null) {
+        throw new IllegalArgumentException(source + ": tensors '" + before + "' and '" + e.getKey() + "' both name the"
+            + " parameter '" + key + "'; expected one");
       }
       out.put(key, e.getValue());
     }
@@ -120,16 +251,18 @@ public final class CheckpointLoader {
 
   private static void logReport(Report report, String source) {
     if (!report.missing().isEmpty()) {
-      LOG.warn("Some weights of BertForTokenClassification were not initialized from the model checkpoint at {} and are"
-          + " newly initialized: {}. You should probably TRAIN this model on a down-stream task.", source, report.missing());
+      LOG.warn("Some weights of {} were not initialized from the model checkpoint at {} and are newly initialized: {}."
+          + " You should probably TRAIN this model on a down-stream task to be able to use it for predictions and inference.",
+          CLASS_NAME, source, report.missing());
     }
     if (!report.reinitialized().isEmpty()) {
-      LOG.warn("Some weights of BertForTokenClassification were not initialized from the model checkpoint at {} and are"
-          + " newly initialized because the shapes did not match: {}", source, report.reinitialized());
+      LOG.warn("Some weights of {} were not initialized from the model checkpoint at {} and are newly initialized"
+          + " because the shapes did not match: {}", CLASS_NAME, source, report.reinitialized());
     }
     if (!report.unexpected().isEmpty()) {
-      LOG.warn("Some weights of the model checkpoint at {} were not used when initializing BertForTokenClassification: {}",
-          source, report.unexpected());
+      LOG.warn("Some weights of the model checkpoint at {} were not used when initializing {}: {}. This IS expected if"
+          + " you are initializing {} from the checkpoint of a model trained on another task or with another architecture.",
+          source, CLASS_NAME, report.unexpected(), CLASS_NAME);
     }
   }
 
@@ -144,7 +277,6 @@ public final class CheckpointLoader {
     }
     return true;
   }
-
 
   private static void closeAll(Map<String, Tensor> tensors) {
     tensors.values().forEach(Tensor::close);

@@ -1,5 +1,6 @@
 package dev.exprbert.model;
 
+import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.PytorchBin;
 import dev.exprbert.io.Safetensors;
 import dev.exprbert.runtime.Tensors;
@@ -15,7 +16,7 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * A Hugging Face model directory: {@code config.json} plus {@code model.safetensors} (or a
- * {@code pytorch_model.bin} that LibTorch can read without executing code). Tokenizer files are
+ * {@code pytorch_model.bin}, read in Java without executing code: {@link PytorchBin}). Tokenizer files are
  * handled by {@link dev.exprbert.io.TokenizerLoader}.
  */
 public final class ModelDirectory {
@@ -36,16 +37,39 @@ public final class ModelDirectory {
 
   /** The checkpoint's tensors on the CPU, in file order; the caller closes them. */
   public static LinkedHashMap<String, Tensor> readWeights(Path dir) throws IOException {
+    Path file = weightsFile(dir);
+    return file.getFileName().toString().equals(SAFETENSORS) ? Safetensors.read(file) : PytorchBin.read(file);
+  }
+
+  /** The weights file {@link #readWeights} reads: model.safetensors, else pytorch_model.bin. */
+  public static Path weightsFile(Path dir) throws NoSuchFileException {
     Path safetensors = dir.resolve(SAFETENSORS);
     if (Files.isRegularFile(safetensors)) {
-      return Safetensors.read(safetensors);
+      return safetensors;
     }
     Path bin = dir.resolve(PYTORCH_BIN);
     if (Files.isRegularFile(bin)) {
-      return PytorchBin.read(bin);
+      return bin;
     }
     throw new NoSuchFileException(dir.toString(), null,
         "no weights in " + dir.toAbsolutePath() + ": expected " + SAFETENSORS + " or " + PYTORCH_BIN);
+  }
+
+  /**
+   * Checks that the model's word-embedding table has a row for every id the tokenizer produces, before
+   * any text is encoded: an id past vocab_size would otherwise fail deep inside LibTorch's embedding
+   * lookup. A larger vocab_size is fine (some models pad the table).
+   *
+   * @throws IllegalArgumentException naming the tokenizer directory and both sizes
+   */
+  public static void requireTokenizerFits(BertConfig config, ModelTokenizer tokenizer) {
+    int ids = tokenizer.vocabularySize();
+    if (ids > config.vocabSize()) {
+      throw new IllegalArgumentException("the tokenizer in " + tokenizer.sourceDirectory() + " produces " + ids
+          + " token ids (0.." + (ids - 1) + ") but the model's vocab_size is " + config.vocabSize()
+          + ", so its word embeddings have no row for ids " + config.vocabSize() + ".." + (ids - 1)
+          + "; use the tokenizer the model was trained with, or a config.json with vocab_size >= " + ids);
+    }
   }
 
   /**

@@ -139,7 +139,7 @@ public final class TrainingSetup {
         used = new LinkedHashMap<>(checkpoint);
         used.keySet().removeIf(k -> k.startsWith("classifier."));
       }
-      CheckpointLoader.Loaded loaded = CheckpointLoader.load(bert, used, placement, config.seed(), false, dir.toString());
+      CheckpointLoader.Loaded loaded = CheckpointLoader.loadForFineTuning(bert, used, placement, config.seed(), ModelDirectory.weightsFile(dir).toString());
       return new BertForTokenClassification(bert, loaded.weights(), placement, attention);
     } finally {
       checkpoint.values().forEach(Tensor::close);

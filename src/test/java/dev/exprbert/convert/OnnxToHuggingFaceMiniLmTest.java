@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -113,18 +114,18 @@ class OnnxToHuggingFaceMiniLmTest {
     assertEquals("BertTokenizer", config.get("tokenizer_class").getAsString());
   }
 
+  /** A converted encoder has no head: tagging with it is refused, fine-tuning gives it a new one. */
   @Test
-  void loadsAsATokenClassifierWithDefaultLabelsAndANewHeadReportedMissing() throws Exception {
-    try (TokenClassifier tagger = TokenClassifier.load(dir, Placement.CPU_FLOAT32, "eager")) {
-      assertEquals(List.of("LABEL_0", "LABEL_1"), tagger.config().labels());
-      List<List<String>> tags = tagger.predictTags(List.of(List.of("The", "breakfast", "was", "great", ".")));
-      assertEquals(5, tags.get(0).size());
-      assertTrue(tags.get(0).stream().allMatch(t -> t.equals("LABEL_0") || t.equals("LABEL_1")), tags.toString());
-    }
+  void isRefusedForTaggingAndGetsANewHeadReportedMissingForFineTuning() throws Exception {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TokenClassifier.load(dir, Placement.CPU_FLOAT32, "eager"));
+    assertTrue(e.getMessage().contains("has no tensor 'classifier.weight' (expected by config.json's 2 labels)"),
+        e.getMessage());
     BertConfig config = ModelDirectory.readConfig(dir);
+    assertEquals(List.of("LABEL_0", "LABEL_1"), config.labels());
     LinkedHashMap<String, Tensor> checkpoint = ModelDirectory.readWeights(dir);
     try {
-      CheckpointLoader.Loaded loaded = CheckpointLoader.load(config, checkpoint, Placement.CPU_FLOAT32, 42, false, dir.toString());
+      CheckpointLoader.Loaded loaded = CheckpointLoader.loadForFineTuning(config, checkpoint, Placement.CPU_FLOAT32, 42, dir.toString());
       loaded.weights().close();
       assertEquals(List.of("classifier.weight", "classifier.bias"), loaded.report().missing());
       assertTrue(loaded.report().unexpected().isEmpty(), loaded.report().unexpected().toString());

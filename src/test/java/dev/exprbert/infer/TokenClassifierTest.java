@@ -96,13 +96,48 @@ class TokenClassifierTest {
     }
   }
 
+  /** Tagging with a randomly initialised head would print confident nonsense: strict loading refuses it. */
   @Test
-  void baseModelCheckpointWithoutPrefixLoadsAndInitialisesTheHead() throws Exception {
+  void aCheckpointWithoutTheClassifierIsRefusedForTagging() throws Exception {
     Path dir = TinyModelDirectory.withRenamedWeights(tmp.resolve("base"),
         k -> k.startsWith("classifier.") ? null : k.substring("bert.".length()));
-    try (TokenClassifier tagger = TokenClassifier.load(dir, Placement.CPU_FLOAT32, "eager")) {
-      assertEquals(SENTENCES.size(), tagger.predictTags(SENTENCES).size());
-    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TokenClassifier.load(dir, Placement.CPU_FLOAT32, "eager"));
+    assertTrue(e.getMessage().startsWith(dir.resolve("model.safetensors") + " has no tensor 'classifier.weight'"
+        + " (expected by config.json's 5 labels)"), e.getMessage());
+  }
+
+  @Test
+  void anEmptyOrRenamedCheckpointIsRefusedNamingTheTensor() throws Exception {
+    Path empty = TinyModelDirectory.withRenamedWeights(tmp.resolve("empty"), k -> null);
+    IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+        () -> TokenClassifier.load(empty, Placement.CPU_FLOAT32, "eager"));
+    assertTrue(none.getMessage().contains("model.safetensors holds no tensors"), none.getMessage());
+
+    Path renamed = TinyModelDirectory.withRenamedWeights(tmp.resolve("renamed"),
+        k -> k.equals("bert.encoder.layer.1.output.dense.bias") ? "bert.encoder.layer.1.output.dense.bais" : k);
+    IllegalArgumentException one = assertThrows(IllegalArgumentException.class,
+        () -> TokenClassifier.load(renamed, Placement.CPU_FLOAT32, "eager"));
+    assertTrue(one.getMessage().contains("has no tensor 'bert.encoder.layer.1.output.dense.bias' (expected by config.json's"
+        + " num_hidden_layers 2); it has tensors the model does not use: bert.encoder.layer.1.output.dense.bais"),
+        one.getMessage());
+
+    Path extra = TinyModelDirectory.withRenamedWeights(tmp.resolve("extra"),
+        k -> k.replace("bert.encoder.layer.1.", "bert.encoder.layer.2."));
+    IllegalArgumentException more = assertThrows(IllegalArgumentException.class,
+        () -> TokenClassifier.load(extra, Placement.CPU_FLOAT32, "eager"));
+    assertTrue(more.getMessage().contains("has no tensor 'bert.encoder.layer.1."), more.getMessage());
+  }
+
+  @Test
+  void aTokenizerWithMoreIdsThanTheVocabularyIsRefusedBeforeTagging() throws Exception {
+    Path dir = TinyModelDirectory.create(tmp.resolve("m"));
+    List<String> vocab = new java.util.ArrayList<>(Files.readAllLines(dir.resolve("vocab.txt")));
+    vocab.add("extra");
+    Files.write(dir.resolve("vocab.txt"), vocab);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TokenClassifier.load(dir, Placement.CPU_FLOAT32, "eager"));
+    assertTrue(e.getMessage().contains("produces 101 token ids (0..100) but the model's vocab_size is 100"), e.getMessage());
   }
 
   @Test

@@ -164,6 +164,25 @@ class SafetensorsFormatTest {
   }
 
   @Test
+  void tooManyDimensions() throws IOException {
+    String ones = String.join(",", java.util.Collections.nCopies(65, "1"));
+    Path file = RawSafetensors.write(dir.resolve("dims.safetensors"),
+        "{\"a\":{\"dtype\":\"F32\",\"shape\":[" + ones + "],\"data_offsets\":[0,4]}}", new byte[4]);
+    assertMentions(rejected(file), "tensor 'a': shape has 65 dimensions; expected at most 64");
+  }
+
+  /** HF's reader accepts tensors listed in any order as long as their offsets tile the data; so do we. */
+  @Test
+  void tensorsListedOutOfOffsetOrderOpen() throws IOException {
+    Path file = RawSafetensors.write(dir.resolve("unordered.safetensors"),
+        "{\"b\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[1,3]},\"a\":{\"dtype\":\"U8\",\"shape\":[1],"
+            + "\"data_offsets\":[0,1]}}", new byte[3]);
+    try (SafetensorsFile f = Safetensors.open(file)) {
+      assertEquals(java.util.List.of("b", "a"), java.util.List.copyOf(f.names()));
+    }
+  }
+
+  @Test
   void validFileWithPaddingAndMetadataOpens() throws IOException {
     Path file = RawSafetensors.write(dir.resolve("ok.safetensors"),
         "{\"__metadata__\":{\"format\":\"pt\"},\"a\":{\"dtype\":\"I16\",\"shape\":[2],\"data_offsets\":[0,4]},"

@@ -226,4 +226,72 @@ class TokenizerLoaderTest {
       assertEquals("true", System.getProperty("ai.djl.offline"));
     }
   }
+
+  /**
+   * DJL's platform probe asks CudaUtils for the GPU count twice per process and logged "Failed to detect
+   * GPU count" at WARN on machines with a CUDA runtime but no driver. Only that logger is lowered.
+   */
+  @Test
+  void djlsGpuProbeIsQuietAndDjlsOtherLoggersAreNot() throws IOException {
+    try (ModelTokenizer tokenizer = TokenizerLoader.load(TestTokenizers.miniLm(tmp))) {
+      assertTrue(tokenizer.vocabularySize() > 0);
+    }
+    assertFalse(org.slf4j.LoggerFactory.getLogger("ai.djl.util.cuda.CudaUtils").isWarnEnabled());
+    assertTrue(org.slf4j.LoggerFactory.getLogger("ai.djl.util.cuda.CudaUtils").isErrorEnabled());
+    assertTrue(org.slf4j.LoggerFactory.getLogger("ai.djl.huggingface.tokenizers.HuggingFaceTokenizer").isWarnEnabled());
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      ai.djl.util.cuda.CudaUtils.getGpuCount(); // what Platform.fromSystem calls
+    } finally {
+      System.setErr(err);
+    }
+    assertFalse(captured.toString(java.nio.charset.StandardCharsets.UTF_8).contains("Failed to detect GPU count"),
+        captured.toString(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void theVocabularySizeCountsAddedTokensAndBadIdsAreNamed() throws IOException {
+    try (ModelTokenizer tokenizer = TokenizerLoader.load(TestTokenizers.miniLm(tmp))) {
+      assertEquals(30522, tokenizer.vocabularySize());
+    }
+    Path dir = Files.createDirectories(tmp.resolve("bad-id"));
+    String json = new String(Files.readAllBytes(TestTokenizers.miniLm(tmp).resolve("tokenizer.json")),
+        java.nio.charset.StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve("tokenizer.json"), json.replaceFirst("\"\\[PAD\\]\": ?0", "\"[PAD]\": \"zero\""));
+    IOException e = assertThrows(IOException.class, () -> TokenizerLoader.load(dir));
+    assertTrue(e.getMessage().contains(dir.resolve("tokenizer.json") + ": model.vocab[\"[PAD]\"] is \"zero\""),
+        e.getMessage());
+  }
+
+  /**
+   * A template that names a special token special_tokens lacks deserializes fine, and the tokenizers
+   * build in DJL's jar then panics on the first encode, which aborts the JVM (exit 134). Also with the
+   * processor's "type" missing, which the library accepts.
+   */
+  @Test
+  void aTemplateWithAnUndefinedSpecialTokenIsRefusedBeforeTheNativeTokenizerExists() throws IOException {
+    String json = Files.readString(TestTokenizers.casedTokenizerJson(tmp).resolve("tokenizer.json"));
+    String single = "\"single\": [{\"SpecialToken\": {\"id\": \"[CLS]\"";
+    String undefined = json.replace(single, single.replace("[CLS]", "[EOS]"));
+    for (String broken : List.of(undefined, undefined.replace("\"type\": \"TemplateProcessing\"", "\"type\": null"))) {
+      assertFalse(broken.equals(json), "the test must change the file");
+      Path dir = Files.createDirectories(tmp.resolve("template-" + broken.hashCode()));
+      Files.writeString(dir.resolve("tokenizer.json"), broken);
+      IOException e = assertThrows(IOException.class, () -> TokenizerLoader.load(dir));
+      assertTrue(e.getMessage().startsWith(dir.resolve("tokenizer.json") + ": post_processor."), e.getMessage());
+      assertTrue(e.getMessage().contains("uses the special token \"[EOS]\", which post_processor.special_tokens does not"
+          + " define"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aWordPieceUnknownTokenMissingFromTheVocabularyIsRefusedAtLoad() throws IOException {
+    String json = Files.readString(TestTokenizers.casedTokenizerJson(tmp).resolve("tokenizer.json"));
+    Path dir = Files.createDirectories(tmp.resolve("no-unk"));
+    Files.writeString(dir.resolve("tokenizer.json"), json.replace("\"unk_token\": \"[UNK]\"", "\"unk_token\": \"[NOPE]\""));
+    IOException e = assertThrows(IOException.class, () -> TokenizerLoader.load(dir));
+    assertTrue(e.getMessage().contains("model.unk_token \"[NOPE]\" is not in model.vocab"), e.getMessage());
+  }
 }

@@ -61,10 +61,13 @@ class CheckpointLoaderTest {
     try (Tensor pooler = Tensors.floats(new float[] {1, 2}, 2); Tensor mlm = Tensors.floats(new float[] {3}, 1)) {
       base.put("pooler.dense.bias", pooler);
       base.put("cls.predictions.bias", mlm);
-      CheckpointLoader.Loaded loaded = CheckpointLoader.load(config, base, Placement.CPU_FLOAT32, 1, false, "base");
+      IllegalArgumentException strict = assertThrows(IllegalArgumentException.class,
+          () -> CheckpointLoader.load(config, base, Placement.CPU_FLOAT32, 1, false, "base"));
+      assertTrue(strict.getMessage().startsWith("base has no tensor 'classifier.weight'"), strict.getMessage());
+      CheckpointLoader.Loaded loaded = CheckpointLoader.loadForFineTuning(config, base, Placement.CPU_FLOAT32, 1, "base");
       try (ModelWeights w = loaded.weights()) {
         assertEquals(List.of("classifier.weight", "classifier.bias"), loaded.report().missing());
-        assertEquals(List.of("bert.cls.predictions.bias"), loaded.report().unexpected());
+        assertEquals(List.of("cls.predictions.bias"), loaded.report().unexpected());
         assertEquals(List.of("bert.pooler.dense.bias"), loaded.report().ignored());
         // a loaded tensor equals the checkpoint's; the new head follows HF's init (zero bias)
         assertEquals(0.0, Tensors.toFloatArray(fixture.get("bert.embeddings.LayerNorm.weight"))[0]
@@ -133,5 +136,58 @@ class CheckpointLoaderTest {
       assertTrue(loaded.report().isComplete(), loaded.report().toString());
       assertEquals(List.of(), loaded.report().unexpected());
     }
+  }
+
+  @Test
+  void strictLoadingRefusesATensorTheModelDoesNotHaveButLetsHuggingFacesIgnoredKeysThrough() {
+    try (Tensor pooler = Tensors.floats(new float[] {1, 2}, 2); Tensor ids = Tensors.longs(new long[] {0, 1}, 2);
+        Tensor mlm = Tensors.floats(new float[] {3}, 1); Tensor stray = Tensors.floats(new float[] {4}, 1)) {
+      Map<String, Tensor> withIgnored = new LinkedHashMap<>(fixture);
+      withIgnored.put("bert.pooler.dense.bias", pooler);
+      withIgnored.put("bert.embeddings.position_ids", ids);
+      withIgnored.put("cls.predictions.bias", mlm);
+      CheckpointLoader.Loaded loaded = CheckpointLoader.load(config, withIgnored, Placement.CPU_FLOAT32, 1, false, "ckpt");
+      try (ModelWeights w = loaded.weights()) {
+        assertEquals(List.of("bert.pooler.dense.bias", "bert.embeddings.position_ids"), loaded.report().ignored());
+        assertEquals(List.of("cls.predictions.bias"), loaded.report().unexpected());
+      }
+      Map<String, Tensor> withStray = new LinkedHashMap<>(fixture);
+      withStray.put("bert.encoder.layer.2.output.dense.bias", stray);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> CheckpointLoader.load(config, withStray, Placement.CPU_FLOAT32, 1, false, "ckpt"));
+      assertEquals("ckpt has tensor 'bert.encoder.layer.2.output.dense.bias', which a BertForTokenClassification with this"
+          + " config.json does not have; the weights belong to another architecture or size, or the file is damaged",
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void fineTuningStillRequiresEveryEncoderTensor() {
+    Map<String, Tensor> noLayerNorm = new LinkedHashMap<>(fixture);
+    noLayerNorm.remove("bert.embeddings.LayerNorm.weight");
+    noLayerNorm.remove("classifier.weight");
+    noLayerNorm.remove("classifier.bias");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> CheckpointLoader.loadForFineTuning(config, noLayerNorm, Placement.CPU_FLOAT32, 1, "enc"));
+    assertTrue(e.getMessage().startsWith("enc has no tensor 'bert.embeddings.LayerNorm.weight' (expected by every BERT"
+        + " encoder) and 2 more missing (classifier.weight, classifier.bias)"), e.getMessage());
+  }
+
+  @Test
+  void integerWeightsAndTwoNamesForOneParameterAreRefused() {
+    try (Tensor ints = Tensors.longs(new long[32], 32)) {
+      Map<String, Tensor> wrongType = new LinkedHashMap<>(fixture);
+      wrongType.put("bert.embeddings.LayerNorm.bias", ints);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> CheckpointLoader.load(config, wrongType, Placement.CPU_FLOAT32, 1, false, "ckpt"));
+      assertTrue(e.getMessage().startsWith("ckpt: tensor 'bert.embeddings.LayerNorm.bias' has dtype Long; expected a"
+          + " floating-point weight"), e.getMessage());
+    }
+    Map<String, Tensor> twice = new LinkedHashMap<>(fixture);
+    twice.put("bert.embeddings.LayerNorm.gamma", fixture.get("bert.embeddings.LayerNorm.weight"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> CheckpointLoader.load(config, twice, Placement.CPU_FLOAT32, 1, false, "ckpt"));
+    assertTrue(e.getMessage().contains("'bert.embeddings.LayerNorm.weight' and 'bert.embeddings.LayerNorm.gamma' both name"),
+        e.getMessage());
   }
 }

@@ -100,4 +100,34 @@ class TrainingSetupTest {
     List<String> data = List.of("B-X", "O");
     assertEquals(data, TrainingSetup.chooseLabels(BertConfig.Builder.defaultLabels(2), data, false, tmp));
   }
+
+  /** A config whose vocab_size is below the tokenizer's ids used to fail in LibTorch's embedding, mid-run. */
+  @Test
+  void aVocabularySmallerThanTheTokenizerIsOneErrorBeforeTraining() throws IOException {
+    Path configFile = tmp.resolve("small-vocab.json");
+    TrainerFixtures.tinyConfig(32, 1, List.of("O")).toBuilder().vocabSize(1000).build().write(configFile);
+    Path tokenizer = dev.exprbert.testing.TestTokenizers.miniLm(tmp);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingSetup.prepare(config()
+        .configName(configFile.toString()).tokenizerName(tokenizer.toString()).build()));
+    assertTrue(e.getMessage().contains("produces 30522 token ids (0..30521) but the model's vocab_size is 1000"),
+        e.getMessage());
+    assertTrue(!Files.exists(tmp.resolve("out")), "no output folder is left behind");
+  }
+
+  /** Fine-tuning a checkpoint keeps HF's fresh-head rule but never initialises a missing encoder tensor. */
+  @Test
+  void fineTuningACheckpointWithAMissingEncoderTensorIsAnError() throws IOException {
+    Path model = savedModel(List.of("B-Negative", "B-Positive", "I-Negative", "I-Positive", "O"));
+    java.util.Map<String, org.bytedeco.pytorch.Tensor> weights = dev.exprbert.io.Safetensors.read(model.resolve("model.safetensors"));
+    try {
+      weights.remove("bert.embeddings.LayerNorm.weight").close();
+      dev.exprbert.io.Safetensors.write(model.resolve("model.safetensors"), weights, java.util.Map.of("format", "pt"));
+    } finally {
+      weights.values().forEach(org.bytedeco.pytorch.Tensor::close);
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TrainingSetup.prepare(config().modelNameOrPath(model.toString()).build()));
+    assertTrue(e.getMessage().startsWith(model.resolve("model.safetensors") + " has no tensor 'bert.embeddings.LayerNorm.weight'"),
+        e.getMessage());
+  }
 }

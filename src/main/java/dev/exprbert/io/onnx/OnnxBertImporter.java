@@ -188,8 +188,14 @@ public final class OnnxBertImporter {
     return s;
   }
 
+  /** A size read from a weight's shape: positive, and small enough for the config (an int). */
   private static int dim(Source s, int axis) {
-    return Math.toIntExact(s.hfShape()[axis]);
+    long d = s.hfShape()[axis];
+    if (d <= 0 || d > Integer.MAX_VALUE) {
+      throw new OnnxImportException(s.origin() + " has shape " + Arrays.toString(s.hfShape()) + "; expected sizes from 1 to "
+          + Integer.MAX_VALUE);
+    }
+    return (int) d;
   }
 
   private static int layerCount(Map<String, Source> sources) {
@@ -233,7 +239,7 @@ public final class OnnxBertImporter {
   private static void checkNoStrayWeights(OnnxGraph graph, Set<String> consumed) {
     for (TensorProto t : graph.initializers().values()) {
       if (!consumed.contains(t.getName()) && OnnxTensors.isFloating(t)
-          && OnnxTensors.numel(OnnxTensors.shape(t)) > MAX_CONSTANT_ELEMENTS) {
+          && OnnxTensors.checkedNumel(t) > MAX_CONSTANT_ELEMENTS) {
         throw new OnnxImportException(OnnxTensors.describe(t) + " is a weight that no BERT encoder layer uses (it does not feed a"
             + " Linear MatMul named like " + BertLinearNames.EXPECTED_FORMS + " and has no HF name)");
       }
@@ -247,8 +253,11 @@ public final class OnnxBertImporter {
     }
     long[] ids = OnnxGraph.longs(t).orElseThrow(() -> new OnnxImportException(name + " has ONNX data type " + t.getDataType()
         + "; expected INT64 or INT32 position ids"));
+    if (ids.length != maxPositions) {
+      throw new OnnxImportException(name + " holds " + ids.length + " positions; expected 0.." + (maxPositions - 1));
+    }
     for (int i = 0; i < ids.length; i++) {
-      if (ids[i] != i || ids.length != maxPositions) {
+      if (ids[i] != i) {
         throw new OnnxImportException(name + " is not 0.." + (maxPositions - 1) + " (length " + ids.length + ", value " + ids[i]
             + " at index " + i + "); expected the standard absolute positions");
       }

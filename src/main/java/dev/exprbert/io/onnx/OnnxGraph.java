@@ -93,8 +93,15 @@ final class OnnxGraph {
     return constantTensor(valueName).flatMap(OnnxGraph::doubles);
   }
 
+  /**
+   * Integer values of a constant; for raw_data, its length must be the dims' element count times the
+   * element size (a mismatch means a damaged file).
+   */
   static Optional<long[]> longs(TensorProto t) {
     int type = t.getDataType();
+    if (!t.getRawData().isEmpty() && (type == TensorProto.DataType.INT64_VALUE || type == TensorProto.DataType.INT32_VALUE)) {
+      checkRawLength(t, type == TensorProto.DataType.INT64_VALUE ? Long.BYTES : Integer.BYTES);
+    }
     ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
     if (type == TensorProto.DataType.INT64_VALUE) {
       if (t.getInt64DataCount() > 0) {
@@ -117,8 +124,19 @@ final class OnnxGraph {
     return Optional.empty();
   }
 
+  private static void checkRawLength(TensorProto t, int elementBytes) {
+    long numel = OnnxTensors.checkedNumel(t);
+    if (numel > Integer.MAX_VALUE / elementBytes || (long) t.getRawData().size() != numel * elementBytes) {
+      throw new OnnxImportException(OnnxTensors.describe(t) + " holds " + t.getRawData().size() + " bytes of raw_data;"
+          + " expected " + numel + " elements of " + elementBytes + " bytes");
+    }
+  }
+
   static Optional<double[]> doubles(TensorProto t) {
     int type = t.getDataType();
+    if (!t.getRawData().isEmpty() && (type == TensorProto.DataType.FLOAT_VALUE || type == TensorProto.DataType.DOUBLE_VALUE)) {
+      checkRawLength(t, type == TensorProto.DataType.DOUBLE_VALUE ? Double.BYTES : Float.BYTES);
+    }
     ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
     if (type == TensorProto.DataType.FLOAT_VALUE) {
       if (t.getFloatDataCount() > 0) {

@@ -23,10 +23,28 @@ final class OnnxTensors {
     return t.getDimsList().stream().mapToLong(Long::longValue).toArray();
   }
 
-  static long numel(long[] shape) {
+  /** More dimensions than any weight or graph constant has. */
+  private static final int MAX_DIMS = 64;
+
+  /**
+   * The element count of an initializer, after checking its dims: at most {@value #MAX_DIMS} of them,
+   * each >= 0, and a product that fits 64 bits (dims are int64 in the file, so any value can appear).
+   */
+  static long checkedNumel(TensorProto t) {
+    long[] shape = shape(t);
+    if (shape.length > MAX_DIMS) {
+      throw new OnnxImportException(describe(t) + " has " + shape.length + " dims; expected at most " + MAX_DIMS);
+    }
     long n = 1;
     for (long d : shape) {
-      n = Math.multiplyExact(n, d);
+      if (d < 0) {
+        throw new OnnxImportException(describe(t) + " has a negative dimension; expected sizes >= 0");
+      }
+      try {
+        n = Math.multiplyExact(n, d);
+      } catch (ArithmeticException e) {
+        throw new OnnxImportException(describe(t) + " has dims whose product overflows 64 bits");
+      }
     }
     return n;
   }
@@ -40,7 +58,7 @@ final class OnnxTensors {
   /** A new float32 tensor with the initializer's shape and values. */
   static Tensor toFloatTensor(TensorProto t) {
     long[] shape = shape(t);
-    long numel = numel(shape);
+    long numel = checkedNumel(t);
     int type = t.getDataType();
     if (type == TensorProto.DataType.FLOAT_VALUE && t.getRawData().isEmpty()) {
       if (t.getFloatDataCount() != numel) {

@@ -111,6 +111,54 @@ class OnnxBertImporterBadInputTest {
     assertMentions(e, file.toString(), bias.getName(), "holds 12 bytes of raw_data; expected 32");
   }
 
+  /** int64 dims can hold anything: negative sizes and products past 2^63 are refused by name, not by an ArithmeticException. */
+  @Test
+  void negativeAndOverflowingDimsAreRefused() throws IOException {
+    ModelProto tiny = new TinyBertOnnx().build();
+    for (long[] dims : new long[][] {{-8}, {1L << 40, 1L << 40}, {Integer.MAX_VALUE + 1L, 1}}) {
+      GraphProto.Builder graph = tiny.getGraph().toBuilder();
+      int last = graph.getInitializerCount() - 1;
+      TensorProto bias = graph.getInitializer(last);
+      graph.setInitializer(last, bias.toBuilder().clearDims().addAllDims(java.util.Arrays.stream(dims).boxed().toList()));
+      Path file = Files.write(dir.resolve("dims.onnx"), tiny.toBuilder().setGraph(graph).build().toByteArray());
+      OnnxImportException e = assertThrows(OnnxImportException.class, () -> OnnxBertImporter.importEncoder(file));
+      assertMentions(e, file.toString());
+      assertTrue(e.getMessage().contains("negative dimension") || e.getMessage().contains("overflows 64 bits")
+          || e.getMessage().contains("has shape"), e.getMessage());
+    }
+    // a word-embedding table wider than an int: refused as a size, before any tensor is made
+    GraphProto.Builder graph = tiny.getGraph().toBuilder();
+    TensorProto words = graph.getInitializer(0);
+    graph.setInitializer(0, words.toBuilder().clearDims().addDims(3_000_000_000L).addDims(8));
+    Path file = Files.write(dir.resolve("wide.onnx"), tiny.toBuilder().setGraph(graph).build().toByteArray());
+    assertMentions(assertThrows(OnnxImportException.class, () -> OnnxBertImporter.importEncoder(file)), file.toString(),
+        "[3000000000, 8]; expected sizes from 1 to 2147483647");
+  }
+
+  @Test
+  void positionIdsOfAnotherLengthOrRawDataOfTheWrongSizeAreRefused() throws IOException {
+    ModelProto tiny = new TinyBertOnnx().build();
+    GraphProto.Builder graph = tiny.getGraph().toBuilder();
+    for (int i = 0; i < graph.getInitializerCount(); i++) {
+      if (graph.getInitializer(i).getName().equals("embeddings.position_ids")) {
+        graph.setInitializer(i, graph.getInitializer(i).toBuilder().clearInt64Data().clearDims().addDims(1).addDims(0));
+      }
+    }
+    Path empty = Files.write(dir.resolve("empty-positions.onnx"), tiny.toBuilder().setGraph(graph).build().toByteArray());
+    assertMentions(assertThrows(OnnxImportException.class, () -> OnnxBertImporter.importEncoder(empty)), empty.toString(),
+        "embeddings.position_ids holds 0 positions; expected 0..6");
+
+    GraphProto.Builder raw = tiny.getGraph().toBuilder();
+    for (int i = 0; i < raw.getInitializerCount(); i++) {
+      if (raw.getInitializer(i).getName().equals("embeddings.position_ids")) {
+        raw.setInitializer(i, raw.getInitializer(i).toBuilder().clearInt64Data().setRawData(ByteString.copyFrom(new byte[20])));
+      }
+    }
+    Path odd = Files.write(dir.resolve("odd-positions.onnx"), tiny.toBuilder().setGraph(raw).build().toByteArray());
+    assertMentions(assertThrows(OnnxImportException.class, () -> OnnxBertImporter.importEncoder(odd)), odd.toString(),
+        "holds 20 bytes of raw_data; expected 7 elements of 8 bytes");
+  }
+
   private static void assertMentions(Exception e, String... parts) {
     for (String part : parts) {
       assertTrue(e.getMessage().contains(part), "message lacks '" + part + "': " + e.getMessage());
