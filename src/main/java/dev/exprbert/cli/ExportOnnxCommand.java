@@ -1,6 +1,7 @@
 package dev.exprbert.cli;
 
 import dev.exprbert.export.OnnxExport;
+import dev.exprbert.hub.ModelResolver;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -38,7 +39,7 @@ final class ExportOnnxCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    OnnxExport.Summary summary = OnnxExport.export(Path.of(model), out,
+    OnnxExport.Summary summary = OnnxExport.export(ModelResolver.resolve(model), out,
         new OnnxExport.Options(opset, dynamicAxes, batchSize, sequenceLength));
     PrintWriter w = spec.commandLine().getOut();
     w.printf("wrote %s: opset %d (IR %d), inputs %s, %,d parameters, %,d bytes, labels %s%n", summary.file().toAbsolutePath(),

@@ -1,0 +1,57 @@
+package dev.exprbert.hub;
+
+import dev.exprbert.convert.PretrainedModels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Turns what a user passes as a model ({@code --model}, {@code --model_name_or_path}) into a model directory:
+ * <ol>
+ *   <li>an existing local path is used as it is (a directory of that name always wins, as in transformers);
+ *   <li>{@code all-MiniLM-L6-v2} and {@code sentence-transformers/all-MiniLM-L6-v2} are the copy converted from
+ *       Maven Central, no download ({@link PretrainedModels});
+ *   <li>{@code org/name} or {@code org/name@revision} is downloaded from the hub into huggingface_hub's cache
+ *       ({@link HubSettings} for the environment variables), verified, and its snapshot directory returned;
+ *   <li>anything else (a path that does not exist, {@code a/b/c}) is returned as a path, for the caller to report.
+ * </ol>
+ */
+public final class ModelResolver {
+  private ModelResolver() {}
+
+  /** Resolves with the settings of the environment ({@code HF_ENDPOINT}, {@code HF_HOME}, {@code HF_HUB_OFFLINE}...). */
+  public static Path resolve(String nameOrPath) throws IOException {
+    return resolve(nameOrPath, HubSettings.fromEnvironment());
+  }
+
+  public static Path resolve(String nameOrPath, HubSettings settings) throws IOException {
+    if (nameOrPath == null || nameOrPath.isBlank()) {
+      throw new IllegalArgumentException("a model is required: a model directory or a hub name org/name[@revision]");
+    }
+    Path local = asPath(nameOrPath);
+    if (local != null && Files.exists(local)) {
+      return local;
+    }
+    if (PretrainedModels.MINILM_NAMES.contains(nameOrPath)) {
+      return PretrainedModels.resolve(nameOrPath);
+    }
+    Optional<RepoRef> ref = RepoRef.parse(nameOrPath);
+    if (ref.isEmpty()) {
+      if (local == null) {
+        throw new IllegalArgumentException("model \"" + nameOrPath + "\" is neither a valid path nor a hub name org/name[@revision]");
+      }
+      return local;
+    }
+    return new HubSnapshots(settings).snapshot(ref.get());
+  }
+
+  private static Path asPath(String text) {
+    try {
+      return Path.of(text);
+    } catch (InvalidPathException e) {
+      return null;
+    }
+  }
+}
