@@ -37,7 +37,7 @@ import org.bytedeco.pytorch.Tensor;
  * one lock, because the model's train/eval flag is shared state and LibTorch already spreads one forward
  * over all cores (intra-op threads), so parallel forwards would only compete for them.
  */
-public final class TokenClassifier implements AutoCloseable {
+public final class TokenClassifier implements AutoCloseable, WindowScorer {
   private final Object forwardLock = new Object();
   private final BertForTokenClassification model;
   private final ModelTokenizer tokenizer;
@@ -126,6 +126,7 @@ public final class TokenClassifier implements AutoCloseable {
    * forward pass over the batch (packed with fused attention, padded otherwise), in eval mode, under the
    * forward lock.
    */
+  @Override
   public List<float[][]> tokenProbabilities(List<AlignedSentence> batchSentences) {
     if (batchSentences == null || batchSentences.isEmpty()) {
       throw new IllegalArgumentException("tokenProbabilities needs at least one encoded sentence");

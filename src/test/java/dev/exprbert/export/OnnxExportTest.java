@@ -15,6 +15,7 @@ import dev.exprbert.model.BertConfig;
 import dev.exprbert.model.HiddenActivation;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.runtime.Tensors;
+import dev.exprbert.testing.RandomTokenClassifier;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

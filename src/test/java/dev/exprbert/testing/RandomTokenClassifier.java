@@ -1,4 +1,4 @@
-package dev.exprbert.export;
+package dev.exprbert.testing;
 
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.Safetensors;
@@ -9,7 +9,6 @@ import dev.exprbert.model.HiddenActivation;
 import dev.exprbert.model.ParameterSpec;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Tensors;
-import dev.exprbert.testing.TestTokenizers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,18 +23,18 @@ import org.bytedeco.pytorch.Tensor;
  * Every tensor is random, biases and LayerNorm parameters included (a Hugging Face init leaves those at 0 and 1,
  * where a bias or LayerNorm wired wrongly in an export would go unnoticed).
  */
-final class RandomTokenClassifier {
-  static final List<String> LABELS = List.of("O", "B-EXPR", "I-EXPR", "B-TIME", "I-TIME");
+public final class RandomTokenClassifier {
+  public static final List<String> LABELS = List.of("O", "B-EXPR", "I-EXPR", "B-TIME", "I-TIME");
 
   private RandomTokenClassifier() {}
 
-  static BertConfig config(HiddenActivation activation) {
+  public static BertConfig config(HiddenActivation activation) {
     return BertConfig.builder().vocabSize(30522).hiddenSize(48).numHiddenLayers(2).numAttentionHeads(3).intermediateSize(96)
         .maxPositionEmbeddings(128).hiddenAct(activation).layerNormEps(1e-7).labels(LABELS).padTokenId(0).build();
   }
 
   /** Writes the model into {@code dir} (created) and returns it. */
-  static Path create(Path dir, BertConfig config, long seed) throws IOException {
+  public static Path create(Path dir, BertConfig config, long seed) throws IOException {
     Natives.init();
     Files.createDirectories(dir);
     Random random = new Random(seed);
