@@ -5,11 +5,11 @@ import dev.exprbert.infer.Aggregation;
 import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Placement;
+import dev.exprbert.serve.ComputeThreads;
 import dev.exprbert.serve.ServeOptions;
 import dev.exprbert.serve.TaggingServer;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import org.bytedeco.pytorch.global.torch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,7 +43,7 @@ final class ServeCommand implements Callable<Integer> {
       description = "How long the oldest waiting request waits for others to share its batch (default: ${DEFAULT-VALUE}).")
   int maxWaitMs;
 
-  @Option(names = "--threads", description = "Threads of each forward pass (LibTorch intra-op; default: the cores available).")
+  @Option(names = "--threads", description = "Threads of each forward pass (LibTorch intra-op and OpenBLAS; default: the cores available).")
   Integer threads;
 
   @Option(names = "--max-queue", defaultValue = "256",
@@ -83,7 +83,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     Natives.init();
     if (threads != null) {
-      torch.set_num_threads(threads);
+      ComputeThreads.set(threads);
     }
     PrintWriter out = spec.commandLine().getOut();
     try (TokenClassifier classifier = TokenClassifier.load(ModelResolver.resolve(model),
@@ -92,7 +92,7 @@ final class ServeCommand implements Callable<Integer> {
       Thread drain = new Thread(server::close, "exprbert-drain");
       Runtime.getRuntime().addShutdownHook(drain);
       out.printf("serving %s (%s attention, %s batches, %d threads) on http://%s:%d%n", model, attention,
-          classifier.model().attention().supportsPacked() ? "packed" : "padded", torch.get_num_threads(), host, server.port());
+          classifier.model().attention().supportsPacked() ? "packed" : "padded", ComputeThreads.current(), host, server.port());
       out.flush();
       server.awaitClosed();
     }
