@@ -52,8 +52,9 @@ import org.bytedeco.pytorch.Tensor;
  * </ul>
  * Load: C closed-loop clients (one HTTP/1.1 keep-alive connection each), each sending one OpeNER_en dev sentence
  * per request ({"words": [...]}, the 249 sentences cycled from a per-client offset), for a warm-up then a measured
- * window. Reported per run: requests/s, p50 and p99 latency, sentences per forward pass, padding share of the
- * computed positions, and the model's share of the wall time (time inside the forward passes / window).
+ * window. Reported per run: requests/s, p50 and p99 latency, sentences and token positions per forward pass
+ * (positions: real tokens when packed, batch x longest when padded), the padding share of those positions, the
+ * mean time of one forward pass, and the model's share of the wall time (time inside the forward passes / window).
  * The sides alternate A B A B at each client count so that load from other processes hits both alike.
  *
  * <p>Model: all-MiniLM-L6-v2 (converted from Maven Central's copy) with a 3-label head (B-EXPR, I-EXPR, O; the
@@ -66,7 +67,7 @@ public final class ServingBenchmark {
   static final Path OPENER = Path.of("..", "shared", "data", "semeval22-opener_en", "expression");
 
   record Run(String side, int clients, double seconds, long requests, double rps, double p50, double p99, double perBatch,
-      double paddingShare, double modelShare) {}
+      double paddingShare, double modelShare, double msPerPass, double positionsPerPass) {}
 
   /** Wraps a model to time its forward passes. */
   static final class Timed implements WindowScorer {
@@ -129,8 +130,9 @@ public final class ServingBenchmark {
               Run run = load(side, server.port(), clients, bodies, warmup, seconds, timed);
               runs.add(run);
               System.out.printf(Locale.ROOT, "%-11s clients %2d: %7.1f req/s  p50 %7.1f ms  p99 %7.1f ms  %5.1f sentences/pass"
-                  + "  padding %4.1f%%  model %4.1f%% of wall%n", side, clients, run.rps(), run.p50(), run.p99(), run.perBatch(),
-                  100 * run.paddingShare(), 100 * run.modelShare());
+                  + "  %6.0f positions/pass (padding %4.1f%%)  %6.1f ms/pass  model %4.1f%% of wall%n", side, clients, run.rps(),
+                  run.p50(), run.p99(), run.perBatch(), run.positionsPerPass(), 100 * run.paddingShare(), run.msPerPass(),
+                  100 * run.modelShare());
             }
           }
         }
@@ -213,7 +215,8 @@ public final class ServingBenchmark {
     double tokens = after.get("exprbert_tokens_total") - before.get("exprbert_tokens_total");
     double padding = after.get("exprbert_padding_tokens_total") - before.get("exprbert_padding_tokens_total");
     return new Run(side, clients, seconds, all.size(), all.size() / (double) seconds, percentile(all, 0.50), percentile(all, 0.99),
-        sentences / Math.max(1, batches), padding / Math.max(1, tokens + padding), modelNanos / 1e9 / seconds);
+        sentences / Math.max(1, batches), padding / Math.max(1, tokens + padding), modelNanos / 1e9 / seconds,
+        modelNanos / 1e6 / Math.max(1, batches), (tokens + padding) / Math.max(1, batches));
   }
 
   static double percentile(List<Long> sorted, double q) {
@@ -227,8 +230,8 @@ public final class ServingBenchmark {
   static void summary(List<Run> runs, int[] levels) {
     System.out.println();
     System.out.println("| clients | exprbert req/s | onnxruntime req/s | ratio per round | exprbert p50 / p99 ms"
-        + " | onnxruntime p50 / p99 ms | sentences/pass (exprbert, ort) | padding share (ort) |");
-    System.out.println("|---|---|---|---|---|---|---|---|");
+        + " | onnxruntime p50 / p99 ms | sentences/pass (exprbert, ort) | ms/pass (exprbert, ort) | padding share (ort) |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|");
     for (int clients : levels) {
       List<Run> ours = runs.stream().filter(r -> r.clients() == clients && r.side().equals("exprbert")).toList();
       List<Run> theirs = runs.stream().filter(r -> r.clients() == clients && r.side().equals("onnxruntime")).toList();
@@ -236,9 +239,10 @@ public final class ServingBenchmark {
       for (int i = 0; i < Math.min(ours.size(), theirs.size()); i++) {
         ratios.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2fx", ours.get(i).rps() / theirs.get(i).rps()));
       }
-      System.out.printf(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %.1f, %.1f | %.0f%% |%n", clients, values(ours, Run::rps, "%.1f"),
-          values(theirs, Run::rps, "%.1f"), ratios, latency(ours), latency(theirs), mean(ours, Run::perBatch),
-          mean(theirs, Run::perBatch), 100 * mean(theirs, Run::paddingShare));
+      System.out.printf(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %.1f, %.1f | %.1f, %.1f | %.0f%% |%n", clients,
+          values(ours, Run::rps, "%.1f"), values(theirs, Run::rps, "%.1f"), ratios, latency(ours), latency(theirs),
+          mean(ours, Run::perBatch), mean(theirs, Run::perBatch), mean(ours, Run::msPerPass), mean(theirs, Run::msPerPass),
+          100 * mean(theirs, Run::paddingShare));
     }
   }
 
