@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.exprbert.data.AlignedSentence;
+import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.infer.WindowScorer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
@@ -15,8 +16,8 @@ import java.util.Map;
 /**
  * The baseline's model: the exported ONNX file in ONNX Runtime (CPU execution provider, all graph optimizations,
  * {@code threads} intra-op threads), fed the way a padded runtime must be: the batch padded to its longest window,
- * {@code attention_mask} 0 on the padding. Probabilities are the softmax of the logits in double, as
- * {@code TokenClassifier.tokenProbabilities} computes them, padding rows left out.
+ * {@code attention_mask} 0 on the padding. Probabilities go through {@link TokenClassifier#softmax}, as ExprBERT's
+ * own logits do, padding rows left out.
  */
 final class OrtPaddedScorer implements WindowScorer, AutoCloseable {
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -60,7 +61,7 @@ final class OrtPaddedScorer implements WindowScorer, AutoCloseable {
       for (int b = 0; b < batch; b++) {
         float[][] rows = new float[windows.get(b).length()][];
         for (int t = 0; t < rows.length; t++) {
-          rows[t] = softmax(flat, (b * seq + t) * labels, labels);
+          rows[t] = TokenClassifier.softmax(flat, (b * seq + t) * labels, labels);
         }
         probabilities.add(rows);
       }
@@ -68,24 +69,6 @@ final class OrtPaddedScorer implements WindowScorer, AutoCloseable {
     } catch (OrtException e) {
       throw new IllegalStateException("onnxruntime failed on a batch of " + batch + " x " + seq + ": " + e.getMessage(), e);
     }
-  }
-
-  private static float[] softmax(float[] logits, int offset, int n) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (int i = 0; i < n; i++) {
-      max = Math.max(max, logits[offset + i]);
-    }
-    double sum = 0;
-    double[] e = new double[n];
-    for (int i = 0; i < n; i++) {
-      e[i] = Math.exp(logits[offset + i] - max);
-      sum += e[i];
-    }
-    float[] p = new float[n];
-    for (int i = 0; i < n; i++) {
-      p[i] = (float) (e[i] / sum);
-    }
-    return p;
   }
 
   @Override

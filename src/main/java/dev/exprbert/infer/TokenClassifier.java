@@ -150,7 +150,11 @@ public final class TokenClassifier implements AutoCloseable, WindowScorer {
     return out;
   }
 
-  private static float[] softmax(float[] logits, int offset, int n) {
+  /**
+   * Probabilities of the {@code n} logits at {@code offset}, computed in double from float32 logits (max-shifted). Public
+   * so that another runtime's logits (ONNX Runtime in the serving benchmark) become the same probabilities.
+   */
+  public static float[] softmax(float[] logits, int offset, int n) {
     double max = Double.NEGATIVE_INFINITY;
     for (int i = 0; i < n; i++) {
       max = Math.max(max, logits[offset + i]);

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.exprbert.io.Safetensors;
 import dev.exprbert.model.ModelDirectory;
+import dev.exprbert.testing.Cli;
+import dev.exprbert.testing.Cli.Run;
 import dev.exprbert.testing.TinyModelDirectory;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -20,15 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** export-onnx's refusals: each one line on stderr, exit code 1 (2 for usage), and no file left behind. */
 class ExportOnnxCommandTest {
   @TempDir Path tmp;
-
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = ExprbertCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
-  }
 
   private void assertRefused(Run r, Path out, String... fragments) {
     assertEquals(1, r.code(), r.out() + r.err());
@@ -43,7 +34,7 @@ class ExportOnnxCommandTest {
   void exportsTheTinyFixture() throws Exception {
     Path model = TinyModelDirectory.create(tmp.resolve("m"));
     Path out = tmp.resolve("m.onnx");
-    Run r = run("export-onnx", "--model", model.toString(), "--out", out.toString(), "--dynamic-axes");
+    Run r = Cli.run("export-onnx", "--model", model.toString(), "--out", out.toString(), "--dynamic-axes");
     assertEquals(0, r.code(), r.err());
     assertTrue(Files.size(out) > 21_605 * 4, "the 21,605 float32 parameters are inside the file");
     assertTrue(r.out().contains("21,605 parameters") && r.out().contains("labels O B-EXPR I-EXPR B-TIME I-TIME"), r.out());
@@ -52,7 +43,7 @@ class ExportOnnxCommandTest {
   @Test
   void aMissingModelDirectoryIsNamed() {
     Path out = tmp.resolve("x.onnx");
-    assertRefused(run("export-onnx", "--model", tmp.resolve("nope").toString(), "--out", out.toString()), out, "nope",
+    assertRefused(Cli.run("export-onnx", "--model", tmp.resolve("nope").toString(), "--out", out.toString()), out, "nope",
         "no such model directory");
   }
 
@@ -61,16 +52,16 @@ class ExportOnnxCommandTest {
     Path model = TinyModelDirectory.create(tmp.resolve("m"));
     Path out = tmp.resolve("x.onnx");
     Files.delete(model.resolve(ModelDirectory.SAFETENSORS));
-    assertRefused(run("export-onnx", "--model", model.toString(), "--out", out.toString()), out, "model.safetensors");
+    assertRefused(Cli.run("export-onnx", "--model", model.toString(), "--out", out.toString()), out, "model.safetensors");
     Files.delete(model.resolve(ModelDirectory.CONFIG));
-    assertRefused(run("export-onnx", "--model", model.toString(), "--out", out.toString()), out, "config.json");
+    assertRefused(Cli.run("export-onnx", "--model", model.toString(), "--out", out.toString()), out, "config.json");
   }
 
   @Test
   void aCheckpointWithoutItsClassifierIsNotExported() throws Exception {
     Path model = TinyModelDirectory.withRenamedWeights(tmp.resolve("m"), k -> k.startsWith("classifier.") ? null : k);
     Path out = tmp.resolve("x.onnx");
-    assertRefused(run("export-onnx", "--model", model.toString(), "--out", out.toString()), out, "classifier.weight",
+    assertRefused(Cli.run("export-onnx", "--model", model.toString(), "--out", out.toString()), out, "classifier.weight",
         "fine-tune it first");
   }
 
@@ -80,24 +71,24 @@ class ExportOnnxCommandTest {
     Path out = tmp.resolve("x.onnx");
     String config = Files.readString(model.resolve(ModelDirectory.CONFIG));
     Files.writeString(model.resolve(ModelDirectory.CONFIG), config.replace("\"bert\"", "\"roberta\""));
-    assertRefused(run("export-onnx", "--model", model.toString(), "--out", out.toString()), out, "config.json", "model_type",
+    assertRefused(Cli.run("export-onnx", "--model", model.toString(), "--out", out.toString()), out, "config.json", "model_type",
         "roberta");
     Files.writeString(model.resolve(ModelDirectory.CONFIG), config.replaceFirst("\"hidden_act\": *\"[a-z_]+\"",
         "\"hidden_act\": \"mish\""));
-    assertRefused(run("export-onnx", "--model", model.toString(), "--out", out.toString()), out, "hidden_act", "mish");
+    assertRefused(Cli.run("export-onnx", "--model", model.toString(), "--out", out.toString()), out, "hidden_act", "mish");
   }
 
   @Test
   void badOptionsAreRefused() throws Exception {
     Path model = TinyModelDirectory.create(tmp.resolve("m"));
     Path out = tmp.resolve("x.onnx");
-    assertRefused(run("export-onnx", "--model", model.toString(), "--out", out.toString(), "--opset", "11"), out,
+    assertRefused(Cli.run("export-onnx", "--model", model.toString(), "--out", out.toString(), "--opset", "11"), out,
         "--opset 11", "13 to 21");
-    assertRefused(run("export-onnx", "--model", model.toString(), "--out", out.toString(), "--sequence-length", "4096"), out,
+    assertRefused(Cli.run("export-onnx", "--model", model.toString(), "--out", out.toString(), "--sequence-length", "4096"), out,
         "max_position_embeddings");
-    assertRefused(run("export-onnx", "--model", model.toString(), "--out", tmp.toString()), tmp.resolve("never"), "is a directory");
+    assertRefused(Cli.run("export-onnx", "--model", model.toString(), "--out", tmp.toString()), tmp.resolve("never"), "is a directory");
     Path noFolder = tmp.resolve("missing/x.onnx");
-    assertRefused(run("export-onnx", "--model", model.toString(), "--out", noFolder.toString()), noFolder, "does not exist");
+    assertRefused(Cli.run("export-onnx", "--model", model.toString(), "--out", noFolder.toString()), noFolder, "does not exist");
   }
 
   @Test
@@ -112,6 +103,6 @@ class ExportOnnxCommandTest {
       weights.values().forEach(Tensor::close);
     }
     Path out = tmp.resolve("x.onnx");
-    assertRefused(run("export-onnx", "--model", model.toString(), "--out", out.toString()), out, "classifier.bias");
+    assertRefused(Cli.run("export-onnx", "--model", model.toString(), "--out", out.toString()), out, "classifier.bias");
   }
 }

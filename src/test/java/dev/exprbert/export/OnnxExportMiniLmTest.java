@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.exprbert.convert.PretrainedMiniLm;
 import dev.exprbert.model.BertConfig;
 import dev.exprbert.model.ModelDirectory;
+import dev.exprbert.testing.Cli;
 import dev.exprbert.train.TrainResult;
 import dev.exprbert.train.Trainer;
 import dev.exprbert.train.TrainingConfig;
@@ -45,7 +46,7 @@ class OnnxExportMiniLmTest {
     assertEquals(List.of("B-EXPR", "I-EXPR", "O"), fineTuned.labels(), "the data's labels, sorted as run_ner sorts them");
 
     Path onnx = tmp.resolve("minilm-ner.onnx");
-    OnnxExportTest.Run exported = OnnxExportTest.run("export-onnx", "--model", run.toString(), "--out", onnx.toString(),
+    Cli.Run exported = Cli.run("export-onnx", "--model", run.toString(), "--out", onnx.toString(),
         "--dynamic-axes");
     assertEquals(0, exported.code(), exported.err());
     OnnxParity.Result parity = OnnxParity.compare(run, onnx, OnnxParity.openerSentences(12, 17), 0);
@@ -54,7 +55,7 @@ class OnnxExportMiniLmTest {
     assertTrue(parity.maxError() <= OnnxExportTest.TOLERANCE, parity.maxError() + " at " + parity.where());
 
     Path back = tmp.resolve("back");
-    OnnxExportTest.Run converted = OnnxExportTest.run("convert", "--onnx", onnx.toString(), "--tokenizer",
+    Cli.Run converted = Cli.run("convert", "--onnx", onnx.toString(), "--tokenizer",
         run.resolve("tokenizer.json").toString(), "--out", back.toString());
     assertEquals(0, converted.code(), converted.err());
     OnnxExportTest.assertSameWeights(run, back);

@@ -7,7 +7,6 @@ import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import dev.exprbert.cli.ExprbertCommand;
 import dev.exprbert.io.Safetensors;
 import dev.exprbert.io.onnx.proto.OnnxProto.ModelProto;
 import dev.exprbert.io.onnx.proto.OnnxProto.NodeProto;
@@ -15,9 +14,9 @@ import dev.exprbert.model.BertConfig;
 import dev.exprbert.model.HiddenActivation;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.runtime.Tensors;
+import dev.exprbert.testing.Cli;
+import dev.exprbert.testing.Cli.Run;
 import dev.exprbert.testing.RandomTokenClassifier;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,7 +40,7 @@ class OnnxExportTest {
   void logitsMatchOnnxRuntimeOnOpenerSentences() throws Exception {
     Path model = RandomTokenClassifier.create(tmp.resolve("model"), RandomTokenClassifier.config(HiddenActivation.GELU), 1);
     Path onnx = tmp.resolve("model.onnx");
-    Run r = run("export-onnx", "--model", model.toString(), "--out", onnx.toString(), "--dynamic-axes");
+    Run r = Cli.run("export-onnx", "--model", model.toString(), "--out", onnx.toString(), "--dynamic-axes");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("opset 17") && r.out().contains("[batch_size, sequence_length]"), r.out());
 
@@ -56,7 +55,7 @@ class OnnxExportTest {
   void theGraphHasTheStandardTokenClassificationInterface() throws Exception {
     Path model = RandomTokenClassifier.create(tmp.resolve("model"), RandomTokenClassifier.config(HiddenActivation.GELU), 2);
     Path onnx = tmp.resolve("model.onnx");
-    assertEquals(0, run("export-onnx", "--model", model.toString(), "--out", onnx.toString(), "--dynamic-axes").code());
+    assertEquals(0, Cli.run("export-onnx", "--model", model.toString(), "--out", onnx.toString(), "--dynamic-axes").code());
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession session = env.createSession(onnx.toString(), new OrtSession.SessionOptions())) {
       assertEquals(List.of("input_ids", "attention_mask", "token_type_ids"), new ArrayList<>(session.getInputNames()));
@@ -88,7 +87,7 @@ class OnnxExportTest {
     BertConfig config = RandomTokenClassifier.config(HiddenActivation.fromHfName(activation));
     Path model = RandomTokenClassifier.create(tmp.resolve("model"), config, opset);
     Path onnx = tmp.resolve("model.onnx");
-    Run r = run("export-onnx", "--model", model.toString(), "--out", onnx.toString(), "--dynamic-axes", "--opset", "" + opset);
+    Run r = Cli.run("export-onnx", "--model", model.toString(), "--out", onnx.toString(), "--dynamic-axes", "--opset", "" + opset);
     assertEquals(0, r.code(), r.err());
     OnnxParity.Result parity = OnnxParity.compare(model, onnx, OnnxParity.openerSentences(6, 11), 0);
     System.out.println(activation + ", opset " + opset + ": max |onnxruntime - exprbert| = " + parity.maxError());
@@ -103,7 +102,7 @@ class OnnxExportTest {
   void withoutDynamicAxesTheShapeIsFixed() throws Exception {
     Path model = RandomTokenClassifier.create(tmp.resolve("model"), RandomTokenClassifier.config(HiddenActivation.GELU), 3);
     Path onnx = tmp.resolve("fixed.onnx");
-    Run r = run("export-onnx", "--model", model.toString(), "--out", onnx.toString(), "--batch-size", "4",
+    Run r = Cli.run("export-onnx", "--model", model.toString(), "--out", onnx.toString(), "--batch-size", "4",
         "--sequence-length", "96");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("[4, 96]"), r.out());
@@ -119,9 +118,9 @@ class OnnxExportTest {
   void convertReadsTheExportBackToTheSameWeightsAndLabels() throws Exception {
     Path model = RandomTokenClassifier.create(tmp.resolve("model"), RandomTokenClassifier.config(HiddenActivation.RELU), 4);
     Path onnx = tmp.resolve("model.onnx");
-    assertEquals(0, run("export-onnx", "--model", model.toString(), "--out", onnx.toString(), "--opset", "13").code());
+    assertEquals(0, Cli.run("export-onnx", "--model", model.toString(), "--out", onnx.toString(), "--opset", "13").code());
     Path back = tmp.resolve("back");
-    Run r = run("convert", "--onnx", onnx.toString(), "--tokenizer", model.resolve("tokenizer.json").toString(),
+    Run r = Cli.run("convert", "--onnx", onnx.toString(), "--tokenizer", model.resolve("tokenizer.json").toString(),
         "--out", back.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("BertForTokenClassification"), r.out());
@@ -156,14 +155,5 @@ class OnnxExportTest {
       a.values().forEach(Tensor::close);
       b.values().forEach(Tensor::close);
     }
-  }
-
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = ExprbertCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.exprbert.model.HiddenActivation;
+import dev.exprbert.testing.Cli;
 import dev.exprbert.testing.RandomTokenClassifier;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -75,10 +76,8 @@ class ServeCommandTest {
 
   @Test
   void badOptionsAreUsageErrors() {
-    java.io.StringWriter err = new java.io.StringWriter();
-    int code = dev.exprbert.cli.ExprbertCommand.execute(new String[] {"serve", "--model", tmp.toString(), "--max-batch-tokens",
-        "0"}, new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err, true));
-    assertEquals(2, code, err.toString());
-    assertTrue(err.toString().contains("--max-batch-tokens"), err.toString());
+    Cli.Run r = Cli.run("serve", "--model", tmp.toString(), "--max-batch-tokens", "0");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("--max-batch-tokens"), r.err());
   }
 }

@@ -3,13 +3,11 @@ package dev.exprbert.serve;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.exprbert.cli.ExprbertCommand;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.data.ReaderOptions;
 import dev.exprbert.data.SentenceReaders;
+import dev.exprbert.testing.Cli;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,15 +47,12 @@ final class ServeFixtures {
     Path input = Files.createTempFile("exprbert-serve-input", ".txt");
     try {
       Files.write(input, sentences.stream().map(s -> String.join(" ", s)).toList());
-      StringWriter out = new StringWriter();
-      StringWriter err = new StringWriter();
-      int code = ExprbertCommand.execute(new String[] {"predict", "--model", model.toString(), "--input", input.toString(),
-          "--output-format", "jsonl", "--attention", attention, "--batch-size", "1"}, new PrintWriter(out, true),
-          new PrintWriter(err, true));
-      if (code != 0) {
-        throw new IllegalStateException("predict failed: " + err);
+      Cli.Run r = Cli.run("predict", "--model", model.toString(), "--input", input.toString(), "--output-format", "jsonl",
+          "--attention", attention, "--batch-size", "1");
+      if (r.code() != 0) {
+        throw new IllegalStateException("predict failed: " + r.err());
       }
-      List<String> lines = out.toString().lines().toList();
+      List<String> lines = r.out().lines().toList();
       if (lines.size() != sentences.size()) {
         throw new IllegalStateException(lines.size() + " predictions for " + sentences.size() + " sentences");
       }
