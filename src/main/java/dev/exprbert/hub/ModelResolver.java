@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns what a user passes as a model ({@code --model}, {@code --model_name_or_path}) into a model directory:
@@ -19,11 +22,27 @@ import java.util.Optional;
  * </ol>
  */
 public final class ModelResolver {
+  private static final Map<List<Object>, Path> RESOLVED = new ConcurrentHashMap<>();
+
   private ModelResolver() {}
 
-  /** Resolves with the settings of the environment ({@code HF_ENDPOINT}, {@code HF_HOME}, {@code HF_HUB_OFFLINE}...). */
+  /**
+   * Resolves with the settings of the environment ({@code HF_ENDPOINT}, {@code HF_HOME}, {@code HF_HUB_OFFLINE}...).
+   * A hub name resolves once per process: train resolves its model and its tokenizer from the same name, and the
+   * second look-up would only repeat the revision request and the checksums of every file.
+   */
   public static Path resolve(String nameOrPath) throws IOException {
-    return resolve(nameOrPath, HubSettings.fromEnvironment());
+    HubSettings settings = HubSettings.fromEnvironment();
+    List<Object> key = List.of(String.valueOf(nameOrPath), settings.endpoint(), settings.cacheDir(), settings.offline());
+    Path known = RESOLVED.get(key);
+    if (known != null && Files.isDirectory(known)) {
+      return known;
+    }
+    Path resolved = resolve(nameOrPath, settings);
+    if (RepoRef.parse(nameOrPath).isPresent() && Files.isDirectory(resolved)) {
+      RESOLVED.put(key, resolved);
+    }
+    return resolved;
   }
 
   public static Path resolve(String nameOrPath, HubSettings settings) throws IOException {
