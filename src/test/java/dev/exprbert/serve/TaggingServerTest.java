@@ -123,7 +123,7 @@ class TaggingServerTest {
   @Test
   void overloadGets503WithRetryAfterAndLosesNoAcceptedRequest() throws Exception {
     int clients = 24;
-    try (TaggingServer server = TaggingServer.start(classifier, options().withBatching(4096, 300).withLimits(3, 1 << 20, 30_000))) {
+    try (TaggingServer server = TaggingServer.start(classifier, options().withBatching(4096, 1000).withLimits(3, 1 << 20, 30_000))) {
       ExecutorService pool = Executors.newFixedThreadPool(clients);
       CountDownLatch go = new CountDownLatch(1);
       List<Future<HttpResponse<String>>> responses = new ArrayList<>();
@@ -262,7 +262,7 @@ class TaggingServerTest {
   @Test
   void paddedBackendsBatchTooAndCountTheirPadding() throws Exception {
     try (TokenClassifier sdpa = TokenClassifier.load(model, Placement.CPU_FLOAT32, "sdpa");
-        TaggingServer server = TaggingServer.start(sdpa, options().withBatching(4096, 200))) {
+        TaggingServer server = TaggingServer.start(sdpa, options().withBatching(4096, 1500))) {
       ExecutorService pool = Executors.newFixedThreadPool(6);
       List<Future<HttpResponse<String>>> responses = new ArrayList<>();
       for (int s = 0; s < 6; s++) {
@@ -285,7 +285,7 @@ class TaggingServerTest {
 
   @Test
   void closeDrainsAcceptedRequestsAndRefusesNewOnes() throws Exception {
-    TaggingServer server = TaggingServer.start(classifier, options().withBatching(4096, 600));
+    TaggingServer server = TaggingServer.start(classifier, options().withBatching(4096, 3000));
     int port = server.port();
     ExecutorService pool = Executors.newFixedThreadPool(7);
     List<Future<HttpResponse<String>>> inFlight = new ArrayList<>();
