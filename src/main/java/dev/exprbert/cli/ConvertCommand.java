@@ -17,7 +17,7 @@ final class ConvertCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--onnx", required = true, description = "The ONNX export of a BERT encoder (BertModel).")
+  @Option(names = "--onnx", required = true, description = "The ONNX export of a BERT encoder (BertModel) or token classifier (export-onnx).")
   Path onnx;
 
   @Option(names = "--tokenizer", required = true, description = "The model's Hugging Face tokenizer.json.")
@@ -40,8 +40,8 @@ final class ConvertCommand implements Callable<Integer> {
     BertConfig config = OnnxToHuggingFace.convert(onnx, tokenizer, out,
         numHeads == null ? OptionalInt.empty() : OptionalInt.of(numHeads), overwrite);
     PrintWriter w = spec.commandLine().getOut();
-    w.printf("wrote %s: BertModel, %d layers, hidden %d (%d heads), intermediate %d (%s), vocabulary %d%n",
-        out.toAbsolutePath(), config.numHiddenLayers(), config.hiddenSize(), config.numAttentionHeads(),
+    w.printf("wrote %s: %s, %d layers, hidden %d (%d heads), intermediate %d (%s), vocabulary %d%n",
+        out.toAbsolutePath(), String.join(", ", config.architectures()), config.numHiddenLayers(), config.hiddenSize(), config.numAttentionHeads(),
         config.intermediateSize(), config.hiddenAct().hfName(), config.vocabSize());
     return 0;
   }

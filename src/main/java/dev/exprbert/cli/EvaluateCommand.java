@@ -2,6 +2,7 @@ package dev.exprbert.cli;
 
 import com.google.gson.GsonBuilder;
 import dev.exprbert.data.LabeledSentence;
+import dev.exprbert.hub.ModelResolver;
 import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.io.AtomicFiles;
 import dev.exprbert.runtime.Placement;
@@ -29,7 +30,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--model", required = true, description = "Model directory.")
+  @Option(names = "--model", required = true, description = "Model directory, or a hub name org/name[@revision].")
   Path model;
 
   @Option(names = {"--validation_file", "--validation-file", "--data"}, required = true,
@@ -63,7 +64,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    try (TokenClassifier classifier = TokenClassifier.load(model, Placement.of(device, "float32"), attention)) {
+    try (TokenClassifier classifier = TokenClassifier.load(ModelResolver.resolve(model.toString()), Placement.of(device, "float32"), attention)) {
       List<LabeledSentence> sentences = TrainingSetup.checkedEvalData(data, classifier.config().labels(), unknownToO);
       int maxPositions = classifier.config().maxPositionEmbeddings();
       int maxSeq = maxSeqLength != null ? maxSeqLength : maxPositions;

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "exprbert", mixinStandardHelpOptions = true, version = "exprbert 0.1.0",
     description = "Fine-tune and run BERT token classifiers (expression tagging) on the JVM.",
     subcommands = {QuickstartCommand.class, TrainCommand.class, EvaluateCommand.class, InfoCommand.class,
-        PredictCommand.class, ConvertCommand.class, ConvertDataCommand.class})
+        PredictCommand.class, ConvertCommand.class, ConvertDataCommand.class, ExportOnnxCommand.class,
+        ServeCommand.class})
 public final class ExprbertCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -1,5 +1,6 @@
 package dev.exprbert.cli;
 
+import dev.exprbert.hub.ModelResolver;
 import dev.exprbert.model.BertConfig;
 import dev.exprbert.model.BertConfigLimits;
 import dev.exprbert.model.ModelDirectory;
@@ -16,16 +17,17 @@ final class InfoCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--model", required = true, description = "Model directory (config.json, model.safetensors, tokenizer.json).")
+  @Option(names = "--model", required = true, description = "Model directory (config.json, model.safetensors, tokenizer.json), or a hub name org/name[@revision].")
   Path model;
 
   @Override
   public Integer call() throws Exception {
-    BertConfig config = ModelDirectory.readConfig(model);
+    Path dir = ModelResolver.resolve(model.toString());
+    BertConfig config = ModelDirectory.readConfig(dir);
     // computed from the sizes, not by listing every tensor: config.json's caps keep it exact in a long
     long parameters = BertConfigLimits.parameterCount(config);
     PrintWriter out = spec.commandLine().getOut();
-    out.printf("model:          %s%n", model.toAbsolutePath());
+    out.printf("model:          %s%n", dir.toAbsolutePath());
     out.printf("architecture:   BertForTokenClassification (model_type %s)%n", config.modelType());
     out.printf("layers:         %d%n", config.numHiddenLayers());
     out.printf("hidden size:    %d (%d heads of %d)%n", config.hiddenSize(), config.numAttentionHeads(), config.headDim());

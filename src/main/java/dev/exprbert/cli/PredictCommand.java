@@ -9,6 +9,7 @@ import dev.exprbert.infer.Aggregation;
 import dev.exprbert.infer.TaggedSentence;
 import dev.exprbert.infer.Tagger;
 import dev.exprbert.infer.TaggerOptions;
+import dev.exprbert.hub.ModelResolver;
 import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.runtime.Placement;
 import java.io.IOException;
@@ -43,7 +44,7 @@ final class PredictCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--model", required = true, description = "Model directory.")
+  @Option(names = "--model", required = true, description = "Model directory, or a hub name org/name[@revision].")
   Path model;
 
   @Option(names = "--input", description = "Input file (default: standard input).")
@@ -97,7 +98,7 @@ final class PredictCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     try (TokenClassifier classifier =
-        TokenClassifier.load(model, new Placement(device, Placement.Precision.FLOAT32), attention)) {
+        TokenClassifier.load(ModelResolver.resolve(model.toString()), new Placement(device, Placement.Precision.FLOAT32), attention)) {
       Tagger tagger = new Tagger(classifier, options);
       if (format == InputFormat.TEXT) {
         tagTextLines(tagger, writer, out);

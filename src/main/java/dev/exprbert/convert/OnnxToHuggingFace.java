@@ -4,12 +4,14 @@ import dev.exprbert.io.Safetensors;
 import dev.exprbert.io.TokenizerJsonVocabulary;
 import dev.exprbert.io.onnx.ImportedEncoder;
 import dev.exprbert.io.onnx.OnnxBertImporter;
+import dev.exprbert.io.onnx.OnnxTokenClassifierImporter;
 import dev.exprbert.model.BertConfig;
 import dev.exprbert.model.HiddenActivation;
 import dev.exprbert.model.ModelDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 
@@ -20,7 +22,10 @@ import java.util.OptionalInt;
  * (no {@code bert.} prefix, as a base model saves them), tokenizer.json and tokenizer_config.json.
  *
  * <p>The directory appears atomically (see {@link DirectoryInstall}). Loading it as a token
- * classifier gives HF's default labels and a newly initialised classifier, reported as missing.
+ * classifier gives HF's default labels and a newly initialised classifier, reported as missing. An export
+ * of a token classifier (a {@code /classifier} head, as torch.onnx and {@code export-onnx} write it) becomes
+ * a {@code BertForTokenClassification} directory instead: {@code bert.}-prefixed encoder weights, the head,
+ * and the labels of the file's {@code id2label} metadata.
  */
 public final class OnnxToHuggingFace {
   private OnnxToHuggingFace() {}
@@ -62,11 +67,20 @@ public final class OnnxToHuggingFace {
    */
   static BertConfig writeInto(Path dir, Path onnx, Path tokenizerJson, OptionalInt numHeads) throws IOException {
     int tokenizerVocabulary = TokenizerJsonVocabulary.size(tokenizerJson); // a broken tokenizer fails before the slow import
-    try (ImportedEncoder encoder = OnnxBertImporter.importEncoder(onnx, numHeads)) {
+    try (OnnxTokenClassifierImporter.Imported imported = OnnxTokenClassifierImporter.importModel(onnx, numHeads)) {
+      ImportedEncoder encoder = imported.encoder();
       encoder.checkTokenizerVocabulary(tokenizerVocabulary, tokenizerJson.toString());
       BertConfig config = configOf(encoder, onnx);
-      Safetensors.write(dir.resolve(ModelDirectory.SAFETENSORS), encoder.weights(), Map.of("format", "pt"));
-      config.writeBaseModel(dir.resolve(ModelDirectory.CONFIG));
+      if (imported.hasHead()) { // a token classifier (torch.onnx or export-onnx): its head and labels come along
+        config = config.toBuilder().labels(imported.labels())
+            .architectures(List.of(BertConfig.TOKEN_CLASSIFICATION_ARCHITECTURE)).build();
+        Safetensors.write(dir.resolve(ModelDirectory.SAFETENSORS), imported.tokenClassifierWeights(), Map.of("format", "pt"));
+        config.write(dir.resolve(ModelDirectory.CONFIG));
+      } else {
+        config = config.toBuilder().architectures(List.of(BertConfig.BASE_MODEL_ARCHITECTURE)).build();
+        Safetensors.write(dir.resolve(ModelDirectory.SAFETENSORS), encoder.weights(), Map.of("format", "pt"));
+        config.writeBaseModel(dir.resolve(ModelDirectory.CONFIG));
+      }
       TokenizerFiles.write(tokenizerJson, dir, encoder.maxPositions());
       return config;
     }

@@ -28,6 +28,7 @@ import java.util.List;
  */
 public final class Tagger {
   private final TokenClassifier classifier;
+  private final WindowScorer scorer;
   private final TaggerOptions options;
   private final Featurizer featurizer;
   private final List<String> labels;
@@ -37,10 +38,17 @@ public final class Tagger {
   }
 
   public Tagger(TokenClassifier classifier, TaggerOptions options) {
-    if (classifier == null || options == null) {
-      throw new IllegalArgumentException("Tagger needs a classifier and options, got " + classifier + ", " + options);
+    this(classifier, options, classifier);
+  }
+
+  /** A tagger whose forward passes go through {@code scorer} (a server's batcher) instead of the classifier directly. */
+  public Tagger(TokenClassifier classifier, TaggerOptions options, WindowScorer scorer) {
+    if (classifier == null || options == null || scorer == null) {
+      throw new IllegalArgumentException("Tagger needs a classifier, options and a scorer, got " + classifier + ", " + options
+          + ", " + scorer);
     }
     this.classifier = classifier;
+    this.scorer = scorer;
     this.options = options;
     this.labels = classifier.config().labels();
     int limit = Math.min(classifier.config().maxPositionEmbeddings(),
@@ -145,7 +153,7 @@ public final class Tagger {
     for (int start = 0; start < order.size(); start += options.batchSize()) {
       List<Integer> chunk = order.subList(start, Math.min(order.size(), start + options.batchSize()));
       List<AlignedSentence> encodings = chunk.stream().map(f -> features.get(f).encoding()).toList();
-      List<float[][]> probabilities = classifier.tokenProbabilities(encodings);
+      List<float[][]> probabilities = scorer.tokenProbabilities(encodings);
       for (int k = 0; k < chunk.size(); k++) {
         tables[chunk.get(k)] = probabilities.get(k);
       }

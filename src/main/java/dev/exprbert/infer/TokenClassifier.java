@@ -37,7 +37,7 @@ import org.bytedeco.pytorch.Tensor;
  * one lock, because the model's train/eval flag is shared state and LibTorch already spreads one forward
  * over all cores (intra-op threads), so parallel forwards would only compete for them.
  */
-public final class TokenClassifier implements AutoCloseable {
+public final class TokenClassifier implements AutoCloseable, WindowScorer {
   private final Object forwardLock = new Object();
   private final BertForTokenClassification model;
   private final ModelTokenizer tokenizer;
@@ -127,6 +127,7 @@ public final class TokenClassifier implements AutoCloseable {
    * forward pass over the batch (packed with fused attention, padded otherwise), in eval mode, under the
    * forward lock.
    */
+  @Override
   public List<float[][]> tokenProbabilities(List<AlignedSentence> batchSentences) {
     if (batchSentences == null || batchSentences.isEmpty()) {
       throw new IllegalArgumentException("tokenProbabilities needs at least one encoded sentence");
@@ -150,7 +151,11 @@ public final class TokenClassifier implements AutoCloseable {
     return out;
   }
 
-  private static float[] softmax(float[] logits, int offset, int n) {
+  /**
+   * Probabilities of the {@code n} logits at {@code offset}, computed in double from float32 logits (max-shifted). Public
+   * so that another runtime's logits (ONNX Runtime in the serving benchmark) become the same probabilities.
+   */
+  public static float[] softmax(float[] logits, int offset, int n) {
     double max = Double.NEGATIVE_INFINITY;
     for (int i = 0; i < n; i++) {
       max = Math.max(max, logits[offset + i]);

@@ -1,6 +1,6 @@
 package dev.exprbert.train;
 
-import dev.exprbert.convert.PretrainedModels;
+import dev.exprbert.hub.ModelResolver;
 
 import dev.exprbert.data.BioChecker;
 import dev.exprbert.data.BioReport;
@@ -81,7 +81,7 @@ public final class TrainingSetup {
       if (tokenizerDir == null) {
         throw new IllegalArgumentException("tokenizer_name is required when no model_name_or_path is given");
       }
-      ModelTokenizer tokenizer = TokenizerLoader.load(PretrainedModels.resolve(tokenizerDir));
+      ModelTokenizer tokenizer = TokenizerLoader.load(ModelResolver.resolve(tokenizerDir));
       return new Prepared(new TokenClassifier(model, tokenizer), train, eval, bio);
     } catch (IOException | RuntimeException e) {
       model.close();
@@ -127,7 +127,7 @@ public final class TrainingSetup {
       return new BertForTokenClassification(bert, CheckpointLoader.initialize(bert, placement, config.seed()), placement,
           attention);
     }
-    Path dir = PretrainedModels.resolve(config.modelNameOrPath());
+    Path dir = ModelResolver.resolve(config.modelNameOrPath());
     BertConfig saved = ModelDirectory.readConfig(dir);
     List<String> labels = chooseLabels(saved.labels(), dataLabels, config.ignoreMismatchedSizes(), dir);
     boolean newHead = !new HashSet<>(labels).equals(new HashSet<>(saved.labels())) || hasDefaultLabels(saved.labels());
