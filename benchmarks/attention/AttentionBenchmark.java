@@ -1,5 +1,6 @@
 package benchmarks.attention;
 
+import dev.exprbert.kernels.NativeKernels;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.data.SentenceReaders;
 import dev.exprbert.data.SubwordAligner;
@@ -38,7 +39,7 @@ public final class AttentionBenchmark {
   private static final int MEASURED = 5;
 
   public static void main(String[] args) throws Exception {
-    Natives.initKernels();
+    NativeKernels.load();
     torch.manual_seed(0);
     if (Arrays.asList(args).contains("spin")) {
       for (int dim : new int[] {64, 32}) {

@@ -1,5 +1,6 @@
 package benchmarks.training;
 
+import dev.exprbert.kernels.NativeKernels;
 import dev.exprbert.data.Feature;
 import dev.exprbert.data.Featurizer;
 import dev.exprbert.data.LabelMap;
@@ -69,7 +70,7 @@ public final class TrainingStepBenchmark {
 
   public static void main(String[] args) throws Exception {
     Natives.init();
-    Natives.initKernels();
+    NativeKernels.load();
     String[] specs = args.length > 0 ? args : new String[] {"8:12", "32:6"};
     Integer threads = Integer.getInteger("bench.threads"); // -Dbench.threads=N overrides LibTorch's intra-op threads
     if (threads != null) {

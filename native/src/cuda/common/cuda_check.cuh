@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "../../api/errors.h"
+#include "../../common/kernel_error.h"
 
 namespace exprbert {
 namespace cuda {

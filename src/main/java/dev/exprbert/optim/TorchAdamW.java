@@ -1,5 +1,6 @@
 package dev.exprbert.optim;
 
+import dev.exprbert.model.NamedParameter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

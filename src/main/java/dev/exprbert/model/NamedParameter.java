@@ -1,4 +1,4 @@
-package dev.exprbert.optim;
+package dev.exprbert.model;
 
 import org.bytedeco.pytorch.Tensor;
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.exprbert.runtime.Natives;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -13,18 +12,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The facade checks every argument before the native call, and native failures surface as exceptions. */
-class KernelsTest {
+class OptimizerKernelsTest {
   @BeforeAll
   static void load() {
-    Natives.initKernels();
+    NativeKernels.load();
   }
 
   @Test
   void reportsBuildInfoAndNeverFailsOnDeviceCount() {
-    String info = Kernels.buildInfo();
+    String info = NativeKernels.buildInfo();
     assertTrue(info.startsWith("exprbert_kernels ") && info.contains("abi 1"), info);
-    assertTrue(info.contains(Kernels.cudaCompiled() ? "archs" : "cuda off"), info);
-    assertTrue(Kernels.cudaDeviceCount() >= 0);
+    assertTrue(info.contains(NativeKernels.cudaCompiled() ? "archs" : "cuda off"), info);
+    assertTrue(NativeKernels.cudaDeviceCount() >= 0);
   }
 
   @Test
@@ -33,7 +32,7 @@ class KernelsTest {
         Tensor coef = torch.zeros(new long[] {}); Tensor inf = torch.ones(new long[] {});
         Tensor stacked = torch.cat(new org.bytedeco.pytorch.TensorVector(a.view(-1), b.view(-1)));
         Tensor expected = stacked.norm()) {
-      Kernels.gradNorm(List.of(a, b), norm, coef, inf, 2.0, null);
+      OptimizerKernels.gradNorm(List.of(a, b), norm, coef, inf, 2.0, null);
       assertEquals(expected.item_float(), norm.item_float(), 1e-5 * expected.item_float());
       assertEquals(2.0 / (norm.item_float() + 1e-6), coef.item_float(), 1e-6);
       assertEquals(0.0f, inf.item_float());
@@ -49,21 +48,21 @@ class KernelsTest {
             new org.bytedeco.pytorch.ScalarTypeOptional(ScalarType.Long)));
         Tensor floatStep = torch.zeros(1)) {
       assertMessage("grads[0] must have 10 elements like params[0], got 9",
-          () -> Kernels.adamwStep(args(List.of(p), null, List.of(shortGrad), m, v, new int[] {0}, step)));
+          () -> OptimizerKernels.adamwStep(args(List.of(p), null, List.of(shortGrad), m, v, new int[] {0}, step)));
       assertMessage("grads[0] must have dtype Float or BFloat16 or Half, got Double",
-          () -> Kernels.adamwStep(args(List.of(p), null, List.of(doubleGrad), m, v, new int[] {0}, step)));
+          () -> OptimizerKernels.adamwStep(args(List.of(p), null, List.of(doubleGrad), m, v, new int[] {0}, step)));
       assertMessage("params[0] must be contiguous",
-          () -> Kernels.adamwStep(args(List.of(strided), null, List.of(g), m, v, new int[] {0}, step)));
+          () -> OptimizerKernels.adamwStep(args(List.of(strided), null, List.of(g), m, v, new int[] {0}, step)));
       assertMessage("groupIndex[0] must be in [0, 1), got 3",
-          () -> Kernels.adamwStep(args(List.of(p), null, List.of(g), m, v, new int[] {3}, step)));
+          () -> OptimizerKernels.adamwStep(args(List.of(p), null, List.of(g), m, v, new int[] {3}, step)));
       assertMessage("step must have dtype Long, got Float",
-          () -> Kernels.adamwStep(args(List.of(p), null, List.of(g), m, v, new int[] {0}, floatStep)));
+          () -> OptimizerKernels.adamwStep(args(List.of(p), null, List.of(g), m, v, new int[] {0}, floatStep)));
       assertMessage("master (fp32 master weights) must be given when params are BFloat16",
-          () -> Kernels.adamwStep(args(List.of(bf16), null, List.of(g), m, v, new int[] {0}, step)));
+          () -> OptimizerKernels.adamwStep(args(List.of(bf16), null, List.of(g), m, v, new int[] {0}, step)));
       assertMessage("grads must hold 1 tensors like params, got 2",
-          () -> Kernels.adamwStep(args(List.of(p), null, List.of(g, g), m, v, new int[] {0}, step)));
+          () -> OptimizerKernels.adamwStep(args(List.of(p), null, List.of(g, g), m, v, new int[] {0}, step)));
       // the valid call works and advances the step counter
-      Kernels.adamwStep(args(List.of(p), null, List.of(g), m, v, new int[] {0}, step));
+      OptimizerKernels.adamwStep(args(List.of(p), null, List.of(g), m, v, new int[] {0}, step));
       assertEquals(1, step.item_long());
     }
   }
@@ -73,9 +72,9 @@ class KernelsTest {
     try (Tensor a = torch.zeros(3); Tensor b = torch.zeros(3).to(ScalarType.BFloat16); Tensor norm = torch.zeros(new long[] {});
         Tensor vector = torch.zeros(2)) {
       assertMessage("grads[1] must have the dtype of grads[0] (Float), got BFloat16",
-          () -> Kernels.gradNorm(List.of(a, b), norm, null, null, 1.0, null));
+          () -> OptimizerKernels.gradNorm(List.of(a, b), norm, null, null, 1.0, null));
       assertMessage("totalNorm must have 1 elements like a scalar, got 2",
-          () -> Kernels.gradNorm(List.of(a), vector, null, null, 1.0, null));
+          () -> OptimizerKernels.gradNorm(List.of(a), vector, null, null, 1.0, null));
     }
   }
 
