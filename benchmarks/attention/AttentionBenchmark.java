@@ -103,8 +103,8 @@ public final class AttentionBenchmark {
     Tensor qh = q.detach().requires_grad_(true);
     Tensor kh = k.detach().requires_grad_(true);
     Tensor vh = v.detach().requires_grad_(true);
-    Tensor out = backend.attend(qh.transpose(1, 2), kh.transpose(1, 2), vh.transpose(1, 2), mask, 0.0, false, null);
-    dev.exprbert.autograd.LayerwiseBackward.backward(new TensorVector(out), new TensorVector(dout.transpose(1, 2)));
+    Tensor out = backend.attend(qh, kh, vh, mask, 0.0, false, null);
+    dev.exprbert.autograd.LayerwiseBackward.backward(new TensorVector(out), new TensorVector(dout));
   }
 
   static void fusedPadded(Tensor q, Tensor k, Tensor v, Tensor dout, Tensor lens, long heads, long seq, long dim) {

@@ -69,7 +69,7 @@ final class EvaluateCommand implements Callable<Integer> {
       int maxSeq = maxSeqLength != null ? maxSeqLength : maxPositions;
       int usableStride = Math.min(stride, maxSeq - classifier.tokenizer().specialTokenCount() - 1);
       // fused attention takes packed batches, as predict and the Tagger do: the same metrics, no work on padding
-      boolean packed = "fused".equals(classifier.model().attention().name());
+      boolean packed = classifier.model().attention().implementation().supportsPacked();
       Evaluation evaluation = new Evaluator(classifier.model(), classifier.tokenizer(), sentences, false, maxSeq,
           usableStride, batchSize, packed).run("eval", false);
       String json = metricsJson(evaluation);

@@ -184,7 +184,7 @@ public final class TokenClassifier implements AutoCloseable {
    */
   private Logits forward(List<AlignedSentence> sentences) {
     int[] starts = new int[sentences.size()];
-    boolean packed = model.attention().supportsPacked();
+    boolean packed = model.attention().implementation().supportsPacked();
     int seq = sentences.stream().mapToInt(AlignedSentence::length).max().orElse(0);
     for (int b = 1; b < starts.length; b++) {
       starts[b] = starts[b - 1] + (packed ? sentences.get(b - 1).length() : seq);

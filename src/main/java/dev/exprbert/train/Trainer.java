@@ -91,9 +91,9 @@ public final class Trainer implements AutoCloseable {
       throw new IllegalArgumentException("eval_strategy is " + config.evalStrategy()
           + " but there is no evaluation data (validation_file)");
     }
-    if (config.paddingFree() && !model.attention().supportsPacked()) {
+    if (config.paddingFree() && !model.attention().implementation().supportsPacked()) {
       throw new IllegalArgumentException("padding_free (packed batches) needs attn_implementation fused, but the model"
-          + " runs attention '" + model.attention().name() + "'; build the model with --attention fused");
+          + " runs attention '" + model.attention().implementation() + "'; build the model with --attention fused");
     }
     int maxSeq = maxSeqLength(config, model, tokenizer);
     int stride = Math.min(config.stride(), maxSeq - tokenizer.specialTokenCount() - 1);

@@ -198,7 +198,7 @@ class TinyBertParityTest {
     }
   }
 
-  /** Issue 3: the fused kernel and LibTorch's AdamW stay within 1e-6 over 20 steps on the fixture model. */
+  /** The fused kernel and LibTorch's AdamW stay within 1e-6 over 20 steps on the fixture model. */
   @org.junit.jupiter.api.Test
   void fusedAndLibTorchAdamWAgreeForTwentyStepsOnTheFixtureModel() {
     LearningRateSchedule schedule = new LearningRateSchedule(LearningRateSchedule.Kind.LINEAR, 2, 20);
