@@ -1,12 +1,10 @@
 package dev.exprbert.train;
 
 import dev.exprbert.data.Feature;
-import dev.exprbert.data.PackedBatch;
-import dev.exprbert.data.PaddedBatch;
+import dev.exprbert.data.BatchLayout;
+import dev.exprbert.data.ModelBatch;
 import dev.exprbert.model.BertForTokenClassification;
-import dev.exprbert.model.PackedSequences;
 import dev.exprbert.model.TokenClassificationLoss;
-import dev.exprbert.runtime.Tensors;
 import java.util.List;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -22,46 +20,22 @@ final class MicroBatchStep {
 
   private final BertForTokenClassification model;
   private final long padTokenId;
+  private final BatchLayout layout;
 
-  MicroBatchStep(BertForTokenClassification model, long padTokenId) {
+  MicroBatchStep(BertForTokenClassification model, long padTokenId, BatchLayout layout) {
     this.model = model;
     this.padTokenId = padTokenId;
+    this.layout = layout;
   }
 
-  Result run(List<Feature> micro, long labelledInUpdate, boolean packed) {
-    return packed ? packed(micro, labelledInUpdate) : padded(micro, labelledInUpdate);
-  }
-
-  private Result padded(List<Feature> micro, long labelled) {
-    try (PaddedBatch batch = PaddedBatch.ofFeatures(micro, padTokenId);
-        BertForTokenClassification.ForwardPass pass =
-            model.forwardForTraining(batch.inputIds(), batch.attentionMask(), batch.tokenTypeIds())) {
-      long tokens = 0;
-      for (long m : Tensors.toLongArray(batch.attentionMask())) {
-        tokens += m;
-      }
-      return new Result(backward(pass, batch.labels(), labelled), tokens, batch.inputIds().numel());
+  Result run(List<Feature> micro, long labelledInUpdate) {
+    try (ModelBatch batch = layout.batchOf(micro, padTokenId);
+        BertForTokenClassification.ForwardPass pass = batch.forwardForTraining(model)) {
+      Tensor sum = TokenClassificationLoss.sum(pass.logits(), batch.labels());
+      Tensor loss = sum.div(new Scalar((double) Math.max(1, labelledInUpdate)));
+      double value = loss.item_double();
+      pass.backward(loss);
+      return new Result(value, batch.realTokens(), batch.computedTokens());
     }
-  }
-
-  private Result packed(List<Feature> micro, long labelled) {
-    try (PackedBatch batch = new PackedBatch(micro);
-        BertForTokenClassification.ForwardPass pass = model.forwardForTraining(modelInput(batch))) {
-      return new Result(backward(pass, batch.labels(), labelled), batch.totalTokens(), batch.totalTokens());
-    }
-  }
-
-  /** The model input of a packed batch (borrows the batch's tensors). */
-  static PackedSequences modelInput(PackedBatch batch) {
-    return new PackedSequences(batch.inputIds(), batch.tokenTypeIds(), batch.positionIds(), batch.cuSeqlens(),
-        batch.maxSeqLength());
-  }
-
-  private static double backward(BertForTokenClassification.ForwardPass pass, Tensor labels, long labelled) {
-    Tensor sum = TokenClassificationLoss.sum(pass.logits(), labels);
-    Tensor loss = sum.div(new Scalar((double) Math.max(1, labelled)));
-    double value = loss.item_double();
-    pass.backward(loss);
-    return value;
   }
 }

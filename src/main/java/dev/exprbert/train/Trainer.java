@@ -1,11 +1,12 @@
 package dev.exprbert.train;
 
+import dev.exprbert.data.BatchLayout;
 import dev.exprbert.data.Batcher;
 import dev.exprbert.data.Feature;
 import dev.exprbert.data.Featurizer;
 import dev.exprbert.data.LabelMap;
 import dev.exprbert.data.LabeledSentence;
-import dev.exprbert.data.PackedBatch;
+import dev.exprbert.data.Window;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.TokenClassificationLoss;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * schedule position, dropout RNG and data position; see {@link TrainerCheckpoints}).
  *
  * <p>With {@code padding_free} (TRL's name; {@code --packed}) every micro-batch, in training and evaluation,
- * goes to the model packed ({@link PackedBatch}: tokens concatenated, cu_seqlens, per-sentence position ids), so
+ * goes to the model packed ({@link dev.exprbert.data.PackedBatch}: tokens concatenated, cu_seqlens, per-sentence position ids), so
  * no work is spent on padding. The loss is the same sum over labelled tokens divided by the same count, so a
  * packed run follows the padded run up to float rounding. It needs the fused attention backend.
  *
@@ -91,19 +92,15 @@ public final class Trainer implements AutoCloseable {
       throw new IllegalArgumentException("eval_strategy is " + config.evalStrategy()
           + " but there is no evaluation data (validation_file)");
     }
-    if (config.paddingFree() && !model.attention().implementation().supportsPacked()) {
-      throw new IllegalArgumentException("padding_free (packed batches) needs attn_implementation fused, but the model"
-          + " runs attention '" + model.attention().implementation() + "'; build the model with --attention fused");
-    }
-    int maxSeq = maxSeqLength(config, model, tokenizer);
-    int stride = Math.min(config.stride(), maxSeq - tokenizer.specialTokenCount() - 1);
+    BatchLayout layout = BatchLayout.forTraining(model.attention().implementation(), config.paddingFree());
+    Window window = Window.resolve(config.maxSeqLength(), config.stride(), model.config().maxPositionEmbeddings(), tokenizer);
     Featurizer featurizer = new Featurizer(tokenizer, LabelMap.ofLabels(model.config().labels()), config.labelAllTokens(),
-        maxSeq, stride);
+        window.maxSeqLength(), window.stride());
     List<Feature> features = featurizer.featurize(train, true).features();
     this.trainSentences = train.size();
     this.batcher = new Batcher(features, config.perDeviceTrainBatchSize(), true, config.groupByLength(), config.seed());
     this.evaluator = eval == null || eval.isEmpty() ? null : new Evaluator(model, tokenizer, eval, config.labelAllTokens(),
-        maxSeq, stride, config.perDeviceEvalBatchSize(), config.paddingFree());
+        window, config.perDeviceEvalBatchSize(), layout);
     int accumulation = config.gradientAccumulationSteps();
     this.updatesPerEpoch = Math.max(1, (batcher.batchesPerEpoch() + accumulation - 1) / accumulation);
     if (config.maxSteps() > 0) {
@@ -121,7 +118,7 @@ public final class Trainer implements AutoCloseable {
         new AdamWSettings(config.adamBeta1(), config.adamBeta2(), config.adamEpsilon()));
     this.nonEmbeddingParameters = model.weights().asMap().entrySet().stream()
         .filter(e -> !e.getKey().contains("embeddings.")).mapToLong(e -> e.getValue().numel()).sum();
-    this.microBatchStep = new MicroBatchStep(model, tokenizer.padTokenId());
+    this.microBatchStep = new MicroBatchStep(model, tokenizer.padTokenId(), layout);
     this.store = new CheckpointStore(config.outputDir());
     this.checkpoints = new TrainerCheckpoints(this);
     this.earlyStopping = config.earlyStoppingPatience() == null ? null : new EarlyStopping(config.bestMetricKey(),
@@ -132,22 +129,6 @@ public final class Trainer implements AutoCloseable {
     state.evalSteps = config.effectiveEvalSteps();
     state.saveSteps = config.saveSteps();
     state.trainBatchSize = config.perDeviceTrainBatchSize();
-  }
-
-  /** {@code max_seq_length}, defaulting to what the model's positions and the tokenizer allow. */
-  static int maxSeqLength(TrainingConfig config, BertForTokenClassification model, ModelTokenizer tokenizer) {
-    int limit = model.config().maxPositionEmbeddings();
-    if (tokenizer.modelMaxLength().isPresent()) {
-      limit = Math.min(limit, tokenizer.modelMaxLength().getAsInt());
-    }
-    if (config.maxSeqLength() == null) {
-      return limit;
-    }
-    if (config.maxSeqLength() > model.config().maxPositionEmbeddings()) {
-      throw new IllegalArgumentException("max_seq_length " + config.maxSeqLength() + " exceeds the model's"
-          + " max_position_embeddings " + model.config().maxPositionEmbeddings());
-    }
-    return config.maxSeqLength();
   }
 
   public Trainer addListener(TrainingListener listener) {
@@ -284,7 +265,7 @@ public final class Trainer implements AutoCloseable {
     for (List<Feature> micro : group) {
       try (PointerScope scope = new PointerScope()) {
         // divide by the labelled tokens of the whole group, so accumulation equals one big batch
-        MicroBatchStep.Result result = microBatchStep.run(micro, labelled, config.paddingFree());
+        MicroBatchStep.Result result = microBatchStep.run(micro, labelled);
         updateLoss += result.loss();
         tokensSinceLog += result.realTokens();
         // FLOPs as HF counts them: 6 * non-embedding parameters * tokens the model ran (packed runs no padding)
