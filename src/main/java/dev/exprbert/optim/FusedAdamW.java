@@ -7,6 +7,7 @@ import dev.exprbert.kernels.KernelsLibrary;
 import dev.exprbert.kernels.NativeKernels;
 import dev.exprbert.kernels.OptimizerKernels;
 import dev.exprbert.kernels.ScalarTypes;
+import dev.exprbert.runtime.Tensors;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -317,11 +318,8 @@ public final class FusedAdamW implements Optimizer {
     return new TensorOptions().dtype(new ScalarTypeOptional(type)).device(new DeviceOptional(device));
   }
 
-  /** Moves {@code t} out of {@code scope} alive: PointerScope.detach also releases one reference, so retain first. */
   private static Tensor keep(PointerScope scope, Tensor t) {
-    t.retainReference();
-    scope.detach(t);
-    return t;
+    return Tensors.outlive(scope, t);
   }
 
   private static Tensor cpuCopy(Tensor t) {

@@ -47,8 +47,8 @@ class PackedEvaluationTest {
   @Test
   void paddingFreeTrainerNeedsAFusedModel() throws Exception {
     List<LabeledSentence> train = TrainerFixtures.opener("train", 8);
-    TrainingConfig config = TrainingConfig.builder().outputDir(tmp.resolve("out")).attnImplementation("fused")
-        .paddingFree(true).build();
+    TrainingConfig config = TrainingConfig.builder().set("output_dir", tmp.resolve("out")).set("attn_implementation", "fused")
+        .set("padding_free", true).build();
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
         BertForTokenClassification model = TrainerFixtures.tinyModel(32, 1, TrainerFixtures.labelsOf(train))) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
