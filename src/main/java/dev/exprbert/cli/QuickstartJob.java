@@ -134,7 +134,7 @@ public final class QuickstartJob {
     }
 
     @Override
-    public void onLog(RunView run, Map<String, Object> entry) {
+    public void onLog(RunView run, TrainerControl control, Map<String, Object> entry) {
       if (entry.get("loss") instanceof Number loss) {
         lastLoss = loss.doubleValue();
         firstLoss = Double.isNaN(firstLoss) ? lastLoss : firstLoss;
@@ -142,7 +142,7 @@ public final class QuickstartJob {
     }
 
     @Override
-    public void onEvaluate(RunView run, Evaluation evaluation, TrainerControl control) {
+    public void onEvaluate(RunView run, TrainerControl control, Evaluation evaluation) {
       out.printf("epoch %d: train loss %.4f, eval loss %.4f, precision %.4f, recall %.4f, f1 %.4f, token accuracy %.4f%n",
           ++epoch, lastLoss, evaluation.metric("eval_loss"), evaluation.metric("eval_precision"),
           evaluation.metric("eval_recall"), evaluation.metric("eval_f1"), evaluation.metric("eval_accuracy"));

@@ -25,7 +25,7 @@ final class BestModel implements TrainerCallback {
   }
 
   @Override
-  public void onEvaluate(RunView run, Evaluation evaluation, TrainerControl control) {
+  public void onEvaluate(RunView run, TrainerControl control, Evaluation evaluation) {
     Double value = evaluation.metrics().get(config.bestMetricKey());
     Double best = run.bestMetric();
     if (value != null && (best == null || (config.effectiveGreaterIsBetter() ? value > best : value < best))) {

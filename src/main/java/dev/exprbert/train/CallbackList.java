@@ -35,18 +35,18 @@ final class CallbackList implements TrainerCallback {
   }
 
   @Override
-  public void onLog(RunView run, Map<String, Object> entry) {
-    callbacks.forEach(c -> c.onLog(run, entry));
+  public void onLog(RunView run, TrainerControl control, Map<String, Object> entry) {
+    callbacks.forEach(c -> c.onLog(run, control, entry));
   }
 
   @Override
-  public void onEvaluate(RunView run, Evaluation evaluation, TrainerControl control) {
-    callbacks.forEach(c -> c.onEvaluate(run, evaluation, control));
+  public void onEvaluate(RunView run, TrainerControl control, Evaluation evaluation) {
+    callbacks.forEach(c -> c.onEvaluate(run, control, evaluation));
   }
 
   @Override
-  public void onSave(RunView run, Path checkpoint) {
-    callbacks.forEach(c -> c.onSave(run, checkpoint));
+  public void onSave(RunView run, TrainerControl control, Path checkpoint) {
+    callbacks.forEach(c -> c.onSave(run, control, checkpoint));
   }
 
   @Override

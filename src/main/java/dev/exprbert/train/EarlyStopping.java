@@ -39,7 +39,7 @@ final class EarlyStopping implements TrainerCallback {
   }
 
   @Override
-  public void onEvaluate(RunView run, Evaluation evaluation, TrainerControl control) {
+  public void onEvaluate(RunView run, TrainerControl control, Evaluation evaluation) {
     double value = evaluation.metric(metricKey);
     boolean improved = best == null
         || (greaterIsBetter ? value > best : value < best) && Math.abs(value - best) > threshold;

@@ -38,7 +38,7 @@ final class LogPrinter implements TrainerCallback {
   }
 
   @Override
-  public void onLog(RunView run, Map<String, Object> entry) {
+  public void onLog(RunView run, TrainerControl control, Map<String, Object> entry) {
     if (!(entry.get("loss") instanceof Number loss)) {
       return;
     }
@@ -53,7 +53,7 @@ final class LogPrinter implements TrainerCallback {
   }
 
   @Override
-  public void onEvaluate(RunView run, Evaluation evaluation, TrainerControl control) {
+  public void onEvaluate(RunView run, TrainerControl control, Evaluation evaluation) {
     LOG.info("evaluation at step {}: {}", run.globalStep(), evaluation.metrics());
   }
 }

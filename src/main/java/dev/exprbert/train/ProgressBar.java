@@ -23,7 +23,7 @@ public final class ProgressBar implements TrainerCallback {
   }
 
   @Override
-  public void onLog(RunView run, Map<String, Object> entry) {
+  public void onLog(RunView run, TrainerControl control, Map<String, Object> entry) {
     if (entry.get("loss") instanceof Number loss) {
       lastLoss = String.format(", loss %.4f", loss.doubleValue());
     }

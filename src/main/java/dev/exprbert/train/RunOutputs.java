@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +30,13 @@ final class RunOutputs {
 
   private RunOutputs() {}
 
-  /** Writes everything; returns the final evaluation (null without evaluation data). */
+  /**
+   * Writes everything; returns the final evaluation (null without evaluation data), whose log entry goes to
+   * {@code onLog} like every other.
+   */
   static Evaluation write(TrainingConfig config, BertForTokenClassification model, ModelTokenizer tokenizer,
-      RunState state, Evaluator evaluator, Map<String, Object> summary, int trainSamples) throws IOException {
+      RunState state, Evaluator evaluator, Map<String, Object> summary, int trainSamples,
+      Consumer<Map<String, Object>> onLog) throws IOException {
     Path out = config.outputDir();
     ModelDirectory.save(out, model.config(), model.weights().asMap());
     tokenizer.save(out);
@@ -47,7 +52,7 @@ final class RunOutputs {
       LinkedHashMap<String, Object> entry = new LinkedHashMap<>(evaluation.metrics());
       entry.put("epoch", state.epoch());
       entry.put("step", state.globalStep());
-      state.log(entry);
+      onLog.accept(state.log(entry));
       Map<String, Object> eval = new TreeMap<>(evaluation.metrics());
       eval.put("epoch", state.epoch());
       eval.put("eval_samples", evaluation.sentences().size());

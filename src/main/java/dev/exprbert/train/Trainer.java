@@ -159,25 +159,26 @@ public final class Trainer implements AutoCloseable {
     callbacks.onTrainEnd(state, control);
     Map<String, Object> summary = state.logSummary((System.nanoTime() - started) / 1e9, state.globalStep() - stepsAtStart,
         trainSentences, length.updatesPerEpoch());
-    callbacks.onLog(state, summary);
-    Evaluation last = RunOutputs.write(config, model, tokenizer, state, evaluator, summary, trainSentences);
+    callbacks.onLog(state, control, summary);
+    Evaluation last = RunOutputs.write(config, model, tokenizer, state, evaluator, summary, trainSentences,
+        entry -> callbacks.onLog(state, control, entry));
     return new TrainResult(state.globalStep(), (Double) summary.get("train_loss"), summary, trainSentences, last);
   }
 
   /** Does what the callbacks asked of this step or epoch end: log, evaluate, save (Hugging Face's order). */
   private void act(TrainerControl control) throws IOException {
     if (control.logRequested() && state.stepsSinceLog() > 0) {
-      callbacks.onLog(state, state.logTrainingLoss(schedule.learningRate(state.globalStep())));
+      callbacks.onLog(state, control, state.logTrainingLoss(schedule.learningRate(state.globalStep())));
     }
     if (control.evaluationRequested() && state.needsEvaluation()) {
       Evaluation evaluation = evaluate();
-      callbacks.onLog(state, state.logEvaluation(evaluation));
-      callbacks.onEvaluate(state, evaluation, control);
+      callbacks.onLog(state, control, state.logEvaluation(evaluation));
+      callbacks.onEvaluate(state, control, evaluation);
     }
     if (control.saveRequested()) {
       Path saved = checkpointer.save();
       if (saved != null) {
-        callbacks.onSave(state, saved);
+        callbacks.onSave(state, control, saved);
       }
     }
     control.clearStepRequests();
