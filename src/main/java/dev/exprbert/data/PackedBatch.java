@@ -7,7 +7,7 @@ import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The varlen form of a batch: every feature's tokens concatenated with no padding,
+ * The packed form of a batch: every feature's tokens concatenated with no padding,
  * {@code cu_seqlens} [batch + 1] holding each feature's start offset (FlashAttention's layout),
  * and per-token position ids that restart at 0 for each feature. For attention backends that take
  * packed sequences, so no work is spent on padding. The packed {@link ModelBatch}. Owns its tensors.

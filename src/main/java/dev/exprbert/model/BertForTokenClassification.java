@@ -24,9 +24,9 @@ import org.bytedeco.pytorch.global.torch;
  * for the layer-wise backward ({@link LayerwiseBackward}), and {@link #forwardFullGraph} (one autograd graph, the
  * reference the layer-wise schedule is tested against).
  *
- * <p>Packed (varlen, padding-free) batches ({@link PackedSequences}) run through {@link #logits(PackedSequences)}
+ * <p>Packed (padding-free) batches ({@link PackedSequences}) run through {@link #logits(PackedSequences)}
  * and {@link #forwardForTraining(PackedSequences)}: hidden states are [total_tokens, hidden], so every Linear,
- * LayerNorm and activation works on real tokens only, and self-attention uses the fused kernel's varlen layout.
+ * LayerNorm and activation works on real tokens only, and self-attention uses the fused kernel's packed layout.
  * Only {@code --attention fused} runs them; eager and sdpa refuse with a message that says so (they would need
  * the batch padded again, which is the work packing removes).
  */
@@ -173,7 +173,7 @@ public final class BertForTokenClassification implements AutoCloseable {
   private Tensor forwardPacked(PackedSequences packed, LayerwiseBackward tape) {
     Objects.requireNonNull(packed, "packed");
     if (!attention.implementation().supportsPacked()) {
-      throw new UnsupportedOperationException("packed (padding-free) batches need --attention fused (the varlen kernel);"
+      throw new UnsupportedOperationException("packed (padding-free) batches need --attention fused (the packed kernel);"
           + " the '" + attention.implementation() + "' backend takes padded batches only");
     }
     packed.check(config.maxPositionEmbeddings());

@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * The attention backends users choose with {@code --attn_implementation} / {@code --attention}, by Hugging Face's
  * names. The one place that says which backend takes packed (padding-free) batches: only {@link #FUSED} has a
- * packed kernel (FlashAttention's varlen layout); eager and sdpa would need the batch padded again, which is the
+ * packed kernel (FlashAttention's cu_seqlens layout); eager and sdpa would need the batch padded again, which is the
  * work packing removes.
  */
 public enum AttentionImplementation {

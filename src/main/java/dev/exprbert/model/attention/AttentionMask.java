@@ -14,8 +14,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *       want, the 0/1 mask as given ([batch, seq], 1 = real token) and Hugging Face's additive extended mask
  *       {@code (1 - mask) * finfo(dtype).min} of shape [batch, 1, 1, seq] in the compute dtype;
  *   <li>packed ({@link #packed}): a padding-free batch of {@code total_tokens} rows where sequence b holds
- *       rows {@code [cu_seqlens[b], cu_seqlens[b+1])} and attends only within itself (FlashAttention's varlen
- *       layout). Only backends whose {@link AttentionImplementation#supportsPacked()} is true accept it.
+ *       rows {@code [cu_seqlens[b], cu_seqlens[b+1])} and attends only within itself (FlashAttention's
+ *       cu_seqlens layout). Only backends whose {@link AttentionImplementation#supportsPacked()} is true accept it.
  * </ul>
  * On a GPU the mask also keeps what it needs in host memory (the 0/1 mask of a padded batch, the offsets of a packed
  * one) when the caller built it there, so the fused kernel never copies them back from the device (which would wait
@@ -79,7 +79,7 @@ public final class AttentionMask implements AutoCloseable {
     return hostCuSeqlens;
   }
 
-  /** Whether this is a packed (varlen, padding-free) batch; see {@link #packed}. */
+  /** Whether this is a packed (padding-free) batch; see {@link #packed}. */
   public boolean isPacked() {
     return cuSeqlens != null;
   }

@@ -21,7 +21,7 @@ import org.bytedeco.pytorch.global.torch;
  * layer-wise tape turns {@code out.grad} into dq, dk, dv with the backward kernel and back-propagates them
  * into the q, k, v projections. The key-padding mask becomes per-sequence lengths (right padding only);
  * padded query rows get zeros, which no real token depends on. A packed mask ({@link AttentionMask#packed}) runs
- * the kernel's varlen layout: q, k, v, out are {@code [total_tokens, heads, head_dim]} and no padding exists. The
+ * the kernel's packed layout: q, k, v, out are {@code [total_tokens, heads, head_dim]} and no padding exists. The
  * kernel takes the interface's layout ([note: attention layout] in {@link AttentionBackend}) as it is: q, k, v are
  * strided views of the projections and the context is the kernel's output itself, with no transpose or copy.
  *
