@@ -63,6 +63,39 @@ class TrainingConfigTest {
     assertTrue(!c.effectiveGreaterIsBetter(), "a loss is better when lower");
   }
 
+  /**
+   * training_args.json is byte for byte what the Trainer wrote before the settings became typed and declared once
+   * (training_args_golden.txt was written by that version): the defaults, and a run with aliases and typed choices.
+   */
+  @Test
+  void trainingArgsJsonKeepsItsFormat() throws Exception {
+    String[] golden;
+    try (java.io.InputStream in = getClass().getResourceAsStream("training_args_golden.txt")) {
+      golden = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("=====\n");
+    }
+    TrainingConfig defaults = TrainingConfig.builder().set("output_dir", Path.of("runs/x")).build();
+    assertEquals(golden[0], TrainingConfigKeys.toJsonText(defaults));
+    TrainingConfig c = TrainingConfig.builder().set("output_dir", "runs/y").set("optim", "torch-adamw")
+        .set("attn_implementation", "fused").set("padding_free", "true").set("eval_strategy", "epoch")
+        .set("save_strategy", "epoch").set("load_best_model_at_end", "true").set("metric_for_best_model", "loss")
+        .set("learning_rate", "2e-5").set("max_seq_length", "128").set("device", "cpu").set("lr_scheduler_type", "cosine")
+        .set("train_file", "data/train.conll").set("save_total_limit", "2").set("early_stopping_patience", "3")
+        .set("warmup_ratio", "0.1").set("num_train_epochs", "2.5").set("model_name_or_path", "bert-base-cased").build();
+    assertEquals(golden[1], TrainingConfigKeys.toJsonText(c));
+    assertEquals(c, TrainingConfigKeys.readJson(Files.writeString(tmp.resolve("args.json"), golden[1])).build());
+  }
+
+  @Test
+  void everyComponentIsASettingWithOneName() {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (TrainingConfigKeys.Key key : TrainingConfigKeys.all()) {
+      assertTrue(names.add(key.name()), "two settings are called " + key.name());
+      assertTrue(!key.help().isBlank(), key.name() + " has no help text");
+    }
+    assertEquals(TrainingConfig.class.getRecordComponents().length, names.size());
+    assertEquals(java.util.List.of("--attention"), TrainingConfigKeys.key("attn_implementation").aliases());
+  }
+
   @Test
   void namesWorkWithUnderscoresOrDashes() {
     TrainingConfig c = base().set("learning-rate", "3e-4").set("per_device_train_batch_size", "16")
