@@ -9,8 +9,6 @@ public enum OptimizerKind {
   /** LibTorch's own {@code torch::optim::AdamW}, {@link TorchAdamW}. */
   TORCH_ADAMW;
 
-  public static final OptimizerKind DEFAULT = FUSED_ADAMW;
-
   /** A new optimizer of this kind over {@code groups}; the caller closes it. */
   public Optimizer create(List<ParamGroup> groups, AdamWSettings settings) {
     return switch (this) {
