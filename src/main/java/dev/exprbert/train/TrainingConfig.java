@@ -185,7 +185,7 @@ public record TrainingConfig(
   public Builder toBuilder() {
     Builder b = new Builder();
     for (TrainingConfigKeys.Key key : TrainingConfigKeys.all()) {
-      b.values.put(key.name(), key.get(this));
+      b.put(key, key.get(this));
     }
     return b;
   }
@@ -195,12 +195,18 @@ public record TrainingConfig(
    * checks every value and the rules between them.
    */
   public static final class Builder {
-    final Map<String, Object> values = new LinkedHashMap<>();
+    private final Map<String, Object> values = new LinkedHashMap<>();
 
     Builder() {
       for (TrainingConfigKeys.Key key : TrainingConfigKeys.all()) {
         values.put(key.name(), key.defaultValue());
       }
+    }
+
+    /** Sets a value already of the setting's type (from JSON or another config). */
+    Builder put(TrainingConfigKeys.Key key, Object value) {
+      values.put(key.name(), value);
+      return this;
     }
 
     /**
@@ -210,8 +216,7 @@ public record TrainingConfig(
      */
     public Builder set(String hfName, Object value) {
       TrainingConfigKeys.Key key = TrainingConfigKeys.key(hfName);
-      values.put(key.name(), key.convert(value));
-      return this;
+      return put(key, key.convert(value));
     }
 
     /** Checks every value and the rules between them; the message names the argument, the rule and the value. */

@@ -133,8 +133,10 @@ public final class TrainingConfigKeys {
         if (type.json == Json.NUMBER) {
           return number.doubleValue();
         }
-        if (number.doubleValue() == Math.rint(number.doubleValue())) {
-          return target == int.class || target == Integer.class ? (Object) number.intValue() : (Object) number.longValue();
+        boolean isInt = target == int.class || target == Integer.class;
+        double v = number.doubleValue();
+        if (v == Math.rint(v) && (!isInt || (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE))) {
+          return isInt ? (Object) number.intValue() : (Object) number.longValue();
         }
       } else if (target.isInstance(value) || (type.json == Json.BOOLEAN && value instanceof Boolean)) {
         return value;
@@ -175,13 +177,13 @@ public final class TrainingConfigKeys {
       return value;
     }
 
-    private void setJson(Map<String, Object> values, JsonElement value, Path file) {
+    /** The value of a JSON config file's entry, checked against the setting's JSON type. */
+    private Object fromJson(JsonElement value, Path file) {
       if (value.isJsonNull()) {
         if (!nullable) {
           throw new IllegalArgumentException(file + ": " + name + " must not be null (expected " + type.expected + ")");
         }
-        values.put(name, null);
-        return;
+        return null;
       }
       JsonPrimitive p = value.isJsonPrimitive() ? value.getAsJsonPrimitive() : null;
       boolean fits = p != null && switch (type.json) {
@@ -193,7 +195,7 @@ public final class TrainingConfigKeys {
       if (!fits) {
         throw new IllegalArgumentException(file + ": " + name + ": expected " + type.expected + ", found " + value);
       }
-      values.put(name, parse(p.getAsString()));
+      return parse(p.getAsString());
     }
 
     private JsonElement toJson(TrainingConfig config) {
@@ -312,7 +314,7 @@ public final class TrainingConfigKeys {
       if (key == null) {
         throw new IllegalArgumentException(file + ": unknown training argument '" + e.getKey() + "'; known: " + ALL.keySet());
       }
-      key.setJson(builder.values, e.getValue(), file);
+      builder.put(key, key.fromJson(e.getValue(), file));
     }
     return builder;
   }
