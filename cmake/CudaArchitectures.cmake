@@ -1,5 +1,5 @@
 # CUDA targets, chosen BEFORE enable_language(CUDA): CMake caches its default arch at that point
-# (notes/javacpp-build-facts.md, pitfall 7).
+# (docs/build-notes.md, "CUDA architectures and the static runtime").
 #
 # Default: SASS for sm_80 (A100) and sm_90 (H100/H200), plus compute_90 PTX so newer GPUs can JIT.
 # -DEXPRBERT_CUDA_ARCHS=90 (as benchmarks/gpu/check.sh passes) builds one arch only, for a quick host build.

@@ -2,9 +2,9 @@ package benchmarks.adamw;
 
 import dev.exprbert.optim.AdamWSettings;
 import dev.exprbert.optim.FusedAdamW;
-import dev.exprbert.optim.NamedParameter;
+import dev.exprbert.model.NamedParameter;
 import dev.exprbert.optim.ParamGroup;
-import dev.exprbert.kernels.Kernels;
+import dev.exprbert.kernels.NativeKernels;
 import dev.exprbert.runtime.Natives;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -64,8 +64,8 @@ public final class AdamWBenchmark {
   }
 
   public static void main(String[] args) {
-    Natives.initKernels();
-    System.out.println("library: " + Kernels.buildInfo());
+    NativeKernels.load();
+    System.out.println("library: " + NativeKernels.buildInfo());
     System.out.println("cpus: " + Runtime.getRuntime().availableProcessors() + ", torch intra-op threads: " + torch.get_num_threads());
     List<String> only = Arrays.asList(args);
     if (only.isEmpty() || only.contains("minilm")) {

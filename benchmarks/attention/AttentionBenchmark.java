@@ -1,5 +1,6 @@
 package benchmarks.attention;
 
+import dev.exprbert.kernels.NativeKernels;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.data.SentenceReaders;
 import dev.exprbert.data.SubwordAligner;
@@ -38,7 +39,7 @@ public final class AttentionBenchmark {
   private static final int MEASURED = 5;
 
   public static void main(String[] args) throws Exception {
-    Natives.initKernels();
+    NativeKernels.load();
     torch.manual_seed(0);
     if (Arrays.asList(args).contains("spin")) {
       for (int dim : new int[] {64, 32}) {
@@ -102,8 +103,8 @@ public final class AttentionBenchmark {
     Tensor qh = q.detach().requires_grad_(true);
     Tensor kh = k.detach().requires_grad_(true);
     Tensor vh = v.detach().requires_grad_(true);
-    Tensor out = backend.attend(qh.transpose(1, 2), kh.transpose(1, 2), vh.transpose(1, 2), mask, 0.0, false, null);
-    dev.exprbert.autograd.LayerwiseBackward.backward(new TensorVector(out), new TensorVector(dout.transpose(1, 2)));
+    Tensor out = backend.attend(qh, kh, vh, mask, 0.0, false, null);
+    dev.exprbert.autograd.LayerwiseBackward.backward(new TensorVector(out), new TensorVector(dout));
   }
 
   static void fusedPadded(Tensor q, Tensor k, Tensor v, Tensor dout, Tensor lens, long heads, long seq, long dim) {

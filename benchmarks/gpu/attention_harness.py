@@ -9,7 +9,6 @@ SDPA reference, plus the error of bf16 SDPA itself as the flash-attention 2x rul
 (forward+backward, padded and varlen, seq 64/128/256/512, head dims 32/64; TFLOP/s and ratio to the best SDPA
 backend in the same run). FLOPs: forward 4*sum(len^2)*heads*dim, backward 2.5x forward.
 """
-import ctypes
 import json
 import math
 import os
@@ -17,30 +16,10 @@ import sys
 import time
 import traceback
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import exprbert_ctypes as ek  # noqa: E402  (the one ctypes mirror of kernels.h)
+
 RESULT = {"harness": "attention", "errors": {}}
-
-
-def _params_fields():
-    """exprbert_attention_params, field for field (native/include/exprbert/kernels.h)."""
-    fields = [("layout", ctypes.c_int32), ("dtype", ctypes.c_int32), ("batch", ctypes.c_int64),
-              ("max_seqlen", ctypes.c_int64), ("total_tokens", ctypes.c_int64), ("heads", ctypes.c_int64),
-              ("head_dim", ctypes.c_int64), ("seqlens", ctypes.c_void_p), ("cu_seqlens", ctypes.c_void_p),
-              ("host_cu_seqlens", ctypes.c_void_p), ("scale", ctypes.c_double), ("dropout_p", ctypes.c_double),
-              ("dropout_seed", ctypes.c_uint64), ("dropout_offset", ctypes.c_uint64)]
-
-    def strided(name):
-        return [(name, ctypes.c_void_p)] + [(name + s, ctypes.c_int64) for s in ("_batch_stride", "_row_stride", "_head_stride")]
-    for name in ("q", "k", "v", "out"):
-        fields += strided(name)
-    fields.append(("lse", ctypes.c_void_p))
-    for name in ("dout", "dq", "dk", "dv"):
-        fields += strided(name)
-    fields += [("delta", ctypes.c_void_p), ("device", ctypes.c_int32), ("stream", ctypes.c_void_p), ("num_threads", ctypes.c_int32)]
-    return fields
-
-
-class Params(ctypes.Structure):
-    _fields_ = _params_fields()
 
 
 def section(name):
@@ -58,14 +37,12 @@ def section(name):
 class Fused:
     def __init__(self, lib_path, torch):
         self.torch = torch
-        self.lib = ctypes.CDLL(lib_path)
-        self.lib.exprbert_last_error.restype = ctypes.c_char_p
-        self.lib.exprbert_build_info.restype = ctypes.c_char_p
-        RESULT["build_info"] = self.lib.exprbert_build_info().decode()
+        self.kernels = ek.Kernels(lib_path)
+        RESULT["build_info"] = self.kernels.build_info()
 
     def _dtype(self, t):
         torch = self.torch
-        return {torch.float32: 0, torch.float16: 1, torch.bfloat16: 2}[t.dtype]
+        return {torch.float32: ek.DTYPE_F32, torch.float16: ek.DTYPE_F16, torch.bfloat16: ek.DTYPE_BF16}[t.dtype]
 
     def _set(self, p, name, t, varlen):
         setattr(p, name, t.data_ptr())
@@ -79,8 +56,8 @@ class Fused:
     def params(self, q, k, v, out, lse, lens=None, cu=None, host_cu=None, max_seqlen=None, dropout=0.0, seed=0, offset=0):
         torch = self.torch
         varlen = cu is not None
-        p = Params()
-        p.layout = 1 if varlen else 0
+        p = self.kernels.attention_params()
+        p.layout = ek.ATTENTION_VARLEN if varlen else ek.ATTENTION_PADDED
         p.dtype = self._dtype(q)
         p.batch = (cu.numel() - 1) if varlen else q.shape[0]
         p.max_seqlen = max_seqlen if varlen else q.shape[1]
@@ -100,17 +77,14 @@ class Fused:
         return p
 
     def forward(self, p):
-        self._check(self.lib.exprbert_attention_forward(ctypes.byref(p)), "forward")
+        self.kernels.attention_forward(p)
 
     def backward(self, p, dout, dq, dk, dv, delta, varlen):
         for name, t in (("dout", dout), ("dq", dq), ("dk", dk), ("dv", dv)):
             self._set(p, name, t, varlen)
         p.delta = delta.data_ptr()
-        self._check(self.lib.exprbert_attention_backward(ctypes.byref(p)), "backward")
+        self.kernels.attention_backward(p)
 
-    def _check(self, status, what):
-        if status != 0:
-            raise RuntimeError("exprbert_attention_%s status %d: %s" % (what, status, self.lib.exprbert_last_error().decode()))
 
 
 def padded_problem(torch, batch, seq, heads, dim, dtype, lens):

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ExprBERT GPU check (DESIGN.md section 9): the one prepared script for a GPU host with an NVIDIA driver for CUDA 13,
+# ExprBERT GPU check: the one prepared script for a GPU host with an NVIDIA driver for CUDA 13,
 # nvcc, CMake and Python + PyTorch; no Java, no Maven, no network needed. Under 5 minutes:
 #   1. builds native/ with CMake for this GPU's arch only (-j16), CUDA required;
 #   2. runs the C++ kernel tests (CTest), whose CUDA cases compare the device with the CPU twin bit for bit;

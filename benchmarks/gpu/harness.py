@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""ExprBERT GPU check, part 2 (DESIGN.md section 9): our CUDA AdamW through ctypes vs torch.optim.AdamW(fused=True).
+"""ExprBERT GPU check, part 2: our CUDA AdamW through ctypes vs torch.optim.AdamW(fused=True).
 
 Run by check.sh after the CMake build and CTest; usable alone:
     python3 harness.py --lib /path/to/libexprbert_kernels.so [--build-status ok --ctest-status ok ...]

@@ -1,11 +1,11 @@
 package benchmarks.training;
 
+import dev.exprbert.kernels.NativeKernels;
+import dev.exprbert.data.BatchLayout;
 import dev.exprbert.data.Feature;
 import dev.exprbert.data.Featurizer;
 import dev.exprbert.data.LabelMap;
 import dev.exprbert.data.LabeledSentence;
-import dev.exprbert.data.PackedBatch;
-import dev.exprbert.data.PaddedBatch;
 import dev.exprbert.data.ReaderOptions;
 import dev.exprbert.data.SentenceReaders;
 import dev.exprbert.io.ModelTokenizer;
@@ -13,8 +13,6 @@ import dev.exprbert.io.TokenizerLoader;
 import dev.exprbert.model.BertConfig;
 import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.CheckpointLoader;
-import dev.exprbert.model.PackedSequences;
-import dev.exprbert.model.TokenClassificationLoss;
 import dev.exprbert.model.attention.AttentionBackend;
 import dev.exprbert.optim.AdamWSettings;
 import dev.exprbert.optim.FusedAdamW;
@@ -22,6 +20,7 @@ import dev.exprbert.optim.Optimizer;
 import dev.exprbert.optim.ParameterGroups;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Placement;
+import dev.exprbert.train.TrainingStep;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,14 +29,12 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Scalar;
-import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * One full training step as the Trainer runs it (batch building, forward, summed loss / labelled tokens, layer-wise
- * backward, fused AdamW step with clipping at 1.0, zero_grad) of the all-MiniLM-L6 architecture (hidden 384, 6
+ * One full training step as the Trainer runs it ({@link TrainingStep}: batch building, forward, summed loss /
+ * labelled tokens, layer-wise backward, fused AdamW step with clipping at 1.0, zero_grad) of the all-MiniLM-L6
+ * architecture (hidden 384, 6
  * layers, 12 heads of dim 32, intermediate 1536, vocab 30522; random init) with a 9-label head, in train mode
  * (dropout 0.1 as BERT's default), on CPU float32.
  *
@@ -48,7 +45,8 @@ import org.bytedeco.pytorch.global.torch;
  *
  * <p>Cases: padded eager (the baseline: padded to the batch's longest, like DataCollatorForTokenClassification),
  * padded sdpa, padded fused, packed fused (padding_free). Reports the median ms/step over the measured steps,
- * real tokens/s (tokens of the measured batches / their summed time) and the ratio against padded eager.
+ * real tokens/s (tokens of the measured batches / their summed time) and the ratio against padded eager. The step's
+ * loss and gradient norm are read once per step, as a Trainer logging every step would.
  *
  * <p>Usage: {@code TrainingStepBenchmark [batchSize:steps ...]}, default {@code 8:12 32:6}; 2 warm-up steps each;
  * {@code -Dbench.threads=N} sets LibTorch's intra-op threads.
@@ -60,16 +58,13 @@ public final class TrainingStepBenchmark {
 
   private record Case(String name, String attention, boolean packed) {}
 
-  /** Summed ns of the phases of the measured steps: [forward incl. batch + loss, backward, optimizer]. */
-  private static long[] phases = new long[3];
-
   private static final List<Case> CASES = List.of(new Case("padded eager", "eager", false),
       new Case("padded sdpa", "sdpa", false), new Case("padded fused", "fused", false),
       new Case("packed fused", "fused", true));
 
   public static void main(String[] args) throws Exception {
     Natives.init();
-    Natives.initKernels();
+    NativeKernels.load();
     String[] specs = args.length > 0 ? args : new String[] {"8:12", "32:6"};
     Integer threads = Integer.getInteger("bench.threads"); // -Dbench.threads=N overrides LibTorch's intra-op threads
     if (threads != null) {
@@ -135,7 +130,6 @@ public final class TrainingStepBenchmark {
     List<BertForTokenClassification> models = new ArrayList<>();
     List<Optimizer> optimizers = new ArrayList<>();
     double[][] ms = new double[CASES.size()][steps];
-    long[][] phaseNs = new long[CASES.size()][3];
     try {
       for (Case c : CASES) {
         BertForTokenClassification m = model(c);
@@ -147,15 +141,11 @@ public final class TrainingStepBenchmark {
       torch.manual_seed(0);
       for (int step = 0; step < batches.size(); step++) {
         for (int c = 0; c < CASES.size(); c++) {
-          phases = new long[3];
           long start = System.nanoTime();
           step(models.get(c), optimizers.get(c), CASES.get(c).packed(), batches.get(step));
           double elapsed = (System.nanoTime() - start) / 1e6;
           if (step >= WARMUP) {
             ms[c][step - WARMUP] = elapsed;
-            for (int p = 0; p < 3; p++) {
-              phaseNs[c][p] += phases[p];
-            }
           }
         }
       }
@@ -164,59 +154,22 @@ public final class TrainingStepBenchmark {
       models.forEach(BertForTokenClassification::close);
     }
     double baseline = median(ms[0]);
-    System.out.printf("| case | median ms/step | real tokens/s | vs padded eager | mean ms forward / backward / AdamW |%n"
-        + "|---|---|---|---|---|%n");
+    System.out.printf("| case | median ms/step | real tokens/s | vs padded eager |%n|---|---|---|---|%n");
     for (int c = 0; c < CASES.size(); c++) {
       double total = Arrays.stream(ms[c]).sum();
-      System.out.printf("| B=%d %s | %.0f | %.0f | %.2fx | %.0f / %.0f / %.0f |%n", batchSize, CASES.get(c).name(),
-          median(ms[c]), real / (total / 1e3), baseline / median(ms[c]), phaseNs[c][0] / 1e6 / steps,
-          phaseNs[c][1] / 1e6 / steps, phaseNs[c][2] / 1e6 / steps);
+      System.out.printf("| B=%d %s | %.0f | %.0f | %.2fx |%n", batchSize, CASES.get(c).name(), median(ms[c]),
+          real / (total / 1e3), baseline / median(ms[c]));
     }
   }
 
-  /** What Trainer.trainUpdate does for one micro-batch with gradient_accumulation_steps 1. */
+  /** One Trainer step with gradient_accumulation_steps 1, its loss and gradient norm read as a logging step does. */
   static void step(BertForTokenClassification model, Optimizer optimizer, boolean packed, List<Feature> batch) {
-    stepStart = System.nanoTime();
-    try (PointerScope scope = new PointerScope()) {
-      long labelled = 0;
-      for (Feature f : batch) {
-        for (long id : f.encoding().labelIds()) {
-          labelled += id != TokenClassificationLoss.IGNORE_INDEX ? 1 : 0;
-        }
-      }
-      if (packed) {
-        try (PackedBatch b = new PackedBatch(batch);
-            BertForTokenClassification.ForwardPass pass = model.forwardForTraining(new PackedSequences(b.inputIds(),
-                b.tokenTypeIds(), b.positionIds(), b.cuSeqlens(), b.maxSeqLength()))) {
-          backward(pass, b.labels(), labelled);
-        }
-      } else {
-        try (PaddedBatch b = PaddedBatch.ofFeatures(batch, 0);
-            BertForTokenClassification.ForwardPass pass =
-                model.forwardForTraining(b.inputIds(), b.attentionMask(), b.tokenTypeIds())) {
-          backward(pass, b.labels(), labelled);
-        }
-      }
-      long t = System.nanoTime();
-      try (Tensor norm = optimizer.step(1e-5, 1.0)) {
-        norm.item_double(); // the Trainer reads it for logging
-      }
-      optimizer.zeroGrad();
-      phases[2] += System.nanoTime() - t;
+    TrainingStep step = new TrainingStep(model, optimizer, packed ? BatchLayout.PACKED : BatchLayout.PADDED, 0, 1.0);
+    try (TrainingStep.Output out = step.run(List.of(batch), 1e-5)) {
+      out.loss().item_double();
+      out.gradNorm().item_double();
     }
   }
-
-  static void backward(BertForTokenClassification.ForwardPass pass, Tensor labels, long labelled) {
-    Tensor sum = TokenClassificationLoss.sum(pass.logits(), labels);
-    Tensor loss = sum.div(new Scalar((double) Math.max(1, labelled)));
-    loss.item_double();
-    long t = System.nanoTime();
-    phases[0] += t - stepStart;
-    pass.backward(loss);
-    phases[1] += System.nanoTime() - t;
-  }
-
-  private static long stepStart;
 
   static double median(double[] values) {
     double[] sorted = values.clone();

@@ -136,10 +136,10 @@ inline AdamwPointers host_pointers(AdamwProblem& p) {
   return ptrs;
 }
 
-// Zero-initialise, then fill in one place (STYLE.md point 4).
+// Zero-initialise with the library's initialiser, then fill in one place.
 inline exprbert_adamw_params adamw_params(AdamwProblem& p, AdamwPointers& ptrs, int64_t* step, int32_t device) {
   exprbert_adamw_params a;
-  std::memset(&a, 0, sizeof a);
+  exprbert_adamw_params_init(&a);
   a.num_tensors = static_cast<int64_t>(p.numels.size());
   a.params = ptrs.params.data();
   a.master = p.has_master() ? ptrs.master.data() : nullptr;
@@ -164,7 +164,7 @@ inline exprbert_adamw_params adamw_params(AdamwProblem& p, AdamwPointers& ptrs, 
 
 inline exprbert_grad_norm_params grad_norm_params(AdamwProblem& p, AdamwPointers& ptrs, float* out, int32_t device) {
   exprbert_grad_norm_params g;
-  std::memset(&g, 0, sizeof g);
+  exprbert_grad_norm_params_init(&g);
   g.num_tensors = static_cast<int64_t>(p.numels.size());
   g.grads = ptrs.grads.data();
   g.numels = p.numels.data();

@@ -114,7 +114,7 @@ inline exprbert_attention_params attention_params(const AttentionProblem& p, con
                                                   const void* dout, void* dq, void* dk, void* dv, float* delta,
                                                   const int32_t* lens, const int32_t* cu, int32_t device) {
   exprbert_attention_params a;
-  std::memset(&a, 0, sizeof a);
+  exprbert_attention_params_init(&a);
   a.layout = p.layout;
   a.dtype = p.dtype;
   a.batch = p.batch;
@@ -163,7 +163,7 @@ inline exprbert_attention_params host_attention_params(AttentionProblem& p) {
 inline std::vector<uint8_t> keep_mask(const AttentionProblem& p) {
   std::vector<uint8_t> keep(static_cast<size_t>(p.batch * p.heads * p.max_seqlen * p.max_seqlen), 0);
   exprbert_attention_params a;
-  std::memset(&a, 0, sizeof a);
+  exprbert_attention_params_init(&a);
   a.batch = p.batch;
   a.heads = p.heads;
   a.max_seqlen = p.max_seqlen;

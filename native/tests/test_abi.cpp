@@ -30,6 +30,35 @@ EXPRBERT_TEST(build_info_and_device_count_answer_without_a_gpu) {
   if (count < 0) CHECK(std::strlen(exprbert_last_error()) > 0);
 }
 
+EXPRBERT_TEST(abi_version_and_struct_sizes_describe_this_build) {
+  CHECK_EQ(exprbert_abi_version(), int32_t{EXPRBERT_ABI_VERSION});
+  CHECK_EQ(exprbert_params_size(EXPRBERT_PARAMS_GRAD_NORM), static_cast<int64_t>(sizeof(exprbert_grad_norm_params)));
+  CHECK_EQ(exprbert_params_size(EXPRBERT_PARAMS_ADAMW), static_cast<int64_t>(sizeof(exprbert_adamw_params)));
+  CHECK_EQ(exprbert_params_size(EXPRBERT_PARAMS_ATTENTION), static_cast<int64_t>(sizeof(exprbert_attention_params)));
+  CHECK_EQ(exprbert_params_size(3), int64_t{-1});
+  CHECK_EQ(exprbert_params_size(-1), int64_t{-1});
+}
+
+// Every byte of a struct full of garbage is zero after its initialiser; NULL is ignored.
+template <typename Params>
+bool all_zero_after(void (*init)(Params*)) {
+  Params p;
+  std::memset(&p, 0xA5, sizeof p);
+  init(&p);
+  init(nullptr);
+  const unsigned char* bytes = reinterpret_cast<const unsigned char*>(&p);
+  for (size_t i = 0; i < sizeof p; ++i) {
+    if (bytes[i] != 0) return false;
+  }
+  return true;
+}
+
+EXPRBERT_TEST(params_initialisers_zero_every_byte) {
+  CHECK(all_zero_after(exprbert_grad_norm_params_init));
+  CHECK(all_zero_after(exprbert_adamw_params_init));
+  CHECK(all_zero_after(exprbert_attention_params_init));
+}
+
 EXPRBERT_TEST(set_default_env_sets_only_what_is_unset) {
   ::unsetenv("EXPRBERT_TEST_DEFAULT_ENV");
   CHECK_EQ(exprbert_set_default_env("EXPRBERT_TEST_DEFAULT_ENV", "PASSIVE"), 1);
@@ -113,7 +142,7 @@ EXPRBERT_TEST(grad_norm_bad_fields_are_named) {
 EXPRBERT_TEST(empty_and_zero_sized_calls_are_fine) {
   int64_t step = 0;
   exprbert_adamw_params a;
-  std::memset(&a, 0, sizeof a);
+  exprbert_adamw_params_init(&a);
   a.beta1 = 0.9;
   a.beta2 = 0.999;
   a.eps = 1e-8;
@@ -123,7 +152,7 @@ EXPRBERT_TEST(empty_and_zero_sized_calls_are_fine) {
   CHECK_EQ(step, int64_t{1});
   float norm = -1.0f;
   exprbert_grad_norm_params g;
-  std::memset(&g, 0, sizeof g);
+  exprbert_grad_norm_params_init(&g);
   g.total_norm = &norm;
   g.device = -1;
   CHECK_EQ(exprbert_grad_norm(&g), EXPRBERT_OK);

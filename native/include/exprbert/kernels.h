@@ -1,5 +1,11 @@
 /*
- * ExprBERT native kernels: the ONLY interface the JVM sees (plain C, DESIGN.md section 3).
+ * ExprBERT native kernels: the ONLY interface the JVM sees (plain C).
+ *
+ * This header is the single source of truth of the ABI. Two mirrors follow it by hand and a test holds them to it
+ * (AbiMirrorsTest parses this file): the JavaCPP binding src/main/java/dev/exprbert/kernels/KernelsLibrary.java and
+ * the ctypes mirror benchmarks/gpu/exprbert_ctypes.py (functions with their argument types in order, every params
+ * struct field in order, every enum value and numeric #define). Both also check exprbert_abi_version() and
+ * exprbert_params_size() of the loaded library when they load it, so a stale library fails with one clear error.
  *
  * Invariants every entry point keeps:
  *  - LibTorch owns all memory; kernels borrow raw pointers (Tensor.data_ptr()) for the duration of the call.
@@ -8,9 +14,9 @@
  *  - device == -1 means every pointer in the params struct is host memory; device >= 0 means every tensor
  *    pointer lives on that CUDA device and the work is queued on `stream` (a cudaStream_t, NULL = legacy
  *    default stream) without a host synchronisation. The pointer ARRAYS themselves are always host memory.
- *  - Params structs are zero-initialised by the caller, then filled in one place; a zero field means
- *    "absent / default" wherever that is meaningful. New fields are only ever appended, so a caller that
- *    zero-initialises keeps working when the struct grows (room for the attention kernels of a later issue).
+ *  - Params structs are zero-initialised by the caller with exprbert_*_params_init(), then filled in one place; a
+ *    zero field means "absent / default" wherever that is meaningful. New fields are only ever appended, so a
+ *    caller that zero-initialises keeps working when the struct grows.
  */
 #ifndef EXPRBERT_KERNELS_H
 #define EXPRBERT_KERNELS_H
@@ -44,6 +50,19 @@ typedef enum exprbert_dtype {
   EXPRBERT_DTYPE_F16 = 1,
   EXPRBERT_DTYPE_BF16 = 2
 } exprbert_dtype;
+
+/* EXPRBERT_ABI_VERSION as this library was compiled; a caller compares it with the header it was built against. */
+EXPRBERT_API int32_t exprbert_abi_version(void);
+
+/* The params structs, for exprbert_params_size(). */
+typedef enum exprbert_params_kind {
+  EXPRBERT_PARAMS_GRAD_NORM = 0, /* exprbert_grad_norm_params */
+  EXPRBERT_PARAMS_ADAMW = 1,     /* exprbert_adamw_params */
+  EXPRBERT_PARAMS_ATTENTION = 2  /* exprbert_attention_params */
+} exprbert_params_kind;
+
+/* sizeof the params struct `kind` (exprbert_params_kind) as this library was compiled, or -1 for an unknown kind. */
+EXPRBERT_API int64_t exprbert_params_size(int32_t kind);
 
 /* Why the last call on this thread failed ("" after a success). Valid until the next call on this thread. */
 EXPRBERT_API const char* exprbert_last_error(void);
@@ -98,6 +117,9 @@ typedef struct exprbert_grad_norm_params {
   int32_t num_threads;   /* CPU only: 0 = hardware concurrency; results do not depend on it */
 } exprbert_grad_norm_params;
 
+/* Zeroes every byte of *params (no-op for NULL): the one way callers start a params struct. */
+EXPRBERT_API void exprbert_grad_norm_params_init(exprbert_grad_norm_params* params);
+
 EXPRBERT_API exprbert_status exprbert_grad_norm(const exprbert_grad_norm_params* params);
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -145,10 +167,13 @@ typedef struct exprbert_adamw_params {
   int32_t num_threads;           /* CPU only: 0 = hardware concurrency; results do not depend on it */
 } exprbert_adamw_params;
 
+/* Zeroes every byte of *params (no-op for NULL). */
+EXPRBERT_API void exprbert_adamw_params_init(exprbert_adamw_params* params);
+
 EXPRBERT_API exprbert_status exprbert_adamw_step(const exprbert_adamw_params* params);
 
 /* ================================================================================================ */
-/* Fused attention (issue 4): forward and backward, padded or packed varlen, with attention dropout.  */
+/* Fused attention: forward and backward, padded or packed (varlen), with attention dropout.           */
 /* ================================================================================================ */
 /*
  * For each sequence b, head h, query row i < L_b and key column j < L_b (L_b the sequence's length):
@@ -212,6 +237,9 @@ typedef struct exprbert_attention_params {
   void* stream;              /* cudaStream_t (CUDA only) */
   int32_t num_threads;       /* CPU only: 0 = hardware concurrency; results do not depend on it */
 } exprbert_attention_params;
+
+/* Zeroes every byte of *params (no-op for NULL). */
+EXPRBERT_API void exprbert_attention_params_init(exprbert_attention_params* params);
 
 /* q, k, v -> out, lse. */
 EXPRBERT_API exprbert_status exprbert_attention_forward(const exprbert_attention_params* params);

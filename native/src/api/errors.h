@@ -1,31 +1,17 @@
-// The catch-all boundary (STYLE.md point 8): internal code throws KernelError; every extern "C" entry point
-// runs its body through guarded(), which turns any exception into a status and the thread-local last error.
+// The catch-all boundary: internal code throws KernelError (common/kernel_error.h); every extern "C" entry point
+// runs its body through guarded(), which turns any exception into a status and the thread-local last error, so no
+// exception, exit or abort ever reaches the JVM.
 #pragma once
 
 #include <exception>
 #include <new>
-#include <stdexcept>
 #include <string>
 #include <utility>
 
+#include "../common/kernel_error.h"
 #include "exprbert/kernels.h"
 
 namespace exprbert {
-
-class KernelError : public std::runtime_error {
- public:
-  KernelError(exprbert_status status, const std::string& message) : std::runtime_error(message), status_(status) {}
-  exprbert_status status() const noexcept { return status_; }
-
- private:
-  exprbert_status status_;
-};
-
-[[noreturn]] inline void fail(exprbert_status status, const std::string& message) { throw KernelError(status, message); }
-
-inline void require(bool condition, const std::string& message) {
-  if (!condition) fail(EXPRBERT_ERROR_INVALID_ARGUMENT, message);
-}
 
 void set_last_error(const std::string& message) noexcept;
 void clear_last_error() noexcept;

@@ -1,6 +1,6 @@
 // One AdamW element: load from the storage types, update in float, store back. Shared by the CPU
 // twin's loop and the CUDA multi-tensor kernel, so both traverse differently but compute and store
-// identically (STYLE: traversal, math and dispatch kept apart).
+// identically (traversal, math and dispatch kept apart).
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,5 @@
-// The AdamW update of ONE element, shared by the CPU twin and the CUDA functor (STYLE.md point 6).
+// The AdamW update of ONE element, shared by the CPU twin and the CUDA functor (traversal, math and
+// dispatch kept apart; math in float whatever the storage type).
 //
 // [note: operation order] LibTorch's torch::optim::AdamW::step (torch/csrc/api/src/optim/adamw.cpp) runs
 //   p.mul_(1 - lr * wd)

@@ -1,10 +1,10 @@
-// The visible dispatch table (STYLE.md point 5): a runtime dtype becomes a template type parameter here and
+// The visible dispatch table: a runtime dtype becomes a template type parameter here and
 // nowhere else. An unsupported value throws EXPRBERT_ERROR_UNSUPPORTED naming it.
 #pragma once
 
 #include <string>
 
-#include "../api/errors.h"
+#include "kernel_error.h"
 #include "dtype.h"
 
 namespace exprbert {

@@ -1,6 +1,6 @@
 // The CUDA side of a CPU-only build (no nvcc found, or -DEXPRBERT_CUDA=OFF): every device call reports
 // EXPRBERT_ERROR_CUDA_UNAVAILABLE with the reason, so the JVM sees an exception, not a crash.
-#include "../api/errors.h"
+#include "../common/kernel_error.h"
 #include "cuda_backend.h"
 
 namespace exprbert {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "../api/errors.h"
+#include "../common/kernel_error.h"
 #include "common/cuda_check.cuh"
 #include "cuda_backend.h"
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <type_traits>
 
-#include "../../api/errors.h"
+#include "../../common/kernel_error.h"
 #include "../../common/attention_math.h"
 #include "../../common/dtype.h"
 #include "../../common/dtype_switch.h"

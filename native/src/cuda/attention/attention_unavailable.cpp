@@ -1,7 +1,7 @@
 // The CUDA attention of a CPU-only build: a CUDA call reports EXPRBERT_ERROR_CUDA_UNAVAILABLE with the reason.
 #include <string>
 
-#include "../../api/errors.h"
+#include "../../common/kernel_error.h"
 #include "attention_cuda.h"
 
 namespace exprbert {

@@ -1,4 +1,4 @@
-// Every CUDA runtime call and every launch is checked at once (STYLE.md point 8); a failure becomes a
+// Every CUDA runtime call and every launch is checked at once; a failure becomes a
 // KernelError(EXPRBERT_ERROR_CUDA) that the API boundary turns into a status. Never exit().
 #pragma once
 
@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "../../api/errors.h"
+#include "../../common/kernel_error.h"
 
 namespace exprbert {
 namespace cuda {

@@ -8,7 +8,7 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The layer-wise backward of DESIGN §4. The forward pass cuts the autograd graph into segments: each
+ * The layer-wise backward. The forward pass cuts the autograd graph into segments: each
  * segment starts from a detached leaf copy of the previous segment's output ({@link #boundary}), so
  * the graph of one encoder layer is self-contained. Custom ops (fused attention) add their own steps
  * with {@link #addStep}. {@link #backward} runs {@code loss.backward()} on the last segment, then the
@@ -16,7 +16,8 @@ import org.bytedeco.pytorch.global.torch;
  *
  * <p>[note: why segments] JavaCPP's bindings cannot define an autograd Function in Java, so a native
  * kernel is a graph boundary. Cutting at every layer keeps each graph piece walked exactly once
- * (O(layers)) and gives later work a place for activation recomputation and gradient all-reduce.
+ * (O(layers)) and gives later work a place for activation recomputation and for a data-parallel gradient
+ * all-reduce of each layer's parameters as soon as that layer's step has run (overlapping the layers below).
  *
  * <p>Owns the tensors it records; {@link #close()} frees them (and so the graph pieces they hold).
  */

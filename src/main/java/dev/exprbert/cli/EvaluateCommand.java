@@ -1,7 +1,9 @@
 package dev.exprbert.cli;
 
 import com.google.gson.GsonBuilder;
+import dev.exprbert.data.BatchLayout;
 import dev.exprbert.data.LabeledSentence;
+import dev.exprbert.data.Window;
 import dev.exprbert.hub.ModelResolver;
 import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.io.AtomicFiles;
@@ -45,11 +47,12 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Sentences per forward pass (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
-  @Option(names = {"--max_seq_length", "--max-seq-length"}, description = "Sub-tokens per window (default: the model's maximum).")
+  @Option(names = {"--max_seq_length", "--max-seq-length"}, description = "Sub-tokens per window (default: the smaller of max_position_embeddings and the tokenizer's model_max_length).")
   Integer maxSeqLength;
 
-  @Option(names = "--stride", defaultValue = "32", description = "Overlap of the windows of long sentences (default: ${DEFAULT-VALUE}).")
-  int stride;
+  @Option(names = "--stride", description = "Overlap of the windows of long sentences (default: " + Window.DEFAULT_STRIDE
+      + ", as in training and predict).")
+  Integer stride;
 
   @Option(names = {"--device"}, defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
   String device;
@@ -66,13 +69,12 @@ final class EvaluateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (TokenClassifier classifier = TokenClassifier.load(ModelResolver.resolve(model.toString()), Placement.of(device, "float32"), attention)) {
       List<LabeledSentence> sentences = TrainingSetup.checkedEvalData(data, classifier.config().labels(), unknownToO);
-      int maxPositions = classifier.config().maxPositionEmbeddings();
-      int maxSeq = maxSeqLength != null ? maxSeqLength : maxPositions;
-      int usableStride = Math.min(stride, maxSeq - classifier.tokenizer().specialTokenCount() - 1);
+      Window window = Window.resolve(maxSeqLength, stride, classifier.config().maxPositionEmbeddings(),
+          classifier.tokenizer());
       // fused attention takes packed batches, as predict and the Tagger do: the same metrics, no work on padding
-      boolean packed = "fused".equals(classifier.model().attention().name());
-      Evaluation evaluation = new Evaluator(classifier.model(), classifier.tokenizer(), sentences, false, maxSeq,
-          usableStride, batchSize, packed).run("eval", false);
+      BatchLayout layout = BatchLayout.forInference(classifier.model().attention().implementation());
+      Evaluation evaluation = new Evaluator(classifier.model(), classifier.tokenizer(), sentences, false, window,
+          batchSize, layout).run("eval", false);
       String json = metricsJson(evaluation);
       out.println(json);
       out.print(tableText(evaluation));

@@ -5,6 +5,7 @@ import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.data.ReaderOptions;
 import dev.exprbert.data.SentenceReader;
 import dev.exprbert.data.SentenceReaders;
+import dev.exprbert.data.Window;
 import dev.exprbert.infer.Aggregation;
 import dev.exprbert.infer.TaggedSentence;
 import dev.exprbert.infer.Tagger;
@@ -72,11 +73,11 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--batch-size", defaultValue = "32", description = "Windows per forward pass (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
-  @Option(names = "--max-seq-length", description = "Sub-tokens per window (default: the model's limit).")
+  @Option(names = "--max-seq-length", description = "Sub-tokens per window (default: the smaller of max_position_embeddings and the tokenizer's model_max_length).")
   Integer maxSeqLength;
 
   @Option(names = "--stride", description = "Sub-tokens of overlap between windows of long sentences"
-      + " (default: a quarter of the window, at most 128).")
+      + " (default: " + Window.DEFAULT_STRIDE + ", as in training and evaluate).")
   Integer stride;
 
   private enum InputFormat { WORDS, TEXT, CONLL, JSONL }

@@ -1,6 +1,5 @@
 package dev.exprbert.cli;
 
-import dev.exprbert.train.QuickstartJob;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -92,7 +92,7 @@ final class ServeCommand implements Callable<Integer> {
       Thread drain = new Thread(server::close, "exprbert-drain");
       Runtime.getRuntime().addShutdownHook(drain);
       out.printf("serving %s (%s attention, %s batches, %d threads) on http://%s:%d%n", model, attention,
-          classifier.model().attention().supportsPacked() ? "packed" : "padded", ComputeThreads.current(), host, server.port());
+          classifier.model().attention().implementation().supportsPacked() ? "packed" : "padded", ComputeThreads.current(), host, server.port());
       out.flush();
       server.awaitClosed();
     }

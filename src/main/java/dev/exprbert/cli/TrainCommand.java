@@ -38,7 +38,7 @@ final class TrainCommand implements Callable<Integer> {
         Trainer trainer = new Trainer(config, prepared.classifier().model(), prepared.classifier().tokenizer(),
             prepared.train(), prepared.eval())) {
       if (ProgressBar.wanted(config)) {
-        trainer.addListener(new ProgressBar(System.err));
+        trainer.addCallback(new ProgressBar(System.err));
       }
       TrainResult result = trainer.train();
       out.printf("trained %d steps: train_loss %.4f, model and results in %s%n", result.globalStep(),

@@ -3,34 +3,25 @@ package dev.exprbert.cli;
 import dev.exprbert.train.TrainingConfig;
 import dev.exprbert.train.TrainingConfigKeys;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * Adds one option per training argument of {@link TrainingConfigKeys} to a command, under its Hugging
- * Face name and the dashed spelling ({@code --learning_rate} and {@code --learning-rate}), plus the
- * aliases the issue names ({@code --reinit-head}, {@code --overwrite}, {@code --packed}). Switches work bare
- * ({@code --overwrite_output_dir}) or with a value ({@code --overwrite_output_dir false}).
+ * Face name and the dashed spelling ({@code --learning_rate} and {@code --learning-rate}), plus the extra spellings
+ * a setting declares ({@code --reinit-head}, {@code --overwrite}, {@code --packed}, {@code --attention},
+ * {@code --optimizer}). Switches work bare ({@code --overwrite_output_dir}) or with a value
+ * ({@code --overwrite_output_dir false}).
  */
 final class TrainingFlags implements CommandLine.IModelTransformer {
-  /** Extra spellings of some settings. */
-  private static final Map<String, List<String>> ALIASES = Map.of(
-      "ignore_mismatched_sizes", List.of("--reinit-head"),
-      "overwrite_output_dir", List.of("--overwrite"),
-      "optim", List.of("--optimizer"),
-      "attn_implementation", List.of("--attention"),
-      "padding_free", List.of("--packed"));
-
   @Override
   public CommandSpec transform(CommandSpec spec) {
     for (TrainingConfigKeys.Key key : TrainingConfigKeys.all()) {
       LinkedHashMap<String, Boolean> names = new LinkedHashMap<>();
       names.put("--" + key.name(), true);
       names.put("--" + key.name().replace('_', '-'), true);
-      ALIASES.getOrDefault(key.name(), List.of()).forEach(n -> names.put(n, true));
+      key.aliases().forEach(n -> names.put(n, true));
       OptionSpec.Builder option = OptionSpec.builder(names.keySet().toArray(String[]::new))
           .type(String.class)
           .paramLabel(key.isBoolean() ? "BOOL" : "VALUE")

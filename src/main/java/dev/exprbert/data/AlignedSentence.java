@@ -72,6 +72,17 @@ public final class AlignedSentence {
     return wordIds.clone();
   }
 
+  /** Sub-tokens that carry a label (not {@link SubwordAligner#IGNORE_INDEX}); 0 for an unlabelled sentence. */
+  public int labelledTokens() {
+    int n = 0;
+    if (labelIds != null) {
+      for (long id : labelIds) {
+        n += id != SubwordAligner.IGNORE_INDEX ? 1 : 0;
+      }
+    }
+    return n;
+  }
+
   public boolean hasLabels() {
     return labelIds != null;
   }

@@ -1,17 +1,21 @@
 package dev.exprbert.data;
 
+import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.PackedSequences;
 import dev.exprbert.runtime.Tensors;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The varlen form of a batch: every feature's tokens concatenated with no padding,
+ * The packed form of a batch: every feature's tokens concatenated with no padding,
  * {@code cu_seqlens} [batch + 1] holding each feature's start offset (FlashAttention's layout),
  * and per-token position ids that restart at 0 for each feature. For attention backends that take
- * packed sequences, so no work is spent on padding. Owns its tensors.
+ * packed sequences, so no work is spent on padding. The packed {@link ModelBatch}. Owns its tensors.
  */
-public final class PackedBatch implements AutoCloseable {
+public final class PackedBatch implements ModelBatch {
   private final List<Feature> features;
+  private final int[] offsets;
+  private final long labelledTokens;
   private final Tensor inputIds;     // [total_tokens] int64
   private final Tensor tokenTypeIds; // [total_tokens] int64
   private final Tensor positionIds;  // [total_tokens] int64
@@ -37,7 +41,7 @@ public final class PackedBatch implements AutoCloseable {
     long[] ids = new long[total];
     long[] types = new long[total];
     long[] positions = new long[total];
-    long[] offsets = new long[sentences.size() + 1];
+    long[] offsetsOf = new long[sentences.size() + 1];
     boolean labelled = sentences.stream().allMatch(AlignedSentence::hasLabels);
     long[] labelIds = labelled ? new long[total] : null;
     int at = 0;
@@ -54,14 +58,19 @@ public final class PackedBatch implements AutoCloseable {
         positions[at + i] = i;
       }
       at += n;
-      offsets[b + 1] = at;
+      offsetsOf[b + 1] = at;
       longest = Math.max(longest, n);
     }
     this.maxSeqLength = longest;
+    this.offsets = new int[sentences.size()];
+    for (int b = 0; b < offsets.length; b++) {
+      offsets[b] = (int) offsetsOf[b];
+    }
+    this.labelledTokens = sentences.stream().mapToLong(AlignedSentence::labelledTokens).sum();
     this.inputIds = Tensors.longs(ids, total);
     this.tokenTypeIds = Tensors.longs(types, total);
     this.positionIds = Tensors.longs(positions, total);
-    try (Tensor offsets64 = Tensors.longs(offsets, offsets.length)) {
+    try (Tensor offsets64 = Tensors.longs(offsetsOf, offsetsOf.length)) {
       this.cuSeqlens = offsets64.to(org.bytedeco.pytorch.global.torch.ScalarType.Int);
     }
     this.labels = labelled ? Tensors.longs(labelIds, total) : null;
@@ -88,6 +97,7 @@ public final class PackedBatch implements AutoCloseable {
     return cuSeqlens;
   }
 
+  @Override
   public Tensor labels() {
     return labels;
   }
@@ -98,6 +108,46 @@ public final class PackedBatch implements AutoCloseable {
 
   public long totalTokens() {
     return inputIds.size(0);
+  }
+
+  /** The model input (borrows this batch's tensors). */
+  public PackedSequences modelInput() {
+    return new PackedSequences(inputIds, tokenTypeIds, positionIds, cuSeqlens, maxSeqLength);
+  }
+
+  @Override
+  public int size() {
+    return offsets.length;
+  }
+
+  @Override
+  public int rowOf(int sentence) {
+    return offsets[sentence];
+  }
+
+  @Override
+  public long labelledTokens() {
+    return labelledTokens;
+  }
+
+  @Override
+  public long realTokens() {
+    return totalTokens();
+  }
+
+  @Override
+  public long computedTokens() {
+    return totalTokens();
+  }
+
+  @Override
+  public Tensor logits(BertForTokenClassification model) {
+    return model.logits(modelInput());
+  }
+
+  @Override
+  public BertForTokenClassification.ForwardPass forwardForTraining(BertForTokenClassification model) {
+    return model.forwardForTraining(modelInput());
   }
 
   @Override

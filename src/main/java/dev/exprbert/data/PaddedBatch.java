@@ -1,5 +1,6 @@
 package dev.exprbert.data;
 
+import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.runtime.Tensors;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
@@ -7,10 +8,12 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * Aligned sentences padded to the longest one: input_ids, attention_mask, token_type_ids and (when
  * every sentence has them) labels, all [batch, seq] int64 CPU tensors owned by this batch.
- * Padding uses the tokenizer's pad id, mask 0 and label -100.
+ * Padding uses the tokenizer's pad id, mask 0 and label -100. The padded {@link ModelBatch}.
  */
-public final class PaddedBatch implements AutoCloseable {
+public final class PaddedBatch implements ModelBatch {
   private final List<AlignedSentence> sentences;
+  private final long realTokens;
+  private final long labelledTokens;
   private final Tensor inputIds;
   private final Tensor attentionMask;
   private final Tensor tokenTypeIds;
@@ -26,6 +29,8 @@ public final class PaddedBatch implements AutoCloseable {
       throw new IllegalArgumentException("a batch needs at least one sentence");
     }
     this.sentences = List.copyOf(sentences);
+    this.realTokens = sentences.stream().mapToLong(AlignedSentence::length).sum();
+    this.labelledTokens = sentences.stream().mapToLong(AlignedSentence::labelledTokens).sum();
     int batch = sentences.size();
     int seq = sentences.stream().mapToInt(AlignedSentence::length).max().orElseThrow();
     long[] ids = new long[batch * seq];
@@ -69,12 +74,48 @@ public final class PaddedBatch implements AutoCloseable {
   }
 
   /** [batch, seq] label ids with -100 where no label applies; null for unlabelled sentences. */
+  @Override
   public Tensor labels() {
     return labels;
   }
 
   public long seqLength() {
     return inputIds.size(1);
+  }
+
+  @Override
+  public int size() {
+    return sentences.size();
+  }
+
+  @Override
+  public int rowOf(int sentence) {
+    return (int) (sentence * seqLength());
+  }
+
+  @Override
+  public long labelledTokens() {
+    return labelledTokens;
+  }
+
+  @Override
+  public long realTokens() {
+    return realTokens;
+  }
+
+  @Override
+  public long computedTokens() {
+    return inputIds.numel();
+  }
+
+  @Override
+  public Tensor logits(BertForTokenClassification model) {
+    return model.logits(inputIds, attentionMask, tokenTypeIds);
+  }
+
+  @Override
+  public BertForTokenClassification.ForwardPass forwardForTraining(BertForTokenClassification model) {
+    return model.forwardForTraining(inputIds, attentionMask, tokenTypeIds);
   }
 
   @Override

@@ -1,6 +1,7 @@
 /**
- * Reads token-classification datasets (CoNLL columns, JSON Lines, pre-split text, and through
- * {@code spans} character-offset annotations) into sentences,
- * streaming and with errors that name the file and line, plus the label-set checks a trainer needs.
+ * Token-classification data: reading datasets (CoNLL columns, JSON Lines, pre-split text, and through {@code spans}
+ * character-offset annotations) with errors that name the
+ * file and line, label sets, sub-word alignment and windowing ({@link dev.exprbert.data.Window}), batching, and the
+ * padded or packed model batches ({@link dev.exprbert.data.ModelBatch}) that run themselves through the model.
  */
 package dev.exprbert.data;

@@ -4,6 +4,7 @@ import dev.exprbert.data.AlignedSentence;
 import dev.exprbert.data.Feature;
 import dev.exprbert.data.Featurizer;
 import dev.exprbert.data.LabeledSentence;
+import dev.exprbert.data.Window;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.List;
  *       tokenization); pre-split words are joined by single spaces, as HF does with
  *       {@code is_split_into_words}, and the offsets index that joined string.</li>
  *   <li>Words are encoded as pre-split input and cut into windows by {@link Featurizer} when longer than
- *       the model allows; each word is predicted exactly once, by the window where it has most context.</li>
+ *       the model allows ({@link Window}, the rule training and evaluation use too); each word is predicted exactly
+ *       once, by the window where it has most context.</li>
  *   <li>Windows run through the model in batches (sorted by length, to pad little); logits become
  *       probabilities by softmax.</li>
  *   <li>{@link Aggregation} turns probabilities into word tags and spans ({@link SpanGrouper}).</li>
@@ -51,16 +53,9 @@ public final class Tagger {
     this.scorer = scorer;
     this.options = options;
     this.labels = classifier.config().labels();
-    int limit = Math.min(classifier.config().maxPositionEmbeddings(),
-        classifier.tokenizer().modelMaxLength().orElse(Integer.MAX_VALUE));
-    int maxSeqLength = options.maxSeqLength() != null ? options.maxSeqLength() : limit;
-    if (maxSeqLength > limit) {
-      throw new IllegalArgumentException("maxSeqLength " + maxSeqLength + " exceeds the model's limit " + limit
-          + " (max_position_embeddings " + classifier.config().maxPositionEmbeddings() + ")");
-    }
-    int budget = maxSeqLength - classifier.tokenizer().specialTokenCount();
-    int stride = options.stride() != null ? options.stride() : Math.max(0, Math.min(128, budget / 4));
-    this.featurizer = new Featurizer(classifier.tokenizer(), null, false, maxSeqLength, stride);
+    Window window = Window.resolve(options.maxSeqLength(), options.stride(), classifier.config().maxPositionEmbeddings(),
+        classifier.tokenizer());
+    this.featurizer = new Featurizer(classifier.tokenizer(), null, false, window.maxSeqLength(), window.stride());
   }
 
   public TaggerOptions options() {

@@ -9,9 +9,9 @@ import java.util.Set;
  *     run_ner convention the models are trained with, labels on each word's first sub-token)
  * @param batchSize windows per forward pass, at least 1
  * @param maxSeqLength sub-tokens per window, special tokens included; {@code null} for the model's limit
- *     (the smaller of max_position_embeddings and the tokenizer's model_max_length)
- * @param stride sub-tokens of overlap between windows of a long sentence; {@code null} for a quarter of
- *     the window, at most 128
+ *     (the smaller of max_position_embeddings and the tokenizer's model_max_length; {@link dev.exprbert.data.Window})
+ * @param stride sub-tokens of overlap between windows of a long sentence; {@code null} for
+ *     {@link dev.exprbert.data.Window#DEFAULT_STRIDE}, as in training and evaluation
  * @param ignoredTypes span types (or full labels, for {@link Aggregation#NONE}) left out of the spans
  */
 public record TaggerOptions(

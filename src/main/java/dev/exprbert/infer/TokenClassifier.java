@@ -1,8 +1,8 @@
 package dev.exprbert.infer;
 
 import dev.exprbert.data.AlignedSentence;
-import dev.exprbert.data.PackedBatch;
-import dev.exprbert.data.PaddedBatch;
+import dev.exprbert.data.BatchLayout;
+import dev.exprbert.data.ModelBatch;
 import dev.exprbert.data.SubwordAligner;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.TokenizerLoader;
@@ -10,8 +10,7 @@ import dev.exprbert.model.BertConfig;
 import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.CheckpointLoader;
 import dev.exprbert.model.ModelDirectory;
-import dev.exprbert.model.PackedSequences;
-import dev.exprbert.model.attention.AttentionBackend;
+import dev.exprbert.model.attention.AttentionImplementation;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Placement;
 import dev.exprbert.runtime.Tensors;
@@ -28,7 +27,8 @@ import org.bytedeco.pytorch.Tensor;
  * the library's entry point. Owns the model and the tokenizer; close it to free native memory.
  *
  * <pre>{@code
- * try (TokenClassifier tagger = TokenClassifier.load(Path.of("my-model"), Placement.CPU_FLOAT32, "sdpa")) {
+ * try (TokenClassifier tagger = TokenClassifier.load(Path.of("my-model"), Placement.CPU_FLOAT32,
+ *     AttentionImplementation.SDPA)) {
  *   List<List<String>> tags = tagger.predictTags(List.of(List.of("We", "met", "on", "Monday")));
  * }
  * }</pre>
@@ -53,8 +53,13 @@ public final class TokenClassifier implements AutoCloseable, WindowScorer {
     this.defaultLabel = labels.contains("O") ? "O" : labels.get(0);
   }
 
-  /** Loads config.json, the weights and the tokenizer of {@code dir} onto {@code placement}. */
+  /** {@link #load(Path, Placement, AttentionImplementation)} with the backend by name (eager, sdpa or fused). */
   public static TokenClassifier load(Path dir, Placement placement, String attention) throws IOException {
+    return load(dir, placement, AttentionImplementation.parse(attention));
+  }
+
+  /** Loads config.json, the weights and the tokenizer of {@code dir} onto {@code placement}. */
+  public static TokenClassifier load(Path dir, Placement placement, AttentionImplementation attention) throws IOException {
     Natives.init();
     BertConfig config = ModelDirectory.readConfig(dir);
     Map<String, Tensor> checkpoint = ModelDirectory.readWeights(dir);
@@ -65,7 +70,7 @@ public final class TokenClassifier implements AutoCloseable, WindowScorer {
       checkpoint.values().forEach(Tensor::close);
     }
     BertForTokenClassification model =
-        new BertForTokenClassification(config, loaded.weights(), placement, AttentionBackend.named(attention));
+        new BertForTokenClassification(config, loaded.weights(), placement, attention.create());
     try {
       return new TokenClassifier(model, TokenizerLoader.load(dir));
     } catch (IOException | RuntimeException e) {
@@ -185,29 +190,21 @@ public final class TokenClassifier implements AutoCloseable, WindowScorer {
   }
 
   /**
-   * Eval-mode logits of {@code sentences}: packed (no padding work) when the model's attention backend takes
-   * packed batches (fused), padded otherwise; both give the same logits up to float rounding.
+   * Eval-mode logits of {@code sentences}, batched the way the model's attention backend takes them
+   * ({@link BatchLayout#forInference}: packed with no padding work for fused, padded otherwise); both give the same
+   * logits up to float rounding.
    */
   private Logits forward(List<AlignedSentence> sentences) {
-    int[] starts = new int[sentences.size()];
-    boolean packed = model.attention().supportsPacked();
-    int seq = sentences.stream().mapToInt(AlignedSentence::length).max().orElse(0);
-    for (int b = 1; b < starts.length; b++) {
-      starts[b] = starts[b - 1] + (packed ? sentences.get(b - 1).length() : seq);
-    }
+    BatchLayout layout = BatchLayout.forInference(model.attention().implementation());
     synchronized (forwardLock) {
       boolean wasTraining = model.isTraining();
       model.train(false);
-      try {
-        if (packed) {
-          try (PackedBatch batch = PackedBatch.ofSentences(sentences)) {
-            return new Logits(model.logits(new PackedSequences(batch.inputIds(), batch.tokenTypeIds(),
-                batch.positionIds(), batch.cuSeqlens(), batch.maxSeqLength())), starts);
-          }
+      try (ModelBatch batch = layout.batch(sentences, tokenizer.padTokenId())) {
+        int[] starts = new int[sentences.size()];
+        for (int b = 0; b < starts.length; b++) {
+          starts[b] = batch.rowOf(b);
         }
-        try (PaddedBatch batch = new PaddedBatch(sentences, tokenizer.padTokenId())) {
-          return new Logits(model.logits(batch.inputIds(), batch.attentionMask(), batch.tokenTypeIds()), starts);
-        }
+        return new Logits(batch.logits(model), starts);
       } finally {
         model.train(wasTraining);
       }

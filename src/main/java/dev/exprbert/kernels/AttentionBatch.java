@@ -15,22 +15,30 @@ import org.bytedeco.pytorch.Tensor;
  * </ul>
  * Borrows its tensors: the caller keeps ownership.
  */
-public record AttentionBatch(int layout, Tensor seqlens, Tensor cuSeqlens, long maxSeqlen) {
+public record AttentionBatch(int layout, Tensor seqlens, Tensor cuSeqlens, Tensor hostCuSeqlens, long maxSeqlen) {
 
   /** A padded batch; {@code seqlens} (int32 [batch], on the tensors' device) may be null. */
   public static AttentionBatch padded(Tensor seqlens) {
-    return new AttentionBatch(KernelsLibrary.EXPRBERT_ATTENTION_PADDED, seqlens, null, -1);
+    return new AttentionBatch(KernelsLibrary.EXPRBERT_ATTENTION_PADDED, seqlens, null, null, -1);
   }
 
   /** A packed batch: {@code cuSeqlens} int32 [batch + 1] on the tensors' device, every length <= maxSeqlen. */
   public static AttentionBatch varlen(Tensor cuSeqlens, long maxSeqlen) {
+    return varlen(cuSeqlens, null, maxSeqlen);
+  }
+
+  /**
+   * {@link #varlen(Tensor, long)} with the same offsets also in host memory ({@code hostCuSeqlens}, int32 CPU,
+   * contiguous; may be null), so a CUDA call sizes its launch grid without copying them back from the device.
+   */
+  public static AttentionBatch varlen(Tensor cuSeqlens, Tensor hostCuSeqlens, long maxSeqlen) {
     if (cuSeqlens == null) {
       throw new IllegalArgumentException("cuSeqlens must be given for a varlen batch, got null");
     }
     if (maxSeqlen < 0) {
       throw new IllegalArgumentException("maxSeqlen must be >= 0, got " + maxSeqlen);
     }
-    return new AttentionBatch(KernelsLibrary.EXPRBERT_ATTENTION_VARLEN, null, cuSeqlens, maxSeqlen);
+    return new AttentionBatch(KernelsLibrary.EXPRBERT_ATTENTION_VARLEN, null, cuSeqlens, hostCuSeqlens, maxSeqlen);
   }
 
   public boolean isVarlen() {

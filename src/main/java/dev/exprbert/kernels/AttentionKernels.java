@@ -2,7 +2,6 @@ package dev.exprbert.kernels;
 
 import static dev.exprbert.kernels.TensorChecks.requireDefined;
 
-import dev.exprbert.runtime.Natives;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
@@ -33,12 +32,11 @@ public final class AttentionKernels {
    */
   public static void forward(Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, AttentionBatch batch,
       AttentionOptions options) {
-    Natives.initKernels();
+    NativeKernels.load();
     Shape shape = checkCommon(q, k, v, out, lse, batch, options);
     try (PointerScope scope = new PointerScope()) {
       KernelsLibrary.AttentionParams p = params(shape, q, k, v, out, lse, batch, options);
-      zeroBackwardFields(p);
-      checkStatus("exprbert_attention_forward", KernelsLibrary.exprbert_attention_forward(p));
+      KernelStatus.check("exprbert_attention_forward", KernelsLibrary.exprbert_attention_forward(p));
     }
   }
 
@@ -50,7 +48,7 @@ public final class AttentionKernels {
    */
   public static void backward(Tensor dout, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor dq, Tensor dk,
       Tensor dv, Tensor delta, AttentionBatch batch, AttentionOptions options) {
-    Natives.initKernels();
+    NativeKernels.load();
     Shape shape = checkCommon(q, k, v, out, lse, batch, options);
     checkLike(dout, "dout", q, shape);
     checkLike(dq, "dq", q, shape);
@@ -71,7 +69,7 @@ public final class AttentionKernels {
       s = strides(dv, batch);
       p.dv(dv.data_ptr()).dv_batch_stride(s[0]).dv_row_stride(s[1]).dv_head_stride(s[2]);
       p.delta(shape.device >= 0 ? new FloatPointer(delta.data_ptr()) : null);
-      checkStatus("exprbert_attention_backward", KernelsLibrary.exprbert_attention_backward(p));
+      KernelStatus.check("exprbert_attention_backward", KernelsLibrary.exprbert_attention_backward(p));
     }
   }
 
@@ -80,7 +78,7 @@ public final class AttentionKernels {
    * {@code [batch, heads, maxSeqlen, maxSeqlen]} on the CPU, 1 = kept (row i, column j count within a sequence).
    */
   public static Tensor dropoutMask(long batch, long heads, long maxSeqlen, AttentionOptions options) {
-    Natives.initKernels();
+    NativeKernels.load();
     if (batch < 0 || heads < 1 || maxSeqlen < 0) {
       throw new IllegalArgumentException("dropoutMask needs batch >= 0, heads >= 1, maxSeqlen >= 0, got " + batch + ", "
           + heads + ", " + maxSeqlen);
@@ -88,10 +86,10 @@ public final class AttentionKernels {
     try (TensorOptions bytes = new TensorOptions(ScalarType.Byte)) {
       Tensor keep = dev.exprbert.runtime.Tensors.empty(new long[] {batch, heads, maxSeqlen, maxSeqlen}, bytes);
       try (PointerScope scope = new PointerScope()) {
-        KernelsLibrary.AttentionParams p = new KernelsLibrary.AttentionParams();
+        KernelsLibrary.AttentionParams p = newParams();
         p.batch(batch).heads(heads).max_seqlen(maxSeqlen).dropout_p(options.dropoutP())
             .dropout_seed(options.seed()).dropout_offset(options.offset());
-        checkStatus("exprbert_attention_dropout_mask",
+        KernelStatus.check("exprbert_attention_dropout_mask",
             KernelsLibrary.exprbert_attention_dropout_mask(p, new BytePointer(keep.data_ptr())));
       } catch (RuntimeException e) {
         keep.close();
@@ -99,6 +97,13 @@ public final class AttentionKernels {
       }
       return keep;
     }
+  }
+
+  /** A zeroed params struct (exprbert_attention_params_init): every field a call leaves unset is absent. */
+  private static KernelsLibrary.AttentionParams newParams() {
+    KernelsLibrary.AttentionParams p = new KernelsLibrary.AttentionParams();
+    KernelsLibrary.exprbert_attention_params_init(p);
+    return p;
   }
 
   /** What the checks established about a call. */
@@ -127,6 +132,13 @@ public final class AttentionKernels {
       long sequences = cu.size(0) - 1;
       if (sequences < 0) {
         throw new IllegalArgumentException("cuSeqlens must hold batch + 1 >= 1 offsets, got 0");
+      }
+      if (batch.hostCuSeqlens() != null) {
+        requireInt32Vector(batch.hostCuSeqlens(), "hostCuSeqlens", TensorChecks.CPU);
+        if (batch.hostCuSeqlens().size(0) != cu.size(0)) {
+          throw new IllegalArgumentException("hostCuSeqlens must hold the " + cu.size(0) + " offsets of cuSeqlens, got "
+              + batch.hostCuSeqlens().size(0));
+        }
       }
       shape = new Shape(device, ScalarTypes.toExprbert(scalarType), sequences, batch.maxSeqlen(), q.size(0), q.size(1),
           q.size(2));
@@ -223,17 +235,20 @@ public final class AttentionKernels {
 
   private static KernelsLibrary.AttentionParams params(Shape shape, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse,
       AttentionBatch batch, AttentionOptions options) {
-    KernelsLibrary.AttentionParams p = new KernelsLibrary.AttentionParams();
+    KernelsLibrary.AttentionParams p = newParams();
     p.layout(batch.layout()).dtype(shape.dtype).batch(shape.batch).max_seqlen(shape.maxSeqlen)
         .total_tokens(shape.totalTokens).heads(shape.heads).head_dim(shape.headDim);
     p.seqlens(batch.seqlens() == null ? null : new IntPointer(batch.seqlens().data_ptr()));
     p.cu_seqlens(batch.cuSeqlens() == null ? null : new IntPointer(batch.cuSeqlens().data_ptr()));
-    p.host_cu_seqlens(null);
     if (batch.isVarlen() && shape.device >= 0) {
-      // The launch grid is sized on the host; one small device-to-host copy per call (LibTorch syncs it).
-      Tensor hostCu = batch.cuSeqlens().cpu();
+      // The launch grid is sized on the host. A batch built on the host carries its offsets there already; only
+      // without them does this copy them back (one small device-to-host copy, which waits for the device).
+      Tensor hostCu = batch.hostCuSeqlens();
+      if (hostCu == null) {
+        hostCu = batch.cuSeqlens().cpu();
+        PointerScope.getInnerScope().attach(hostCu);
+      }
       p.host_cu_seqlens(new IntPointer(hostCu.data_ptr()));
-      PointerScope.getInnerScope().attach(hostCu);
     }
     p.scale(options.scale()).dropout_p(options.dropoutP()).dropout_seed(options.seed()).dropout_offset(options.offset());
     long[] s = strides(q, batch);
@@ -249,17 +264,4 @@ public final class AttentionKernels {
     return p;
   }
 
-  private static void zeroBackwardFields(KernelsLibrary.AttentionParams p) {
-    p.dout((Pointer) null).dout_batch_stride(0).dout_row_stride(0).dout_head_stride(0);
-    p.dq((Pointer) null).dq_batch_stride(0).dq_row_stride(0).dq_head_stride(0);
-    p.dk((Pointer) null).dk_batch_stride(0).dk_row_stride(0).dk_head_stride(0);
-    p.dv((Pointer) null).dv_batch_stride(0).dv_row_stride(0).dv_head_stride(0);
-    p.delta(null);
-  }
-
-  private static void checkStatus(String function, int status) {
-    if (status != KernelsLibrary.EXPRBERT_OK) {
-      throw new KernelException(function, status, KernelsLibrary.exprbert_last_error().getString());
-    }
-  }
 }

@@ -11,15 +11,16 @@ import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.Name;
-import org.bytedeco.javacpp.annotation.NoOffset;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
- * JavaCPP binding of {@code native/include/exprbert/kernels.h}, one to one and unchecked: use {@link Kernels},
- * which validates every argument first. JavaCPP's Builder compiles the JNI glue from this class at
- * process-classes; the Loader finds {@code libexprbert_kernels.so} and the glue in
- * {@code dev/exprbert/kernels/linux-x86_64/} on the classpath. Load it through
- * {@link dev.exprbert.runtime.Natives#initKernels()} (LibTorch first).
+ * JavaCPP binding of {@code native/include/exprbert/kernels.h}, one to one and unchecked: use
+ * {@link OptimizerKernels} and {@link AttentionKernels}, which validate every argument first. The header is the
+ * source of truth: {@code AbiMirrorsTest} fails when a function, argument, struct field or constant here disagrees
+ * with it, and {@link NativeKernels#load()} compares the loaded library's ABI version and struct sizes with this
+ * binding's. JavaCPP's Builder compiles the JNI glue from this class at process-classes; the Loader finds
+ * {@code libexprbert_kernels.so} and the glue in {@code dev/exprbert/kernels/linux-x86_64/} on the classpath. Load
+ * it through {@link NativeKernels#load()} (LibTorch first).
  */
 @Platform(value = "linux-x86_64", include = "exprbert/kernels.h", link = "exprbert_kernels")
 public final class KernelsLibrary {
@@ -43,7 +44,15 @@ public final class KernelsLibrary {
   public static final int EXPRBERT_DTYPE_BF16 = 2;
 
   public static final int EXPRBERT_ABI_VERSION = 1;
-  public static final int EXPRBERT_GRAD_NORM_WORKSPACE_BYTES = 8192;
+
+  public static native int exprbert_abi_version();
+
+  // exprbert_params_kind
+  public static final int EXPRBERT_PARAMS_GRAD_NORM = 0;
+  public static final int EXPRBERT_PARAMS_ADAMW = 1;
+  public static final int EXPRBERT_PARAMS_ATTENTION = 2;
+
+  public static native @Cast("int64_t") long exprbert_params_size(int kind);
 
   public static native @Cast("const char*") BytePointer exprbert_last_error();
 
@@ -57,14 +66,19 @@ public final class KernelsLibrary {
 
   public static native @Cast("int32_t") int exprbert_cuda_stream_synchronize(int device, Pointer stream);
 
+  public static final int EXPRBERT_GRAD_NORM_WORKSPACE_BYTES = 8192;
+
+  public static native void exprbert_grad_norm_params_init(GradNormParams params);
+
   public static native @Cast("int32_t") int exprbert_grad_norm(@Const GradNormParams params);
+
+  public static native void exprbert_adamw_params_init(AdamwParams params);
 
   public static native @Cast("int32_t") int exprbert_adamw_step(@Const AdamwParams params);
 
-  /** {@code exprbert_grad_norm_params}; allocate, then set every field (the facade does). */
+  /** {@code exprbert_grad_norm_params}: allocate, {@link #exprbert_grad_norm_params_init}, then set the fields. */
   @Name("exprbert_grad_norm_params")
-  @NoOffset
-  public static class GradNormParams extends Pointer {
+    public static class GradNormParams extends Pointer {
     static {
       Loader.load();
     }
@@ -116,10 +130,9 @@ public final class KernelsLibrary {
     public native GradNormParams num_threads(int value);
   }
 
-  /** {@code exprbert_adamw_params}; allocate, then set every field (the facade does). */
+  /** {@code exprbert_adamw_params}: allocate, {@link #exprbert_adamw_params_init}, then set the fields. */
   @Name("exprbert_adamw_params")
-  @NoOffset
-  public static class AdamwParams extends Pointer {
+    public static class AdamwParams extends Pointer {
     static {
       Loader.load();
     }
@@ -205,12 +218,14 @@ public final class KernelsLibrary {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Fused attention (issue 4): exprbert_attention_params and its three entry points.
+  // Fused attention: exprbert_attention_params and its entry points.
   // ---------------------------------------------------------------------------------------------
 
   // exprbert_attention_layout
   public static final int EXPRBERT_ATTENTION_PADDED = 0;
   public static final int EXPRBERT_ATTENTION_VARLEN = 1;
+
+  public static native void exprbert_attention_params_init(AttentionParams params);
 
   public static native @Cast("int32_t") int exprbert_attention_forward(@Const AttentionParams params);
 
@@ -219,10 +234,9 @@ public final class KernelsLibrary {
   public static native @Cast("int32_t") int exprbert_attention_dropout_mask(@Const AttentionParams params,
       @Cast("uint8_t*") BytePointer keep);
 
-  /** {@code exprbert_attention_params}; allocate, then set every field ({@link AttentionKernels} does). */
+  /** {@code exprbert_attention_params}: allocate, {@link #exprbert_attention_params_init}, then set the fields. */
   @Name("exprbert_attention_params")
-  @NoOffset
-  public static class AttentionParams extends Pointer {
+    public static class AttentionParams extends Pointer {
     static {
       Loader.load();
     }

@@ -4,7 +4,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * LibTorch scalar types <-> exprbert_dtype. JavaCPP enums returned by native calls are new objects, so
- * everything here compares {@code .value}, never the enum constants themselves (build facts, pitfall 2).
+ * everything here compares {@code .value}, never the enum constants themselves (docs/build-notes.md, "JavaCPP enums are new objects").
  */
 public final class ScalarTypes {
   private ScalarTypes() {}

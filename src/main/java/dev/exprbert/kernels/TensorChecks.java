@@ -5,7 +5,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * The checks every kernel argument passes before any native call (STYLE.md point 7): each failure is an
+ * The checks every kernel argument passes before any native call, so bad input never reaches native code: each failure is an
  * IllegalArgumentException naming the argument, the rule, and what was found.
  */
 final class TensorChecks {

@@ -21,12 +21,12 @@ import org.bytedeco.pytorch.global.torch;
  * classifier. Owns its {@link ModelWeights}; close the model to free them.
  *
  * <p>Three ways to run it: {@link #logits} for inference (no graph), {@link #forwardForTraining}
- * for the layer-wise backward of DESIGN §4, and {@link #forwardFullGraph} (one autograd graph, the
+ * for the layer-wise backward ({@link LayerwiseBackward}), and {@link #forwardFullGraph} (one autograd graph, the
  * reference the layer-wise schedule is tested against).
  *
- * <p>Packed (varlen, padding-free) batches ({@link PackedSequences}) run through {@link #logits(PackedSequences)}
+ * <p>Packed (padding-free) batches ({@link PackedSequences}) run through {@link #logits(PackedSequences)}
  * and {@link #forwardForTraining(PackedSequences)}: hidden states are [total_tokens, hidden], so every Linear,
- * LayerNorm and activation works on real tokens only, and self-attention uses the fused kernel's varlen layout.
+ * LayerNorm and activation works on real tokens only, and self-attention uses the fused kernel's packed layout.
  * Only {@code --attention fused} runs them; eager and sdpa refuse with a message that says so (they would need
  * the batch padded again, which is the work packing removes).
  */
@@ -103,7 +103,7 @@ public final class BertForTokenClassification implements AutoCloseable {
   }
 
   /**
-   * Forward pass whose backward runs layer by layer (DESIGN §4). Close the returned pass after
+   * Forward pass whose backward runs layer by layer ({@link LayerwiseBackward}). Close the returned pass after
    * {@link ForwardPass#backward}; it owns the graph pieces and the logits.
    */
   public ForwardPass forwardForTraining(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) {
@@ -165,16 +165,16 @@ public final class BertForTokenClassification implements AutoCloseable {
         Tensor maskOnDevice = attentionMask.to(device, torch.ScalarType.Long);
         Tensor types = tokenTypeIds != null ? tokenTypeIds.to(device, torch.ScalarType.Long) : zerosLike(ids);
         Tensor positions = positionIds(ids.size(1));
-        AttentionMask mask = AttentionMask.fromPadding(maskOnDevice, placement.precision().scalarType())) {
+        AttentionMask mask = AttentionMask.fromPadding(maskOnDevice, attentionMask, placement.precision().scalarType())) {
       return encodeAndClassify(ids, types, positions, mask, tape);
     }
   }
 
   private Tensor forwardPacked(PackedSequences packed, LayerwiseBackward tape) {
     Objects.requireNonNull(packed, "packed");
-    if (!attention.supportsPacked()) {
-      throw new UnsupportedOperationException("packed (padding-free) batches need --attention fused (the varlen kernel);"
-          + " the '" + attention.name() + "' backend takes padded batches only");
+    if (!attention.implementation().supportsPacked()) {
+      throw new UnsupportedOperationException("packed (padding-free) batches need --attention fused (the packed kernel);"
+          + " the '" + attention.implementation() + "' backend takes padded batches only");
     }
     packed.check(config.maxPositionEmbeddings());
     try (Device device = placement.torchDevice();
@@ -183,7 +183,7 @@ public final class BertForTokenClassification implements AutoCloseable {
             : zerosLike(ids);
         Tensor positions = packed.positionIds().to(device, torch.ScalarType.Long);
         Tensor cuSeqlens = packed.cuSeqlens().to(device, torch.ScalarType.Int);
-        AttentionMask mask = AttentionMask.packed(cuSeqlens, packed.maxSeqlen())) {
+        AttentionMask mask = AttentionMask.packed(cuSeqlens, packed.cuSeqlens(), packed.maxSeqlen())) {
       return encodeAndClassify(ids, types, positions, mask, tape);
     }
   }

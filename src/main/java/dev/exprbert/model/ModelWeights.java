@@ -1,6 +1,5 @@
 package dev.exprbert.model;
 
-import dev.exprbert.optim.NamedParameter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -6,7 +6,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * The model input of a packed (varlen, padding-free) batch: every sequence's tokens concatenated, sequence b
+ * The model input of a packed (padding-free) batch: every sequence's tokens concatenated, sequence b
  * holding rows {@code [cuSeqlens[b], cuSeqlens[b+1])} (FlashAttention's layout), and position ids that restart
  * at 0 for each sequence. Borrows its tensors (a {@code dev.exprbert.data.PackedBatch} owns them).
  *

@@ -1,10 +1,13 @@
 package dev.exprbert.optim;
 
+import dev.exprbert.model.NamedParameter;
+import dev.exprbert.kernels.AdamwPlan;
 import dev.exprbert.kernels.AdamwStepArgs;
-import dev.exprbert.kernels.Kernels;
 import dev.exprbert.kernels.KernelsLibrary;
+import dev.exprbert.kernels.NativeKernels;
+import dev.exprbert.kernels.OptimizerKernels;
 import dev.exprbert.kernels.ScalarTypes;
-import dev.exprbert.runtime.Natives;
+import dev.exprbert.runtime.Tensors;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -25,6 +28,11 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * {@code torch.optim.AdamW} semantics, fp32 moments, fp32 master weights for bfloat16/float16 parameters.
  * On a GPU the step count, clip coefficient and found-inf flag stay in device memory: a step never waits
  * for the device.
+ *
+ * <p>The kernel call is prepared once ({@link AdamwPlan}): the parameters, moments, master weights and group arrays
+ * are checked and their pointer arrays built when the optimizer is made, so a step only hands over the new gradients
+ * (with cheap checks) and the learning rate. A step where some parameter has no gradient (PyTorch skips those) takes
+ * the one-shot path that checks everything.
  *
  * <p>Differences from PyTorch, on purpose: (1) one step counter is shared by all parameters, where PyTorch
  * keeps one per parameter; they differ only if some parameter has no gradient in some steps, which does not
@@ -48,10 +56,11 @@ public final class FusedAdamW implements Optimizer {
   private final Tensor clipCoef;
   private final Tensor foundInf;
   private final Tensor workspace;
+  private final AdamwPlan plan;
   private boolean closed;
 
   public FusedAdamW(List<ParamGroup> groups, AdamWSettings settings) {
-    Natives.initKernels();
+    NativeKernels.load();
     if (groups == null || groups.isEmpty()) {
       throw new IllegalArgumentException("groups must hold at least one ParamGroup, got " + (groups == null ? "null" : "none"));
     }
@@ -91,14 +100,33 @@ public final class FusedAdamW implements Optimizer {
           ? keep(scope, torch.zeros(new long[] {KernelsLibrary.EXPRBERT_GRAD_NORM_WORKSPACE_BYTES}, options(ScalarType.Byte)))
           : null;
     }
+    this.plan = AdamwPlan.prepare(args(slots, null, 0, true));
+  }
+
+  /** The kernel arguments over {@code use} (grads may be null: a plan takes them per step). */
+  private AdamwStepArgs args(List<Slot> use, List<Tensor> grads, double lr, boolean clip) {
+    List<Tensor> params = new ArrayList<>(use.size());
+    List<Tensor> masters = new ArrayList<>(use.size());
+    List<Tensor> expAvg = new ArrayList<>(use.size());
+    List<Tensor> expAvgSq = new ArrayList<>(use.size());
+    int[] groupIndex = new int[use.size()];
+    for (int i = 0; i < use.size(); i++) {
+      Slot slot = use.get(i);
+      params.add(slot.param());
+      expAvg.add(slot.expAvg());
+      expAvgSq.add(slot.expAvgSq());
+      if (slot.master() != null) {
+        masters.add(slot.master());
+      }
+      groupIndex[i] = slot.group();
+    }
+    return new AdamwStepArgs(params, masters.isEmpty() ? null : masters, grads, expAvg, expAvgSq, groupIndex,
+        groupLrScale, groupWeightDecay, lr, settings.beta1(), settings.beta2(), settings.eps(), step, clip ? clipCoef : null, clip ? foundInf : null);
   }
 
   @Override
   public Tensor step(double lr, double maxGradNorm) {
     requireOpen();
-    if (!(lr >= 0) || Double.isInfinite(lr)) {
-      throw new IllegalArgumentException("lr must be finite and >= 0, got " + lr);
-    }
     if (Double.isNaN(maxGradNorm)) {
       throw new IllegalArgumentException("maxGradNorm must be a number (<= 0 disables clipping), got NaN");
     }
@@ -106,39 +134,32 @@ public final class FusedAdamW implements Optimizer {
     Tensor norm = null;
     try (PointerScope scope = new PointerScope()) {
       norm = clip ? keep(scope, torch.zeros(SCALAR, floatOptions())) : null;
-      List<Tensor> params = new ArrayList<>();
-      List<Tensor> masters = new ArrayList<>();
-      List<Tensor> grads = new ArrayList<>();
-      List<Tensor> expAvg = new ArrayList<>();
-      List<Tensor> expAvgSq = new ArrayList<>();
-      List<Integer> groups = new ArrayList<>();
+      List<Tensor> grads = new ArrayList<>(slots.size());
+      List<Slot> withGrad = new ArrayList<>(slots.size());
       for (Slot slot : slots) {
         Tensor grad = slot.param().grad();
         if (!grad.defined()) {
           continue; // PyTorch skips parameters without a gradient
         }
-        if (!grad.is_contiguous()) {
-          grad = grad.contiguous(); // e.g. a grad produced by a transposed view: the kernel needs flat memory
-        }
-        params.add(slot.param());
-        grads.add(grad);
-        expAvg.add(slot.expAvg());
-        expAvgSq.add(slot.expAvgSq());
-        if (slot.master() != null) {
-          masters.add(slot.master());
-        }
-        groups.add(slot.group());
+        // e.g. a grad produced by a transposed view: the kernel needs flat memory
+        grads.add(grad.is_contiguous() ? grad : grad.contiguous());
+        withGrad.add(slot);
       }
-      if (params.isEmpty()) {
+      if (withGrad.isEmpty()) {
         return norm;
       }
-      if (clip) {
-        Kernels.gradNorm(grads, norm, clipCoef, foundInf, maxGradNorm, workspace);
+      if (withGrad.size() == slots.size()) {
+        plan.setGrads(grads);
+        if (clip) {
+          plan.gradNorm(norm, maxGradNorm, workspace);
+        }
+        plan.step(lr, clip);
+      } else {
+        if (clip) {
+          OptimizerKernels.gradNorm(grads, norm, clipCoef, foundInf, maxGradNorm, workspace);
+        }
+        OptimizerKernels.adamwStep(args(withGrad, grads, lr, clip));
       }
-      int[] groupIndex = groups.stream().mapToInt(Integer::intValue).toArray();
-      Kernels.adamwStep(new AdamwStepArgs(params, masters.isEmpty() ? null : masters, grads, expAvg, expAvgSq, groupIndex,
-          groupLrScale, groupWeightDecay, lr, settings.beta1(), settings.beta2(), settings.eps(), step,
-          clip ? clipCoef : null, clip ? foundInf : null));
     } catch (RuntimeException e) {
       if (norm != null) {
         norm.close();
@@ -239,6 +260,7 @@ public final class FusedAdamW implements Optimizer {
       return;
     }
     closed = true;
+    plan.close();
     for (Slot slot : slots) {
       slot.expAvg().close();
       slot.expAvgSq().close();
@@ -296,11 +318,8 @@ public final class FusedAdamW implements Optimizer {
     return new TensorOptions().dtype(new ScalarTypeOptional(type)).device(new DeviceOptional(device));
   }
 
-  /** Moves {@code t} out of {@code scope} alive: PointerScope.detach also releases one reference, so retain first. */
   private static Tensor keep(PointerScope scope, Tensor t) {
-    t.retainReference();
-    scope.detach(t);
-    return t;
+    return Tensors.outlive(scope, t);
   }
 
   private static Tensor cpuCopy(Tensor t) {

@@ -1,12 +1,13 @@
 package dev.exprbert.optim;
 
 /**
- * Hugging Face's schedules ({@code transformers.optimization}) as multipliers of the base learning
- * rate. The update with index {@code step} (0-based: the first optimizer step is step 0) runs at
+ * Hugging Face's schedules ({@code transformers.optimization}): the base learning rate and its multipliers. The
+ * update with index {@code step} (0-based: the first optimizer step is step 0) runs at
  * {@code baseLr * multiplier(step)}, which is what LambdaLR gives when {@code scheduler.step()}
- * follows {@code optimizer.step()}; with warm-up the first step therefore runs at lr 0.
+ * follows {@code optimizer.step()}; with warm-up the first step therefore runs at lr 0. The schedule owns the base
+ * learning rate, so callers ask it for a step's rate and nothing else carries the base rate around.
  */
-public record LearningRateSchedule(Kind kind, long warmupSteps, long totalSteps) {
+public record LearningRateSchedule(Kind kind, double baseLr, long warmupSteps, long totalSteps) {
 
   /** The {@code lr_scheduler_type} values we support. */
   public enum Kind {
@@ -25,6 +26,11 @@ public record LearningRateSchedule(Kind kind, long warmupSteps, long totalSteps)
       return hfName;
     }
 
+    @Override
+    public String toString() {
+      return hfName;
+    }
+
     public static Kind parse(String name) {
       for (Kind k : values()) {
         if (k.hfName.equals(name)) {
@@ -37,9 +43,27 @@ public record LearningRateSchedule(Kind kind, long warmupSteps, long totalSteps)
   }
 
   public LearningRateSchedule {
+    requireBaseLr(baseLr);
     if (warmupSteps < 0 || totalSteps < 0) {
       throw new IllegalArgumentException("warmup and total steps must be >= 0, got " + warmupSteps + " and " + totalSteps);
     }
+  }
+
+  /**
+   * The schedule of a run of {@code totalSteps} updates: {@code warmupSteps} when > 0, else
+   * {@code ceil(totalSteps * warmupRatio)} (Hugging Face's {@code get_warmup_steps}).
+   */
+  public static LearningRateSchedule of(Kind kind, double baseLr, long warmupSteps, double warmupRatio, long totalSteps) {
+    return new LearningRateSchedule(kind, baseLr, warmupSteps > 0 ? warmupSteps : warmupFromRatio(warmupRatio, totalSteps),
+        totalSteps);
+  }
+
+  /** The rule for a base learning rate ({@code learning_rate}): finite and >= 0. */
+  public static double requireBaseLr(double baseLr) {
+    if (!(baseLr >= 0) || Double.isInfinite(baseLr)) {
+      throw new IllegalArgumentException("learning_rate must be a finite number >= 0, found " + baseLr);
+    }
+    return baseLr;
   }
 
   /** Warm-up steps from HF's {@code warmup_ratio}: {@code ceil(total * ratio)}. */
@@ -72,7 +96,8 @@ public record LearningRateSchedule(Kind kind, long warmupSteps, long totalSteps)
     }
   }
 
-  public double learningRate(double baseLr, long step) {
+  /** The learning rate of the update with index {@code step}. */
+  public double learningRate(long step) {
     return baseLr * multiplier(step);
   }
 }

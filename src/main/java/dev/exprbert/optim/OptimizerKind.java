@@ -2,33 +2,12 @@ package dev.exprbert.optim;
 
 import java.util.List;
 
-/** The {@code --optimizer} choices. The fused kernel is the default: it runs wherever our native library loads. */
+/** The AdamW implementations ({@link OptimizerChoice} maps the {@code optim} spellings to them). */
 public enum OptimizerKind {
-  /** Our native multi-tensor AdamW (CPU twin or CUDA), {@link FusedAdamW}. */
-  FUSED_ADAMW("fused-adamw"),
+  /** Our native multi-tensor AdamW (CPU twin or CUDA), {@link FusedAdamW}. The default. */
+  FUSED_ADAMW,
   /** LibTorch's own {@code torch::optim::AdamW}, {@link TorchAdamW}. */
-  TORCH_ADAMW("torch-adamw");
-
-  public static final OptimizerKind DEFAULT = FUSED_ADAMW;
-
-  private final String cliName;
-
-  OptimizerKind(String cliName) {
-    this.cliName = cliName;
-  }
-
-  public String cliName() {
-    return cliName;
-  }
-
-  public static OptimizerKind parse(String name) {
-    for (OptimizerKind k : values()) {
-      if (k.cliName.equals(name)) {
-        return k;
-      }
-    }
-    throw new IllegalArgumentException("unknown optimizer '" + name + "': expected fused-adamw or torch-adamw");
-  }
+  TORCH_ADAMW;
 
   /** A new optimizer of this kind over {@code groups}; the caller closes it. */
   public Optimizer create(List<ParamGroup> groups, AdamWSettings settings) {

@@ -1,5 +1,6 @@
 package dev.exprbert.optim;
 
+import dev.exprbert.model.NamedParameter;
 import java.util.List;
 
 /**

@@ -1,5 +1,6 @@
 package dev.exprbert.optim;
 
+import dev.exprbert.model.NamedParameter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,7 +27,8 @@ import dev.exprbert.runtime.Tensors;
 /**
  * LibTorch's own {@code torch::optim::AdamW} (the {@code --optimizer torch-adamw} path): one LibTorch
  * param group per {@link ParamGroup}, the scheduled learning rate written into every group before
- * each step, global-norm clipping with LibTorch's {@code clip_grad_norm_}.
+ * each step, global-norm clipping with LibTorch's {@code clip_grad_norm_} operations ({@link GradClipping}, which
+ * keeps the norm on the device).
  *
  * <p>LibTorch keeps the moments inside the C++ optimizer and the Java API does not expose them, so
  * {@link #stateTensors()} carries LibTorch's own serialized archive as a uint8 tensor
@@ -38,6 +40,7 @@ public final class TorchAdamW implements Optimizer {
   private final List<ParamGroup> groups;
   private final AdamW optimizer;
   private final TensorVector allParameters;
+  private final List<Tensor> parameterList;
   private long steps;
 
   public TorchAdamW(List<ParamGroup> groups, AdamWSettings settings) {
@@ -61,6 +64,7 @@ public final class TorchAdamW implements Optimizer {
     }
     this.optimizer = built;
     this.allParameters = new TensorVector(all.toArray(Tensor[]::new));
+    this.parameterList = List.copyOf(all);
   }
 
   private static void configure(AdamWOptions options, AdamWSettings settings, double weightDecay) {
@@ -74,14 +78,7 @@ public final class TorchAdamW implements Optimizer {
 
   @Override
   public Tensor step(double lr, double maxGradNorm) {
-    Tensor norm = null;
-    if (maxGradNorm > 0) {
-      double total = torch.clip_grad_norm_(allParameters, maxGradNorm, 2.0, false);
-      norm = Tensors.floats(new float[] {(float) total});
-      try (Tensor scalar = norm) {
-        norm = scalar.reshape();
-      }
-    }
+    Tensor norm = maxGradNorm > 0 ? GradClipping.clipGradNorm(parameterList, maxGradNorm) : null;
     OptimizerParamGroupVector libGroups = optimizer.param_groups();
     for (long i = 0; i < libGroups.size(); i++) {
       libGroups.get(i).options().set_lr(lr);

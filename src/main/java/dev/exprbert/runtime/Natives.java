@@ -5,20 +5,21 @@ import java.net.JarURLConnection;
 import java.net.URL;
 import java.util.Enumeration;
 import java.util.jar.JarEntry;
+import java.util.ServiceLoader;
 import java.util.jar.JarFile;
-import dev.exprbert.kernels.KernelsLibrary;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Loads our kernel library and LibTorch, each exactly once per JVM (the kernel library first: [note: OpenMP wait
- * policy]; LibTorch alone when the kernel library is missing, until a caller needs the kernels).
+ * Loads LibTorch exactly once per JVM, after the {@link LibTorchPreload}s on the class path have run (the kernel
+ * library's sets the OpenMP wait policy: [note: OpenMP wait policy]). The kernel library itself is loaded by
+ * {@code dev.exprbert.kernels.NativeKernels}; this layer knows nothing above it.
  *
  * <p>[note: pre-extraction] JavaCPP extracts and loads the pytorch libraries one at a time in link
  * order. {@code libtorch.so} (RUNPATH $ORIGIN) is dlopened before {@code libtorch_cpu.so} sits next to
  * it in the cache, so on a cold cache the dynamic loader may pick a system LibTorch and crash the
- * JVM (../shared/notes/javacpp-build-facts.md, pitfall 1). So every file of the platform folder is
- * extracted first, then loaded.
+ * JVM (docs/build-notes.md, "cold JavaCPP cache"). So every file of the platform folder is extracted first,
+ * then loaded.
  *
  * <p>[note: OpenMP wait policy] LibTorch's CPU build runs its intra-op threads on OpenMP (libgomp) and its matrix
  * products on OpenBLAS, which has a thread pool of its own. With libgomp's default (active) waiting, the idle
@@ -30,7 +31,6 @@ import org.bytedeco.pytorch.global.torch;
  */
 public final class Natives {
   private static volatile boolean loaded;
-  private static volatile boolean kernelsLoaded;
   private static volatile String ompWaitPolicy = "not set by ExprBERT (LibTorch not loaded yet)";
 
   private Natives() {}
@@ -47,22 +47,10 @@ public final class Natives {
       String platform = Loader.getPlatform();
       preExtract("org/bytedeco/pytorch/" + platform + "-gpu/");
       preExtract("org/bytedeco/pytorch/" + platform + "/");
-      defaultOmpWaitPolicy();
+      runPreloads();
       Loader.load(torch.class);
       loaded = true;
     }
-  }
-
-  /**
-   * Loads LibTorch (as {@link #init()}, which loads our kernel library first when it can) and makes sure our kernel
-   * library {@code libexprbert_kernels.so} with its JNI glue is loaded, both from {@code dev/exprbert/kernels/linux-x86_64/} on the classpath (extracted to the JavaCPP cache
-   * when running from a jar; no LD_LIBRARY_PATH). Idempotent and thread-safe.
-   *
-   * @throws IllegalStateException when the kernel library is missing from the classpath or cannot be loaded
-   */
-  public static void initKernels() {
-    init();
-    loadKernels(); // init() tried already; this throws the reason if that attempt failed
   }
 
   /** The OpenMP wait policy LibTorch runs with and who chose it (see [note: OpenMP wait policy]). */
@@ -70,35 +58,13 @@ public final class Natives {
     return ompWaitPolicy;
   }
 
-  private static void defaultOmpWaitPolicy() {
-    try {
-      loadKernels();
-    } catch (IllegalStateException e) { // LibTorch alone still works; it keeps OpenMP's default
-      ompWaitPolicy = "OpenMP's default (the kernel library did not load: " + e.getMessage() + ")";
-      return;
+  private static void runPreloads() {
+    String policy = null;
+    for (LibTorchPreload preload : ServiceLoader.load(LibTorchPreload.class, Natives.class.getClassLoader())) {
+      String said = preload.beforeLibTorch();
+      policy = said != null ? said : policy;
     }
-    int set = KernelsLibrary.exprbert_set_default_env("OMP_WAIT_POLICY", "PASSIVE");
-    ompWaitPolicy = set == 1 ? "PASSIVE (ExprBERT's default; set OMP_WAIT_POLICY to choose another)"
-        : set == 0 ? System.getenv("OMP_WAIT_POLICY") + " (from the environment)"
-        : "OpenMP's default (" + KernelsLibrary.exprbert_last_error().getString() + ")";
-  }
-
-  private static void loadKernels() {
-    synchronized (Natives.class) {
-      if (kernelsLoaded) {
-        return;
-      }
-      try {
-        Loader.load(KernelsLibrary.class);
-      } catch (UnsatisfiedLinkError e) {
-        throw new IllegalStateException(
-            "Could not load libexprbert_kernels from dev/exprbert/kernels/" + Loader.getPlatform()
-                + "/ on the classpath (" + e.getMessage() + "); build it with `mvn package`, which runs CMake"
-                + " on native/ and JavaCPP's Builder",
-            e);
-      }
-      kernelsLoaded = true;
-    }
+    ompWaitPolicy = policy != null ? policy : "OpenMP's default (no kernel library on the class path set one)";
   }
 
   private static void preExtract(String folder) {

@@ -26,6 +26,16 @@ public final class Tensors {
     }
   }
 
+  /**
+   * Moves {@code t} out of {@code scope} so it outlives it (the caller then owns it and closes it). PointerScope's
+   * detach also drops one reference, so this retains one first.
+   */
+  public static <P extends org.bytedeco.javacpp.Pointer> P outlive(org.bytedeco.javacpp.PointerScope scope, P t) {
+    t.retainReference();
+    scope.detach(t);
+    return t;
+  }
+
   /** An uninitialised tensor of {@code shape} with {@code options}. */
   public static Tensor empty(long[] shape, TensorOptions options) {
     try (MemoryFormatOptional contiguous = new MemoryFormatOptional()) {

@@ -107,8 +107,8 @@ public final class TaggingServer implements AutoCloseable {
 
   /** Serves {@code classifier} itself (packed batches when its attention is fused); the caller keeps ownership of it. */
   public static TaggingServer start(TokenClassifier classifier, ServeOptions options) throws IOException {
-    boolean packed = classifier.model().attention().supportsPacked();
-    return new TaggingServer(classifier, classifier, packed, classifier.model().attention().name(), options);
+    boolean packed = classifier.model().attention().implementation().supportsPacked();
+    return new TaggingServer(classifier, classifier, packed, classifier.model().attention().implementation().hfName(), options);
   }
 
   /**

@@ -31,7 +31,7 @@ import java.util.stream.Stream;
 public final class CheckpointStore {
   public static final String PREFIX = "checkpoint-";
   /** Written last: its presence marks a complete checkpoint. */
-  public static final String MARKER = TrainerState.FILE;
+  public static final String MARKER = RunState.TRAINER_STATE;
   private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)");
   private static final Pattern TEMP = Pattern.compile(Pattern.quote(PREFIX) + "\\d+\\.tmp-[0-9a-f]+");
   private static final SecureRandom RANDOM = new SecureRandom();

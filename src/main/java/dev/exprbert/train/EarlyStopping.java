@@ -3,14 +3,15 @@ package dev.exprbert.train;
 import com.google.gson.JsonObject;
 
 /**
- * Hugging Face's {@code EarlyStoppingCallback}: after each evaluation, a metric that is not better than
- * the best so far by more than {@code threshold} adds one to a counter (an improvement resets it); at
- * {@code patience} the run stops. The counter travels in {@code trainer_state.json}'s
- * {@code stateful_callbacks} so a resumed run stops where the uninterrupted one would.
+ * Hugging Face's {@code EarlyStoppingCallback}: after each evaluation, a metric that is not better than the best so
+ * far by more than {@code threshold} adds one to a counter (an improvement resets it); at {@code patience} the run
+ * stops. The counter travels in {@code trainer_state.json}'s {@code stateful_callbacks} (from the first evaluation
+ * on) so a resumed run stops where the uninterrupted one would.
  */
-final class EarlyStopping implements TrainingListener {
+final class EarlyStopping implements TrainerCallback {
   static final String NAME = "EarlyStoppingCallback";
 
+  private final RunState state;
   private final String metricKey;
   private final boolean greaterIsBetter;
   private final int patience;
@@ -18,15 +19,27 @@ final class EarlyStopping implements TrainingListener {
   private Double best;
   private int counter;
 
-  EarlyStopping(String metricKey, boolean greaterIsBetter, int patience, double threshold) {
-    this.metricKey = metricKey;
-    this.greaterIsBetter = greaterIsBetter;
-    this.patience = patience;
-    this.threshold = threshold;
+  EarlyStopping(RunState state, TrainingConfig config) {
+    this.state = state;
+    this.metricKey = config.bestMetricKey();
+    this.greaterIsBetter = config.effectiveGreaterIsBetter();
+    this.patience = config.earlyStoppingPatience();
+    this.threshold = config.earlyStoppingThreshold();
+  }
+
+  /** Restores the counter from a resumed checkpoint's state. */
+  @Override
+  public void onTrainBegin(RunView run, TrainerControl control) {
+    JsonObject saved = run.statefulCallbacks();
+    if (saved.has(NAME)) {
+      JsonObject attributes = saved.getAsJsonObject(NAME).getAsJsonObject("attributes");
+      counter = attributes.get("early_stopping_patience_counter").getAsInt();
+      best = attributes.has("best_metric") ? attributes.get("best_metric").getAsDouble() : null;
+    }
   }
 
   @Override
-  public void onEvaluate(TrainerState state, Evaluation evaluation, TrainerControl control) {
+  public void onEvaluate(RunView run, TrainerControl control, Evaluation evaluation) {
     double value = evaluation.metric(metricKey);
     boolean improved = best == null
         || (greaterIsBetter ? value > best : value < best) && Math.abs(value - best) > threshold;
@@ -36,14 +49,10 @@ final class EarlyStopping implements TrainingListener {
     } else {
       counter++;
     }
-    state.statefulCallbacks.add(NAME, toJson());
+    state.putStatefulCallback(NAME, toJson());
     if (counter >= patience) {
       control.requestStop();
     }
-  }
-
-  int counter() {
-    return counter;
   }
 
   private JsonObject toJson() {
@@ -59,15 +68,5 @@ final class EarlyStopping implements TrainingListener {
     o.add("args", args);
     o.add("attributes", attributes);
     return o;
-  }
-
-  /** Restores the counter from a resumed checkpoint's state. */
-  void restore(TrainerState state) {
-    if (!state.statefulCallbacks.has(NAME)) {
-      return;
-    }
-    JsonObject attributes = state.statefulCallbacks.getAsJsonObject(NAME).getAsJsonObject("attributes");
-    counter = attributes.get("early_stopping_patience_counter").getAsInt();
-    best = attributes.has("best_metric") ? attributes.get("best_metric").getAsDouble() : null;
   }
 }

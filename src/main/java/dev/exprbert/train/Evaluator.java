@@ -1,12 +1,13 @@
 package dev.exprbert.train;
 
+import dev.exprbert.data.BatchLayout;
 import dev.exprbert.data.Batcher;
 import dev.exprbert.data.Feature;
 import dev.exprbert.data.Featurizer;
 import dev.exprbert.data.LabelMap;
 import dev.exprbert.data.LabeledSentence;
-import dev.exprbert.data.PackedBatch;
-import dev.exprbert.data.PaddedBatch;
+import dev.exprbert.data.ModelBatch;
+import dev.exprbert.data.Window;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.metrics.ClassificationReport;
 import dev.exprbert.metrics.HfSeqevalReport;
@@ -15,8 +16,10 @@ import dev.exprbert.metrics.SeqevalAccumulator;
 import dev.exprbert.metrics.ZeroDivision;
 import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.TokenClassificationLoss;
+import dev.exprbert.runtime.HostReads;
 import dev.exprbert.runtime.Tensors;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +34,8 @@ import org.bytedeco.pytorch.Tensor;
  * each word's first sub-token, windows of long sentences merged so every word is predicted once, and
  * scored with seqeval's default mode over the words. A word the tokenizer turns into nothing has no
  * position in run_ner's arrays, so it is left out of the scores too (and predicted as O / the first
- * label in {@link Evaluation#predictedTags}). With {@code paddingFree} the batches go to the model packed
- * (same predictions and loss up to float rounding, no work on padding; needs the fused attention backend).
+ * label in {@link Evaluation#predictedTags}). Batches go to the model in the given {@link BatchLayout} (packed:
+ * the same predictions and loss up to float rounding, no work on padding; needs the fused attention backend).
  */
 public final class Evaluator {
   private final BertForTokenClassification model;
@@ -40,22 +43,20 @@ public final class Evaluator {
   private final List<LabeledSentence> sentences;
   private final List<Feature> features;
   private final int batchSize;
-  private final boolean paddingFree;
+  private final BatchLayout layout;
 
+  /**
+   * @param window how long sentences are cut ({@link Window#resolve})
+   * @param layout padded or packed batches ({@link BatchLayout#forInference} for the model's backend)
+   */
   public Evaluator(BertForTokenClassification model, ModelTokenizer tokenizer, List<LabeledSentence> sentences,
-      boolean labelAllTokens, int maxSeqLength, int stride, int batchSize) {
-    this(model, tokenizer, sentences, labelAllTokens, maxSeqLength, stride, batchSize, false);
-  }
-
-  /** @param paddingFree run packed batches (TRL's padding_free); the model must use fused attention */
-  public Evaluator(BertForTokenClassification model, ModelTokenizer tokenizer, List<LabeledSentence> sentences,
-      boolean labelAllTokens, int maxSeqLength, int stride, int batchSize, boolean paddingFree) {
-    this.paddingFree = paddingFree;
+      boolean labelAllTokens, Window window, int batchSize, BatchLayout layout) {
+    this.layout = layout;
     this.model = model;
     this.padTokenId = tokenizer.padTokenId();
     this.sentences = List.copyOf(sentences);
     Featurizer featurizer = new Featurizer(tokenizer, LabelMap.ofLabels(model.config().labels()), labelAllTokens,
-        maxSeqLength, stride);
+        window.maxSeqLength(), window.stride());
     this.features = featurizer.featurize(this.sentences, false).features();
     this.batchSize = batchSize;
     if (this.sentences.isEmpty()) {
@@ -79,13 +80,18 @@ public final class Evaluator {
     try {
       for (List<Feature> batchFeatures : Batcher.sequential(features, batchSize).epoch(0)) {
         batches++;
-        try (PointerScope scope = new PointerScope()) {
-          double[] lossSum = new double[1];
-          long labelled = paddingFree ? packedBatch(batchFeatures, tokenPredictions, lossSum)
-              : paddedBatch(batchFeatures, tokenPredictions, lossSum);
+        try (PointerScope scope = new PointerScope(); ModelBatch batch = layout.batchOf(batchFeatures, padTokenId)) {
+          Tensor logits = batch.logits(model);
+          long labelled = batch.labelledTokens();
           if (labelled > 0) {
-            weightedLoss += lossSum[0] / labelled * batchFeatures.size();
+            double lossSum = HostReads.toDouble(TokenClassificationLoss.sum(logits, batch.labels()));
+            weightedLoss += lossSum / labelled * batchFeatures.size();
             lossSamples += batchFeatures.size();
+          }
+          long[] best = Tensors.toLongArray(logits.argmax(new LongOptional(logits.dim() - 1), false));
+          for (int b = 0; b < batchFeatures.size(); b++) {
+            int at = batch.rowOf(b);
+            tokenPredictions.add(Arrays.copyOfRange(best, at, at + batchFeatures.get(b).length()));
           }
         }
       }
@@ -127,53 +133,6 @@ public final class Evaluator {
     metrics.put(prefix + "_samples_per_second", Math.round(sentences.size() / runtime * 1000) / 1000.0);
     metrics.put(prefix + "_steps_per_second", Math.round(batches / runtime * 1000) / 1000.0);
     return new Evaluation(metrics, report, table, sentences, predicted);
-  }
-
-  /** Adds one prediction row per feature; returns the labelled-token count and puts the summed loss in lossSum[0]. */
-  private long paddedBatch(List<Feature> batchFeatures, List<long[]> tokenPredictions, double[] lossSum) {
-    try (PaddedBatch batch = PaddedBatch.ofFeatures(batchFeatures, padTokenId)) {
-      Tensor logits = model.logits(batch.inputIds(), batch.attentionMask(), batch.tokenTypeIds());
-      long labelled = countLabelled(batch.labels());
-      if (labelled > 0) {
-        lossSum[0] = TokenClassificationLoss.sum(logits, batch.labels()).item_double();
-      }
-      long[] best = Tensors.toLongArray(logits.argmax(new LongOptional(2), false));
-      int seq = (int) batch.seqLength();
-      for (int b = 0; b < batchFeatures.size(); b++) {
-        long[] row = new long[seq];
-        System.arraycopy(best, b * seq, row, 0, seq);
-        tokenPredictions.add(row);
-      }
-      return labelled;
-    }
-  }
-
-  /** {@link #paddedBatch} for a packed batch: logits [total_tokens, labels], rows cut at each feature's length. */
-  private long packedBatch(List<Feature> batchFeatures, List<long[]> tokenPredictions, double[] lossSum) {
-    try (PackedBatch batch = new PackedBatch(batchFeatures)) {
-      Tensor logits = model.logits(MicroBatchStep.modelInput(batch));
-      long labelled = countLabelled(batch.labels());
-      if (labelled > 0) {
-        lossSum[0] = TokenClassificationLoss.sum(logits, batch.labels()).item_double();
-      }
-      long[] best = Tensors.toLongArray(logits.argmax(new LongOptional(1), false));
-      int at = 0;
-      for (Feature f : batchFeatures) {
-        long[] row = new long[f.length()];
-        System.arraycopy(best, at, row, 0, row.length);
-        at += row.length;
-        tokenPredictions.add(row);
-      }
-      return labelled;
-    }
-  }
-
-  private static long countLabelled(Tensor labels) {
-    long n = 0;
-    for (long id : Tensors.toLongArray(labels)) {
-      n += id != TokenClassificationLoss.IGNORE_INDEX ? 1 : 0;
-    }
-    return n;
   }
 
   static double round4(double v) {

@@ -8,7 +8,7 @@ import java.util.Map;
  * return after every step; shown only when standard error is a terminal and {@code disable_tqdm} is off,
  * as Hugging Face shows tqdm.
  */
-public final class ProgressBar implements TrainingListener {
+public final class ProgressBar implements TrainerCallback {
   private static final int WIDTH = 30;
   private final PrintStream out;
   private String lastLoss = "";
@@ -23,16 +23,16 @@ public final class ProgressBar implements TrainingListener {
   }
 
   @Override
-  public void onLog(TrainerState state, Map<String, Object> entry) {
+  public void onLog(RunView run, TrainerControl control, Map<String, Object> entry) {
     if (entry.get("loss") instanceof Number loss) {
       lastLoss = String.format(", loss %.4f", loss.doubleValue());
     }
   }
 
   @Override
-  public void onStepEnd(TrainerState state, TrainerControl control) {
-    out.print("\r" + line(state.globalStep, state.maxSteps) + lastLoss);
-    if (state.globalStep >= state.maxSteps) {
+  public void onStepEnd(RunView run, TrainerControl control) {
+    out.print("\r" + line(run.globalStep(), run.maxSteps()) + lastLoss);
+    if (run.globalStep() >= run.maxSteps()) {
       out.println();
     }
     out.flush();

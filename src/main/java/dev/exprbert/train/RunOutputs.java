@@ -3,6 +3,8 @@ package dev.exprbert.train;
 import com.google.gson.GsonBuilder;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.io.AtomicFiles;
+import dev.exprbert.io.ModelTokenizer;
+import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.ModelDirectory;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -10,16 +12,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The files a finished run leaves in {@code output_dir}, as run_ner.py leaves them: the final model
- * directory ({@code config.json} with id2label/label2id, {@code model.safetensors}, tokenizer files),
- * {@code training_args.json}, {@code train_results.json}, then (with evaluation data) a final
- * evaluation with {@code eval_results.json} and {@code eval_predictions.conll}
- * ({@code word<TAB>gold<TAB>predicted}), {@code all_results.json}, {@code trainer_state.json}, and the
- * model card and chart through {@link RunDocuments}. Every file is written atomically.
+ * The files a finished run leaves in {@code output_dir}, as run_ner.py leaves them: the final model directory
+ * ({@code config.json} with id2label/label2id, {@code model.safetensors}, tokenizer files),
+ * {@code training_args.json}, {@code train_results.json}, then (with evaluation data) a final evaluation with
+ * {@code eval_results.json} and {@code eval_predictions.conll} ({@code word<TAB>gold<TAB>predicted}),
+ * {@code all_results.json}, {@code trainer_state.json}, and the model card and chart ({@link TrainingSummary}).
+ * Every file is written atomically.
  */
 final class RunOutputs {
   private static final Logger LOG = LoggerFactory.getLogger(RunOutputs.class);
@@ -27,25 +30,31 @@ final class RunOutputs {
 
   private RunOutputs() {}
 
-  static void write(Trainer trainer, TrainResult result) throws IOException {
-    Path out = trainer.config.outputDir();
-    ModelDirectory.save(out, trainer.model.config(), trainer.model.weights().asMap());
-    trainer.tokenizer.save(out);
-    AtomicFiles.writeString(out.resolve(TrainerCheckpoints.TRAINING_ARGS), TrainingConfigKeys.toJsonText(trainer.config));
-    Map<String, Object> train = new TreeMap<>(result.metrics());
+  /**
+   * Writes everything; returns the final evaluation (null without evaluation data), whose log entry goes to
+   * {@code onLog} like every other.
+   */
+  static Evaluation write(TrainingConfig config, BertForTokenClassification model, ModelTokenizer tokenizer,
+      RunState state, Evaluator evaluator, Map<String, Object> summary, int trainSamples,
+      Consumer<Map<String, Object>> onLog) throws IOException {
+    Path out = config.outputDir();
+    ModelDirectory.save(out, model.config(), model.weights().asMap());
+    tokenizer.save(out);
+    AtomicFiles.writeString(out.resolve(Checkpointer.TRAINING_ARGS), TrainingConfigKeys.toJsonText(config));
+    Map<String, Object> train = new TreeMap<>(summary);
     train.remove("step");
-    train.put("train_samples", result.trainSamples());
+    train.put("train_samples", trainSamples);
     writeMetrics(out.resolve("train_results.json"), train);
     Map<String, Object> all = new TreeMap<>(train);
-    if (trainer.evaluator != null) {
-      Evaluation evaluation = trainer.evaluate();
-      result.finalEvaluation(evaluation);
+    Evaluation evaluation = null;
+    if (evaluator != null) {
+      evaluation = evaluator.run("eval", config.returnEntityLevelMetrics());
       LinkedHashMap<String, Object> entry = new LinkedHashMap<>(evaluation.metrics());
-      entry.put("epoch", trainer.state.epoch);
-      entry.put("step", trainer.state.globalStep);
-      trainer.state.log(entry);
+      entry.put("epoch", state.epoch());
+      entry.put("step", state.globalStep());
+      onLog.accept(state.log(entry));
       Map<String, Object> eval = new TreeMap<>(evaluation.metrics());
-      eval.put("epoch", trainer.state.epoch);
+      eval.put("epoch", state.epoch());
       eval.put("eval_samples", evaluation.sentences().size());
       writeMetrics(out.resolve("eval_results.json"), eval);
       all.putAll(eval);
@@ -53,8 +62,9 @@ final class RunOutputs {
       LOG.info("final evaluation: {}", evaluation.metrics());
     }
     writeMetrics(out.resolve("all_results.json"), all);
-    trainer.state.write(out.resolve(TrainerState.FILE));
-    RunDocuments.write(out, RunSummary.of(trainer, result));
+    state.writeTrainerState(out.resolve(RunState.TRAINER_STATE));
+    TrainingSummary.of(config, model.config().labels(), state.logHistory(), evaluation).write(out);
+    return evaluation;
   }
 
   /** Hugging Face's {@code save_metrics}: sorted keys, indent 4. */

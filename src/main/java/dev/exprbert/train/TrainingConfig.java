@@ -1,105 +1,169 @@
 package dev.exprbert.train;
 
+import dev.exprbert.data.Window;
+import dev.exprbert.model.attention.AttentionImplementation;
+import dev.exprbert.optim.AdamWSettings;
+import dev.exprbert.optim.LearningRateSchedule;
+import dev.exprbert.optim.OptimizerChoice;
+import dev.exprbert.runtime.Placement;
+import dev.exprbert.train.Setting.Check;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Objects;
+import java.util.Map;
 
 /**
- * Everything a training run needs, under Hugging Face names ({@code TrainingArguments} plus the
- * model and data arguments of {@code run_ner.py}) and with their defaults: {@code learning_rate 5e-5},
- * {@code num_train_epochs 3}, batch size 8, {@code seed 42}, AdamW 0.9 / 0.999 / 1e-8, linear
- * schedule, {@code max_grad_norm 1.0}, {@code eval_strategy "no"}, {@code save_strategy "steps"}
- * every 500 steps, logging every 500 steps. The reference model card used {@code learning_rate 2e-5}
- * and 5 epochs; pass them as flags to reproduce it.
+ * Everything a training run needs, under Hugging Face names ({@code TrainingArguments} plus the model and data
+ * arguments of {@code run_ner.py}) and with their defaults: {@code learning_rate 5e-5}, {@code num_train_epochs 3},
+ * batch size 8, {@code seed 42}, AdamW 0.9 / 0.999 / 1e-8, linear schedule, {@code max_grad_norm 1.0},
+ * {@code eval_strategy "no"}, {@code save_strategy "steps"} every 500 steps, logging every 500 steps. The reference
+ * model card used {@code learning_rate 2e-5} and 5 epochs; pass them as flags to reproduce it.
  *
- * <p>Built with {@link #builder()}, which checks every value and the rules between them (the ones
- * {@code TrainingArguments.__post_init__} enforces) before a run starts. {@link TrainingConfigKeys}
- * maps the Hugging Face names to these fields for JSON files, CLI flags and {@code training_args.json}.
+ * <p>[note: one declaration per setting] Each setting is declared once, as a component of this record with its
+ * {@link Setting} (name, default, help, flag aliases, range rule). The {@link Builder}, the JSON reader and writer
+ * ({@code --config}, {@code training_args.json}) and the {@code exprbert train} flags all derive from those
+ * declarations ({@link TrainingConfigKeys}); adding a setting is adding a component. Choices are typed (enums, a
+ * {@link Placement}), parsed once when the config is built from text; the rules between settings (the ones
+ * {@code TrainingArguments.__post_init__} enforces) are checked in {@link Builder#build()}.
  */
 public record TrainingConfig(
+    @Setting(name = "output_dir", nullable = true, help = "Where checkpoints and the final model go (required).")
     Path outputDir,
+    @Setting(name = "overwrite_output_dir", aliases = "--overwrite",
+        help = "Train into an output_dir that already holds a run (its checkpoints are deleted).")
     boolean overwriteOutputDir,
     // model and data (run_ner.py's ModelArguments / DataTrainingArguments)
+    @Setting(name = "model_name_or_path", nullable = true,
+        help = "Pretrained model directory to fine-tune, or all-MiniLM-L6-v2 (converted once from the copy Maven Central ships).")
     String modelNameOrPath,
+    @Setting(name = "config_name", nullable = true,
+        help = "A config.json (or its directory) for a randomly initialised model, when no model_name_or_path is given.")
     String configName,
+    @Setting(name = "tokenizer_name", nullable = true, help = "Tokenizer directory (default: model_name_or_path).")
     String tokenizerName,
+    @Setting(name = "train_file", nullable = true, help = "Training data: CoNLL (.conll/.txt/.tsv) or JSON Lines.")
     Path trainFile,
+    @Setting(name = "validation_file", nullable = true, help = "Evaluation data, same formats.")
     Path validationFile,
+    @Setting(name = "max_seq_length",
+        help = "Sub-tokens per window (default: the smaller of max_position_embeddings and the tokenizer's model_max_length).")
     Integer maxSeqLength,
+    @Setting(name = "stride", byDefault = "" + Window.DEFAULT_STRIDE, check = Check.NON_NEGATIVE,
+        help = "Overlap in sub-tokens between windows of a long sentence.")
     int stride,
+    @Setting(name = "label_all_tokens", help = "Label every sub-token of a word, not only the first.")
     boolean labelAllTokens,
+    @Setting(name = "ignore_mismatched_sizes", aliases = "--reinit-head",
+        help = "Re-initialise the classification head when the data's labels differ from the model's.")
     boolean ignoreMismatchedSizes,
+    @Setting(name = "unknown_labels_to_o", help = "Map evaluation labels the model does not know to O instead of failing.")
     boolean unknownLabelsToO,
+    @Setting(name = "return_entity_level_metrics", help = "Log per-type precision/recall/f1/number too.")
     boolean returnEntityLevelMetrics,
-    String attnImplementation,
-    String device,
+    @Setting(name = "attn_implementation", byDefault = "sdpa", aliases = "--attention",
+        help = "Attention backend: eager, sdpa or fused.")
+    AttentionImplementation attnImplementation,
+    @Setting(name = "device", byDefault = "cpu", help = "cpu, cuda or cuda:N.")
+    Placement device,
     // optimisation
+    @Setting(name = "learning_rate", byDefault = "5e-5", help = "Peak AdamW learning rate.")
     double learningRate,
+    @Setting(name = "weight_decay", byDefault = "0.0", check = Check.FINITE_NON_NEGATIVE,
+        help = "Decoupled weight decay (not on biases and LayerNorm weights).")
     double weightDecay,
+    @Setting(name = "adam_beta1", byDefault = "0.9", help = "AdamW beta1.")
     double adamBeta1,
+    @Setting(name = "adam_beta2", byDefault = "0.999", help = "AdamW beta2.")
     double adamBeta2,
+    @Setting(name = "adam_epsilon", byDefault = "1e-8", help = "AdamW epsilon.")
     double adamEpsilon,
+    @Setting(name = "max_grad_norm", byDefault = "1.0", check = Check.FINITE_NON_NEGATIVE,
+        help = "Global gradient-norm clipping (0 disables).")
     double maxGradNorm,
-    String optim,
+    @Setting(name = "optim", byDefault = "adamw_torch_fused", aliases = "--optimizer",
+        help = "adamw_torch_fused (our native fused kernel, the default) or adamw_torch (LibTorch).")
+    OptimizerChoice optim,
+    @Setting(name = "num_train_epochs", byDefault = "3.0", help = "Epochs (may be fractional).")
     double numTrainEpochs,
+    @Setting(name = "max_steps", byDefault = "-1", help = "Optimizer steps; overrides num_train_epochs when > 0.")
     long maxSteps,
+    @Setting(name = "per_device_train_batch_size", byDefault = "8", check = Check.POSITIVE, help = "Training batch size.")
     int perDeviceTrainBatchSize,
+    @Setting(name = "per_device_eval_batch_size", byDefault = "8", check = Check.POSITIVE, help = "Evaluation batch size.")
     int perDeviceEvalBatchSize,
+    @Setting(name = "gradient_accumulation_steps", byDefault = "1", check = Check.POSITIVE,
+        help = "Batches per optimizer step.")
     int gradientAccumulationSteps,
-    String lrSchedulerType,
+    @Setting(name = "lr_scheduler_type", byDefault = "linear",
+        help = "linear, cosine, constant or constant_with_warmup.")
+    LearningRateSchedule.Kind lrSchedulerType,
+    @Setting(name = "warmup_ratio", byDefault = "0.0", check = Check.FRACTION, help = "Warm-up as a fraction of all steps.")
     double warmupRatio,
+    @Setting(name = "warmup_steps", byDefault = "0", check = Check.NON_NEGATIVE,
+        help = "Warm-up steps (overrides warmup_ratio when > 0).")
     long warmupSteps,
+    @Setting(name = "group_by_length", help = "Batch sentences of similar length together.")
     boolean groupByLength,
+    @Setting(name = "padding_free", aliases = "--packed", help = "Packed batches (TRL's name): sentences concatenated with"
+        + " no padding, attention per sentence via cu_seqlens; needs attn_implementation fused.")
     boolean paddingFree,
+    @Setting(name = "seed", byDefault = "42", help = "Seed of initialisation, shuffling and dropout.")
     long seed,
     // logging, evaluation, saving
-    String loggingStrategy,
+    @Setting(name = "logging_strategy", byDefault = "steps", help = "no, steps or epoch.")
+    Strategy loggingStrategy,
+    @Setting(name = "logging_steps", byDefault = "500", check = Check.POSITIVE, help = "Log every N optimizer steps.")
     long loggingSteps,
+    @Setting(name = "logging_first_step", help = "Also log the first step.")
     boolean loggingFirstStep,
-    String evalStrategy,
+    @Setting(name = "eval_strategy", byDefault = "no", help = "no, steps or epoch.")
+    Strategy evalStrategy,
+    @Setting(name = "eval_steps", check = Check.POSITIVE, help = "Evaluate every N steps (default: logging_steps).")
     Long evalSteps,
-    String saveStrategy,
+    @Setting(name = "save_strategy", byDefault = "steps", help = "no, steps or epoch.")
+    Strategy saveStrategy,
+    @Setting(name = "save_steps", byDefault = "500", check = Check.POSITIVE, help = "Save a checkpoint every N steps.")
     long saveSteps,
+    @Setting(name = "save_total_limit", check = Check.POSITIVE,
+        help = "Keep at most N checkpoints (the best one is always kept).")
     Integer saveTotalLimit,
+    @Setting(name = "load_best_model_at_end", help = "End with the best checkpoint's weights.")
     boolean loadBestModelAtEnd,
+    @Setting(name = "metric_for_best_model", byDefault = "f1", help = "Metric that ranks checkpoints (f1, loss, ...).")
     String metricForBestModel,
+    @Setting(name = "greater_is_better", help = "Default: false for a loss, true otherwise.")
     Boolean greaterIsBetter,
+    @Setting(name = "early_stopping_patience", check = Check.POSITIVE, help = "Stop after N evaluations without improvement.")
     Integer earlyStoppingPatience,
+    @Setting(name = "early_stopping_threshold", byDefault = "0.0", help = "Smallest change that counts as an improvement.")
     double earlyStoppingThreshold,
+    @Setting(name = "resume_from_checkpoint", nullable = true,
+        help = "A checkpoint-N directory, or true for the latest in output_dir.")
     String resumeFromCheckpoint,
+    @Setting(name = "disable_tqdm", help = "No progress bar even on a terminal.")
     boolean disableTqdm) {
 
   /** Values of {@code eval_strategy}, {@code save_strategy} and {@code logging_strategy}. */
   public enum Strategy {
     NO, STEPS, EPOCH;
 
+    /** The strategy named {@code value} (any case); the error names the setting {@code key}. */
     public static Strategy parse(String key, String value) {
       try {
-        return valueOf(value.toUpperCase(Locale.ROOT));
+        return valueOf(value.strip().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(key + ": expected no, steps or epoch, found '" + value + "'");
       }
     }
-  }
 
-  public TrainingConfig {
-    Objects.requireNonNull(outputDir, "output_dir");
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
   }
 
   public static Builder builder() {
     return new Builder();
-  }
-
-  public Strategy evaluation() {
-    return Strategy.parse("eval_strategy", evalStrategy);
-  }
-
-  public Strategy saving() {
-    return Strategy.parse("save_strategy", saveStrategy);
-  }
-
-  public Strategy logging() {
-    return Strategy.parse("logging_strategy", loggingStrategy);
   }
 
   /** {@code eval_steps}, which defaults to {@code logging_steps} as in Hugging Face. */
@@ -120,212 +184,79 @@ public record TrainingConfig(
   /** A builder with every value of this config. */
   public Builder toBuilder() {
     Builder b = new Builder();
-    for (TrainingConfigKeys.Key key : TrainingConfigKeys.ALL.values()) {
-      key.copy(this, b);
+    for (TrainingConfigKeys.Key key : TrainingConfigKeys.all()) {
+      b.put(key, key.get(this));
     }
     return b;
   }
 
-  /** Mutable Hugging Face defaults; {@link #build} validates. Setters take the value types of the fields. */
+  /**
+   * The settings of a run being assembled, by Hugging Face name, starting from the defaults; {@link #build}
+   * checks every value and the rules between them.
+   */
   public static final class Builder {
-    Path outputDir;
-    boolean overwriteOutputDir;
-    String modelNameOrPath;
-    String configName;
-    String tokenizerName;
-    Path trainFile;
-    Path validationFile;
-    Integer maxSeqLength;
-    int stride = 32;
-    boolean labelAllTokens;
-    boolean ignoreMismatchedSizes;
-    boolean unknownLabelsToO;
-    boolean returnEntityLevelMetrics;
-    String attnImplementation = "sdpa";
-    String device = "cpu";
-    double learningRate = 5e-5;
-    double weightDecay = 0.0;
-    double adamBeta1 = 0.9;
-    double adamBeta2 = 0.999;
-    double adamEpsilon = 1e-8;
-    double maxGradNorm = 1.0;
-    String optim = OptimizerChoice.DEFAULT;
-    double numTrainEpochs = 3.0;
-    long maxSteps = -1;
-    int perDeviceTrainBatchSize = 8;
-    int perDeviceEvalBatchSize = 8;
-    int gradientAccumulationSteps = 1;
-    String lrSchedulerType = "linear";
-    double warmupRatio = 0.0;
-    long warmupSteps = 0;
-    boolean groupByLength;
-    boolean paddingFree;
-    long seed = 42;
-    String loggingStrategy = "steps";
-    long loggingSteps = 500;
-    boolean loggingFirstStep;
-    String evalStrategy = "no";
-    Long evalSteps;
-    String saveStrategy = "steps";
-    long saveSteps = 500;
-    Integer saveTotalLimit;
-    boolean loadBestModelAtEnd;
-    String metricForBestModel = "f1";
-    Boolean greaterIsBetter;
-    Integer earlyStoppingPatience;
-    double earlyStoppingThreshold = 0.0;
-    String resumeFromCheckpoint;
-    boolean disableTqdm;
+    private final Map<String, Object> values = new LinkedHashMap<>();
 
-    Builder() {}
+    Builder() {
+      for (TrainingConfigKeys.Key key : TrainingConfigKeys.all()) {
+        values.put(key.name(), key.defaultValue());
+      }
+    }
 
-    /** Sets one value by its Hugging Face name from text (a CLI flag), e.g. {@code ("learning_rate", "2e-5")}. */
-    public Builder set(String hfName, String text) {
-      TrainingConfigKeys.key(hfName).setText(this, text);
+    /** Sets a value already of the setting's type (from JSON or another config). */
+    Builder put(TrainingConfigKeys.Key key, Object value) {
+      values.put(key.name(), value);
       return this;
     }
 
-    public Builder outputDir(Path v) { outputDir = v; return this; }
-    public Builder overwriteOutputDir(boolean v) { overwriteOutputDir = v; return this; }
-    public Builder modelNameOrPath(String v) { modelNameOrPath = v; return this; }
-    public Builder configName(String v) { configName = v; return this; }
-    public Builder tokenizerName(String v) { tokenizerName = v; return this; }
-    public Builder trainFile(Path v) { trainFile = v; return this; }
-    public Builder validationFile(Path v) { validationFile = v; return this; }
-    public Builder maxSeqLength(Integer v) { maxSeqLength = v; return this; }
-    public Builder stride(int v) { stride = v; return this; }
-    public Builder labelAllTokens(boolean v) { labelAllTokens = v; return this; }
-    public Builder ignoreMismatchedSizes(boolean v) { ignoreMismatchedSizes = v; return this; }
-    public Builder unknownLabelsToO(boolean v) { unknownLabelsToO = v; return this; }
-    public Builder returnEntityLevelMetrics(boolean v) { returnEntityLevelMetrics = v; return this; }
-    public Builder attnImplementation(String v) { attnImplementation = v; return this; }
-    public Builder device(String v) { device = v; return this; }
-    public Builder learningRate(double v) { learningRate = v; return this; }
-    public Builder weightDecay(double v) { weightDecay = v; return this; }
-    public Builder adamBeta1(double v) { adamBeta1 = v; return this; }
-    public Builder adamBeta2(double v) { adamBeta2 = v; return this; }
-    public Builder adamEpsilon(double v) { adamEpsilon = v; return this; }
-    public Builder maxGradNorm(double v) { maxGradNorm = v; return this; }
-    public Builder optim(String v) { optim = v; return this; }
-    public Builder numTrainEpochs(double v) { numTrainEpochs = v; return this; }
-    public Builder maxSteps(long v) { maxSteps = v; return this; }
-    public Builder perDeviceTrainBatchSize(int v) { perDeviceTrainBatchSize = v; return this; }
-    public Builder perDeviceEvalBatchSize(int v) { perDeviceEvalBatchSize = v; return this; }
-    public Builder gradientAccumulationSteps(int v) { gradientAccumulationSteps = v; return this; }
-    public Builder lrSchedulerType(String v) { lrSchedulerType = v; return this; }
-    public Builder warmupRatio(double v) { warmupRatio = v; return this; }
-    public Builder warmupSteps(long v) { warmupSteps = v; return this; }
-    public Builder groupByLength(boolean v) { groupByLength = v; return this; }
-    public Builder paddingFree(boolean v) { paddingFree = v; return this; }
-    public Builder seed(long v) { seed = v; return this; }
-    public Builder loggingStrategy(String v) { loggingStrategy = v; return this; }
-    public Builder loggingSteps(long v) { loggingSteps = v; return this; }
-    public Builder loggingFirstStep(boolean v) { loggingFirstStep = v; return this; }
-    public Builder evalStrategy(String v) { evalStrategy = v; return this; }
-    public Builder evalSteps(Long v) { evalSteps = v; return this; }
-    public Builder saveStrategy(String v) { saveStrategy = v; return this; }
-    public Builder saveSteps(long v) { saveSteps = v; return this; }
-    public Builder saveTotalLimit(Integer v) { saveTotalLimit = v; return this; }
-    public Builder loadBestModelAtEnd(boolean v) { loadBestModelAtEnd = v; return this; }
-    public Builder metricForBestModel(String v) { metricForBestModel = v; return this; }
-    public Builder greaterIsBetter(Boolean v) { greaterIsBetter = v; return this; }
-    public Builder earlyStoppingPatience(Integer v) { earlyStoppingPatience = v; return this; }
-    public Builder earlyStoppingThreshold(double v) { earlyStoppingThreshold = v; return this; }
-    public Builder resumeFromCheckpoint(String v) { resumeFromCheckpoint = v; return this; }
-    public Builder disableTqdm(boolean v) { disableTqdm = v; return this; }
+    /**
+     * Sets the setting called {@code hfName} (underscores or dashes). A String is read as command-line text
+     * ({@code ("learning_rate", "2e-5")}, {@code ("save_total_limit", "none")}); other values are taken as they are
+     * when their type fits ({@code ("learning_rate", 2e-5)}, {@code ("output_dir", path)}). The error names the setting.
+     */
+    public Builder set(String hfName, Object value) {
+      TrainingConfigKeys.Key key = TrainingConfigKeys.key(hfName);
+      return put(key, key.convert(value));
+    }
 
     /** Checks every value and the rules between them; the message names the argument, the rule and the value. */
     public TrainingConfig build() {
-      if (outputDir == null) {
+      TrainingConfig c = TrainingConfigKeys.construct(values);
+      if (c.outputDir == null) {
         throw new IllegalArgumentException("output_dir is required: where checkpoints and the final model go");
       }
-      positive("per_device_train_batch_size", perDeviceTrainBatchSize);
-      positive("per_device_eval_batch_size", perDeviceEvalBatchSize);
-      positive("gradient_accumulation_steps", gradientAccumulationSteps);
-      positive("logging_steps", loggingSteps);
-      positive("save_steps", saveSteps);
-      if (evalSteps != null) {
-        positive("eval_steps", evalSteps);
+      LearningRateSchedule.requireBaseLr(c.learningRate);
+      new AdamWSettings(c.adamBeta1, c.adamBeta2, c.adamEpsilon); // checks the ranges
+      if (c.maxSteps <= 0 && !(c.numTrainEpochs > 0 && Double.isFinite(c.numTrainEpochs))) {
+        throw new IllegalArgumentException("num_train_epochs must be > 0 (or max_steps > 0), found " + c.numTrainEpochs);
       }
-      nonNegativeFinite("learning_rate", learningRate);
-      nonNegativeFinite("weight_decay", weightDecay);
-      nonNegativeFinite("max_grad_norm", maxGradNorm);
-      new dev.exprbert.optim.AdamWSettings(adamBeta1, adamBeta2, adamEpsilon); // checks the ranges
-      if (!(warmupRatio >= 0 && warmupRatio <= 1)) {
-        throw new IllegalArgumentException("warmup_ratio must be in [0, 1], found " + warmupRatio);
+      if (c.maxSeqLength != null && c.maxSeqLength < 3) {
+        throw new IllegalArgumentException("max_seq_length must leave room for text next to [CLS] and [SEP], found "
+            + c.maxSeqLength);
       }
-      if (warmupSteps < 0) {
-        throw new IllegalArgumentException("warmup_steps must be >= 0, found " + warmupSteps);
-      }
-      if (maxSteps <= 0 && !(numTrainEpochs > 0 && Double.isFinite(numTrainEpochs))) {
-        throw new IllegalArgumentException("num_train_epochs must be > 0 (or max_steps > 0), found " + numTrainEpochs);
-      }
-      if (maxSeqLength != null && maxSeqLength < 3) {
-        throw new IllegalArgumentException("max_seq_length must leave room for text next to [CLS] and [SEP], found " + maxSeqLength);
-      }
-      if (stride < 0) {
-        throw new IllegalArgumentException("stride must be >= 0, found " + stride);
-      }
-      if (saveTotalLimit != null && saveTotalLimit < 1) {
-        throw new IllegalArgumentException("save_total_limit must be >= 1 (or unset to keep every checkpoint), found " + saveTotalLimit);
-      }
-      dev.exprbert.optim.LearningRateSchedule.Kind.parse(lrSchedulerType);
-      OptimizerChoice.parse(optim);
-      dev.exprbert.runtime.Placement.of(device, "float32");
-      if (!attnImplementation.equals("eager") && !attnImplementation.equals("sdpa") && !attnImplementation.equals("fused")) {
-        throw new IllegalArgumentException("attn_implementation: expected eager, sdpa or fused, found '" + attnImplementation + "'");
-      }
-      if (paddingFree && !attnImplementation.equals("fused")) {
+      if (c.paddingFree && !c.attnImplementation.supportsPacked()) {
         throw new IllegalArgumentException("padding_free (packed batches) needs attn_implementation fused, the only"
-            + " backend with a varlen kernel, found '" + attnImplementation + "': add --attention fused, or drop"
+            + " backend with a packed kernel, found '" + c.attnImplementation + "': add --attention fused, or drop"
             + " --padding_free");
       }
-      Strategy eval = Strategy.parse("eval_strategy", evalStrategy);
-      Strategy save = Strategy.parse("save_strategy", saveStrategy);
-      Strategy.parse("logging_strategy", loggingStrategy);
-      if (loadBestModelAtEnd) {
-        if (eval == Strategy.NO || eval != save) {
+      if (c.loadBestModelAtEnd) {
+        if (c.evalStrategy == Strategy.NO || c.evalStrategy != c.saveStrategy) {
           throw new IllegalArgumentException("load_best_model_at_end requires the save and eval strategy to match and not"
-              + " be 'no', found save_strategy " + saveStrategy + " and eval_strategy " + evalStrategy);
+              + " be 'no', found save_strategy " + c.saveStrategy + " and eval_strategy " + c.evalStrategy);
         }
-        long every = evalSteps != null ? evalSteps : loggingSteps;
-        if (eval == Strategy.STEPS && saveSteps % every != 0) {
+        if (c.evalStrategy == Strategy.STEPS && c.saveSteps % c.effectiveEvalSteps() != 0) {
           throw new IllegalArgumentException("load_best_model_at_end requires save_steps to be a multiple of eval_steps,"
-              + " found save_steps " + saveSteps + " and eval_steps " + every);
+              + " found save_steps " + c.saveSteps + " and eval_steps " + c.effectiveEvalSteps());
         }
       }
-      if (earlyStoppingPatience != null) {
-        if (earlyStoppingPatience < 1) {
-          throw new IllegalArgumentException("early_stopping_patience must be >= 1, found " + earlyStoppingPatience);
-        }
-        if (!loadBestModelAtEnd) {
-          throw new IllegalArgumentException("early_stopping_patience requires load_best_model_at_end (as Hugging Face's"
-              + " EarlyStoppingCallback does), so the best checkpoint is the one kept");
-        }
+      if (c.earlyStoppingPatience != null && !c.loadBestModelAtEnd) {
+        throw new IllegalArgumentException("early_stopping_patience requires load_best_model_at_end (as Hugging Face's"
+            + " EarlyStoppingCallback does), so the best checkpoint is the one kept");
       }
-      if (metricForBestModel == null || metricForBestModel.isBlank()) {
+      if (c.metricForBestModel == null || c.metricForBestModel.isBlank()) {
         throw new IllegalArgumentException("metric_for_best_model must name a metric such as f1 or loss");
       }
-      return new TrainingConfig(outputDir, overwriteOutputDir, modelNameOrPath, configName, tokenizerName, trainFile,
-          validationFile, maxSeqLength, stride, labelAllTokens, ignoreMismatchedSizes, unknownLabelsToO,
-          returnEntityLevelMetrics, attnImplementation, device, learningRate, weightDecay, adamBeta1, adamBeta2,
-          adamEpsilon, maxGradNorm, optim, numTrainEpochs, maxSteps, perDeviceTrainBatchSize, perDeviceEvalBatchSize,
-          gradientAccumulationSteps, lrSchedulerType, warmupRatio, warmupSteps, groupByLength, paddingFree, seed, loggingStrategy,
-          loggingSteps, loggingFirstStep, evalStrategy, evalSteps, saveStrategy, saveSteps, saveTotalLimit,
-          loadBestModelAtEnd, metricForBestModel, greaterIsBetter, earlyStoppingPatience, earlyStoppingThreshold,
-          resumeFromCheckpoint, disableTqdm);
-    }
-
-    private static void positive(String name, long value) {
-      if (value < 1) {
-        throw new IllegalArgumentException(name + " must be >= 1, found " + value);
-      }
-    }
-
-    private static void nonNegativeFinite(String name, double value) {
-      if (!(value >= 0) || Double.isInfinite(value)) {
-        throw new IllegalArgumentException(name + " must be a finite number >= 0, found " + value);
-      }
+      return c;
     }
   }
 }

@@ -3,46 +3,91 @@ package dev.exprbert.train;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import dev.exprbert.model.attention.AttentionImplementation;
+import dev.exprbert.optim.LearningRateSchedule;
+import dev.exprbert.optim.OptimizerChoice;
+import dev.exprbert.runtime.Placement;
 import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * The one table from Hugging Face argument names to {@link TrainingConfig} fields. JSON config files,
- * the {@code exprbert train} flags ({@code --learning_rate} and {@code --learning-rate}) and
- * {@code training_args.json} all go through it, so a new setting is added in one place.
+ * The table from Hugging Face argument names to {@link TrainingConfig} components, derived from their
+ * {@link Setting} declarations. JSON config files, the {@code exprbert train} flags ({@code --learning_rate} and
+ * {@code --learning-rate}) and {@code training_args.json} all go through it.
  */
 public final class TrainingConfigKeys {
 
-  /** The value types a setting can have; nullable kinds accept JSON null and "none"/"null" on the command line. */
-  enum Kind { PATH, STRING, NULLABLE_STRING, INT, NULLABLE_INT, LONG, NULLABLE_LONG, DOUBLE, BOOL, NULLABLE_BOOL }
+  /** How JSON spells a value of a setting. */
+  private enum Json { STRING, WHOLE_NUMBER, NUMBER, BOOLEAN }
 
-  /** One setting: its Hugging Face name, type, how to read it from a config and write it into a builder. */
+  /** A value type settings can have: how to read it from text and write it as JSON text. */
+  private record Type(String expected, Json json, BiFunction<String, String, Object> parse, Function<Object, String> text) {
+    static Type of(Class<?> c) {
+      if (c == Path.class) {
+        return new Type("a path", Json.STRING, (n, t) -> Path.of(t), Object::toString);
+      } else if (c == String.class) {
+        return new Type("a string", Json.STRING, (n, t) -> t, Object::toString);
+      } else if (c == int.class || c == Integer.class) {
+        return new Type("an integer", Json.WHOLE_NUMBER, (n, t) -> Integer.valueOf(t), null);
+      } else if (c == long.class || c == Long.class) {
+        return new Type("an integer", Json.WHOLE_NUMBER, (n, t) -> Long.valueOf(t), null);
+      } else if (c == double.class) {
+        return new Type("a number", Json.NUMBER, (n, t) -> Double.valueOf(t), null);
+      } else if (c == boolean.class || c == Boolean.class) {
+        return new Type("true or false", Json.BOOLEAN, TrainingConfigKeys::parseBool, null);
+      } else if (c == TrainingConfig.Strategy.class) {
+        return new Type("no, steps or epoch", Json.STRING, TrainingConfig.Strategy::parse, Object::toString);
+      } else if (c == AttentionImplementation.class) {
+        return new Type("eager, sdpa or fused", Json.STRING, (n, t) -> AttentionImplementation.parse(t), Object::toString);
+      } else if (c == OptimizerChoice.class) {
+        return new Type("an optimizer name", Json.STRING, (n, t) -> OptimizerChoice.parse(t), Object::toString);
+      } else if (c == LearningRateSchedule.Kind.class) {
+        return new Type("a schedule name", Json.STRING, (n, t) -> LearningRateSchedule.Kind.parse(t), Object::toString);
+      } else if (c == Placement.class) {
+        return new Type("cpu, cuda or cuda:N", Json.STRING, (n, t) -> Placement.of(t, "float32"), p -> ((Placement) p).device());
+      }
+      throw new IllegalStateException("no value type for settings of type " + c.getName() + "; add one here");
+    }
+  }
+
+  /** One setting: its Hugging Face name, type, default, help and the record component it fills. */
   public static final class Key {
     private final String name;
-    private final Kind kind;
-    private final Function<TrainingConfig, Object> getter;
-    private final BiConsumer<TrainingConfig.Builder, Object> setter;
-    private final String help;
+    private final Setting setting;
+    private final RecordComponent component;
+    private final Type type;
+    private final boolean nullable;
+    private final Object defaultValue;
 
-    @SuppressWarnings("unchecked")
-    <T> Key(String name, Kind kind, Function<TrainingConfig, T> getter, BiConsumer<TrainingConfig.Builder, T> setter, String help) {
-      this.name = name;
-      this.kind = kind;
-      this.getter = (Function<TrainingConfig, Object>) getter;
-      this.setter = (BiConsumer<TrainingConfig.Builder, Object>) setter;
-      this.help = help;
+    private Key(RecordComponent component) {
+      this.component = component;
+      this.setting = component.getAnnotation(Setting.class);
+      if (setting == null) {
+        throw new IllegalStateException("TrainingConfig." + component.getName() + " has no @Setting");
+      }
+      this.name = setting.name();
+      this.type = Type.of(component.getType());
+      Class<?> c = component.getType();
+      this.nullable = !c.isPrimitive() && (setting.nullable() || c == Integer.class || c == Long.class || c == Boolean.class);
+      this.defaultValue = setting.byDefault().equals(Setting.NONE) ? primitiveZero(c) : parse(setting.byDefault());
     }
 
     public String name() {
@@ -50,81 +95,113 @@ public final class TrainingConfigKeys {
     }
 
     public String help() {
-      return help;
+      return setting.help();
+    }
+
+    /** Extra command-line spellings, with their dashes. */
+    public List<String> aliases() {
+      return List.of(setting.aliases());
     }
 
     /** Whether the flag is a switch that may be given without a value ({@code --overwrite_output_dir}). */
     public boolean isBoolean() {
-      return kind == Kind.BOOL || kind == Kind.NULLABLE_BOOL;
+      return type.json == Json.BOOLEAN;
     }
 
-    void copy(TrainingConfig from, TrainingConfig.Builder to) {
-      setter.accept(to, getter.apply(from));
+    Object defaultValue() {
+      return defaultValue;
     }
 
-    /** Parses text from the command line. */
-    void setText(TrainingConfig.Builder b, String text) {
-      setter.accept(b, parse(text));
+    Object get(TrainingConfig config) {
+      try {
+        return component.getAccessor().invoke(config);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot read TrainingConfig." + component.getName(), e);
+      }
+    }
+
+    /** A value from command-line text (a String) or of the setting's own type. */
+    Object convert(Object value) {
+      if (value instanceof String text) {
+        return parse(text);
+      }
+      if (value == null) {
+        return requireNullable(null);
+      }
+      Class<?> target = component.getType();
+      if (value instanceof Number number && type.json != Json.STRING && type.json != Json.BOOLEAN) {
+        if (type.json == Json.NUMBER) {
+          return number.doubleValue();
+        }
+        boolean isInt = target == int.class || target == Integer.class;
+        double v = number.doubleValue();
+        if (v == Math.rint(v) && (!isInt || (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE))) {
+          return isInt ? (Object) number.intValue() : (Object) number.longValue();
+        }
+      } else if (target.isInstance(value) || (type.json == Json.BOOLEAN && value instanceof Boolean)) {
+        return value;
+      }
+      throw new IllegalArgumentException(name + ": expected " + type.expected + ", found " + value);
     }
 
     private Object parse(String text) {
       String t = text.strip();
-      boolean none = t.equalsIgnoreCase("none") || t.equalsIgnoreCase("null");
+      if (t.equalsIgnoreCase("none") || t.equalsIgnoreCase("null")) {
+        if (nullable) {
+          return null;
+        }
+      }
       try {
-        switch (kind) {
-          case PATH: return none ? null : Path.of(t);
-          case STRING: return t;
-          case NULLABLE_STRING: return none ? null : t;
-          case INT: return Integer.parseInt(t);
-          case NULLABLE_INT: return none ? null : Integer.valueOf(t);
-          case LONG: return Long.parseLong(t);
-          case NULLABLE_LONG: return none ? null : Long.valueOf(t);
-          case DOUBLE: return Double.parseDouble(t);
-          case BOOL: return parseBool(t);
-          case NULLABLE_BOOL: return none ? null : parseBool(t);
-          default: throw new AssertionError(kind);
-        }
+        return type.parse.apply(name, t);
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(name + ": expected " + expected() + ", found '" + text + "'");
+        throw new IllegalArgumentException(name + ": expected " + type.expected + ", found '" + text + "'");
+      } catch (IllegalArgumentException e) {
+        throw e.getMessage() != null && e.getMessage().contains(name) ? e
+            : new IllegalArgumentException(name + ": " + e.getMessage(), e);
       }
     }
 
-    private Boolean parseBool(String t) {
-      switch (t.toLowerCase(Locale.ROOT)) {
-        case "true": case "1": case "yes": return true;
-        case "false": case "0": case "no": return false;
-        default: throw new IllegalArgumentException(name + ": expected true or false, found '" + t + "'");
+    private Object requireNullable(Object value) {
+      if (!nullable) {
+        throw new IllegalArgumentException(name + " must not be null (expected " + type.expected + ")");
       }
+      return value;
     }
 
-    private void setJson(TrainingConfig.Builder b, JsonElement value, Path file) {
+    /** The value as the constructor takes it, after the setting's own range rule. */
+    Object checked(Object value) {
+      if (value == null) {
+        return requireNullable(null);
+      }
+      setting.check().require(name, value);
+      return value;
+    }
+
+    /** The value of a JSON config file's entry, checked against the setting's JSON type. */
+    private Object fromJson(JsonElement value, Path file) {
       if (value.isJsonNull()) {
-        if (kind == Kind.PATH || kind.name().startsWith("NULLABLE")) {
-          setter.accept(b, null);
-          return;
+        if (!nullable) {
+          throw new IllegalArgumentException(file + ": " + name + " must not be null (expected " + type.expected + ")");
         }
-        throw new IllegalArgumentException(file + ": " + name + " must not be null (expected " + expected() + ")");
+        return null;
       }
-      if (!value.isJsonPrimitive()) {
-        throw new IllegalArgumentException(file + ": " + name + ": expected " + expected() + ", found " + value);
+      JsonPrimitive p = value.isJsonPrimitive() ? value.getAsJsonPrimitive() : null;
+      boolean fits = p != null && switch (type.json) {
+        case BOOLEAN -> p.isBoolean();
+        case NUMBER -> p.isNumber();
+        case WHOLE_NUMBER -> p.isNumber() && p.getAsDouble() == Math.rint(p.getAsDouble());
+        case STRING -> p.isString();
+      };
+      if (!fits) {
+        throw new IllegalArgumentException(file + ": " + name + ": expected " + type.expected + ", found " + value);
       }
-      JsonPrimitive p = value.getAsJsonPrimitive();
-      boolean wantsBool = isBoolean();
-      boolean wantsNumber = kind == Kind.INT || kind == Kind.NULLABLE_INT || kind == Kind.LONG
-          || kind == Kind.NULLABLE_LONG || kind == Kind.DOUBLE;
-      if ((wantsBool && !p.isBoolean()) || (wantsNumber && !p.isNumber()) || (!wantsBool && !wantsNumber && !p.isString())) {
-        throw new IllegalArgumentException(file + ": " + name + ": expected " + expected() + ", found " + value);
-      }
-      if (wantsNumber && kind != Kind.DOUBLE && p.getAsDouble() != Math.rint(p.getAsDouble())) {
-        throw new IllegalArgumentException(file + ": " + name + ": expected " + expected() + ", found " + value);
-      }
-      setter.accept(b, parse(p.getAsString()));
+      return parse(p.getAsString());
     }
 
     private JsonElement toJson(TrainingConfig config) {
-      Object v = getter.apply(config);
+      Object v = get(config);
       if (v == null) {
-        return com.google.gson.JsonNull.INSTANCE;
+        return JsonNull.INSTANCE;
       }
       if (v instanceof Boolean bool) {
         return new JsonPrimitive(bool);
@@ -132,93 +209,83 @@ public final class TrainingConfigKeys {
       if (v instanceof Number number) {
         return new JsonPrimitive(number);
       }
-      return new JsonPrimitive(v.toString());
+      return new JsonPrimitive(type.text.apply(v));
     }
 
-    private String expected() {
-      return switch (kind) {
-        case PATH -> "a path";
-        case STRING, NULLABLE_STRING -> "a string";
-        case INT, NULLABLE_INT, LONG, NULLABLE_LONG -> "an integer";
-        case DOUBLE -> "a number";
-        case BOOL, NULLABLE_BOOL -> "true or false";
-      };
+    private static Object primitiveZero(Class<?> c) {
+      if (c == boolean.class) {
+        return false;
+      }
+      if (c == int.class) {
+        return 0;
+      }
+      if (c == long.class) {
+        return 0L;
+      }
+      if (c == double.class) {
+        return 0.0;
+      }
+      return null;
     }
   }
 
-  static final Map<String, Key> ALL;
+  private static final Map<String, Key> ALL;
+  private static final Constructor<TrainingConfig> CONSTRUCTOR;
 
   static {
     Map<String, Key> m = new LinkedHashMap<>();
-    add(m, new Key("output_dir", Kind.PATH, TrainingConfig::outputDir, TrainingConfig.Builder::outputDir, "Where checkpoints and the final model go (required)."));
-    add(m, new Key("overwrite_output_dir", Kind.BOOL, TrainingConfig::overwriteOutputDir, TrainingConfig.Builder::overwriteOutputDir, "Train into an output_dir that already holds a run (its checkpoints are deleted)."));
-    add(m, new Key("model_name_or_path", Kind.NULLABLE_STRING, TrainingConfig::modelNameOrPath, TrainingConfig.Builder::modelNameOrPath, "Pretrained model directory to fine-tune, or all-MiniLM-L6-v2 (converted once from the copy Maven Central ships)."));
-    add(m, new Key("config_name", Kind.NULLABLE_STRING, TrainingConfig::configName, TrainingConfig.Builder::configName, "A config.json (or its directory) for a randomly initialised model, when no model_name_or_path is given."));
-    add(m, new Key("tokenizer_name", Kind.NULLABLE_STRING, TrainingConfig::tokenizerName, TrainingConfig.Builder::tokenizerName, "Tokenizer directory (default: model_name_or_path)."));
-    add(m, new Key("train_file", Kind.PATH, TrainingConfig::trainFile, TrainingConfig.Builder::trainFile, "Training data: CoNLL (.conll/.txt/.tsv) or JSON Lines."));
-    add(m, new Key("validation_file", Kind.PATH, TrainingConfig::validationFile, TrainingConfig.Builder::validationFile, "Evaluation data, same formats."));
-    add(m, new Key("max_seq_length", Kind.NULLABLE_INT, TrainingConfig::maxSeqLength, TrainingConfig.Builder::maxSeqLength, "Sub-tokens per window (default: the model's max_position_embeddings)."));
-    add(m, new Key("stride", Kind.INT, TrainingConfig::stride, TrainingConfig.Builder::stride, "Overlap in sub-tokens between windows of a long sentence."));
-    add(m, new Key("label_all_tokens", Kind.BOOL, TrainingConfig::labelAllTokens, TrainingConfig.Builder::labelAllTokens, "Label every sub-token of a word, not only the first."));
-    add(m, new Key("ignore_mismatched_sizes", Kind.BOOL, TrainingConfig::ignoreMismatchedSizes, TrainingConfig.Builder::ignoreMismatchedSizes, "Re-initialise the classification head when the data's labels differ from the model's."));
-    add(m, new Key("unknown_labels_to_o", Kind.BOOL, TrainingConfig::unknownLabelsToO, TrainingConfig.Builder::unknownLabelsToO, "Map evaluation labels the model does not know to O instead of failing."));
-    add(m, new Key("return_entity_level_metrics", Kind.BOOL, TrainingConfig::returnEntityLevelMetrics, TrainingConfig.Builder::returnEntityLevelMetrics, "Log per-type precision/recall/f1/number too."));
-    add(m, new Key("attn_implementation", Kind.STRING, TrainingConfig::attnImplementation, TrainingConfig.Builder::attnImplementation, "Attention backend: eager, sdpa or fused."));
-    add(m, new Key("device", Kind.STRING, TrainingConfig::device, TrainingConfig.Builder::device, "cpu, cuda or cuda:N."));
-    add(m, new Key("learning_rate", Kind.DOUBLE, TrainingConfig::learningRate, TrainingConfig.Builder::learningRate, "Peak AdamW learning rate."));
-    add(m, new Key("weight_decay", Kind.DOUBLE, TrainingConfig::weightDecay, TrainingConfig.Builder::weightDecay, "Decoupled weight decay (not on biases and LayerNorm weights)."));
-    add(m, new Key("adam_beta1", Kind.DOUBLE, TrainingConfig::adamBeta1, TrainingConfig.Builder::adamBeta1, "AdamW beta1."));
-    add(m, new Key("adam_beta2", Kind.DOUBLE, TrainingConfig::adamBeta2, TrainingConfig.Builder::adamBeta2, "AdamW beta2."));
-    add(m, new Key("adam_epsilon", Kind.DOUBLE, TrainingConfig::adamEpsilon, TrainingConfig.Builder::adamEpsilon, "AdamW epsilon."));
-    add(m, new Key("max_grad_norm", Kind.DOUBLE, TrainingConfig::maxGradNorm, TrainingConfig.Builder::maxGradNorm, "Global gradient-norm clipping (0 disables)."));
-    add(m, new Key("optim", Kind.STRING, TrainingConfig::optim, TrainingConfig.Builder::optim, "adamw_torch_fused (our native fused kernel, the default) or adamw_torch (LibTorch)."));
-    add(m, new Key("num_train_epochs", Kind.DOUBLE, TrainingConfig::numTrainEpochs, TrainingConfig.Builder::numTrainEpochs, "Epochs (may be fractional)."));
-    add(m, new Key("max_steps", Kind.LONG, TrainingConfig::maxSteps, TrainingConfig.Builder::maxSteps, "Optimizer steps; overrides num_train_epochs when > 0."));
-    add(m, new Key("per_device_train_batch_size", Kind.INT, TrainingConfig::perDeviceTrainBatchSize, TrainingConfig.Builder::perDeviceTrainBatchSize, "Training batch size."));
-    add(m, new Key("per_device_eval_batch_size", Kind.INT, TrainingConfig::perDeviceEvalBatchSize, TrainingConfig.Builder::perDeviceEvalBatchSize, "Evaluation batch size."));
-    add(m, new Key("gradient_accumulation_steps", Kind.INT, TrainingConfig::gradientAccumulationSteps, TrainingConfig.Builder::gradientAccumulationSteps, "Batches per optimizer step."));
-    add(m, new Key("lr_scheduler_type", Kind.STRING, TrainingConfig::lrSchedulerType, TrainingConfig.Builder::lrSchedulerType, "linear, cosine, constant or constant_with_warmup."));
-    add(m, new Key("warmup_ratio", Kind.DOUBLE, TrainingConfig::warmupRatio, TrainingConfig.Builder::warmupRatio, "Warm-up as a fraction of all steps."));
-    add(m, new Key("warmup_steps", Kind.LONG, TrainingConfig::warmupSteps, TrainingConfig.Builder::warmupSteps, "Warm-up steps (overrides warmup_ratio when > 0)."));
-    add(m, new Key("group_by_length", Kind.BOOL, TrainingConfig::groupByLength, TrainingConfig.Builder::groupByLength, "Batch sentences of similar length together."));
-    add(m, new Key("padding_free", Kind.BOOL, TrainingConfig::paddingFree, TrainingConfig.Builder::paddingFree, "Packed batches (TRL's name): sentences concatenated with no padding, attention per sentence via cu_seqlens; needs attn_implementation fused."));
-    add(m, new Key("seed", Kind.LONG, TrainingConfig::seed, TrainingConfig.Builder::seed, "Seed of initialisation, shuffling and dropout."));
-    add(m, new Key("logging_strategy", Kind.STRING, TrainingConfig::loggingStrategy, TrainingConfig.Builder::loggingStrategy, "no, steps or epoch."));
-    add(m, new Key("logging_steps", Kind.LONG, TrainingConfig::loggingSteps, TrainingConfig.Builder::loggingSteps, "Log every N optimizer steps."));
-    add(m, new Key("logging_first_step", Kind.BOOL, TrainingConfig::loggingFirstStep, TrainingConfig.Builder::loggingFirstStep, "Also log the first step."));
-    add(m, new Key("eval_strategy", Kind.STRING, TrainingConfig::evalStrategy, TrainingConfig.Builder::evalStrategy, "no, steps or epoch."));
-    add(m, new Key("eval_steps", Kind.NULLABLE_LONG, TrainingConfig::evalSteps, TrainingConfig.Builder::evalSteps, "Evaluate every N steps (default: logging_steps)."));
-    add(m, new Key("save_strategy", Kind.STRING, TrainingConfig::saveStrategy, TrainingConfig.Builder::saveStrategy, "no, steps or epoch."));
-    add(m, new Key("save_steps", Kind.LONG, TrainingConfig::saveSteps, TrainingConfig.Builder::saveSteps, "Save a checkpoint every N steps."));
-    add(m, new Key("save_total_limit", Kind.NULLABLE_INT, TrainingConfig::saveTotalLimit, TrainingConfig.Builder::saveTotalLimit, "Keep at most N checkpoints (the best one is always kept)."));
-    add(m, new Key("load_best_model_at_end", Kind.BOOL, TrainingConfig::loadBestModelAtEnd, TrainingConfig.Builder::loadBestModelAtEnd, "End with the best checkpoint's weights."));
-    add(m, new Key("metric_for_best_model", Kind.STRING, TrainingConfig::metricForBestModel, TrainingConfig.Builder::metricForBestModel, "Metric that ranks checkpoints (f1, loss, ...)."));
-    add(m, new Key("greater_is_better", Kind.NULLABLE_BOOL, TrainingConfig::greaterIsBetter, TrainingConfig.Builder::greaterIsBetter, "Default: false for a loss, true otherwise."));
-    add(m, new Key("early_stopping_patience", Kind.NULLABLE_INT, TrainingConfig::earlyStoppingPatience, TrainingConfig.Builder::earlyStoppingPatience, "Stop after N evaluations without improvement."));
-    add(m, new Key("early_stopping_threshold", Kind.DOUBLE, TrainingConfig::earlyStoppingThreshold, TrainingConfig.Builder::earlyStoppingThreshold, "Smallest change that counts as an improvement."));
-    add(m, new Key("resume_from_checkpoint", Kind.NULLABLE_STRING, TrainingConfig::resumeFromCheckpoint, TrainingConfig.Builder::resumeFromCheckpoint, "A checkpoint-N directory, or true for the latest in output_dir."));
-    add(m, new Key("disable_tqdm", Kind.BOOL, TrainingConfig::disableTqdm, TrainingConfig.Builder::disableTqdm, "No progress bar even on a terminal."));
+    RecordComponent[] components = TrainingConfig.class.getRecordComponents();
+    Class<?>[] types = new Class<?>[components.length];
+    for (int i = 0; i < components.length; i++) {
+      Key key = new Key(components[i]);
+      m.put(key.name(), key);
+      types[i] = components[i].getType();
+    }
     ALL = Collections.unmodifiableMap(m);
+    try {
+      CONSTRUCTOR = TrainingConfig.class.getDeclaredConstructor(types);
+    } catch (NoSuchMethodException e) {
+      throw new IllegalStateException("TrainingConfig has no canonical constructor", e);
+    }
   }
 
   private TrainingConfigKeys() {}
-
-  private static void add(Map<String, Key> m, Key key) {
-    m.put(key.name(), key);
-  }
 
   /** Every setting, in the order training_args.json lists them. */
   public static Iterable<Key> all() {
     return ALL.values();
   }
 
-  /** The key called {@code name} (underscores or dashes); the error lists the close ones. */
+  /** The key called {@code name} (underscores or dashes); the error lists the known ones. */
   public static Key key(String name) {
     Key key = ALL.get(name.replace('-', '_'));
     if (key == null) {
       throw new IllegalArgumentException("unknown training argument '" + name + "'; known: " + ALL.keySet());
     }
     return key;
+  }
+
+  /** A config of {@code values} (by name), each checked against its setting's rule. */
+  static TrainingConfig construct(Map<String, Object> values) {
+    List<Object> args = new ArrayList<>(ALL.size());
+    for (Key key : ALL.values()) {
+      args.add(key.checked(values.get(key.name())));
+    }
+    try {
+      return CONSTRUCTOR.newInstance(args.toArray());
+    } catch (InvocationTargetException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot build a TrainingConfig", e);
+    }
+  }
+
+  private static Boolean parseBool(String name, String t) {
+    switch (t.toLowerCase(Locale.ROOT)) {
+      case "true": case "1": case "yes": return true;
+      case "false": case "0": case "no": return false;
+      default: throw new IllegalArgumentException(name + ": expected true or false, found '" + t + "'");
+    }
   }
 
   /**
@@ -247,7 +314,7 @@ public final class TrainingConfigKeys {
       if (key == null) {
         throw new IllegalArgumentException(file + ": unknown training argument '" + e.getKey() + "'; known: " + ALL.keySet());
       }
-      key.setJson(builder, e.getValue(), file);
+      builder.put(key, key.fromJson(e.getValue(), file));
     }
     return builder;
   }

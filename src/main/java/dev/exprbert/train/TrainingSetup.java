@@ -72,7 +72,7 @@ public final class TrainingSetup {
           config.trainFile(), bio.summary());
     }
     List<String> dataLabels = LabelSets.collect(train);
-    Placement placement = Placement.of(config.device(), "float32");
+    Placement placement = config.device();
     BertForTokenClassification model = loadModel(config, dataLabels, placement);
     try {
       List<LabeledSentence> eval = config.validationFile() == null ? null
@@ -113,7 +113,7 @@ public final class TrainingSetup {
 
   static BertForTokenClassification loadModel(TrainingConfig config, List<String> dataLabels, Placement placement)
       throws IOException {
-    AttentionBackend attention = AttentionBackend.named(config.attnImplementation());
+    AttentionBackend attention = config.attnImplementation().create();
     if (config.modelNameOrPath() == null) {
       if (config.configName() == null) {
         throw new IllegalArgumentException("give model_name_or_path (a model directory to fine-tune) or config_name"

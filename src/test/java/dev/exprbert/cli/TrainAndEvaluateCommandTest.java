@@ -73,7 +73,7 @@ class TrainAndEvaluateCommandTest {
     JsonObject args = JsonParser.parseString(Files.readString(out.resolve("training_args.json"))).getAsJsonObject();
     assertEquals(1e-3, args.get("learning_rate").getAsDouble(), "a flag overrides the --config file");
     assertEquals(7, args.get("seed").getAsInt(), "the --config file is read");
-    assertEquals("torch-adamw", args.get("optim").getAsString(), "issue 3's --optimizer spelling is an alias of optim");
+    assertEquals("torch-adamw", args.get("optim").getAsString(), "the --optimizer spelling is an alias of optim");
     assertEquals("eager", args.get("attn_implementation").getAsString(), "--attention is an alias");
     assertTrue(args.get("disable_tqdm").getAsBoolean(), "a bare switch means true");
 

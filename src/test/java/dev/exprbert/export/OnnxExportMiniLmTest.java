@@ -31,9 +31,10 @@ class OnnxExportMiniLmTest {
   void fineTunedMiniLmMatchesOnnxRuntimeAndConvertsBack() throws Exception {
     Path train = firstSentences(OPENER_TRAIN, 32, tmp.resolve("train.conll"));
     Path run = tmp.resolve("run");
-    TrainingConfig config = TrainingConfig.builder().outputDir(run).modelNameOrPath(PretrainedMiniLm.ensureConverted().toString())
-        .trainFile(train).numTrainEpochs(1).perDeviceTrainBatchSize(16).learningRate(1e-3).saveStrategy("no")
-        .evalStrategy("no").disableTqdm(true).build();
+    TrainingConfig config = TrainingConfig.builder().set("output_dir", run)
+        .set("model_name_or_path", PretrainedMiniLm.ensureConverted().toString()).set("train_file", train)
+        .set("num_train_epochs", 1.0).set("per_device_train_batch_size", 16).set("learning_rate", 1e-3)
+        .set("save_strategy", "no").set("eval_strategy", "no").set("disable_tqdm", true).build();
     TrainResult result;
     try (TrainingSetup.Prepared prepared = TrainingSetup.prepare(config);
         Trainer trainer = new Trainer(config, prepared.classifier().model(), prepared.classifier().tokenizer(), prepared.train(),

@@ -68,7 +68,7 @@ class TokenClassifierTest {
     Path dir = TinyModelDirectory.create(tmp.resolve("m"));
     try (TokenClassifier eager = TokenClassifier.load(dir, Placement.CPU_FLOAT32, "eager");
         TokenClassifier fused = TokenClassifier.load(dir, Placement.CPU_FLOAT32, "fused")) {
-      assertTrue(fused.model().attention().supportsPacked(), "fused inference goes through packed batches");
+      assertTrue(fused.model().attention().implementation().supportsPacked(), "fused inference goes through packed batches");
       assertEquals(eager.predictTags(SENTENCES), fused.predictTags(SENTENCES));
       SubwordAligner aligner = new SubwordAligner(eager.tokenizer(), null, false);
       List<AlignedSentence> aligned = SENTENCES.stream().map(aligner::align).toList();

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Packed (varlen, padding-free) batches through the fixture model against the same batch padded: the logits of
+ * Packed (padding-free) batches through the fixture model against the same batch padded: the logits of
  * every real token, the loss, every parameter gradient (relative to the tensor's max |gradient|) and the
  * parameters after one fused AdamW step agree within 1e-5, in train mode with attention dropout too; bad packed
  * inputs are refused naming what is wrong.

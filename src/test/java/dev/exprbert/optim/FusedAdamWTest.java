@@ -1,5 +1,6 @@
 package dev.exprbert.optim;
 
+import dev.exprbert.model.NamedParameter;
 import static dev.exprbert.optim.AdamWFixtures.LR;
 import static dev.exprbert.optim.AdamWFixtures.closeAll;
 import static dev.exprbert.optim.AdamWFixtures.cloneParams;
@@ -14,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.exprbert.runtime.Natives;
+import dev.exprbert.kernels.NativeKernels;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ class FusedAdamWTest {
 
   @BeforeAll
   static void load() {
-    Natives.initKernels();
+    NativeKernels.load();
   }
 
   @Test

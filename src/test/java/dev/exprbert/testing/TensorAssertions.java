@@ -6,7 +6,7 @@ import dev.exprbert.runtime.Tensors;
 import java.util.Arrays;
 
 /**
- * Tensor comparisons with tolerances that mean something (STYLE §2): on failure they print the
+ * Tensor comparisons with tolerances that mean something (an absolute term plus |ref| times the dtype epsilon): on failure they print the
  * largest error, where it occurred and the first few mismatching pairs.
  */
 public final class TensorAssertions {

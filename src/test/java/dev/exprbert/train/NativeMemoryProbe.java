@@ -19,16 +19,16 @@ public final class NativeMemoryProbe {
   public static void main(String[] args) throws Exception {
     Path tmp = Path.of(args[0]);
     List<LabeledSentence> train = TrainerFixtures.opener("train", 64);
-    TrainingConfig config = TrainingConfig.builder().outputDir(tmp.resolve("run")).learningRate(1e-4).maxSteps(200)
-        .perDeviceTrainBatchSize(4).loggingSteps(50).saveStrategy("no").build();
+    TrainingConfig config = TrainingConfig.builder().set("output_dir", tmp.resolve("run")).set("learning_rate", 1e-4).set("max_steps", 200)
+        .set("per_device_train_batch_size", 4).set("logging_steps", 50).set("save_strategy", "no").build();
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
         BertForTokenClassification model = TrainerFixtures.tinyModel(32, 2, TrainerFixtures.labelsOf(train));
         Trainer trainer = new Trainer(config, model, tokenizer, train, null)) {
-      trainer.addListener(new TrainingListener() {
+      trainer.addCallback(new TrainerCallback() {
         @Override
-        public void onStepEnd(TrainerState state, TrainerControl control) {
-          if (state.globalStep % 25 == 0) {
-            System.out.println("RSS " + state.globalStep + " " + residentKib());
+        public void onStepEnd(RunView state, TrainerControl control) {
+          if (state.globalStep() % 25 == 0) {
+            System.out.println("RSS " + state.globalStep() + " " + residentKib());
           }
         }
       });

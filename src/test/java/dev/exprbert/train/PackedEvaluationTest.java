@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.exprbert.data.BatchLayout;
 import dev.exprbert.data.LabeledSentence;
+import dev.exprbert.data.Window;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.attention.AttentionBackend;
@@ -29,8 +31,8 @@ class PackedEvaluationTest {
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
         BertForTokenClassification model = TrainerFixtures.tinyModel(32, 2, TrainerFixtures.labelsOf(eval))) {
       model.setAttention(AttentionBackend.named("fused"));
-      Evaluation padded = new Evaluator(model, tokenizer, eval, false, 128, 32, 5, false).run("eval", true);
-      Evaluation packed = new Evaluator(model, tokenizer, eval, false, 128, 32, 5, true).run("eval", true);
+      Evaluation padded = new Evaluator(model, tokenizer, eval, false, new Window(128, 32), 5, BatchLayout.PADDED).run("eval", true);
+      Evaluation packed = new Evaluator(model, tokenizer, eval, false, new Window(128, 32), 5, BatchLayout.PACKED).run("eval", true);
       assertEquals(padded.predictedTags(), packed.predictedTags());
       for (Map.Entry<String, Double> e : padded.metrics().entrySet()) {
         if (e.getKey().endsWith("_runtime") || e.getKey().endsWith("_per_second")) {
@@ -45,8 +47,8 @@ class PackedEvaluationTest {
   @Test
   void paddingFreeTrainerNeedsAFusedModel() throws Exception {
     List<LabeledSentence> train = TrainerFixtures.opener("train", 8);
-    TrainingConfig config = TrainingConfig.builder().outputDir(tmp.resolve("out")).attnImplementation("fused")
-        .paddingFree(true).build();
+    TrainingConfig config = TrainingConfig.builder().set("output_dir", tmp.resolve("out")).set("attn_implementation", "fused")
+        .set("padding_free", true).build();
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
         BertForTokenClassification model = TrainerFixtures.tinyModel(32, 1, TrainerFixtures.labelsOf(train))) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

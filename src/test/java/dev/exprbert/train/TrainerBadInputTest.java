@@ -33,11 +33,11 @@ class TrainerBadInputTest {
   }
 
   private TrainingConfig.Builder config(Path out) {
-    return TrainingConfig.builder().outputDir(out).learningRate(1e-3).maxSteps(4).perDeviceTrainBatchSize(4)
-        .saveSteps(2).loggingSteps(2);
+    return TrainingConfig.builder().set("output_dir", out).set("learning_rate", 1e-3).set("max_steps", 4).set("per_device_train_batch_size", 4)
+        .set("save_steps", 2).set("logging_steps", 2);
   }
 
-  private TrainResult train(TrainingConfig config, TrainerCheckpoints.WriteHook hook) throws IOException {
+  private TrainResult train(TrainingConfig config, Checkpointer.WriteHook hook) throws IOException {
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
         BertForTokenClassification model = TrainerFixtures.tinyModel(32, 1, labels);
         Trainer trainer = new Trainer(config, model, tokenizer, train, null)) {
@@ -56,7 +56,7 @@ class TrainerBadInputTest {
     assertTrue(e.getMessage().contains("already holds a run") && e.getMessage().contains("--overwrite_output_dir"),
         e.getMessage());
     Files.createDirectories(out.resolve("checkpoint-99"));
-    assertEquals(4, train(config(out).overwriteOutputDir(true).build(), null).globalStep());
+    assertEquals(4, train(config(out).set("overwrite_output_dir", true).build(), null).globalStep());
     assertFalse(Files.exists(out.resolve("checkpoint-99")), "overwrite deletes the old run's checkpoints");
   }
 
@@ -65,7 +65,7 @@ class TrainerBadInputTest {
     Path out = tmp.resolve("run");
     IOException e = assertThrows(IOException.class, () -> train(config(out).build(), file -> {
       if (file.getParent().getFileName().toString().startsWith("checkpoint-4.tmp-")
-          && file.getFileName().toString().equals(TrainerCheckpoints.OPTIMIZER)) {
+          && file.getFileName().toString().equals(OptimizerPart.FILE)) {
         throw new IOException("No space left on device (simulated after the model files were written)");
       }
     }));
@@ -75,14 +75,14 @@ class TrainerBadInputTest {
           "no checkpoint-4 and no temporary folder is left");
     }
     Path previous = out.resolve("checkpoint-2");
-    assertEquals(2, TrainerState.read(previous.resolve(TrainerState.FILE)).globalStep);
+    assertEquals(2, RunView.read(previous.resolve(RunState.TRAINER_STATE)).globalStep());
     try (TokenClassifier loaded = TokenClassifier.load(previous, Placement.CPU_FLOAT32, "eager")) {
       assertEquals(labels, loaded.config().labels());
     }
     // and the run continues from it
-    TrainResult resumed = train(config(out).resumeFromCheckpoint("true").build(), null);
+    TrainResult resumed = train(config(out).set("resume_from_checkpoint", "true").build(), null);
     assertEquals(4, resumed.globalStep());
-    assertTrue(Files.isRegularFile(out.resolve("checkpoint-4").resolve(TrainerState.FILE)));
+    assertTrue(Files.isRegularFile(out.resolve("checkpoint-4").resolve(RunState.TRAINER_STATE)));
   }
 
   @Test
@@ -93,7 +93,7 @@ class TrainerBadInputTest {
     labels = new java.util.ArrayList<>(labels);
     labels.add("I-Zzz");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> train(config(out).resumeFromCheckpoint("true").build(), null));
+        () -> train(config(out).set("resume_from_checkpoint", "true").build(), null));
     assertTrue(e.getMessage().contains(saved.toString()) && e.getMessage().contains(labels.toString()), e.getMessage());
   }
 
@@ -103,17 +103,17 @@ class TrainerBadInputTest {
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp)) {
       for (String resume : new String[] {null, "true"}) {
         try (BertForTokenClassification model = TrainerFixtures.tinyModel(32, 1, labels);
-            Trainer trainer = new Trainer(config(out).resumeFromCheckpoint(resume).build(), model, tokenizer, train, null)) {
+            Trainer trainer = new Trainer(config(out).set("resume_from_checkpoint", resume).build(), model, tokenizer, train, null)) {
           model.setAttention(dev.exprbert.model.attention.AttentionBackend.named("fused"));
           if (resume == null) {
             assertEquals(4, trainer.train().globalStep());
             // a checkpoint written before the fused attention's dropout counter was saved
             try (java.util.stream.Stream<Path> dirs = java.nio.file.Files.list(out)) {
               for (Path dir : dirs.filter(d -> d.getFileName().toString().startsWith("checkpoint-")).toList()) {
-                Path rng = dir.resolve(TrainerCheckpoints.RNG);
+                Path rng = dir.resolve(RngPart.FILE);
                 java.util.Map<String, org.bytedeco.pytorch.Tensor> tensors = dev.exprbert.io.Safetensors.read(rng);
                 try {
-                  tensors.remove(RngState.FUSED_ATTENTION_KEY).close();
+                  tensors.remove(RngPart.FUSED_ATTENTION_KEY).close();
                   dev.exprbert.io.Safetensors.write(rng, tensors, java.util.Map.of("format", "pt"));
                 } finally {
                   tensors.values().forEach(org.bytedeco.pytorch.Tensor::close);
@@ -122,7 +122,7 @@ class TrainerBadInputTest {
             }
           } else {
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, trainer::train);
-            assertTrue(e.getMessage().contains(RngState.FUSED_ATTENTION_KEY) && e.getMessage().contains("attention dropout"),
+            assertTrue(e.getMessage().contains(RngPart.FUSED_ATTENTION_KEY) && e.getMessage().contains("attention dropout"),
                 e.getMessage());
           }
         }
@@ -136,7 +136,7 @@ class TrainerBadInputTest {
     train(config(out).build(), null);
     train = TrainerFixtures.opener("train", 12);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> train(config(out).resumeFromCheckpoint(out.resolve("checkpoint-2").toString()).build(), null));
+        () -> train(config(out).set("resume_from_checkpoint", out.resolve("checkpoint-2").toString()).build(), null));
     assertTrue(e.getMessage().contains("the data or batch settings changed") && e.getMessage().contains("training features"),
         e.getMessage());
   }

@@ -29,24 +29,24 @@ class TrainerBestModelTest {
     List<LabeledSentence> train = TrainerFixtures.opener("train", 32);
     List<LabeledSentence> eval = TrainerFixtures.opener("dev", 16);
     Path out = tmp.resolve("run");
-    TrainingConfig config = TrainingConfig.builder().outputDir(out).learningRate(1e-3).numTrainEpochs(4)
-        .perDeviceTrainBatchSize(8).evalStrategy("epoch").saveStrategy("epoch").saveTotalLimit(1)
-        .loadBestModelAtEnd(true).metricForBestModel("loss").greaterIsBetter(true).earlyStoppingPatience(1).build();
+    TrainingConfig config = TrainingConfig.builder().set("output_dir", out).set("learning_rate", 1e-3).set("num_train_epochs", 4)
+        .set("per_device_train_batch_size", 8).set("eval_strategy", "epoch").set("save_strategy", "epoch").set("save_total_limit", 1)
+        .set("load_best_model_at_end", true).set("metric_for_best_model", "loss").set("greater_is_better", true).set("early_stopping_patience", 1).build();
     TrainResult result;
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
         BertForTokenClassification model = TrainerFixtures.tinyModel(32, 1, TrainerFixtures.labelsOf(train));
         Trainer trainer = new Trainer(config, model, tokenizer, train, eval)) {
       result = trainer.train();
-      assertEquals(out.resolve("checkpoint-4").toString(), trainer.state().bestModelCheckpoint);
-      assertEquals(4L, trainer.state().bestGlobalStep);
+      assertEquals(out.resolve("checkpoint-4").toString(), trainer.state().bestModelCheckpoint());
+      assertEquals(4L, trainer.state().bestGlobalStep());
     }
     assertEquals(8, result.globalStep(), "stopped after epoch 2 of 4 (4 steps per epoch)");
     assertEquals(List.of(out.resolve("checkpoint-4"), out.resolve("checkpoint-8")), new CheckpointStore(out).list(),
         "save_total_limit 1 keeps the best and the newest");
     assertArrayEquals(Files.readAllBytes(out.resolve("checkpoint-4").resolve(ModelDirectory.SAFETENSORS)),
         Files.readAllBytes(out.resolve(ModelDirectory.SAFETENSORS)), "the final model is the best checkpoint's");
-    TrainerState state = TrainerState.read(out.resolve("checkpoint-8").resolve(TrainerState.FILE));
-    assertEquals(1, state.statefulCallbacks.getAsJsonObject(EarlyStopping.NAME).getAsJsonObject("attributes")
+    RunView state = RunView.read(out.resolve("checkpoint-8").resolve(RunState.TRAINER_STATE));
+    assertEquals(1, state.statefulCallbacks().getAsJsonObject(EarlyStopping.NAME).getAsJsonObject("attributes")
         .get("early_stopping_patience_counter").getAsInt());
     assertTrue(result.finalEvaluation().metric("eval_loss") > 0);
   }

@@ -33,9 +33,9 @@ class TrainerIntegrationTest {
     List<LabeledSentence> eval = TrainerFixtures.opener("dev", 60);
     List<String> labels = TrainerFixtures.labelsOf(train);
     Path out = tmp.resolve("run");
-    TrainingConfig config = TrainingConfig.builder().outputDir(out).learningRate(1e-3).numTrainEpochs(3)
-        .perDeviceTrainBatchSize(16).warmupRatio(0.1).weightDecay(0.01).loggingSteps(5).evalStrategy("epoch")
-        .saveStrategy("epoch").saveTotalLimit(1).build();
+    TrainingConfig config = TrainingConfig.builder().set("output_dir", out).set("learning_rate", 1e-3).set("num_train_epochs", 3)
+        .set("per_device_train_batch_size", 16).set("warmup_ratio", 0.1).set("weight_decay", 0.01).set("logging_steps", 5).set("eval_strategy", "epoch")
+        .set("save_strategy", "epoch").set("save_total_limit", 1).build();
     TrainResult result;
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
         BertForTokenClassification model = TrainerFixtures.tinyModel(64, 2, labels);
@@ -44,7 +44,7 @@ class TrainerIntegrationTest {
       result = trainer.train();
     }
     assertEquals(39, result.globalStep());
-    TrainerState state = TrainerState.read(out.resolve(TrainerState.FILE));
+    RunView state = RunView.read(out.resolve(RunState.TRAINER_STATE));
     List<Double> losses = state.logHistory().stream().filter(e -> e.containsKey("loss"))
         .map(e -> ((Number) e.get("loss")).doubleValue()).toList();
     assertTrue(losses.size() >= 7, "logged every 5 steps: " + losses);
@@ -54,7 +54,7 @@ class TrainerIntegrationTest {
         assertEquals(List.of("epoch", "grad_norm", "learning_rate", "loss", "step"), List.copyOf(e.keySet()));
       }
     }
-    List<LinkedHashMap<String, Object>> evals = state.logHistory().stream().filter(e -> e.containsKey("eval_loss")).toList();
+    List<Map<String, Object>> evals = state.logHistory().stream().filter(e -> e.containsKey("eval_loss")).toList();
     assertEquals(4, evals.size(), "one evaluation per epoch plus the final one");
     for (String key : List.of("eval_loss", "eval_precision", "eval_recall", "eval_f1", "eval_accuracy", "eval_runtime",
         "eval_samples_per_second", "eval_steps_per_second", "epoch", "step")) {
@@ -67,19 +67,19 @@ class TrainerIntegrationTest {
 
     for (String file : List.of("config.json", "model.safetensors", "tokenizer.json", "training_args.json",
         "trainer_state.json", "train_results.json", "eval_results.json", "all_results.json", RunOutputs.PREDICTIONS,
-        ModelCard.FILE_NAME, RunDocuments.CHART)) {
+        dev.exprbert.report.ModelCard.FILE_NAME, dev.exprbert.report.RunReport.CHART)) {
       assertTrue(Files.isRegularFile(out.resolve(file)), file + " missing in " + out);
     }
     Path checkpoint = out.resolve("checkpoint-39");
-    for (String file : List.of("config.json", "model.safetensors", "tokenizer.json", TrainerCheckpoints.OPTIMIZER,
-        TrainerCheckpoints.SCHEDULER, TrainerCheckpoints.RNG, TrainingPosition.FILE, TrainerCheckpoints.TRAINING_ARGS,
-        TrainerState.FILE)) {
+    for (String file : List.of("config.json", "model.safetensors", "tokenizer.json", OptimizerPart.FILE,
+        SchedulerPart.FILE, RngPart.FILE, RunState.POSITION, Checkpointer.TRAINING_ARGS,
+        RunState.TRAINER_STATE)) {
       assertTrue(Files.isRegularFile(checkpoint.resolve(file)), file + " missing in " + checkpoint);
     }
     // save_total_limit 1 keeps the newest checkpoint, and the best one when that is another
     for (Path kept : new CheckpointStore(out).list()) {
-      assertTrue(kept.equals(checkpoint) || kept.toString().equals(state.bestModelCheckpoint),
-          kept + " should have been deleted; best is " + state.bestModelCheckpoint);
+      assertTrue(kept.equals(checkpoint) || kept.toString().equals(state.bestModelCheckpoint()),
+          kept + " should have been deleted; best is " + state.bestModelCheckpoint());
     }
     assertTrue(new CheckpointStore(out).list().size() <= 2);
     JsonObject args = JsonParser.parseString(Files.readString(out.resolve("training_args.json"))).getAsJsonObject();
@@ -89,7 +89,7 @@ class TrainerIntegrationTest {
     for (String key : List.of("epoch", "eval_f1", "eval_loss", "eval_samples", "train_loss", "train_runtime", "train_samples")) {
       assertTrue(all.has(key), key + " missing from all_results.json: " + all.keySet());
     }
-    String card = Files.readString(out.resolve(ModelCard.FILE_NAME));
+    String card = Files.readString(out.resolve(dev.exprbert.report.ModelCard.FILE_NAME));
     assertTrue(card.contains("| 3.0   | 39   |") || card.contains("| 39 "), "the card's results table lists epoch 3:\n" + card);
     List<String> predictions = Files.readAllLines(out.resolve(RunOutputs.PREDICTIONS));
     assertEquals(eval.stream().mapToInt(s -> s.size() + 1).sum(), predictions.size(), "word<TAB>gold<TAB>pred lines + blanks");

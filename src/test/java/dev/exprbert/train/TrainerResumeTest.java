@@ -44,12 +44,12 @@ class TrainerResumeTest {
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp)) {
       run(config(whole, optim, attention, paddingFree, null), tokenizer, train, eval, labels, 0);
       run(config(parts, optim, attention, paddingFree, null), tokenizer, train, eval, labels, STOP_AT);
-      assertTrue(Files.isRegularFile(parts.resolve("checkpoint-" + STOP_AT).resolve(TrainerState.FILE)));
+      assertTrue(Files.isRegularFile(parts.resolve("checkpoint-" + STOP_AT).resolve(RunState.TRAINER_STATE)));
       if (attention.equals("fused")) {
         Map<String, org.bytedeco.pytorch.Tensor> rng =
-            dev.exprbert.io.Safetensors.read(parts.resolve("checkpoint-" + STOP_AT).resolve(TrainerCheckpoints.RNG));
+            dev.exprbert.io.Safetensors.read(parts.resolve("checkpoint-" + STOP_AT).resolve(RngPart.FILE));
         try {
-          long offset = dev.exprbert.runtime.Tensors.toLongArray(rng.get(RngState.FUSED_ATTENTION_KEY))[0];
+          long offset = dev.exprbert.runtime.Tensors.toLongArray(rng.get(RngPart.FUSED_ATTENTION_KEY))[0];
           // 2 layers x 2 micro-batches x STOP_AT updates: a counter at 0 would not show that it is restored
           assertEquals(2L * 2 * STOP_AT, offset, "fused attention dropout calls before the checkpoint");
         } finally {
@@ -67,14 +67,14 @@ class TrainerResumeTest {
     if (optim.equals("adamw_torch_fused")) {
       // the fused optimizer's state is plain tensors; LibTorch's AdamW state is its own serialized archive,
       // whose bytes carry more than the numbers (they differ between equal states), so only the weights tell there
-      assertArrayEquals(Files.readAllBytes(whole.resolve("checkpoint-6").resolve(TrainerCheckpoints.OPTIMIZER)),
-          Files.readAllBytes(parts.resolve("checkpoint-6").resolve(TrainerCheckpoints.OPTIMIZER)), "optimizer state differs");
+      assertArrayEquals(Files.readAllBytes(whole.resolve("checkpoint-6").resolve(OptimizerPart.FILE)),
+          Files.readAllBytes(parts.resolve("checkpoint-6").resolve(OptimizerPart.FILE)), "optimizer state differs");
     }
-    assertEquals(withoutTimings(TrainerState.read(whole.resolve(TrainerState.FILE)).logHistory()),
-        withoutTimings(TrainerState.read(parts.resolve(TrainerState.FILE)).logHistory()));
+    assertEquals(withoutTimings(RunView.read(whole.resolve(RunState.TRAINER_STATE)).logHistory()),
+        withoutTimings(RunView.read(parts.resolve(RunState.TRAINER_STATE)).logHistory()));
   }
 
-  private static List<Map<String, Object>> withoutTimings(List<LinkedHashMap<String, Object>> history) {
+  private static List<Map<String, Object>> withoutTimings(List<Map<String, Object>> history) {
     return history.stream().map(e -> {
       Map<String, Object> copy = new LinkedHashMap<>(e);
       copy.keySet().removeIf(k -> k.endsWith("_runtime") || k.endsWith("_per_second"));
@@ -83,16 +83,16 @@ class TrainerResumeTest {
   }
 
   private static TrainingConfig config(Path out, String optim, String attention, boolean paddingFree, String resume) {
-    return TrainingConfig.builder().outputDir(out).optim(optim).attnImplementation(attention).paddingFree(paddingFree)
-        .learningRate(1e-3).numTrainEpochs(2)
-        .perDeviceTrainBatchSize(8).gradientAccumulationSteps(2).warmupRatio(0.2).weightDecay(0.01)
-        .loggingSteps(1).saveSteps(2).evalStrategy("epoch").resumeFromCheckpoint(resume).build();
+    return TrainingConfig.builder().set("output_dir", out).set("optim", optim).set("attn_implementation", attention).set("padding_free", paddingFree)
+        .set("learning_rate", 1e-3).set("num_train_epochs", 2)
+        .set("per_device_train_batch_size", 8).set("gradient_accumulation_steps", 2).set("warmup_ratio", 0.2).set("weight_decay", 0.01)
+        .set("logging_steps", 1).set("save_steps", 2).set("eval_strategy", "epoch").set("resume_from_checkpoint", resume).build();
   }
 
   private static TrainResult run(TrainingConfig config, ModelTokenizer tokenizer, List<LabeledSentence> train,
       List<LabeledSentence> eval, List<String> labels, int stopAt) throws Exception {
     try (BertForTokenClassification model = TrainerFixtures.tinyModel(32, 2, labels)) {
-      model.setAttention(dev.exprbert.model.attention.AttentionBackend.named(config.attnImplementation()));
+      model.setAttention(config.attnImplementation().create());
       return run(config, model, tokenizer, train, eval, stopAt);
     }
   }
@@ -103,10 +103,10 @@ class TrainerResumeTest {
       assertFalse(model.config().hiddenDropoutProb() == 0, "the test needs dropout on");
       assertFalse(model.config().attentionProbsDropoutProb() == 0, "the test needs attention dropout on");
       if (stopAt > 0) {
-        trainer.addListener(new TrainingListener() {
+        trainer.addCallback(new TrainerCallback() {
           @Override
-          public void onStepEnd(TrainerState state, TrainerControl control) {
-            if (state.globalStep == stopAt) {
+          public void onStepEnd(RunView state, TrainerControl control) {
+            if (state.globalStep() == stopAt) {
               control.requestStop();
             }
           }

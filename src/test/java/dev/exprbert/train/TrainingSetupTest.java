@@ -41,19 +41,19 @@ class TrainingSetupTest {
   }
 
   private TrainingConfig.Builder config() throws IOException {
-    return TrainingConfig.builder().outputDir(tmp.resolve("out")).trainFile(file("train.conll", TRAIN));
+    return TrainingConfig.builder().set("output_dir", tmp.resolve("out")).set("train_file", file("train.conll", TRAIN));
   }
 
   @Test
   void aCheckpointWithOtherLabelsIsAnErrorListingBothUnlessANewHeadIsAsked() throws IOException {
     Path model = savedModel(List.of("O", "B-TIME", "I-TIME"));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> TrainingSetup.prepare(config().modelNameOrPath(model.toString()).build()));
+        () -> TrainingSetup.prepare(config().set("model_name_or_path", model.toString()).build()));
     assertTrue(e.getMessage().contains("[B-Negative, B-Positive, I-Negative, I-Positive, O]")
         && e.getMessage().contains("[O, B-TIME, I-TIME]") && e.getMessage().contains("--ignore_mismatched_sizes"),
         e.getMessage());
     try (TrainingSetup.Prepared prepared = TrainingSetup.prepare(
-        config().modelNameOrPath(model.toString()).ignoreMismatchedSizes(true).build())) {
+        config().set("model_name_or_path", model.toString()).set("ignore_mismatched_sizes", true).build())) {
       assertEquals(List.of("B-Negative", "B-Positive", "I-Negative", "I-Positive", "O"),
           prepared.classifier().config().labels());
       assertEquals(5, prepared.classifier().model().weights().get("classifier.weight").size(0));
@@ -64,7 +64,7 @@ class TrainingSetupTest {
   void aCheckpointWithTheSameLabelsInAnotherOrderKeepsItsOrder() throws IOException {
     List<String> modelOrder = List.of("O", "B-Positive", "I-Positive", "B-Negative", "I-Negative");
     Path model = savedModel(modelOrder);
-    try (TrainingSetup.Prepared prepared = TrainingSetup.prepare(config().modelNameOrPath(model.toString()).build())) {
+    try (TrainingSetup.Prepared prepared = TrainingSetup.prepare(config().set("model_name_or_path", model.toString()).build())) {
       assertEquals(modelOrder, prepared.classifier().config().labels());
     }
   }
@@ -74,8 +74,8 @@ class TrainingSetupTest {
     Path configFile = tmp.resolve("config.json");
     TrainerFixtures.tinyConfig(32, 1, List.of("O")).write(configFile);
     Path tokenizer = dev.exprbert.testing.TestTokenizers.miniLm(tmp);
-    try (TrainingSetup.Prepared prepared = TrainingSetup.prepare(config().configName(configFile.toString())
-        .tokenizerName(tokenizer.toString()).build())) {
+    try (TrainingSetup.Prepared prepared = TrainingSetup.prepare(config().set("config_name", configFile.toString())
+        .set("tokenizer_name", tokenizer.toString()).build())) {
       assertEquals(2, prepared.bio().illFormed(), "I-Positive after O, and I-Positive starting a sentence");
       assertEquals(3, prepared.train().size());
       assertEquals(List.of("B-Negative", "B-Positive", "I-Negative", "I-Positive", "O"),
@@ -108,7 +108,7 @@ class TrainingSetupTest {
     TrainerFixtures.tinyConfig(32, 1, List.of("O")).toBuilder().vocabSize(1000).build().write(configFile);
     Path tokenizer = dev.exprbert.testing.TestTokenizers.miniLm(tmp);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingSetup.prepare(config()
-        .configName(configFile.toString()).tokenizerName(tokenizer.toString()).build()));
+        .set("config_name", configFile.toString()).set("tokenizer_name", tokenizer.toString()).build()));
     assertTrue(e.getMessage().contains("produces 30522 token ids (0..30521) but the model's vocab_size is 1000"),
         e.getMessage());
     assertTrue(!Files.exists(tmp.resolve("out")), "no output folder is left behind");
@@ -126,7 +126,7 @@ class TrainingSetupTest {
       weights.values().forEach(org.bytedeco.pytorch.Tensor::close);
     }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> TrainingSetup.prepare(config().modelNameOrPath(model.toString()).build()));
+        () -> TrainingSetup.prepare(config().set("model_name_or_path", model.toString()).build()));
     assertTrue(e.getMessage().startsWith(model.resolve("model.safetensors") + " has no tensor 'bert.embeddings.LayerNorm.weight'"),
         e.getMessage());
   }

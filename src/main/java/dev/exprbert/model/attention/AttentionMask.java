@@ -14,29 +14,37 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *       want, the 0/1 mask as given ([batch, seq], 1 = real token) and Hugging Face's additive extended mask
  *       {@code (1 - mask) * finfo(dtype).min} of shape [batch, 1, 1, seq] in the compute dtype;
  *   <li>packed ({@link #packed}): a padding-free batch of {@code total_tokens} rows where sequence b holds
- *       rows {@code [cu_seqlens[b], cu_seqlens[b+1])} and attends only within itself (FlashAttention's varlen
- *       layout). Only backends whose {@link AttentionBackend#supportsPacked()} is true accept it.
+ *       rows {@code [cu_seqlens[b], cu_seqlens[b+1])} and attends only within itself (FlashAttention's
+ *       cu_seqlens layout). Only backends whose {@link AttentionImplementation#supportsPacked()} is true accept it.
  * </ul>
- * Owns its tensors.
+ * On a GPU the mask also keeps what it needs in host memory (the 0/1 mask of a padded batch, the offsets of a packed
+ * one) when the caller built it there, so the fused kernel never copies them back from the device (which would wait
+ * for the device). Owns its tensors.
  */
 public final class AttentionMask implements AutoCloseable {
   private final Tensor keep;      // padded: [batch, seq], int64, 1 = attend; packed: null
+  private final Tensor hostKeep;  // padded on a GPU: keep in host memory, when the caller had it there; else null
   private final Tensor additive;  // padded: [batch, 1, 1, seq], compute dtype; packed: null
   private Tensor lengths;         // padded: [batch], int32, computed on first use (fused attention)
   private final Tensor cuSeqlens; // packed: [batch + 1] int32 on the compute device; padded: null
+  private final Tensor hostCuSeqlens; // packed on a GPU: cuSeqlens in host memory, or null
   private final long maxSeqlen;   // packed: the longest sequence; padded: -1
 
-  private AttentionMask(Tensor keep, Tensor additive) {
+  private AttentionMask(Tensor keep, Tensor hostKeep, Tensor additive) {
     this.keep = keep;
+    this.hostKeep = hostKeep;
     this.additive = additive;
     this.cuSeqlens = null;
+    this.hostCuSeqlens = null;
     this.maxSeqlen = -1;
   }
 
-  private AttentionMask(Tensor cuSeqlens, long maxSeqlen) {
+  private AttentionMask(Tensor cuSeqlens, Tensor hostCuSeqlens, long maxSeqlen) {
     this.keep = null;
+    this.hostKeep = null;
     this.additive = null;
     this.cuSeqlens = cuSeqlens;
+    this.hostCuSeqlens = hostCuSeqlens;
     this.maxSeqlen = maxSeqlen;
   }
 
@@ -45,6 +53,14 @@ public final class AttentionMask implements AutoCloseable {
    * its tensor) and the longest sequence. The caller has checked the offsets against the token count.
    */
   public static AttentionMask packed(Tensor cuSeqlens, long maxSeqlen) {
+    return packed(cuSeqlens, null, maxSeqlen);
+  }
+
+  /**
+   * {@link #packed(Tensor, long)} with the same offsets in host memory ({@code hostCuSeqlens}, int32 CPU, or null),
+   * kept only when {@code cuSeqlens} lives on a GPU.
+   */
+  public static AttentionMask packed(Tensor cuSeqlens, Tensor hostCuSeqlens, long maxSeqlen) {
     if (cuSeqlens.dim() != 1 || cuSeqlens.size(0) < 2 || cuSeqlens.scalar_type().value != ScalarType.Int.value) {
       throw new IllegalArgumentException("cu_seqlens must be a 1-D int32 tensor of batch + 1 >= 2 offsets, got "
           + cuSeqlens.dim() + " dims");
@@ -52,10 +68,18 @@ public final class AttentionMask implements AutoCloseable {
     if (maxSeqlen < 1) {
       throw new IllegalArgumentException("max_seqlen must be >= 1, got " + maxSeqlen);
     }
-    return new AttentionMask(cuSeqlens.clone(), maxSeqlen);
+    Tensor host = hostCuSeqlens != null && cuSeqlens.is_cuda() && !hostCuSeqlens.is_cuda()
+        ? hostCuSeqlens.clone() : null;
+    return new AttentionMask(cuSeqlens.clone(), host, maxSeqlen);
   }
 
-  /** Whether this is a packed (varlen, padding-free) batch; see {@link #packed}. */
+  /** Packed on a GPU: the offsets in host memory, or null (then a kernel copies them back). Borrowed: do not close. */
+  public Tensor hostCuSeqlens() {
+    requirePacked("cu_seqlens");
+    return hostCuSeqlens;
+  }
+
+  /** Whether this is a packed (padding-free) batch; see {@link #packed}. */
   public boolean isPacked() {
     return cuSeqlens != null;
   }
@@ -87,6 +111,14 @@ public final class AttentionMask implements AutoCloseable {
 
   /** From a [batch, seq] 0/1 attention mask; {@code computeType} is the dtype of the scores. */
   public static AttentionMask fromPadding(Tensor attentionMask, ScalarType computeType) {
+    return fromPadding(attentionMask, null, computeType);
+  }
+
+  /**
+   * {@link #fromPadding(Tensor, ScalarType)} with the same mask in host memory ({@code hostMask}, or null), kept only
+   * when {@code attentionMask} lives on a GPU, so {@link #lengths()} is computed without waiting for the device.
+   */
+  public static AttentionMask fromPadding(Tensor attentionMask, Tensor hostMask, ScalarType computeType) {
     if (attentionMask.dim() != 2) {
       throw new IllegalArgumentException("attention_mask must be [batch, seq], got " + attentionMask.dim() + " dims");
     }
@@ -98,7 +130,8 @@ public final class AttentionMask implements AutoCloseable {
         Scalar min = new Scalar(lowest(computeType));
         Tensor inverted = asFloat.mul(minusOne).add_(one);
         Tensor scaled = inverted.mul(min)) {
-      return new AttentionMask(attentionMask.clone(), scaled.view(b, 1, 1, s));
+      Tensor host = hostMask != null && attentionMask.is_cuda() && !hostMask.is_cuda() ? hostMask.clone() : null;
+      return new AttentionMask(attentionMask.clone(), host, scaled.view(b, 1, 1, s));
     }
   }
 
@@ -136,21 +169,28 @@ public final class AttentionMask implements AutoCloseable {
   public Tensor lengths() {
     requirePadded("per-sequence lengths (use cuSeqlens())");
     if (lengths == null) {
-      try (Tensor counts = keep.sum(1);
-          Scalar seqEnd = new Scalar(keep.size(1));
-          TensorOptions longs = keep.options();
+      Tensor source = hostKeep != null ? hostKeep : keep; // host memory when we have it: no wait for the device
+      try (Tensor counts = source.sum(1);
+          Scalar seqEnd = new Scalar(source.size(1));
+          TensorOptions longs = source.options();
           Tensor positions = torch.arange(seqEnd, longs);
           Scalar zero = new Scalar(0);
           Tensor column = counts.unsqueeze(1);
           Tensor prefix = positions.lt(column);
-          Tensor keepBool = keep.ne(zero);
+          Tensor keepBool = source.ne(zero);
           Tensor same = prefix.eq(keepBool);
           Tensor all = same.all()) {
         if (!all.item_bool()) {
           throw new IllegalArgumentException("attention_mask must be right-padded (1s, then only 0s in every row) for "
               + "lengths-based attention (--attention fused); found a 0 before a 1");
         }
-        lengths = counts.to(ScalarType.Int);
+        if (source == keep) {
+          lengths = counts.to(ScalarType.Int);
+        } else {
+          try (Tensor hostLengths = counts.to(ScalarType.Int); org.bytedeco.pytorch.Device device = keep.device()) {
+            lengths = hostLengths.to(device, ScalarType.Int);
+          }
+        }
       }
     }
     return lengths;
@@ -160,9 +200,15 @@ public final class AttentionMask implements AutoCloseable {
   public void close() {
     if (isPacked()) {
       cuSeqlens.close();
+      if (hostCuSeqlens != null) {
+        hostCuSeqlens.close();
+      }
       return;
     }
     keep.close();
+    if (hostKeep != null) {
+      hostKeep.close();
+    }
     additive.close();
     if (lengths != null) {
       lengths.close();

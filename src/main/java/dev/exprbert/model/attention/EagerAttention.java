@@ -7,25 +7,31 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * Attention as Hugging Face's eager BertSelfAttention writes it: matmul, scale, additive mask,
- * softmax, dropout, matmul. The reference every other backend is compared with.
+ * softmax, dropout, matmul, in LibTorch's [batch, heads, seq, head_dim] layout. The reference every other backend
+ * is compared with.
  */
 public final class EagerAttention implements AttentionBackend {
   @Override
-  public String name() {
-    return "eager";
+  public AttentionImplementation implementation() {
+    return AttentionImplementation.EAGER;
   }
 
   @Override
   public Tensor attend(Tensor q, Tensor k, Tensor v, AttentionMask mask, double dropout, boolean training, LayerwiseBackward tape) {
-    double scale = 1.0 / Math.sqrt(q.size(3));
-    try (Tensor kt = k.transpose(-1, -2);
-        Tensor raw = torch.matmul(q, kt);
+    double scale = 1.0 / Math.sqrt(q.size(q.dim() - 1));
+    Tensor additive = mask.additive(); // borrowed from the mask
+    try (Tensor qh = q.transpose(1, 2);
+        Tensor kh = k.transpose(1, 2);
+        Tensor vh = v.transpose(1, 2);
+        Tensor kt = kh.transpose(-1, -2);
+        Tensor raw = torch.matmul(qh, kt);
         Scalar s = new Scalar(scale);
         Tensor scaled = raw.mul(s);
-        Tensor masked = scaled.add(mask.additive());
+        Tensor masked = scaled.add(additive);
         Tensor probs = torch.softmax(masked, -1);
-        Tensor dropped = torch.dropout(probs, dropout, training)) {
-      return torch.matmul(dropped, v);
+        Tensor dropped = torch.dropout(probs, dropout, training);
+        Tensor context = torch.matmul(dropped, vh)) {
+      return context.transpose(1, 2);
     }
   }
 }

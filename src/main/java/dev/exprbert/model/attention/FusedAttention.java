@@ -15,12 +15,15 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Our fused attention kernel ({@code --attention fused}), a custom-op graph boundary (DESIGN §4): the
+ * Our fused attention kernel ({@code --attention fused}), a custom-op graph boundary (the layer-wise backward of
+ * {@link LayerwiseBackward}): the
  * forward writes {@code out} (a fresh leaf that requires grad) and the per-row log-sum-exp; a step on the
  * layer-wise tape turns {@code out.grad} into dq, dk, dv with the backward kernel and back-propagates them
  * into the q, k, v projections. The key-padding mask becomes per-sequence lengths (right padding only);
  * padded query rows get zeros, which no real token depends on. A packed mask ({@link AttentionMask#packed}) runs
- * the kernel's varlen layout: q, k, v, out are {@code [total_tokens, heads, head_dim]} and no padding exists.
+ * the kernel's packed layout: q, k, v, out are {@code [total_tokens, heads, head_dim]} and no padding exists. The
+ * kernel takes the interface's layout ([note: attention layout] in {@link AttentionBackend}) as it is: q, k, v are
+ * strided views of the projections and the context is the kernel's output itself, with no transpose or copy.
  *
  * <p>Train-mode dropout follows Hugging Face's semantics (drop attention probabilities with p, scale the
  * survivors by 1/(1-p)); the mask comes from a counter-based RNG keyed by this backend's seed and a call
@@ -42,13 +45,8 @@ public final class FusedAttention implements AttentionBackend {
   }
 
   @Override
-  public String name() {
-    return "fused";
-  }
-
-  @Override
-  public boolean supportsPacked() {
-    return true;
+  public AttentionImplementation implementation() {
+    return AttentionImplementation.FUSED;
   }
 
   /** The counter offset the next training call with dropout will use (the Philox offset). */
@@ -74,35 +72,37 @@ public final class FusedAttention implements AttentionBackend {
     }
     if (mask.isPacked() ? q.dim() != 3 : q.dim() != 4) {
       throw new IllegalArgumentException("q must be " + (mask.isPacked() ? "[total_tokens, heads, head_dim] for a packed"
-          : "[batch, heads, seq, head_dim] for a padded") + " batch, got " + q.dim() + " dims");
+          : "[batch, seq, heads, head_dim] for a padded") + " batch, got " + q.dim() + " dims");
     }
     double p = training ? dropout : 0.0;
     AttentionOptions options = new AttentionOptions(1.0 / Math.sqrt(q.size(q.dim() - 1)), p, seed,
         p > 0 ? calls.getAndIncrement() : 0);
     Tensor layout = mask.isPacked() ? mask.cuSeqlens() : mask.lengths();
+    Tensor hostLayout = mask.isPacked() ? mask.hostCuSeqlens() : null;
     long maxSeqlen = mask.isPacked() ? mask.maxSeqlen() : -1;
-    AttentionBatch batch = batchOf(layout, maxSeqlen);
-    // padded: [batch, heads, seq, dim] views of [batch, seq, heads, dim] projections (transposing back is free);
-    // packed: the [total, heads, dim] projections as they are
-    Tensor qs = mask.isPacked() ? q.alias() : q.transpose(1, 2);
-    Tensor ks = mask.isPacked() ? k.alias() : k.transpose(1, 2);
-    Tensor vs = mask.isPacked() ? v.alias() : v.transpose(1, 2);
+    AttentionBatch batch = batchOf(layout, hostLayout, maxSeqlen);
+    // our own handles on the caller's q, k, v (which it closes): the tape step keeps them for the backward
+    Tensor qs = q.alias();
+    Tensor ks = k.alias();
+    Tensor vs = v.alias();
     Tensor out = null;
     Tensor lse = null;
     try {
       try (NoGradGuard noGrad = new NoGradGuard()) {
         out = emptyLike(qs);
-        lse = mask.isPacked() ? emptyFloat(q, q.size(1), q.size(0)) : emptyFloat(q, q.size(0), q.size(1), q.size(2));
+        // lse: padded [batch, heads, seq] of a [batch, seq, heads, dim] q; packed [heads, total_tokens]
+        lse = mask.isPacked() ? emptyFloat(q, q.size(1), q.size(0)) : emptyFloat(q, q.size(0), q.size(2), q.size(1));
         AttentionKernels.forward(qs, ks, vs, out, lse, batch, options);
       }
       if (!wantsGrad) {
-        Tensor context = mask.isPacked() ? out.alias() : out.transpose(1, 2);
+        Tensor context = out.alias();
         closeAll(qs, ks, vs, out, lse);
         return context;
       }
       out.requires_grad_(true); // a fresh leaf: the layers above fill out.grad, the tape step below reads it
-      Tensor context = mask.isPacked() ? out.alias() : out.transpose(1, 2);
-      tape.addStep(new Backward(qs, ks, vs, out, lse, layout.clone(), maxSeqlen, options));
+      Tensor context = out.alias();
+      tape.addStep(new Backward(qs, ks, vs, out, lse, layout.clone(), hostLayout == null ? null : hostLayout.clone(),
+          maxSeqlen, options));
       return context;
     } catch (RuntimeException e) {
       closeAll(qs, ks, vs, out, lse);
@@ -110,9 +110,9 @@ public final class FusedAttention implements AttentionBackend {
     }
   }
 
-  /** Padded with per-sequence lengths when {@code maxSeqlen < 0}, else varlen with cu_seqlens. */
-  private static AttentionBatch batchOf(Tensor layout, long maxSeqlen) {
-    return maxSeqlen < 0 ? AttentionBatch.padded(layout) : AttentionBatch.varlen(layout, maxSeqlen);
+  /** Padded with per-sequence lengths when {@code maxSeqlen < 0}, else packed with cu_seqlens (and their host copy). */
+  private static AttentionBatch batchOf(Tensor layout, Tensor hostLayout, long maxSeqlen) {
+    return maxSeqlen < 0 ? AttentionBatch.padded(layout) : AttentionBatch.varlen(layout, hostLayout, maxSeqlen);
   }
 
   /** A contiguous tensor of {@code like}'s sizes, dtype and device. */
@@ -150,17 +150,20 @@ public final class FusedAttention implements AttentionBackend {
     private final Tensor v;
     private final Tensor out;
     private final Tensor lse;
-    private final Tensor layout;   // padded: lengths [batch]; packed: cu_seqlens [batch + 1]; int32
-    private final long maxSeqlen;  // packed: the longest sequence; padded: -1
+    private final Tensor layout;     // padded: lengths [batch]; packed: cu_seqlens [batch + 1]; int32
+    private final Tensor hostLayout; // packed: cu_seqlens in host memory, or null
+    private final long maxSeqlen;    // packed: the longest sequence; padded: -1
     private final AttentionOptions options;
 
-    Backward(Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor layout, long maxSeqlen, AttentionOptions options) {
+    Backward(Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor layout, Tensor hostLayout, long maxSeqlen,
+        AttentionOptions options) {
       this.q = q;
       this.k = k;
       this.v = v;
       this.out = out;
       this.lse = lse;
       this.layout = layout;
+      this.hostLayout = hostLayout;
       this.maxSeqlen = maxSeqlen;
       this.options = options;
     }
@@ -177,7 +180,8 @@ public final class FusedAttention implements AttentionBackend {
             Tensor dv = emptyLike(v);
             Tensor delta = q.is_cuda() ? torch.empty_like(lse) : null) {
           try (NoGradGuard noGrad = new NoGradGuard()) {
-            AttentionKernels.backward(dout, q, k, v, out, lse, dq, dk, dv, delta, batchOf(layout, maxSeqlen), options);
+            AttentionKernels.backward(dout, q, k, v, out, lse, dq, dk, dv, delta, batchOf(layout, hostLayout, maxSeqlen),
+                options);
           }
           try (TensorVector outputs = new TensorVector(q, k, v); TensorVector grads = new TensorVector(dq, dk, dv)) {
             LayerwiseBackward.backward(outputs, grads);
@@ -188,7 +192,7 @@ public final class FusedAttention implements AttentionBackend {
 
     @Override
     public void close() {
-      closeAll(q, k, v, out, lse, layout);
+      closeAll(q, k, v, out, lse, layout, hostLayout);
     }
   }
 }

@@ -9,19 +9,25 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * LibTorch's {@code scaled_dot_product_attention} (FlashAttention / memory-efficient / cuDNN kernels
  * on GPU, a fused math path on CPU) with Hugging Face's additive mask, as transformers' "sdpa"
- * attention implementation calls it.
+ * attention implementation calls it, in LibTorch's [batch, heads, seq, head_dim] layout.
  */
 public final class SdpaAttention implements AttentionBackend {
   @Override
-  public String name() {
-    return "sdpa";
+  public AttentionImplementation implementation() {
+    return AttentionImplementation.SDPA;
   }
 
   @Override
   public Tensor attend(Tensor q, Tensor k, Tensor v, AttentionMask mask, double dropout, boolean training, LayerwiseBackward tape) {
-    try (TensorOptional attnMask = new TensorOptional(mask.additive());
-        DoubleOptional defaultScale = new DoubleOptional()) {
-      return torch.scaled_dot_product_attention(q, k, v, attnMask, training ? dropout : 0.0, false, defaultScale, false);
+    Tensor additive = mask.additive(); // borrowed from the mask
+    try (TensorOptional attnMask = new TensorOptional(additive);
+        DoubleOptional defaultScale = new DoubleOptional();
+        Tensor qh = q.transpose(1, 2);
+        Tensor kh = k.transpose(1, 2);
+        Tensor vh = v.transpose(1, 2);
+        Tensor context = torch.scaled_dot_product_attention(qh, kh, vh, attnMask, training ? dropout : 0.0, false,
+            defaultScale, false)) {
+      return context.transpose(1, 2);
     }
   }
 }

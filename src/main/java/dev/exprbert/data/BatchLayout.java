@@ -1,0 +1,41 @@
+package dev.exprbert.data;
+
+import dev.exprbert.model.attention.AttentionImplementation;
+import java.util.List;
+
+/**
+ * Padded or packed model batches: the one place that builds a {@link ModelBatch}, chosen once per run from the
+ * attention backend ({@link AttentionImplementation#supportsPacked()}).
+ */
+public enum BatchLayout {
+  PADDED,
+  PACKED;
+
+  /** Inference and evaluation: packed whenever the backend takes packed batches (no work on padding). */
+  public static BatchLayout forInference(AttentionImplementation attention) {
+    return attention.supportsPacked() ? PACKED : PADDED;
+  }
+
+  /**
+   * Training: packed when asked ({@code padding_free}); the model's backend must take packed batches.
+   *
+   * @throws IllegalArgumentException naming padding_free and the backend, when it cannot
+   */
+  public static BatchLayout forTraining(AttentionImplementation attention, boolean paddingFree) {
+    if (paddingFree && !attention.supportsPacked()) {
+      throw new IllegalArgumentException("padding_free (packed batches) needs attn_implementation fused, but the model"
+          + " runs attention '" + attention + "'; build the model with --attention fused");
+    }
+    return paddingFree ? PACKED : PADDED;
+  }
+
+  /** A batch of {@code sentences} in this layout ({@code padTokenId} fills padded rows). */
+  public ModelBatch batch(List<AlignedSentence> sentences, long padTokenId) {
+    return this == PACKED ? PackedBatch.ofSentences(sentences) : new PaddedBatch(sentences, padTokenId);
+  }
+
+  /** A batch of the encodings of {@code features}. */
+  public ModelBatch batchOf(List<Feature> features, long padTokenId) {
+    return batch(features.stream().map(Feature::encoding).toList(), padTokenId);
+  }
+}

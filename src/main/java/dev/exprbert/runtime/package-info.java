@@ -1,0 +1,5 @@
+/**
+ * What every other package runs on: loading LibTorch once, device and precision placement, tensor helpers, and the
+ * count of device-to-host reads.
+ */
+package dev.exprbert.runtime;

@@ -1,0 +1,163 @@
+package dev.exprbert.train;
+
+import dev.exprbert.io.AtomicFiles;
+import dev.exprbert.model.ModelDirectory;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Saving and resuming: what goes into a {@code checkpoint-N/} (the {@link CheckpointPart}s, in their order: model
+ * files, {@code optimizer.safetensors}, {@code scheduler.json}, {@code rng_state.safetensors},
+ * {@code trainer_position.json}, {@code training_args.json} and, last, {@code trainer_state.json}), written
+ * crash-safely by {@link CheckpointStore}; {@code save_total_limit} rotation that keeps the best checkpoint; and on
+ * start, refusing an occupied output directory or finding the checkpoint to resume from.
+ */
+final class Checkpointer {
+  private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
+  static final String TRAINING_ARGS = "training_args.json";
+
+  /** Called before each checkpoint file is written; tests throw from it to simulate a full disk. */
+  @FunctionalInterface
+  interface WriteHook {
+    void beforeWrite(Path file) throws IOException;
+  }
+
+  private final TrainingConfig config;
+  private final CheckpointStore store;
+  private final RunState state;
+  private final List<CheckpointPart> parts;
+  private WriteHook hook = file -> {};
+  private long lastSavedStep = -1;
+
+  /** @param parts every part but {@code training_args.json} and the run state's, which this adds */
+  Checkpointer(TrainingConfig config, RunState state, List<CheckpointPart> parts) {
+    this.config = config;
+    this.store = new CheckpointStore(config.outputDir());
+    this.state = state;
+    List<CheckpointPart> all = new ArrayList<>(parts);
+    all.add(state.positionPart());
+    all.add(trainingArgs(config));
+    all.add(state.trainerStatePart());
+    this.parts = List.copyOf(all);
+  }
+
+  void onWrite(WriteHook hook) {
+    this.hook = Objects.requireNonNull(hook, "hook");
+  }
+
+  /**
+   * Refuses an output directory that already holds a run unless asked to overwrite it or resume from it, removes
+   * leftovers of interrupted saves, and restores the checkpoint to resume from. Returns it, or null for a new run.
+   */
+  Path begin() throws IOException {
+    Path resume = resolveResume(config.resumeFromCheckpoint());
+    if (resume == null) {
+      String existing = existingRun(config.outputDir());
+      if (existing != null) {
+        if (!config.overwriteOutputDir()) {
+          throw new IllegalArgumentException("output_dir " + config.outputDir() + " already holds a run (" + existing
+              + "); pass --overwrite_output_dir to train into it anyway (its checkpoints are deleted), or"
+              + " --resume_from_checkpoint to continue it");
+        }
+        LOG.warn("overwriting the run in {} ({})", config.outputDir(), existing);
+        store.deleteAll();
+      }
+    }
+    Files.createDirectories(config.outputDir());
+    store.removeIncompleteSaves();
+    if (resume != null) {
+      for (CheckpointPart part : parts) {
+        part.check(resume);
+      }
+      for (CheckpointPart part : parts) {
+        part.restore(resume);
+      }
+      lastSavedStep = state.globalStep();
+    }
+    return resume;
+  }
+
+  private Path resolveResume(String value) throws IOException {
+    if (value == null || value.equalsIgnoreCase("false")) {
+      return null;
+    }
+    if (value.equalsIgnoreCase("true")) {
+      return store.latest().orElseThrow(() -> new IllegalArgumentException("resume_from_checkpoint true: no complete"
+          + " checkpoint in " + store.outputDir() + " (expected a checkpoint-N folder holding " + CheckpointStore.MARKER + ")"));
+    }
+    Path dir = Path.of(value);
+    CheckpointStore.requireComplete(dir);
+    return dir;
+  }
+
+  private static String existingRun(Path outputDir) throws IOException {
+    if (!Files.isDirectory(outputDir)) {
+      return null;
+    }
+    for (String marker : List.of(RunState.TRAINER_STATE, ModelDirectory.CONFIG, ModelDirectory.SAFETENSORS)) {
+      if (Files.exists(outputDir.resolve(marker))) {
+        return marker;
+      }
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(outputDir, CheckpointStore.PREFIX + "*")) {
+      for (Path p : entries) {
+        return p.getFileName().toString();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Saves {@code checkpoint-<global step>} (once per step; null when this step is saved already), names it the best
+   * checkpoint when its step holds the best metric (before its trainer_state.json is written, as Hugging Face does),
+   * and rotates old ones.
+   */
+  Path save() throws IOException {
+    long step = state.globalStep();
+    if (step == lastSavedStep) {
+      return null;
+    }
+    Path target = CheckpointStore.folderFor(store.outputDir(), step);
+    if (state.bestGlobalStep() != null && state.bestGlobalStep() == step) {
+      state.bestModelCheckpoint(target.toString());
+    }
+    Path saved = store.save(step, folder -> {
+      for (CheckpointPart part : parts) {
+        hook.beforeWrite(folder.resolve(part.file()));
+        part.save(folder);
+      }
+    });
+    lastSavedStep = step;
+    LOG.info("saved {}", saved);
+    Integer limit = config.saveTotalLimit();
+    if (limit != null) {
+      Path keep = state.bestModelCheckpoint() != null ? Path.of(state.bestModelCheckpoint()) : null;
+      for (Path deleted : store.rotate(limit, keep)) {
+        LOG.info("deleted {} (save_total_limit {})", deleted, limit);
+      }
+    }
+    return saved;
+  }
+
+  /** {@code training_args.json}: the run's settings under Hugging Face's names (written, never restored). */
+  static CheckpointPart trainingArgs(TrainingConfig config) {
+    return new CheckpointPart() {
+      @Override
+      public String file() {
+        return TRAINING_ARGS;
+      }
+
+      @Override
+      public void save(Path folder) throws IOException {
+        AtomicFiles.writeString(folder.resolve(TRAINING_ARGS), TrainingConfigKeys.toJsonText(config));
+      }
+    };
+  }
+}

@@ -1,4 +1,0 @@
-package dev.exprbert.train;
-
-/** One value of a logged series (training loss, eval loss, eval F1) at a global step. */
-public record LogPoint(double step, double value) {}

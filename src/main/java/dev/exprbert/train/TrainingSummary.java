@@ -1,0 +1,97 @@
+package dev.exprbert.train;
+
+import dev.exprbert.report.EpochRow;
+import dev.exprbert.report.LogPoint;
+import dev.exprbert.report.ModelCardData;
+import dev.exprbert.report.RunReport;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The model card and chart of a finished run, taken from it the way Hugging Face's {@code TrainingSummary} takes
+ * them: the hyperparameters under their model-card names, one row per evaluation in {@code log_history} (with the
+ * last training loss logged before it, or none), the final evaluation, and the loss / F1 curves.
+ */
+final class TrainingSummary {
+  private TrainingSummary() {}
+
+  static RunReport of(TrainingConfig c, List<String> labels, List<Map<String, Object>> logHistory, Evaluation finalEval) {
+    String modelName = c.outputDir().toAbsolutePath().normalize().getFileName().toString();
+    String dataset = c.trainFile() != null ? c.trainFile().getFileName().toString() : null;
+    List<EpochRow> rows = new ArrayList<>();
+    List<LogPoint> trainingLoss = new ArrayList<>();
+    List<LogPoint> evalLoss = new ArrayList<>();
+    List<LogPoint> evalF1 = new ArrayList<>();
+    Double lastLoss = null;
+    for (Map<String, Object> e : logHistory) {
+      double step = ((Number) e.get("step")).doubleValue();
+      if (e.containsKey("loss")) {
+        lastLoss = ((Number) e.get("loss")).doubleValue();
+        trainingLoss.add(new LogPoint(step, lastLoss));
+      } else if (e.containsKey("eval_loss") && e.containsKey("eval_f1")) {
+        evalLoss.add(new LogPoint(step, num(e, "eval_loss")));
+        evalF1.add(new LogPoint(step, num(e, "eval_f1")));
+        rows.add(new EpochRow(lastLoss, num(e, "epoch"), (long) step, num(e, "eval_loss"), num(e, "eval_precision"),
+            num(e, "eval_recall"), num(e, "eval_f1"), num(e, "eval_accuracy")));
+      }
+    }
+    // the evaluation after training repeats the last row in log_history; the card's table stops before it
+    LinkedHashMap<String, Double> finalMetrics = new LinkedHashMap<>();
+    if (finalEval != null && !rows.isEmpty()) {
+      rows.remove(rows.size() - 1);
+      evalLoss.remove(evalLoss.size() - 1);
+      evalF1.remove(evalF1.size() - 1);
+    }
+    if (finalEval != null) {
+      for (String key : List.of("loss", "precision", "recall", "f1", "accuracy")) {
+        finalMetrics.put(key, finalEval.metrics().get("eval_" + key));
+      }
+    }
+    ModelCardData card = new ModelCardData(modelName, c.modelNameOrPath(), dataset, labels, hyperparameters(c), rows,
+        finalMetrics, versions());
+    return new RunReport(card, trainingLoss, evalLoss, evalF1);
+  }
+
+  private static LinkedHashMap<String, Object> hyperparameters(TrainingConfig c) {
+    LinkedHashMap<String, Object> hp = new LinkedHashMap<>();
+    hp.put("learning_rate", c.learningRate());
+    hp.put("train_batch_size", c.perDeviceTrainBatchSize());
+    hp.put("eval_batch_size", c.perDeviceEvalBatchSize());
+    hp.put("seed", c.seed());
+    if (c.gradientAccumulationSteps() > 1) {
+      hp.put("gradient_accumulation_steps", c.gradientAccumulationSteps());
+      hp.put("total_train_batch_size", c.perDeviceTrainBatchSize() * c.gradientAccumulationSteps());
+    }
+    hp.put("optimizer", "Use " + c.optim() + " with betas=(" + c.adamBeta1() + "," + c.adamBeta2() + ") and epsilon="
+        + String.format("%.0e", c.adamEpsilon()) + " and optimizer_args=No additional optimizer arguments");
+    hp.put("lr_scheduler_type", c.lrSchedulerType().hfName());
+    if (c.warmupSteps() > 0) {
+      hp.put("lr_scheduler_warmup_steps", c.warmupSteps());
+    } else if (c.warmupRatio() > 0) {
+      hp.put("lr_scheduler_warmup_ratio", c.warmupRatio());
+    }
+    if (c.maxSteps() > 0) {
+      hp.put("training_steps", c.maxSteps());
+    } else {
+      double epochs = c.numTrainEpochs();
+      hp.put("num_epochs", epochs == Math.rint(epochs) ? (Object) (long) epochs : (Object) epochs);
+    }
+    return hp;
+  }
+
+  private static LinkedHashMap<String, String> versions() {
+    LinkedHashMap<String, String> versions = new LinkedHashMap<>();
+    versions.put("ExprBERT", "0.1.0");
+    versions.put("LibTorch (org.bytedeco:pytorch)", "2.10.0-1.5.13");
+    versions.put("Tokenizers (ai.djl.huggingface)", "0.38.0");
+    versions.put("Java", System.getProperty("java.version"));
+    return versions;
+  }
+
+  private static double num(Map<String, Object> e, String key) {
+    Object v = e.get(key);
+    return v instanceof Number n ? n.doubleValue() : Double.NaN;
+  }
+}
