@@ -37,9 +37,13 @@ class ArchitectureTest {
       Map.entry("data", Set.of("model", "io", "runtime")),
       Map.entry("report", Set.of("io", "runtime")),
       Map.entry("convert", Set.of("model", "io", "runtime")),
+      Map.entry("export", Set.of("model", "io", "runtime")),
+      Map.entry("hub", Set.of("convert", "io", "runtime")),
       Map.entry("infer", Set.of("data", "model", "io", "runtime")),
-      Map.entry("train", Set.of("infer", "convert", "data", "model", "optim", "metrics", "report", "io", "runtime")),
-      Map.entry("cli", Set.of("train", "infer", "convert", "data", "model", "optim", "metrics", "report", "io", "runtime")));
+      Map.entry("serve", Set.of("infer", "data", "model", "runtime")),
+      Map.entry("train", Set.of("infer", "convert", "hub", "data", "model", "optim", "metrics", "report", "io", "runtime")),
+      Map.entry("cli", Set.of("train", "infer", "serve", "export", "convert", "hub", "data", "model", "optim", "metrics",
+          "report", "io", "runtime")));
 
   @Test
   void importsFollowTheArrows() throws IOException {
