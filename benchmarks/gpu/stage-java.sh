@@ -190,9 +190,9 @@ fi
 
 # ------------------------------------------------------------- font libraries for the training chart (tiny)
 # The JRE's libfontmanager needs libfreetype.so.6 and libharfbuzz.so.0 from the system; a GPU image may lack
-# them, and the chart then fails after training. These copies go on LD_LIBRARY_PATH on the device only when
-# its ldconfig lacks them (java-check.sh decides), with a font for text rendering without fontconfig.
-fontlibs=$cache/fontlibs-$(ls -l /usr/lib/x86_64-linux-gnu/libfreetype.so.6* /usr/lib/x86_64-linux-gnu/libharfbuzz.so.0* 2>/dev/null | hash_text)
+# them, and the chart then fails after training. These copies (with fontconfig and DejaVu Sans) go on
+# LD_LIBRARY_PATH on the device only when the system's do not load (stage/common.sh, gs_env decides).
+fontlibs=$cache/fontlibs-$( (echo v2; ls -lL /usr/lib/x86_64-linux-gnu/libfreetype.so.6 /usr/lib/x86_64-linux-gnu/libharfbuzz.so.0 /usr/lib/x86_64-linux-gnu/libfontconfig.so.1) 2>/dev/null | hash_text)
 if [ ! -d "$fontlibs" ]; then
   tmp=$fontlibs.tmp; rm -rf "$tmp"; mkdir -p "$tmp/lib" "$tmp/fonts"
   for lib in $(LD_LIBRARY_PATH=$jre/lib:$jre/lib/server ldd "$jre/lib/libfontmanager.so" | awk '$3 ~ /^\// {print $3}'); do
@@ -201,6 +201,8 @@ if [ ! -d "$fontlibs" ]; then
       *) cp -L "$lib" "$tmp/lib/" ;;
     esac
   done
+  # fontconfig (the JRE dlopens it to find fonts) and its XML parser
+  for lib in libfontconfig.so.1 libexpat.so.1; do cp -L "/lib/x86_64-linux-gnu/$lib" "$tmp/lib/" || die "$lib not found"; done
   font=$(fc-match -f '%{file}' 'DejaVu Sans' 2>/dev/null || true)
   [ -f "$font" ] || font=$(ls /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf 2>/dev/null || true)
   [ -n "$font" ] && cp "$font" "$tmp/fonts/"
@@ -281,6 +283,13 @@ log "bundle: tar of natives, JRE, jars, font libraries"
 tar -C "$bundle_tree" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$bundle_tar" \
   natives jre lib lib-test fontlibs
 rm -rf "$bundle_tree"
+if [ "$measure" = 1 ]; then
+  log "measuring compressors on a 128 MiB sample of the $(($(stat -c %s "$bundle_tar") / 1048576)) MiB bundle (single thread, minutes)"
+  bash "$here/stage/measure_compressors.sh" "$bundle_tar" "$cache/compressors.tsv"
+  column -t -s "$(printf '\t')" "$cache/compressors.tsv"
+  rm -f "$bundle_tar"
+  exit 0
+fi
 raw_bytes=$(stat -c %s "$bundle_tar")
 raw_sha=$(sha "$bundle_tar")
 bundle_z=$cache/bundle-$raw_sha-$compressor$level.tar.$(ext)

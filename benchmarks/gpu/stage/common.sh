@@ -101,27 +101,33 @@ gs_env() {
       | gcc -shared -fPIC -x c - -Wl,-soname,libcuda.so.1 -o "$GS_STAGE/smoke/libcuda.so.1"
     dirs=${dirs:+$dirs:}$GS_STAGE/smoke
   fi
-  # Font libraries: the system's when ldconfig knows them, else the staged copies (Debian 12 builds).
-  local freetype=0 harfbuzz=0 fontconfig=0 fontfiles=0
-  ldconfig -p 2>/dev/null | grep -q 'libfreetype.so.6 ' && freetype=1
-  ldconfig -p 2>/dev/null | grep -q 'libharfbuzz.so.0 ' && harfbuzz=1
-  ldconfig -p 2>/dev/null | grep -q 'libfontconfig.so.1 ' && fontconfig=1
+  # Font libraries (the training chart's text): the system's when they load (dlopen through ctypes, as the JRE's
+  # libfontmanager will), else the staged copies (Debian 12 builds); with no fontconfig or no font file on the
+  # system, a fonts.conf that points fontconfig at the staged DejaVu Sans. Without any of this, a bare image
+  # fails `train` after training (UnsatisfiedLinkError from libfontmanager, uncaught by the chart code).
+  local freetype fontconfig harfbuzz fontfiles used_staged=0 staged_conf=0
+  loads() { python3 -c 'import ctypes,sys; ctypes.CDLL(sys.argv[1])' "$1" >/dev/null 2>&1 && echo 1 || echo 0; }
+  freetype=$(loads libfreetype.so.6) harfbuzz=$(loads libharfbuzz.so.0) fontconfig=$(loads libfontconfig.so.1)
   fontfiles=$(find /usr/share/fonts /usr/local/share/fonts -type f \( -name '*.ttf' -o -name '*.otf' \) 2>/dev/null | wc -l)
-  local used_staged=0
-  if [ "${GS_FORCE_STAGED_FONTS:-0}" = 1 ] || [ $freetype = 0 ] || [ $harfbuzz = 0 ]; then
+  if [ "${GS_FORCE_STAGED_FONTS:-0}" = 1 ] || [ "$freetype$harfbuzz$fontconfig" != 111 ]; then
     dirs=${dirs:+$dirs:}$GS_STAGE/fontlibs/lib
     used_staged=1
   fi
-  GS_FONTS="{\"system_freetype\": $freetype, \"system_harfbuzz\": $harfbuzz, \"system_fontconfig\": $fontconfig, \"system_font_files\": $fontfiles, \"staged_font_libraries_used\": $used_staged}"
+  if [ "${GS_FORCE_STAGED_FONTS:-0}" = 1 ] || [ "$fontconfig" = 0 ] || [ "$fontfiles" = 0 ]; then
+    mkdir -p "$GS_STAGE/fontcache"
+    printf '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig><dir>%s</dir><cachedir>%s</cachedir></fontconfig>\n' \
+      "$GS_STAGE/fontlibs/fonts" "$GS_STAGE/fontcache" >"$GS_STAGE/fontlibs/fonts.conf"
+    export FONTCONFIG_FILE=$GS_STAGE/fontlibs/fonts.conf
+    staged_conf=1
+  fi
+  GS_FONTS="{\"system_freetype\": $freetype, \"system_harfbuzz\": $harfbuzz, \"system_fontconfig\": $fontconfig, \"system_font_files\": $fontfiles, \"staged_font_libraries_used\": $used_staged, \"staged_fonts_conf_used\": $staged_conf}"
   GS_LDPATH=$dirs
   export LD_LIBRARY_PATH=$dirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   export DJL_CACHE_DIR=$GS_STAGE/djl ENGINE_CACHE_DIR=$GS_STAGE/djl OPT_OUT_TRACKING=true DJL_OFFLINE=true
   export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072}
   GS_MAIN=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["main_class"])' "$GS_STAGE/app/meta.json")
-  local fontpath=""
-  [ "$used_staged" = 1 ] && [ "$fontfiles" = 0 ] && fontpath="-Dsun.java2d.fontpath=$GS_STAGE/fontlibs/fonts"
   # The java command line up to the main class (GpuProbe wraps it; see stage/GpuProbe.java).
-  GS_JAVA="$GS_STAGE/jre/bin/java -Xmx${EXPRBERT_JAVA_XMX:-16g} -Djava.awt.headless=true -DRUST_FLAVOR=cpu -Dai.djl.offline=true -DOPT_OUT_TRACKING=true -Dorg.bytedeco.javacpp.cachedir=$GS_STAGE/jcache $fontpath -cp $GS_STAGE/app/probe:$GS_STAGE/app/classes:$GS_STAGE/natives:$GS_STAGE/lib/*"
+  GS_JAVA="$GS_STAGE/jre/bin/java -Xmx${EXPRBERT_JAVA_XMX:-16g} -Djava.awt.headless=true -DRUST_FLAVOR=cpu -Dai.djl.offline=true -DOPT_OUT_TRACKING=true -Dorg.bytedeco.javacpp.cachedir=$GS_STAGE/jcache -cp $GS_STAGE/app/probe:$GS_STAGE/app/classes:$GS_STAGE/natives:$GS_STAGE/lib/*"
 }
 
 # Libraries the staged natives cannot resolve with GS_LDPATH (ldd; one "lib: soname" per line).
