@@ -6,7 +6,9 @@
 #        benchmarks/gpu/java-check.sh --preflight RESULTS_DIR [--cpu-smoke]       first call: the machine and part 0
 #        benchmarks/gpu/java-check.sh --part K RESULTS_DIR                         a middle call: part K arrived whole
 # Environment: EXPRBERT_STAGE_DIR (default /tmp/exprbert-gpustage: where the stage unpacks; kept while the machine
-#   stays warm, so e2e.sh reuses it), EXPRBERT_GPUSTAGE_PARTS (default <repo>/.gpustage), EXPRBERT_PYTHON.
+#   stays warm, so e2e.sh reuses it), EXPRBERT_GPUSTAGE_PARTS (default <repo>/.gpustage), EXPRBERT_PYTHON,
+#   EXPRBERT_TORCH_LIB (reuse-torch mode: the LibTorch folder, default the image torch/lib), EXPRBERT_NVIDIA_SITE
+#   (a folder holding nvidia/*/lib when the wheels are not beside torch: the CPU smoke test).
 #
 # The full check, in order, stopping at the first failure (fails fast and loudly: a missing library, no GPU,
 # a checksum mismatch, a failing run):
@@ -93,9 +95,13 @@ preflight() {  # the machine: GPU, driver, python/torch, pip CUDA libraries, too
     "$(ldconfig -p 2>/dev/null | grep -c 'libfreetype.so.6 ')" "$(ldconfig -p 2>/dev/null | grep -c 'libharfbuzz.so.0 ')" \
     "$(ldconfig -p 2>/dev/null | grep -c 'libfontconfig.so.1 ')")
   local canary='"not run"' canary_rc=0 fp=$GS_PARTS/p0/preflight/fingerprint.json.xz
-  if [ -f "$fp" ] && [ -d "$GS_SP/torch/lib" ]; then
+  if [ -f "$fp" ]; then
     python3 -c 'import lzma,sys; open(sys.argv[2],"wb").write(lzma.open(sys.argv[1]).read())' "$fp" "$L/fingerprint.json"
-    canary=$(python3 "$here/stage/elfabi.py" check "$L/fingerprint.json" "$GS_SP/torch/lib") || canary_rc=$?
+  elif [ -f "$GS_STAGE/app/abi/fingerprint.json" ]; then
+    cp "$GS_STAGE/app/abi/fingerprint.json" "$L/fingerprint.json"
+  fi
+  if [ -f "$L/fingerprint.json" ] && [ -d "${EXPRBERT_TORCH_LIB:-$GS_SP/torch/lib}" ]; then
+    canary=$(python3 "$here/stage/elfabi.py" check "$L/fingerprint.json" "${EXPRBERT_TORCH_LIB:-$GS_SP/torch/lib}") || canary_rc=$?
   fi
   local tools
   tools=$(printf '{"xz": "%s", "zstd": "%s", "gcc": %s}' "$(xz --version 2>/dev/null | head -n 1)" \

@@ -93,7 +93,7 @@ gs_env() {
   GS_MODE=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["mode"])' "$GS_STAGE/app/meta.json")
   local dirs
   dirs=$(gs_nvidia_libdirs)
-  if [ "$GS_MODE" = reuse-torch ]; then dirs=$GS_SP/torch/lib${dirs:+:$dirs}; fi
+  if [ "$GS_MODE" = reuse-torch ]; then dirs=${EXPRBERT_TORCH_LIB:-$GS_SP/torch/lib}${dirs:+:$dirs}; fi
   if [ "$GS_CPU_SMOKE" = 1 ]; then
     # No driver here: an empty libcuda.so.1 satisfies the loader (every driver call is bound lazily and none runs).
     mkdir -p "$GS_STAGE/smoke"

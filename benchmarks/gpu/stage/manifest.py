@@ -60,7 +60,7 @@ def split(a):
     external = [n for n in needed if not n.startswith(SYSTEM) and n not in natives_provided]
     first_extra = len(fingerprint_xz) + 64 * 1024
     last_extra = app_bytes + 64 * 1024
-    budget = a.budget
+    budget = a.budget - 4096  # every folder also holds part.sha256
     n = 1
     while bundle_bytes + first_extra + last_extra > n * budget:
         n += 1
