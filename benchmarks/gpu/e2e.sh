@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
     --device) device=$2; shift ;;
     --budget-s) budget=$2; shift ;;
     --steps) steps=$2; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"; exit 0 ;;
     -*) echo "e2e: unknown option '$1'" >&2; exit 2 ;;
     *) results=$1 ;;
   esac
@@ -35,13 +35,10 @@ done
 [ -n "$results" ] || { echo "e2e: give a RESULTS_DIR (see --help)" >&2; exit 2; }
 case $device in cuda|cpu) ;; *) echo "e2e: --device must be cuda or cpu" >&2; exit 2 ;; esac
 GS_CPU_SMOKE=0; [ "$device" = cpu ] && GS_CPU_SMOKE=1
-mkdir -p "$results/records"
-rm -f "$results"/records/* "$results/hf.jsonl"
-R=$results
+# shellcheck source=stage/common.sh
 . "$here/stage/common.sh"
-rec() { printf '%s\n' "$2" >"$R/records/$1.json"; }
-not_run() { python3 -c 'import json,sys; print(json.dumps({"what": sys.argv[1], "why": sys.argv[2]}))' "$1" "$2" >>"$R/records/not_run.jsonl"; }
-gs_fail() { printf '%s\n' "$1" >>"$R/records/errors.txt"; printf '\ne2e FAILED: %s\n\n' "$1" >&2; exit 1; }
+gs_results_init e2e "$results"
+rm -f "$R/hf.jsonl" "$R/java.jsonl"
 trap 'python3 "$here/stage/report.py" "$R" e2e "$started" comparison' EXIT
 
 elapsed() { awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN{printf "%d", b-a}'; }

@@ -33,23 +33,18 @@ while [ $# -gt 0 ]; do
     --part) action=part; part=$2; shift ;;
     --cpu-smoke) GS_CPU_SMOKE=1 ;;
     --steps) steps=$2; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"; exit 0 ;;
     -*) echo "java-check: unknown option '$1'" >&2; exit 2 ;;
     *) results=$1 ;;
   esac
   shift
 done
 [ -n "$results" ] || { echo "java-check: give a RESULTS_DIR (see --help)" >&2; exit 2; }
-mkdir -p "$results/records" "$results/logs"
-rm -f "$results"/records/*
-R=$results L=$results/logs
 # shellcheck source=stage/common.sh
 . "$here/stage/common.sh"
-
-rec() { printf '%s\n' "$2" >"$R/records/$1.json"; }
+gs_results_init java-check "$results"
+L=$R/logs
 rec_timing() { printf '%s\t%s\n' "$1" "$2" >>"$R/records/timings.tsv"; }
-not_run() { python3 -c 'import json,sys; print(json.dumps({"what": sys.argv[1], "why": sys.argv[2]}))' "$1" "$2" >>"$R/records/not_run.jsonl"; }
-gs_fail() { printf '%s\n' "$1" >>"$R/records/errors.txt"; printf '\njava-check FAILED: %s\n\n' "$1" >&2; exit 1; }
 required=()
 finish() {
   if [ -f "$R/records/timings.tsv" ]; then
@@ -85,7 +80,7 @@ preflight() {  # the machine: GPU, driver, python/torch, pip CUDA libraries, too
     while read -r so; do
       [ -n "$so" ] || continue
       [ "$so" = libcuda.so.1 ] && [ "$GS_CPU_SMOKE" = 1 ] && continue
-      if ! { IFS=:; for d in $libdirs; do [ -e "$d/$so" ] && exit 0; done; exit 1; }; then
+      if ! (IFS=:; for d in $libdirs; do [ -e "$d/$so" ] && exit 0; done; exit 1); then
         ldconfig -p 2>/dev/null | grep -q " $so " || missing+=("$so")
       fi
     done <"$needed_file"

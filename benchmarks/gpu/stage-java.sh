@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
     --measure-compressors) measure=1 ;;
     --print-calls) print_only=1 ;;
     --tree-only) tree_only=$2; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"; exit 0 ;;
     *) echo "stage-java: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift

@@ -1,6 +1,6 @@
 # Shared by java-check.sh and e2e.sh (sourced): find the parts, join, verify and unpack the stage, and set up the
 # environment the staged JRE and natives run in on the GPU image (or, with GS_CPU_SMOKE=1, on a CPU machine).
-# Every function fails through gs_fail, which the caller defines (it records the error and exits).
+# Every function fails through gs_fail (records the error, exits; the caller's EXIT trap writes the summary).
 
 GS_ROOT=${GS_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
 GS_PARTS=${EXPRBERT_GPUSTAGE_PARTS:-$GS_ROOT/.gpustage}
@@ -8,6 +8,17 @@ GS_STAGE=${EXPRBERT_STAGE_DIR:-/tmp/exprbert-gpustage}
 GS_CPU_SMOKE=${GS_CPU_SMOKE:-0}
 
 gs_now() { date +%s.%N; }
+
+# Results of a check script: RESULTS/records/ holds one JSON file per step, errors.txt and not_run.jsonl, which
+# stage/report.py merges into RESULTS/NAME.json at exit. gs_fail records the error and stops the script.
+gs_results_init() {  # NAME RESULTS_DIR
+  GS_NAME=$1 R=$2
+  mkdir -p "$R/records" "$R/logs"
+  rm -f "$R"/records/*
+}
+rec() { printf '%s\n' "$2" >"$R/records/$1.json"; }
+not_run() { python3 -c 'import json,sys; print(json.dumps({"what": sys.argv[1], "why": sys.argv[2]}))' "$1" "$2" >>"$R/records/not_run.jsonl"; }
+gs_fail() { printf '%s\n' "$1" >>"$R/records/errors.txt"; printf '\n%s FAILED: %s\n\n' "$GS_NAME" "$1" >&2; exit 1; }
 gs_secs() { awk -v a="$1" -v b="$(gs_now)" 'BEGIN{printf "%.1f", b-a}'; }
 
 # The Python that has torch (the image: python3 or /opt/torch/.venv/bin/python); GS_PY, GS_SP (site-packages).

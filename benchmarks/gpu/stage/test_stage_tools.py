@@ -30,18 +30,23 @@ def fatbin_entry(arch, payload):
     return bytes(header) + payload
 
 
+def fatbin_library(d, entries):
+    """A shared library whose .nv_fatbin section holds one fatbin container with `entries`."""
+    container = struct.pack("<IHHQ", 0xBA55ED50, 1, 16, len(entries)) + entries
+    src = os.path.join(d, "f.c")
+    with open(src, "w") as f:
+        f.write('__attribute__((section(".nv_fatbin"), used, aligned(8))) '
+                f"const unsigned char fatbin[{len(container)}] = {{{', '.join(map(str, container))}}};\n")
+    lib = os.path.join(d, "libf.so")
+    gcc_shared(src, lib)
+    return lib
+
+
 class FatstripTest(unittest.TestCase):
     def test_zeroes_only_the_payloads_of_other_archs(self):
         with tempfile.TemporaryDirectory() as d:
-            entries = fatbin_entry(80, b"\xaa" * 256) + fatbin_entry(90, b"\xbb" * 128) + fatbin_entry(100, b"\xcc" * 64)
-            container = struct.pack("<IHHQ", 0xBA55ED50, 1, 16, len(entries)) + entries
-            blob = ", ".join(str(b) for b in container)
-            src = os.path.join(d, "f.c")
-            with open(src, "w") as f:
-                f.write('__attribute__((section(".nv_fatbin"), used, aligned(8))) '
-                        f"const unsigned char fatbin[{len(container)}] = {{{blob}}};\n")
-            lib = os.path.join(d, "libf.so")
-            gcc_shared(src, lib)
+            lib = fatbin_library(d, fatbin_entry(80, b"\xaa" * 256) + fatbin_entry(90, b"\xbb" * 128)
+                                 + fatbin_entry(100, b"\xcc" * 64))
             size_before = os.path.getsize(lib)
             out = subprocess.run([sys.executable, os.path.join(HERE, "fatstrip.py"), lib, "90"], check=True,
                                  capture_output=True, text=True).stdout
@@ -56,14 +61,7 @@ class FatstripTest(unittest.TestCase):
 
     def test_refuses_when_the_kept_arch_is_absent(self):
         with tempfile.TemporaryDirectory() as d:
-            entries = fatbin_entry(80, b"\xaa" * 32)
-            container = struct.pack("<IHHQ", 0xBA55ED50, 1, 16, len(entries)) + entries
-            src = os.path.join(d, "f.c")
-            with open(src, "w") as f:
-                f.write('__attribute__((section(".nv_fatbin"), used, aligned(8))) '
-                        f"const unsigned char fatbin[{len(container)}] = {{{', '.join(map(str, container))}}};\n")
-            lib = os.path.join(d, "libf.so")
-            gcc_shared(src, lib)
+            lib = fatbin_library(d, fatbin_entry(80, b"\xaa" * 32))
             r = subprocess.run([sys.executable, os.path.join(HERE, "fatstrip.py"), lib, "90", "--dry-run"],
                                capture_output=True, text=True)
             self.assertEqual(r.returncode, 1)
