@@ -72,6 +72,9 @@ preflight() {  # the machine: GPU, driver, python/torch, pip CUDA libraries, too
   local torch_info
   torch_info=$("$GS_PY" -c 'import json, torch; print(json.dumps({"torch": torch.__version__, "cuda": torch.version.cuda, "cuda_available": torch.cuda.is_available()}))' 2>/dev/null)
   local libdirs; libdirs=$(gs_nvidia_libdirs)
+  if [ "$(cat "$GS_PARTS/p0/preflight/mode.txt" 2>/dev/null)" = reuse-torch ]; then
+    libdirs=${EXPRBERT_TORCH_LIB:-$GS_SP/torch/lib}${libdirs:+:$libdirs}
+  fi
   [ -n "$libdirs" ] || [ "$GS_CPU_SMOKE" = 1 ] || gs_fail "no pip nvidia wheels under $GS_SP/nvidia: the CUDA libraries the natives need are missing"
   # every soname the staged natives need from outside the stage, found in the wheels or by ldconfig
   local needed_file missing=() so

@@ -7,7 +7,7 @@ split BUNDLE APP OUT BUDGET --mode M --compressor C --level L --raw-bytes N --ra
 calls MANIFEST
 
 Layout written (OUT is the repository's .gpustage/, git-ignored):
-  OUT/p0/bundle.part  part.sha256  preflight/{needed.txt, fingerprint.json.xz}   (the first call's checks)
+  OUT/p0/bundle.part  part.sha256  preflight/{needed.txt, mode.txt, fingerprint.json.xz}   (first call's checks)
   OUT/pK/bundle.part  part.sha256
   OUT/pLAST/... + app.tar.xz + manifest.json                                     (the last call runs it all)
   OUT/manifest.json   (a local copy for `stage-java.sh --print-calls`)
@@ -88,6 +88,8 @@ def split(a):
         f.write(fingerprint_xz)
     with open(os.path.join(pre, "needed.txt"), "w") as f:
         f.write("\n".join(external) + "\n")
+    with open(os.path.join(pre, "mode.txt"), "w") as f:  # reuse-torch: the image's torch/lib provides LibTorch
+        f.write(a.mode + "\n")
     last = os.path.join(a.out, f"p{n - 1}")
     shutil.copy(a.app, os.path.join(last, "app.tar.xz"))
     timings = {}
