@@ -186,7 +186,10 @@ rec junit_gpu "$junit"
 case $(gs_json "$R/records/junit_gpu.json" 'd["tests_found"]') in
   None) gs_fail "the JUnit console launcher did not run (see $L/junit-gpu.log)" ;;
   0) not_run "junit_gpu" "no test class carries @Tag(\"gpu\") yet (the launcher ran and found none)" ;;
-  *) [ "$junit_rc" = 0 ] || gs_fail "JUnit tests tagged gpu failed (see $L/junit-gpu.log, $R/junit)" ;;
+  *) [ "$junit_rc" = 0 ] || gs_fail "JUnit tests tagged gpu failed (see $L/junit-gpu.log, $R/junit)"
+     # on a GPU a skipped or aborted (assumption) GPU test means the device was not usable from Java
+     [ "$device" = cpu ] || [ "$(gs_json "$R/records/junit_gpu.json" '(d["tests_skipped"] or 0) + (d["tests_aborted"] or 0)')" = 0 ] \
+       || gs_fail "JUnit tests tagged gpu were skipped or aborted on a GPU machine (see $L/junit-gpu.log)" ;;
 esac
 
 # ---------------------------------------------------------------------------------- training loss parity
@@ -259,7 +262,7 @@ state = os.path.join(sys.argv[2], "trainer_state.json")
 if os.path.exists(state):
     for e in json.load(open(state)).get("log_history", []):
         for k, v in e.items():
-            if "sync" in k:
+            if "sync" in k or "host_read" in k:
                 logged.setdefault(k, []).append(v)
 out["trainer_logged"] = logged or None
 if not calibration:

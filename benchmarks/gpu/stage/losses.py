@@ -35,7 +35,7 @@ def read_run(run_dir):
     extra = {}
     for e in state.get("log_history", []):
         for k, v in e.items():
-            if "sync" in k:  # a host-sync counter, if the trainer logs one
+            if "sync" in k or "host_read" in k:  # a host-sync counter, if the trainer logs one
                 extra.setdefault(k, []).append(v)
     return {"steps": [int(e["step"]) for e in ordered], "loss": [e["loss"] for e in ordered],
             "grad_norm": [e.get("grad_norm") for e in ordered], "train_loss": train_loss, **extra}
@@ -98,7 +98,7 @@ def compare(reference, runs):
         if "seconds" in run:
             entry["seconds"] = run["seconds"]
         for k in run:
-            if "sync" in k:
+            if "sync" in k or "host_read" in k:
                 entry[k] = run[k]
         ok = ok and gated
         report[name] = entry
