@@ -92,6 +92,7 @@ if echo "$train_help" | grep -q -- '--bf16' && [ "$device" = cuda ]; then precis
 echo "$grid" | python3 -c 'import json,sys; [print(g["model"], g["batch"], str(g["group_by_length"]).lower()) for g in json.load(sys.stdin)]' \
   >"$R/java-grid.txt"
 java_seconds=""
+run_limit=120; [ "$device" = cpu ] && run_limit=900   # one run; a hang must not eat the budget
 while read -r model batch gbl; do
   name=java-$model-b$batch-gbl$gbl
   per_run=${java_seconds:-30}
@@ -104,7 +105,7 @@ while read -r model batch gbl; do
   t1=$(date +%s.%N)
   set -f
   # shellcheck disable=SC2086
-  timeout 300 $GS_JAVA -Dgpuprobe.report="$R/$name.memory.json" GpuProbe "$GS_MAIN" train \
+  timeout "$run_limit" $GS_JAVA -Dgpuprobe.report="$R/$name.memory.json" GpuProbe "$GS_MAIN" train \
     --config_name "$R/$model-config.json" --tokenizer_name "$tok" --train_file "$data" --output_dir "$GS_STAGE/e2e-out/$name" \
     --overwrite_output_dir --max_steps $((2 * steps)) --per_device_train_batch_size "$batch" --group_by_length "$gbl" \
     --logging_steps "$steps" --eval_strategy no --save_strategy no --seed 42 --disable_tqdm --device "$device" \

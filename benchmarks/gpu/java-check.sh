@@ -56,6 +56,12 @@ finish() {
 trap finish EXIT
 
 # ----------------------------------------------------------------------------------------------- preflight
+stage_info() {  # KEY: from part 0's preflight/stage.json, else from the unpacked stage's meta.json
+  local f=$GS_PARTS/p0/preflight/stage.json
+  [ -f "$f" ] || f=$GS_STAGE/app/meta.json
+  [ -f "$f" ] || gs_fail "neither $GS_PARTS/p0/preflight/stage.json nor $GS_STAGE/app/meta.json: was part 0 carried?"
+  gs_json "$f" "d[\"$1\"]"
+}
 preflight() {  # the machine: GPU, driver, python/torch, pip CUDA libraries, tools, fonts, canary
   local gpu="" driver="" cap=""
   if [ "$GS_CPU_SMOKE" = 1 ]; then
@@ -66,13 +72,14 @@ preflight() {  # the machine: GPU, driver, python/torch, pip CUDA libraries, too
     [ -n "$gpu" ] && ! echo "$gpu" | grep -qi 'fail\|error\|no devices' || gs_fail "nvidia-smi sees no GPU: $gpu"
     driver=$(echo "$gpu" | cut -d, -f2 | tr -d ' ') cap=$(echo "$gpu" | cut -d, -f3 | tr -d ' ')
     [ "${driver%%.*}" -ge 580 ] 2>/dev/null || gs_fail "driver $driver is older than R580: CUDA 13 (LibTorch cu13.1 natives) needs R580+"
-    [ "$cap" = "9.0" ] || gs_fail "compute capability $cap: the stage keeps only sm_90 GPU code (H100/H200); restage with another KEEP_ARCH"
+    local keep; keep=$(stage_info keep_arch) || exit 1
+    [ "${cap//./}" = "$keep" ] || gs_fail "compute capability $cap: the stage keeps only sm_$keep GPU code; restage with EXPRBERT_KEEP_ARCH=${cap//./}"
   fi
   gs_find_python || gs_fail "no Python with torch (tried python3, /opt/torch/.venv/bin/python; set EXPRBERT_PYTHON)"
   local torch_info
   torch_info=$("$GS_PY" -c 'import json, torch; print(json.dumps({"torch": torch.__version__, "cuda": torch.version.cuda, "cuda_available": torch.cuda.is_available()}))' 2>/dev/null)
   local libdirs; libdirs=$(gs_nvidia_libdirs)
-  if [ "$(cat "$GS_PARTS/p0/preflight/mode.txt" 2>/dev/null)" = reuse-torch ]; then
+  if [ "$(stage_info mode)" = reuse-torch ]; then
     libdirs=${EXPRBERT_TORCH_LIB:-$GS_SP/torch/lib}${libdirs:+:$libdirs}
   fi
   [ -n "$libdirs" ] || [ "$GS_CPU_SMOKE" = 1 ] || gs_fail "no pip nvidia wheels under $GS_SP/nvidia: the CUDA libraries the natives need are missing"
@@ -155,6 +162,8 @@ rec_timing preflight "$(gs_secs "$t0")"
 device=cuda
 [ "$GS_CPU_SMOKE" = 1 ] && device=cpu && export EXPRBERT_JAVA_XMX=${EXPRBERT_JAVA_XMX:-4g} && gs_env
 JAVA_APP="$GS_JAVA GpuProbe $GS_MAIN"
+# Time limits sized for the GPU, so that a hang cannot eat the call (and e2e.sh after it); the CPU smoke run is slower.
+lim() { if [ "$device" = cuda ]; then echo "$1"; else echo $(($1 * 6)); fi; }
 data=$GS_STAGE/shared/data/semeval22-opener_en/expression
 tok=$GS_STAGE/app/tokenizer
 config=$GS_STAGE/app/parity-config.json
@@ -164,7 +173,7 @@ mkdir -p "$GS_STAGE/proj"   # tests read ../shared from the project folder
 t0=$(gs_now)
 set -f
 # shellcheck disable=SC2086
-(cd "$GS_STAGE/proj" && timeout 300 ${GS_JAVA%% -cp *} -cp "$GS_STAGE/app/classes:$GS_STAGE/app/test-classes:$GS_STAGE/natives:$GS_STAGE/lib/*:$GS_STAGE/lib-test/*" \
+(cd "$GS_STAGE/proj" && timeout "$(lim 150)" ${GS_JAVA%% -cp *} -cp "$GS_STAGE/app/classes:$GS_STAGE/app/test-classes:$GS_STAGE/natives:$GS_STAGE/lib/*:$GS_STAGE/lib-test/*" \
   org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=tree --include-tag gpu \
   --scan-classpath "$GS_STAGE/app/test-classes" --reports-dir "$R/junit") >"$L/junit-gpu.log" 2>&1
 junit_rc=$?
@@ -204,7 +213,7 @@ if [ ! -f "$ref" ]; then
   rec_timing parity_cpu_reference "$(gs_secs "$t0")"
   t0=$(gs_now)
 fi
-EXPRBERT_JAVA="$JAVA_APP" timeout 900 bash "$here/stage/parity_runs.sh" "$device" "$steps" "$config" "$tok" "$data" "$R/parity" \
+EXPRBERT_JAVA="$JAVA_APP" EXPRBERT_RUN_TIMEOUT=$(lim 75) bash "$here/stage/parity_runs.sh" "$device" "$steps" "$config" "$tok" "$data" "$R/parity" \
   >"$L/parity.log" 2>&1 || { tail -n 30 "$L/parity.log" >&2; gs_fail "a parity training run failed on $device (see $L/parity.log and $R/parity/*.log)"; }
 rec_timing parity_fp32 "$(gs_secs "$t0")"
 python3 "$here/stage/losses.py" compare "$ref" "$R/parity" "$steps" >"$R/records/parity.json"
@@ -220,7 +229,7 @@ set +f
 if echo "$train_help" | grep -q -- '--bf16'; then
   t0=$(gs_now)
   if [ "$device" = cpu ] || nvidia-smi --query-gpu=compute_cap --format=csv,noheader | grep -q '^[89]\|^1[0-9]'; then
-    EXPRBERT_JAVA="$JAVA_APP" timeout 900 bash "$here/stage/parity_runs.sh" "$device" "$steps" "$config" "$tok" "$data" "$R/parity-bf16" \
+    EXPRBERT_JAVA="$JAVA_APP" EXPRBERT_RUN_TIMEOUT=$(lim 75) bash "$here/stage/parity_runs.sh" "$device" "$steps" "$config" "$tok" "$data" "$R/parity-bf16" \
       eager-bf16 sdpa-bf16 fused-bf16 fused-packed-bf16 >"$L/parity-bf16.log" 2>&1 \
       || gs_fail "a bf16 training run failed on $device (see $L/parity-bf16.log)"
     python3 "$here/stage/losses.py" compare "$ref" "$R/parity-bf16" "$steps" >"$R/records/parity_bf16.json" \
@@ -236,7 +245,7 @@ if [ "$device" = cuda ]; then
   t0=$(gs_now)
   set -f
   # shellcheck disable=SC2086
-  timeout 300 ${GS_JAVA} -Dgpuprobe.syncDebug=true GpuProbe "$GS_MAIN" train --config_name "$config" --tokenizer_name "$tok" \
+  timeout 120 ${GS_JAVA} -Dgpuprobe.syncDebug=true GpuProbe "$GS_MAIN" train --config_name "$config" --tokenizer_name "$tok" \
     --train_file "$data/train.conll" --output_dir "$R/syncs" --overwrite_output_dir --max_steps 15 \
     --per_device_train_batch_size 8 --logging_steps 5 --eval_strategy no --save_strategy no --seed 42 --disable_tqdm \
     --device cuda --attention fused --padding_free >"$L/syncs.log" 2>&1
@@ -288,7 +297,7 @@ run_app() {  # NAME ARGS...: the app through the probe, output to $L/NAME.out
   local name=$1; shift
   set -f
   # shellcheck disable=SC2086
-  timeout 300 $JAVA_APP "$@" >"$L/$name.out" 2>"$L/$name.err"
+  timeout "$(lim 120)" $JAVA_APP "$@" >"$L/$name.out" 2>"$L/$name.err"
   local rc=$?
   set +f
   [ "$rc" = 0 ] || { tail -n 20 "$L/$name.err" >&2; gs_fail "$name exited with $rc (see $L/$name.err)"; }

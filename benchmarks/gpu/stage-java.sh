@@ -16,6 +16,7 @@
 #                one call, but it rests on an ABI match that only the canary (stage/elfabi.py) can vouch for.
 # Environment: EXPRBERT_GPUSTAGE_CACHE (default ~/.cache/exprbert-gpustage): intermediate results, keyed by
 #   content, so a rerun after a code change rebuilds only the app part (seconds) and the CPU reference.
+#   EXPRBERT_KEEP_ARCH (default 90): the SM whose GPU code is kept in libtorch_cuda.so.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,7 +52,8 @@ esac
 
 # Versions of the artifacts the stage is made of (the pom pins the same ones).
 PYTORCH=2.10.0-1.5.13 CUDA_PRESET=13.1-9.19-1.5.13 OPENBLAS=0.3.31-1.5.13 JUNIT_CONSOLE=1.14.1
-KEEP_ARCH=90                       # H100/H200; SASS does not run across major versions and the jar has no PTX
+# H100/H200 (sm_90); SASS does not run across major versions and the jar has no PTX. Another GPU: its SM number.
+KEEP_ARCH=${EXPRBERT_KEEP_ARCH:-90}
 PART_BUDGET=$((60 * 1024 * 1024 - 256 * 1024))   # bytes per part folder: < 60 MiB, + the work tree < 64 MiB
 gpu_jar=$m2/org/bytedeco/pytorch/$PYTORCH/pytorch-$PYTORCH-linux-x86_64-gpu.jar
 cuda_jar=$m2/org/bytedeco/cuda/$CUDA_PRESET/cuda-$CUDA_PRESET-linux-x86_64.jar
@@ -307,7 +309,7 @@ log "parts: splitting into folders of at most $((PART_BUDGET / 1048576)) MiB"
 python3 "$here/stage/elfabi.py" needed $(find "$natives" -name '*.so*' -type f | sort) | sort -u >"$cache/needed.txt"
 python3 "$here/stage/manifest.py" split "$bundle_z" "$app_z" "$out" "$PART_BUDGET" \
   --mode "$mode" --compressor "$compressor" --level "$level" --raw-bytes "$raw_bytes" --raw-sha "$raw_sha" \
-  --fingerprint "$abi" --needed "$cache/needed.txt" --timings "$timings" \
+  --fingerprint "$abi" --needed "$cache/needed.txt" --timings "$timings" --keep-arch "$KEEP_ARCH" \
   --provided $(find "$natives" -name '*.so*' -printf '%f\n' | sort) >/dev/null
 grep -qx '/.gpustage/' "$root/.gitignore" 2>/dev/null || log "warning: /.gpustage/ is not in .gitignore: the parts would travel as untracked files"
 print_calls

@@ -7,7 +7,7 @@ split BUNDLE APP OUT BUDGET --mode M --compressor C --level L --raw-bytes N --ra
 calls MANIFEST
 
 Layout written (OUT is the repository's .gpustage/, git-ignored):
-  OUT/p0/bundle.part  part.sha256  preflight/{needed.txt, mode.txt, fingerprint.json.xz}   (first call's checks)
+  OUT/p0/bundle.part  part.sha256  preflight/{needed.txt, stage.json, fingerprint.json.xz}   (first call's checks)
   OUT/pK/bundle.part  part.sha256
   OUT/pLAST/... + app.tar.xz + manifest.json                                     (the last call runs it all)
   OUT/manifest.json   (a local copy for `stage-java.sh --print-calls`)
@@ -88,8 +88,8 @@ def split(a):
         f.write(fingerprint_xz)
     with open(os.path.join(pre, "needed.txt"), "w") as f:
         f.write("\n".join(external) + "\n")
-    with open(os.path.join(pre, "mode.txt"), "w") as f:  # reuse-torch: the image's torch/lib provides LibTorch
-        f.write(a.mode + "\n")
+    with open(os.path.join(pre, "stage.json"), "w") as f:  # what the first call checks the machine against
+        json.dump({"mode": a.mode, "keep_arch": int(a.keep_arch)}, f)
     last = os.path.join(a.out, f"p{n - 1}")
     shutil.copy(a.app, os.path.join(last, "app.tar.xz"))
     timings = {}
@@ -98,7 +98,8 @@ def split(a):
             k, _, v = line.strip().partition("\t")
             if k:
                 timings[k] = float(v)
-    manifest = {"format": "exprbert-gpustage 1", "mode": a.mode, "compressor": a.compressor, "level": int(a.level),
+    manifest = {"format": "exprbert-gpustage 1", "mode": a.mode, "keep_arch": int(a.keep_arch),
+                "compressor": a.compressor, "level": int(a.level),
                 "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "bundle": {"bytes": bundle_bytes, "sha256": sha256_file(a.bundle), "raw_bytes": int(a.raw_bytes),
                            "raw_sha256": a.raw_sha},
@@ -153,7 +154,7 @@ def main(argv):
     if len(argv) >= 2 and argv[1] == "split":
         p = argparse.ArgumentParser()
         p.add_argument("bundle"); p.add_argument("app"); p.add_argument("out"); p.add_argument("budget", type=int)
-        for k in ("mode", "compressor", "level", "raw_bytes", "raw_sha", "fingerprint", "needed", "timings"):
+        for k in ("mode", "compressor", "level", "raw_bytes", "raw_sha", "fingerprint", "needed", "timings", "keep_arch"):
             p.add_argument("--" + k.replace("_", "-"), dest=k)
         p.add_argument("--provided", nargs="*")
         split(p.parse_args(argv[2:]))

@@ -3,6 +3,7 @@
 # (java-check.sh): `exprbert train` from one seeded random initialisation (made on the CPU generator, so both
 # devices start from the same weights) with dropout off, for STEPS optimizer steps, logging every step.
 # Usage: EXPRBERT_JAVA="java ... MainClass" parity_runs.sh DEVICE STEPS CONFIG TOKENIZER_DIR DATA_DIR OUT_DIR [VARIANT...]
+# EXPRBERT_RUN_TIMEOUT: seconds per run (default 900; exit 124 when a run hits it).
 # Variants: eager sdpa fused fused-packed (default: all four); a -bf16 suffix adds --bf16.
 # Each variant leaves OUT_DIR/VARIANT/ (the run's output_dir), OUT_DIR/VARIANT.log and OUT_DIR/VARIANT.seconds;
 # the first failing run stops the script with its exit code and the log's last lines on stderr.
@@ -26,7 +27,7 @@ for v in "${variants[@]}"; do
   t0=$(date +%s.%N)
   rc=0
   # shellcheck disable=SC2086
-  $EXPRBERT_JAVA train --config_name "$config" --tokenizer_name "$tokenizer" --train_file "$data/train.conll" \
+  timeout "${EXPRBERT_RUN_TIMEOUT:-900}" $EXPRBERT_JAVA train --config_name "$config" --tokenizer_name "$tokenizer" --train_file "$data/train.conll" \
     --output_dir "$out/$v" --overwrite_output_dir --max_steps "$steps" --per_device_train_batch_size 8 \
     --logging_steps 1 --eval_strategy no --save_strategy no --seed 42 --disable_tqdm --device "$device" \
     "${flags[@]}" >"$out/$v.log" 2>&1 || rc=$?

@@ -166,7 +166,7 @@ class ManifestTest(unittest.TestCase):
             budget = 300_000
             manifest.main(["manifest.py", "split", bundle, app, out, str(budget), "--mode", "full", "--compressor", "xz",
                            "--level", "6", "--raw-bytes", "1", "--raw-sha", "x", "--fingerprint", fp, "--needed", needed,
-                           "--provided", "libtorch_cpu.so"])
+                           "--provided", "libtorch_cpu.so", "--keep-arch", "90"])
             m = json.loads(read(os.path.join(out, "manifest.json")))
             self.assertGreaterEqual(len(m["parts"]), 3)
             joined = b"".join(read(os.path.join(out, p["dir"], "bundle.part")) for p in m["parts"])
@@ -179,6 +179,7 @@ class ManifestTest(unittest.TestCase):
             self.assertTrue(os.path.exists(os.path.join(out, last, "app.tar.xz")))
             self.assertTrue(os.path.exists(os.path.join(out, last, "manifest.json")))
             self.assertEqual(read(os.path.join(out, "p0", "preflight", "needed.txt")).split(), [b"libcudart.so.13"])
+            self.assertEqual(json.loads(read(os.path.join(out, "p0", "preflight", "stage.json"))), {"mode": "full", "keep_arch": 90})
 
 
 if __name__ == "__main__":
