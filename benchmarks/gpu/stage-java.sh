@@ -294,7 +294,7 @@ if [ "$measure" = 1 ]; then
 fi
 raw_bytes=$(stat -c %s "$bundle_tar")
 raw_sha=$(sha "$bundle_tar")
-bundle_z=$cache/bundle-$raw_sha-$compressor$level.tar.$(ext)
+bundle_z=$cache/bundle-$mode-$raw_sha-$compressor$level.tar.$(ext)
 if [ ! -f "$bundle_z" ]; then
   log "bundle: compressing $((raw_bytes / 1048576)) MiB with $compressor -$level on 2 threads (minutes; cached afterwards)"
   t0=$(now)
@@ -311,5 +311,9 @@ python3 "$here/stage/manifest.py" split "$bundle_z" "$app_z" "$out" "$PART_BUDGE
   --mode "$mode" --compressor "$compressor" --level "$level" --raw-bytes "$raw_bytes" --raw-sha "$raw_sha" \
   --fingerprint "$abi" --needed "$cache/needed.txt" --timings "$timings" --keep-arch "$KEEP_ARCH" \
   --provided $(find "$natives" -name '*.so*' -printf '%f\n' | sort) >/dev/null
+# Superseded cache entries (an older jar, JRE, app or compressor setting) go; the other mode's entries stay.
+prune() { local e; for e in "$cache/$1"*; do [ "$e" = "$2" ] || rm -rf "$e"; done; }
+prune "natives-$mode-" "$natives"; prune jars- "$jars"; prune jre- "$jre"; prune fontlibs- "$fontlibs"
+prune "bundle-$mode-" "$bundle_z"; [ "$cpu_reference" = 1 ] && prune cpu-reference- "$ref"
 grep -qx '/.gpustage/' "$root/.gitignore" 2>/dev/null || log "warning: /.gpustage/ is not in .gitignore: the parts would travel as untracked files"
 print_calls
