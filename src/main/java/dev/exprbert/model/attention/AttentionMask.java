@@ -1,5 +1,8 @@
 package dev.exprbert.model.attention;
 
+import dev.exprbert.kernels.AttentionWindow;
+import java.util.HashMap;
+import java.util.Map;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -19,7 +22,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * </ul>
  * On a GPU the mask also keeps what it needs in host memory (the 0/1 mask of a padded batch, the offsets of a packed
  * one) when the caller built it there, so the fused kernel never copies them back from the device (which would wait
- * for the device). Owns its tensors.
+ * for the device). A padded mask also gives the additive mask of a sliding window ({@link #additive(AttentionWindow)}),
+ * built once per window and kept (a model's local layers share it). Owns its tensors.
  */
 public final class AttentionMask implements AutoCloseable {
   private final Tensor keep;      // padded: [batch, seq], int64, 1 = attend; packed: null
@@ -29,6 +33,7 @@ public final class AttentionMask implements AutoCloseable {
   private final Tensor cuSeqlens; // packed: [batch + 1] int32 on the compute device; padded: null
   private final Tensor hostCuSeqlens; // packed on a GPU: cuSeqlens in host memory, or null
   private final long maxSeqlen;   // packed: the longest sequence; padded: -1
+  private final Map<AttentionWindow, Tensor> windowed = new HashMap<>(); // padded: [batch, 1, seq, seq] per window
 
   private AttentionMask(Tensor keep, Tensor hostKeep, Tensor additive) {
     this.keep = keep;
@@ -162,6 +167,52 @@ public final class AttentionMask implements AutoCloseable {
   }
 
   /**
+   * The additive mask of {@code window} in the compute dtype: {@link #additive()} for {@link AttentionWindow#NONE};
+   * otherwise [batch, 1, seq, seq], 0 where query i may see key j (j a real token and inside i's window) and
+   * {@code finfo(dtype).min} elsewhere, as Hugging Face builds its sliding-window masks. A padding query whose window
+   * holds no real key gets a row of min: a uniform softmax, which no real token depends on. Built on first use per
+   * window; borrowed: do not close.
+   */
+  public Tensor additive(AttentionWindow window) {
+    requirePadded("additive padding mask");
+    if (!window.isLimited()) {
+      return additive;
+    }
+    Tensor cached = windowed.get(window);
+    if (cached == null) {
+      cached = windowedAdditive(window);
+      windowed.put(window, cached);
+    }
+    return cached;
+  }
+
+  private Tensor windowedAdditive(AttentionWindow window) {
+    long b = keep.size(0);
+    long s = keep.size(1);
+    try (TensorOptions longs = keep.options();
+        Scalar seqEnd = new Scalar(s);
+        Tensor positions = torch.arange(seqEnd, longs);
+        Tensor rows = positions.unsqueeze(1);
+        Tensor columns = positions.unsqueeze(0);
+        Tensor offsets = columns.sub(rows); // j - i, [seq, seq]
+        Scalar before = new Scalar(window.left() < 0 ? -s : -window.left());
+        Scalar after = new Scalar(window.right() < 0 ? s : window.right());
+        Tensor notTooFarBefore = offsets.ge(before);
+        Tensor notTooFarAfter = offsets.le(after);
+        Tensor band = notTooFarBefore.logical_and(notTooFarAfter);
+        Tensor band4 = band.view(1, 1, s, s);
+        Scalar zero = new Scalar(0);
+        Tensor realKeys = keep.ne(zero);
+        Tensor realKeys4 = realKeys.view(b, 1, 1, s);
+        Tensor allowed = band4.logical_and(realKeys4); // [batch, 1, seq, seq]
+        Tensor hidden = allowed.logical_not();
+        Tensor hiddenScores = hidden.to(additive.scalar_type());
+        Scalar min = new Scalar(lowest(additive.scalar_type()))) {
+      return hiddenScores.mul(min);
+    }
+  }
+
+  /**
    * [batch] int32 real lengths, for kernels that take lengths instead of a mask (fused attention). Borrowed:
    * do not close. Throws IllegalArgumentException when the mask is not right-padded (ones, then zeros only),
    * which a length cannot express.
@@ -210,6 +261,8 @@ public final class AttentionMask implements AutoCloseable {
       hostKeep.close();
     }
     additive.close();
+    windowed.values().forEach(Tensor::close);
+    windowed.clear();
     if (lengths != null) {
       lengths.close();
     }
