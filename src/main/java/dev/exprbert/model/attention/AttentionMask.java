@@ -3,6 +3,8 @@ package dev.exprbert.model.attention;
 import dev.exprbert.kernels.AttentionWindow;
 import java.util.HashMap;
 import java.util.Map;
+import dev.exprbert.runtime.Tensors;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -189,26 +191,17 @@ public final class AttentionMask implements AutoCloseable {
   private Tensor windowedAdditive(AttentionWindow window) {
     long b = keep.size(0);
     long s = keep.size(1);
-    try (TensorOptions longs = keep.options();
-        Scalar seqEnd = new Scalar(s);
-        Tensor positions = torch.arange(seqEnd, longs);
-        Tensor rows = positions.unsqueeze(1);
-        Tensor columns = positions.unsqueeze(0);
-        Tensor offsets = columns.sub(rows); // j - i, [seq, seq]
-        Scalar before = new Scalar(window.left() < 0 ? -s : -window.left());
-        Scalar after = new Scalar(window.right() < 0 ? s : window.right());
-        Tensor notTooFarBefore = offsets.ge(before);
-        Tensor notTooFarAfter = offsets.le(after);
-        Tensor band = notTooFarBefore.logical_and(notTooFarAfter);
-        Tensor band4 = band.view(1, 1, s, s);
-        Scalar zero = new Scalar(0);
-        Tensor realKeys = keep.ne(zero);
-        Tensor realKeys4 = realKeys.view(b, 1, 1, s);
-        Tensor allowed = band4.logical_and(realKeys4); // [batch, 1, seq, seq]
-        Tensor hidden = allowed.logical_not();
-        Tensor hiddenScores = hidden.to(additive.scalar_type());
-        Scalar min = new Scalar(lowest(additive.scalar_type()))) {
-      return hiddenScores.mul(min);
+    // Every temporary dies with this scope; the mask keeps the result past any scope its caller has open.
+    try (PointerScope scope = new PointerScope()) {
+      Tensor positions = torch.arange(new Scalar(s), keep.options());
+      Tensor offsets = positions.unsqueeze(0).sub(positions.unsqueeze(1)); // j - i, [seq, seq]
+      Tensor notTooFarBefore = offsets.ge(new Scalar(window.left() < 0 ? -s : -window.left()));
+      Tensor notTooFarAfter = offsets.le(new Scalar(window.right() < 0 ? s : window.right()));
+      Tensor band = notTooFarBefore.logical_and(notTooFarAfter).view(1, 1, s, s);
+      Tensor realKeys = keep.ne(new Scalar(0)).view(b, 1, 1, s);
+      Tensor hidden = band.logical_and(realKeys).logical_not(); // [batch, 1, seq, seq]
+      Tensor additiveWindow = hidden.to(additive.scalar_type()).mul(new Scalar(lowest(additive.scalar_type())));
+      return Tensors.outlive(scope, additiveWindow);
     }
   }
 
@@ -220,31 +213,39 @@ public final class AttentionMask implements AutoCloseable {
   public Tensor lengths() {
     requirePadded("per-sequence lengths (use cuSeqlens())");
     if (lengths == null) {
-      Tensor source = hostKeep != null ? hostKeep : keep; // host memory when we have it: no wait for the device
-      try (Tensor counts = source.sum(1);
-          Scalar seqEnd = new Scalar(source.size(1));
-          TensorOptions longs = source.options();
-          Tensor positions = torch.arange(seqEnd, longs);
-          Scalar zero = new Scalar(0);
-          Tensor column = counts.unsqueeze(1);
-          Tensor prefix = positions.lt(column);
-          Tensor keepBool = source.ne(zero);
-          Tensor same = prefix.eq(keepBool);
-          Tensor all = same.all()) {
-        if (!all.item_bool()) {
-          throw new IllegalArgumentException("attention_mask must be right-padded (1s, then only 0s in every row) for "
-              + "lengths-based attention (--attention fused); found a 0 before a 1");
-        }
-        if (source == keep) {
-          lengths = counts.to(ScalarType.Int);
-        } else {
-          try (Tensor hostLengths = counts.to(ScalarType.Int); org.bytedeco.pytorch.Device device = keep.device()) {
-            lengths = hostLengths.to(device, ScalarType.Int);
-          }
-        }
+      // Made on first use, perhaps inside a caller's PointerScope: the mask keeps it past that scope (close()).
+      try (PointerScope scope = new PointerScope()) {
+        lengths = Tensors.outlive(scope, checkedLengths());
       }
     }
     return lengths;
+  }
+
+  /** [batch] int32 lengths of the 0/1 mask, after checking that every row is right-padded. */
+  private Tensor checkedLengths() {
+    Tensor source = hostKeep != null ? hostKeep : keep; // host memory when we have it: no wait for the device
+    try (Tensor counts = source.sum(1);
+        Scalar seqEnd = new Scalar(source.size(1));
+        TensorOptions longs = source.options();
+        Tensor positions = torch.arange(seqEnd, longs);
+        Scalar zero = new Scalar(0);
+        Tensor column = counts.unsqueeze(1);
+        Tensor prefix = positions.lt(column);
+        Tensor keepBool = source.ne(zero);
+        Tensor same = prefix.eq(keepBool);
+        Tensor all = same.all()) {
+      if (!all.item_bool()) {
+        throw new IllegalArgumentException("attention_mask must be right-padded (1s, then only 0s in every row) for "
+            + "lengths-based attention (--attention fused); found a 0 before a 1");
+      }
+      if (source == keep) {
+        return counts.to(ScalarType.Int);
+      } else {
+        try (Tensor hostLengths = counts.to(ScalarType.Int); org.bytedeco.pytorch.Device device = keep.device()) {
+          return hostLengths.to(device, ScalarType.Int);
+        }
+      }
+    }
   }
 
   @Override

@@ -12,6 +12,7 @@ import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Tensors;
 import dev.exprbert.testing.TensorAssertions;
 import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -230,6 +231,31 @@ class SlidingWindowAttentionTest {
           assertEquals(0.0, TensorAssertions.maxAbs(values), "fused padding rows are zero");
         }
       }
+    }
+  }
+
+  // The window mask and the fused lengths are made on first use; a caller's PointerScope around that use (a training
+  // step's) must not free them while the mask still hands them out.
+  @Test
+  void maskTensorsMadeInsideACallersScopeOutliveIt() {
+    AttentionWindow window = AttentionWindow.symmetric(2);
+    try (AttentionMask mask = AttentionMask.fromPadding(paddingMask, ScalarType.Float)) {
+      float[][] first = new float[2][];
+      for (int round = 0; round < 2; round++) {
+        try (PointerScope scope = new PointerScope()) {
+          Tensor eager = new EagerAttention().attend(q, k, v, mask, window, 0.0, false, null);
+          Tensor fused = new FusedAttention().attend(q, k, v, mask, window, 0.0, false, null);
+          float[][] now = {Tensors.toFloatArray(eager), Tensors.toFloatArray(fused)};
+          if (round == 0) {
+            first = now;
+          } else {
+            assertClose("eager after the first scope closed", now[0], first[0], 0.0);
+            assertClose("fused after the first scope closed", now[1], first[1], 0.0);
+          }
+        }
+      }
+      assertEquals(4, mask.additive(window).dim());
+      assertEquals(B, mask.lengths().size(0));
     }
   }
 
