@@ -158,17 +158,23 @@ public final class AttentionBenchmark {
     AttentionKernels.backward(dout, q, k, v, out, lse, torch.empty_like(q), torch.empty_like(k), torch.empty_like(v), null, b, o);
   }
 
+  /** Random q, k, v, dout [batch, seq, heads, dim] with every row real: lengths, an all-ones mask. */
+  record FullBatch(Tensor q, Tensor k, Tensor v, Tensor dout, Tensor lens, AttentionMask mask) {
+    static FullBatch of(int batch, int seq, int heads, int dim) {
+      long[] ones = new long[batch * seq];
+      Arrays.fill(ones, 1);
+      long[] full = new long[batch];
+      Arrays.fill(full, seq);
+      return new FullBatch(randn(batch, seq, heads, dim), randn(batch, seq, heads, dim), randn(batch, seq, heads, dim),
+          randn(batch, seq, heads, dim), Tensors.longs(full, batch).to(torch.ScalarType.Int),
+          AttentionMask.fromPadding(Tensors.longs(ones, batch, seq), torch.ScalarType.Float));
+    }
+  }
+
   static void fixedShape(int batch, int seq, int heads, int dim) {
-    Tensor q = randn(batch, seq, heads, dim);
-    Tensor k = randn(batch, seq, heads, dim);
-    Tensor v = randn(batch, seq, heads, dim);
-    Tensor dout = randn(batch, seq, heads, dim);
-    long[] ones = new long[batch * seq];
-    Arrays.fill(ones, 1);
-    long[] full = new long[batch];
-    Arrays.fill(full, seq);
-    Tensor lens = Tensors.longs(full, batch).to(torch.ScalarType.Int);
-    AttentionMask mask = AttentionMask.fromPadding(Tensors.longs(ones, batch, seq), torch.ScalarType.Float);
+    FullBatch f = FullBatch.of(batch, seq, heads, dim);
+    Tensor q = f.q(), k = f.k(), v = f.v(), dout = f.dout(), lens = f.lens();
+    AttentionMask mask = f.mask();
     double[] ms = mediansMs(() -> libtorch(AttentionBackend.named("eager"), q, k, v, dout, mask),
         () -> libtorch(AttentionBackend.named("sdpa"), q, k, v, dout, mask),
         () -> fusedPadded(q, k, v, dout, lens, heads, seq, dim));
@@ -188,25 +194,18 @@ public final class AttentionBenchmark {
    * (its key blocks of 64 start at multiples of 16), so the ratio shows whether the O(seq * window) saving arrives.
    */
   static void window(int batch, int seq, int heads, int dim, AttentionWindow window) {
-    Tensor q = randn(batch, seq, heads, dim);
-    Tensor k = randn(batch, seq, heads, dim);
-    Tensor v = randn(batch, seq, heads, dim);
-    Tensor dout = randn(batch, seq, heads, dim);
-    long[] full = new long[batch];
-    Arrays.fill(full, seq);
+    FullBatch f = FullBatch.of(batch, seq, heads, dim);
+    Tensor q = f.q(), k = f.k(), v = f.v(), dout = f.dout(), lens = f.lens();
+    AttentionMask mask = f.mask();
     long[] cu = new long[batch + 1];
     for (int b = 0; b < batch; b++) {
       cu[b + 1] = cu[b] + seq;
     }
-    long[] ones = new long[batch * seq];
-    Arrays.fill(ones, 1);
-    Tensor lens = Tensors.longs(full, batch).to(torch.ScalarType.Int);
     Tensor cuT = Tensors.longs(cu, batch + 1).to(torch.ScalarType.Int);
     Tensor qp = q.reshape(batch * seq, heads, dim);
     Tensor kp = k.reshape(batch * seq, heads, dim);
     Tensor vp = v.reshape(batch * seq, heads, dim);
     Tensor doutp = dout.reshape(batch * seq, heads, dim);
-    AttentionMask mask = AttentionMask.fromPadding(Tensors.longs(ones, batch, seq), torch.ScalarType.Float);
     AttentionBackend eager = AttentionBackend.named("eager");
     double[] ms = mediansMs(() -> fusedPadded(q, k, v, dout, lens, heads, seq, dim, window),
         () -> fusedPadded(q, k, v, dout, lens, heads, seq, dim, AttentionWindow.NONE),
@@ -231,13 +230,8 @@ public final class AttentionBenchmark {
    * Run with and without OMP_WAIT_POLICY=PASSIVE to see how much of the benchmark's fused time that is.
    */
   static void spinCheck(int batch, int seq, int heads, int dim) {
-    Tensor q = randn(batch, seq, heads, dim);
-    Tensor k = randn(batch, seq, heads, dim);
-    Tensor v = randn(batch, seq, heads, dim);
-    Tensor dout = randn(batch, seq, heads, dim);
-    long[] full = new long[batch];
-    Arrays.fill(full, seq);
-    Tensor lens = Tensors.longs(full, batch).to(torch.ScalarType.Int);
+    FullBatch f = FullBatch.of(batch, seq, heads, dim);
+    Tensor q = f.q(), k = f.k(), v = f.v(), dout = f.dout(), lens = f.lens();
     Tensor a = randn(batch * seq, heads * dim);
     Tensor w = randn(heads * dim, heads * dim);
     double[] ms = mediansMs(() -> fusedPadded(q, k, v, dout, lens, heads, seq, dim), () -> { });

@@ -147,6 +147,22 @@ def sdpa_padded(torch, q, k, v, dout, lens, dtype, window=None):
     return [t.transpose(1, 2) for t in (out.detach(), qs.grad, ks.grad, vs.grad)]
 
 
+def add_errors(torch, row, ours, ref, base, lens):
+    """Errors of ours (out, dq, dk, dv) on the real rows against the fp32 reference, absolute and relative to the
+    tensor's max; with a same-dtype SDPA baseline, the flash-attention 2x rule, else a 1e-4 relative bound."""
+    for i, name in enumerate(("out", "dq", "dk", "dv")):
+        real = torch.cat([ours[i][b, :n].float() for b, n in enumerate(lens)])
+        want = torch.cat([ref[i][b, :n].float() for b, n in enumerate(lens)])
+        row[name + "_max_err"] = (real - want).abs().max().item()
+        row[name + "_rel_err"] = row[name + "_max_err"] / max(want.abs().max().item(), 1e-30)
+        if base is not None:
+            got = torch.cat([base[i][b, :n].float() for b, n in enumerate(lens)])
+            row[name + "_sdpa_same_dtype_err"] = (got - want).abs().max().item()
+            row[name + "_within_2x_rule"] = row[name + "_max_err"] <= 2 * row[name + "_sdpa_same_dtype_err"] + 1e-5
+        else:
+            row[name + "_ok"] = row[name + "_rel_err"] < 1e-4
+
+
 @section("correctness")
 def correctness(fused, torch):
     rows = []
@@ -161,18 +177,7 @@ def correctness(fused, torch):
                 ref = sdpa_padded(torch, q.float(), k.float(), v.float(), dout.float(), lens, torch.float32)
                 base = sdpa_padded(torch, q, k, v, dout, lens, dtype) if dtype != torch.float32 else None
                 row = {"dtype": dtype_name, "masked": masked, "head_dim": dim}
-                for i, name in enumerate(("out", "dq", "dk", "dv")):
-                    real = torch.cat([ours[i][b, :lens[b]].float() for b in range(batch)])
-                    want = torch.cat([ref[i][b, :lens[b]].float() for b in range(batch)])
-                    scale = want.abs().max().item()
-                    row[name + "_max_err"] = (real - want).abs().max().item()
-                    row[name + "_rel_err"] = row[name + "_max_err"] / max(scale, 1e-30)
-                    if base is not None:
-                        got = torch.cat([base[i][b, :lens[b]].float() for b in range(batch)])
-                        row[name + "_sdpa_same_dtype_err"] = (got - want).abs().max().item()
-                        row[name + "_within_2x_rule"] = row[name + "_max_err"] <= 2 * row[name + "_sdpa_same_dtype_err"] + 1e-5
-                    else:
-                        row[name + "_ok"] = row[name + "_rel_err"] < 1e-4
+                add_errors(torch, row, ours, ref, base, lens)
                 rows.append(row)
     RESULT["correctness"] = rows
 
@@ -431,17 +436,7 @@ def window_correctness(fused, torch):
             ref = sdpa_padded(torch, q.float(), k.float(), v.float(), dout.float(), lens, torch.float32, window)
             base = sdpa_padded(torch, q, k, v, dout, lens, dtype, window) if dtype != torch.float32 else None
             row = {"dtype": dtype_name, "window": list(window), "head_dim": dim}
-            for i, name in enumerate(("out", "dq", "dk", "dv")):
-                real = torch.cat([ours[i][b, :lens[b]].float() for b in range(batch)])
-                want = torch.cat([ref[i][b, :lens[b]].float() for b in range(batch)])
-                row[name + "_max_err"] = (real - want).abs().max().item()
-                row[name + "_rel_err"] = row[name + "_max_err"] / max(want.abs().max().item(), 1e-30)
-                if base is not None:
-                    got = torch.cat([base[i][b, :lens[b]].float() for b in range(batch)])
-                    row[name + "_sdpa_same_dtype_err"] = (got - want).abs().max().item()
-                    row[name + "_within_2x_rule"] = row[name + "_max_err"] <= 2 * row[name + "_sdpa_same_dtype_err"] + 1e-5
-                else:
-                    row[name + "_ok"] = row[name + "_rel_err"] < 1e-4
+            add_errors(torch, row, ours, ref, base, lens)
             # The same tokens packed: every real row must be the same bits as in the padded call.
             cu = [0]
             for n in lens:

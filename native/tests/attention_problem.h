@@ -222,6 +222,11 @@ inline bool same_real_rows(const AttentionProblem& a, const AttentionProblem& b)
   return true;
 }
 
+// Whether two runs gave the same out, lse, dq, dk and dv, bit for bit (a value left nan by a kernel never matches).
+inline bool same_outputs(const AttentionProblem& a, const AttentionProblem& b) {
+  return a.out == b.out && a.lse == b.lse && a.dq == b.dq && a.dk == b.dk && a.dv == b.dv;
+}
+
 // Per-tensor errors of a run against the reference, each normalised by the tensor's max |reference|.
 struct AttentionErrors {
   double out = 0, lse = 0, dq = 0, dk = 0, dv = 0;
