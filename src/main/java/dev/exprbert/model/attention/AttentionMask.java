@@ -188,7 +188,7 @@ public final class AttentionMask implements AutoCloseable {
           lengths = counts.to(ScalarType.Int);
         } else {
           try (Tensor hostLengths = counts.to(ScalarType.Int); org.bytedeco.pytorch.Device device = keep.device()) {
-            lengths = hostLengths.to(device, ScalarType.Int);
+            lengths = dev.exprbert.runtime.Tensors.toDevice(hostLengths, device, ScalarType.Int);
           }
         }
       }
