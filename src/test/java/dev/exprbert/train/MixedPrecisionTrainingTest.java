@@ -13,6 +13,7 @@ import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.model.BertConfig;
 import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.CheckpointLoader;
+import dev.exprbert.model.attention.AttentionBackend;
 import dev.exprbert.optim.AdamWSettings;
 import dev.exprbert.optim.Optimizer;
 import dev.exprbert.optim.OptimizerKind;
@@ -61,9 +62,9 @@ class MixedPrecisionTrainingTest {
     List<LabeledSentence> train = TrainerFixtures.opener("train", 64);
     List<String> labels = TrainerFixtures.labelsOf(train);
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp)) {
-      List<Double> fp32 = losses(tokenizer, train, labels, attention, paddingFree, Placement.Precision.FLOAT32);
-      List<Double> bf16 = losses(tokenizer, train, labels, attention, paddingFree, Placement.Precision.BFLOAT16);
-      List<Double> fp16 = losses(tokenizer, train, labels, attention, paddingFree, Placement.Precision.FLOAT16);
+      List<Double> fp32 = losses(Placement.CPU_FLOAT32, tokenizer, train, labels, attention, paddingFree, Placement.Precision.FLOAT32);
+      List<Double> bf16 = losses(Placement.CPU_FLOAT32, tokenizer, train, labels, attention, paddingFree, Placement.Precision.BFLOAT16);
+      List<Double> fp16 = losses(Placement.CPU_FLOAT32, tokenizer, train, labels, attention, paddingFree, Placement.Precision.FLOAT16);
       double bf16Diff = maxRelativeDifference(fp32, bf16);
       double fp16Diff = maxRelativeDifference(fp32, fp16);
       System.out.printf("%s packed=%s: max relative loss difference from fp32 over %d steps: bf16 %.2e, fp16 %.2e%n",
@@ -85,7 +86,7 @@ class MixedPrecisionTrainingTest {
     // 2^24 times a summed cross-entropy's gradient overflows float16's 65504 in the logits' backward
     double initial = Math.scalb(1.0, 24);
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
-        BertForTokenClassification model = dropoutFreeModel(labels, "fused");
+        BertForTokenClassification model = dropoutFreeModel(Placement.CPU_FLOAT32, labels, "fused");
         MixedPrecision fp16 = MixedPrecision.fp16(Placement.CPU_FLOAT32,
             new LossScaler(Placement.CPU_FLOAT32, initial, 2, 0.5, 2000));
         Optimizer optimizer = kind.create(ParameterGroups.huggingFace(model.weights().parameters(), 0.0),
@@ -119,6 +120,11 @@ class MixedPrecisionTrainingTest {
   @ParameterizedTest
   @CsvSource({"bf16", "fp16"})
   void aStepReadsNothingFromTheDeviceUnlessItLogs(String precision) throws Exception {
+    assertReadsOnlyAtLogs(Placement.CPU_FLOAT32, precision, tmp);
+  }
+
+  /** Six steps logging every third: the host reads between two step ends happen only after a logging step. */
+  static void assertReadsOnlyAtLogs(Placement placement, String precision, Path tmp) throws Exception {
     List<LabeledSentence> train = TrainerFixtures.opener("train", 48);
     List<String> labels = TrainerFixtures.labelsOf(train);
     List<Long> readsAtStepEnd = new ArrayList<>();
@@ -126,7 +132,7 @@ class MixedPrecisionTrainingTest {
         .set("attn_implementation", "fused").set("max_steps", 6).set("per_device_train_batch_size", 8)
         .set("logging_steps", 3).set("save_strategy", "no").build();
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
-        BertForTokenClassification model = dropoutFreeModel(labels, "fused");
+        BertForTokenClassification model = dropoutFreeModel(placement, labels, "fused");
         Trainer trainer = new Trainer(config, model, tokenizer, train, null)) {
       trainer.addCallback(new TrainerCallback() {
         @Override
@@ -169,11 +175,11 @@ class MixedPrecisionTrainingTest {
    * The loss of each of {@link #STEPS} training steps (unrounded: the step's own device value) of the dropout-free
    * tiny fixture in {@code precision}, through {@link TrainingStep} as the Trainer runs it.
    */
-  private static List<Double> losses(ModelTokenizer tokenizer, List<LabeledSentence> train, List<String> labels,
-      String attention, boolean paddingFree, Placement.Precision precision) {
+  static List<Double> losses(Placement placement, ModelTokenizer tokenizer, List<LabeledSentence> train,
+      List<String> labels, String attention, boolean paddingFree, Placement.Precision precision) {
     List<Double> losses = new ArrayList<>();
-    try (BertForTokenClassification model = dropoutFreeModel(labels, attention);
-        MixedPrecision mixed = MixedPrecision.of(Placement.CPU_FLOAT32, precision, false, precision.name());
+    try (BertForTokenClassification model = dropoutFreeModel(placement, labels, attention);
+        MixedPrecision mixed = MixedPrecision.of(placement, precision, false, precision.name());
         Optimizer optimizer = OptimizerKind.FUSED_ADAMW.create(ParameterGroups.huggingFace(model.weights().parameters(),
             0.01), new AdamWSettings(0.9, 0.999, 1e-8))) {
       List<List<Feature>> batches = batches(tokenizer, train, labels);
@@ -196,15 +202,14 @@ class MixedPrecisionTrainingTest {
   }
 
   /** The tiny fixture (hidden 32, 2 layers) without dropout: precision is then the runs' only difference. */
-  static BertForTokenClassification dropoutFreeModel(List<String> labels, String attention) {
+  static BertForTokenClassification dropoutFreeModel(Placement placement, List<String> labels, String attention) {
     BertConfig config = TrainerFixtures.tinyConfig(32, 2, labels).toBuilder().hiddenDropoutProb(0)
         .attentionProbsDropoutProb(0).build();
-    return new BertForTokenClassification(config, CheckpointLoader.initialize(config, Placement.CPU_FLOAT32, 42),
-        Placement.CPU_FLOAT32, TrainingConfig.builder().set("output_dir", "x").set("attn_implementation", attention)
-        .build().attnImplementation().create());
+    return new BertForTokenClassification(config, CheckpointLoader.initialize(config, placement, 42),
+        placement, AttentionBackend.named(attention));
   }
 
-  private static double maxRelativeDifference(List<Double> reference, List<Double> other) {
+  static double maxRelativeDifference(List<Double> reference, List<Double> other) {
     double max = 0;
     for (int i = 0; i < reference.size(); i++) {
       max = Math.max(max, Math.abs(other.get(i) - reference.get(i)) / Math.abs(reference.get(i)));
