@@ -19,7 +19,9 @@ import org.bytedeco.pytorch.Context;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.cuda.WarningState;
 import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch_cuda;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -31,7 +33,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The training path on a CUDA device (tag {@code gpu}: left out of the default run, selected with
  * {@code -Dgroups=gpu}; each test also skips where LibTorch sees no CUDA device). float32 on the GPU follows the CPU
  * within 1e-4; bf16 and fp16 follow the GPU's float32 within the CPU's bounds ([note: mixed-precision tolerance] in
- * {@link MixedPrecisionTrainingTest}); a step reads nothing to the host unless it logs; the CUDA generator's state
+ * {@link MixedPrecisionTrainingTest}); a step reads nothing to the host unless it logs, and nothing in it waits for the
+ * GPU (LibTorch's sync debug mode); the CUDA generator's state
  * goes into rng_state.safetensors and comes back; --tf32 sets LibTorch's TF32 flags.
  */
 @Tag("gpu")
@@ -73,6 +76,39 @@ class GpuTrainingTest {
   @CsvSource({"bf16", "fp16"})
   void aGpuStepReadsNothingFromTheDeviceUnlessItLogs(String precision) throws Exception {
     MixedPrecisionTrainingTest.assertReadsOnlyAtLogs(CUDA, precision, tmp);
+  }
+
+  /**
+   * LibTorch's sync debug mode set to error for steps 2-4 of a run that neither logs nor saves there: any call that
+   * waits for the GPU (an item(), a blocking copy, a stream or device synchronisation), ours or LibTorch's, fails the
+   * run and names itself.
+   */
+  @ParameterizedTest
+  @CsvSource({"fused, true, bf16", "fused, false, fp16", "sdpa, false, bf16"})
+  void stepsBetweenLogsNeverWaitForTheGpu(String attention, boolean paddingFree, String precision) throws Exception {
+    List<LabeledSentence> train = TrainerFixtures.opener("train", 48);
+    List<String> labels = TrainerFixtures.labelsOf(train);
+    TrainingConfig config = TrainingConfig.builder().set("output_dir", tmp.resolve("sync")).set(precision, true)
+        .set("attn_implementation", attention).set("padding_free", paddingFree).set("max_steps", 5)
+        .set("per_device_train_batch_size", 8).set("logging_steps", 100).set("save_strategy", "no").build();
+    WarningState warnings = torch_cuda.warning_state();
+    try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
+        BertForTokenClassification model = MixedPrecisionTrainingTest.dropoutFreeModel(CUDA, labels, attention);
+        Trainer trainer = new Trainer(config, model, tokenizer, train, null)) {
+      trainer.addCallback(new TrainerCallback() {
+        @Override
+        public void onStepEnd(RunView run, TrainerControl control) {
+          if (run.globalStep() == 1) {
+            warnings.set_sync_debug_mode(torch_cuda.SyncDebugMode.L_ERROR);
+          } else if (run.globalStep() == 4) {
+            warnings.set_sync_debug_mode(torch_cuda.SyncDebugMode.L_DISABLED);
+          }
+        }
+      });
+      assertEquals(5, trainer.train().globalStep());
+    } finally {
+      warnings.set_sync_debug_mode(torch_cuda.SyncDebugMode.L_DISABLED);
+    }
   }
 
   @Test
