@@ -20,6 +20,7 @@ import dev.exprbert.optim.OptimizerKind;
 import dev.exprbert.optim.ParameterGroups;
 import dev.exprbert.runtime.HostReads;
 import dev.exprbert.runtime.Placement;
+import dev.exprbert.testing.ReadsPerStep;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,34 +128,17 @@ class MixedPrecisionTrainingTest {
   static void assertReadsOnlyAtLogs(Placement placement, String precision, Path tmp) throws Exception {
     List<LabeledSentence> train = TrainerFixtures.opener("train", 48);
     List<String> labels = TrainerFixtures.labelsOf(train);
-    List<Long> readsAtStepEnd = new ArrayList<>();
+    ReadsPerStep reads = new ReadsPerStep();
     TrainingConfig config = TrainingConfig.builder().set("output_dir", tmp.resolve(precision)).set(precision, true)
         .set("attn_implementation", "fused").set("max_steps", 6).set("per_device_train_batch_size", 8)
         .set("logging_steps", 3).set("save_strategy", "no").build();
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
         BertForTokenClassification model = dropoutFreeModel(placement, labels, "fused");
         Trainer trainer = new Trainer(config, model, tokenizer, train, null)) {
-      trainer.addCallback(new TrainerCallback() {
-        @Override
-        public void onTrainBegin(RunView run, TrainerControl control) {
-          readsAtStepEnd.add(HostReads.count());
-        }
-
-        @Override
-        public void onStepEnd(RunView run, TrainerControl control) {
-          readsAtStepEnd.add(HostReads.count());
-        }
-      });
+      trainer.addCallback(reads);
       trainer.train();
     }
-    for (int step = 1; step <= 6; step++) {
-      long reads = readsAtStepEnd.get(step) - readsAtStepEnd.get(step - 1);
-      if (step > 1 && (step - 1) % 3 == 0) {
-        assertTrue(reads > 0, "the log after step " + (step - 1) + " reads the loss (and the loss scale)");
-      } else {
-        assertEquals(0, reads, precision + ": host reads between the ends of steps " + (step - 1) + " and " + step);
-      }
-    }
+    reads.assertReadsOnlyAfterLogs(6, 3, precision + " on " + placement.device());
   }
 
   private static Map<String, Tensor> snapshot(BertForTokenClassification model) {
