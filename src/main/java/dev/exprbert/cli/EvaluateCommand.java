@@ -7,6 +7,7 @@ import dev.exprbert.data.Window;
 import dev.exprbert.hub.ModelResolver;
 import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.io.AtomicFiles;
+import dev.exprbert.io.FiniteJson;
 import dev.exprbert.runtime.Placement;
 import dev.exprbert.train.Evaluation;
 import dev.exprbert.train.Evaluator;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Option;
  * {@code exprbert evaluate --model DIR --validation_file FILE}: seqeval metrics of a model on labelled
  * data, printed as JSON ({@code eval_loss} plus the keys of Hugging Face's {@code evaluate} seqeval
  * wrapper: per type {precision, recall, f1, number}, overall_precision, overall_recall, overall_f1,
- * overall_accuracy) and as seqeval's per-type table.
+ * overall_accuracy) and as seqeval's per-type table. A NaN or infinite {@code eval_loss} is an error unless
+ * {@code --allow_nan_loss} (then it is written as {@code null}: JSON has no NaN).
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Score a model on labelled data (seqeval).")
 final class EvaluateCommand implements Callable<Integer> {
@@ -64,6 +66,10 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = {"--output", "--output-file"}, description = "Also write the metrics JSON to this file.")
   Path output;
 
+  @Option(names = {"--allow_nan_loss", "--allow-nan-loss"},
+      description = "Report a NaN or infinite eval_loss (written as null in the JSON) instead of failing.")
+  boolean allowNanLoss;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -75,6 +81,12 @@ final class EvaluateCommand implements Callable<Integer> {
       BatchLayout layout = BatchLayout.forInference(classifier.model().attention().implementation());
       Evaluation evaluation = new Evaluator(classifier.model(), classifier.tokenizer(), sentences, false, window,
           batchSize, layout).run("eval", false);
+      Double loss = evaluation.metrics().get("eval_loss");
+      if (!allowNanLoss && loss != null && !Double.isFinite(loss)) {
+        throw new IllegalStateException("eval_loss is " + loss + " on " + data + ": the model's logits are not finite"
+            + " (weights holding NaN or inf, e.g. from a diverged run) or the data has no labelled token; pass"
+            + " --allow_nan_loss to report the metrics anyway");
+      }
       String json = metricsJson(evaluation);
       out.println(json);
       out.print(tableText(evaluation));
@@ -99,6 +111,6 @@ final class EvaluateCommand implements Callable<Integer> {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("eval_loss", evaluation.metrics().get("eval_loss"));
     json.putAll(evaluation.report().toMap());
-    return new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(json);
+    return FiniteJson.register(new GsonBuilder().setPrettyPrinting()).create().toJson(json);
   }
 }

@@ -5,6 +5,7 @@ import dev.exprbert.model.attention.AttentionBackend;
 import dev.exprbert.model.attention.AttentionMask;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Placement;
+import dev.exprbert.runtime.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -161,9 +162,9 @@ public final class BertForTokenClassification implements AutoCloseable {
   private Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, LayerwiseBackward tape) {
     checkInputs(inputIds, attentionMask, tokenTypeIds);
     try (Device device = placement.torchDevice();
-        Tensor ids = inputIds.to(device, torch.ScalarType.Long);
-        Tensor maskOnDevice = attentionMask.to(device, torch.ScalarType.Long);
-        Tensor types = tokenTypeIds != null ? tokenTypeIds.to(device, torch.ScalarType.Long) : zerosLike(ids);
+        Tensor ids = Tensors.toDevice(inputIds, device, torch.ScalarType.Long);
+        Tensor maskOnDevice = Tensors.toDevice(attentionMask, device, torch.ScalarType.Long);
+        Tensor types = tokenTypeIds != null ? Tensors.toDevice(tokenTypeIds, device, torch.ScalarType.Long) : zerosLike(ids);
         Tensor positions = positionIds(ids.size(1));
         AttentionMask mask = AttentionMask.fromPadding(maskOnDevice, attentionMask, placement.precision().scalarType())) {
       return encodeAndClassify(ids, types, positions, mask, tape);
@@ -178,11 +179,11 @@ public final class BertForTokenClassification implements AutoCloseable {
     }
     packed.check(config.maxPositionEmbeddings());
     try (Device device = placement.torchDevice();
-        Tensor ids = packed.inputIds().to(device, torch.ScalarType.Long);
-        Tensor types = packed.tokenTypeIds() != null ? packed.tokenTypeIds().to(device, torch.ScalarType.Long)
+        Tensor ids = Tensors.toDevice(packed.inputIds(), device, torch.ScalarType.Long);
+        Tensor types = packed.tokenTypeIds() != null ? Tensors.toDevice(packed.tokenTypeIds(), device, torch.ScalarType.Long)
             : zerosLike(ids);
-        Tensor positions = packed.positionIds().to(device, torch.ScalarType.Long);
-        Tensor cuSeqlens = packed.cuSeqlens().to(device, torch.ScalarType.Int);
+        Tensor positions = Tensors.toDevice(packed.positionIds(), device, torch.ScalarType.Long);
+        Tensor cuSeqlens = Tensors.toDevice(packed.cuSeqlens(), device, torch.ScalarType.Int);
         AttentionMask mask = AttentionMask.packed(cuSeqlens, packed.cuSeqlens(), packed.maxSeqlen())) {
       return encodeAndClassify(ids, types, positions, mask, tape);
     }

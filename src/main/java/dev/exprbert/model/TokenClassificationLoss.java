@@ -67,7 +67,7 @@ public final class TokenClassificationLoss {
       checkLabelRange(labels, numLabels); // on a GPU this would cost a host sync every step
     }
     try (Device device = logits.device();
-        Tensor labelsOnDevice = labels.to(device, torch.ScalarType.Long);
+        Tensor labelsOnDevice = dev.exprbert.runtime.Tensors.toDevice(labels, device, torch.ScalarType.Long);
         Tensor flatLabels = labelsOnDevice.reshape(-1);
         Tensor logits32 = logits.to(torch.ScalarType.Float);
         Tensor flatLogits = logits32.reshape(-1, numLabels);

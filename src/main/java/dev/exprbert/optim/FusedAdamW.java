@@ -17,6 +17,7 @@ import java.util.Set;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.DeviceOptional;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -38,7 +39,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * keeps one per parameter; they differ only if some parameter has no gradient in some steps, which does not
  * happen when fine-tuning a whole model. (2) When clipping ({@code maxGradNorm > 0}) and any gradient is inf
  * or nan, the whole update is skipped (nothing changes, the step count included), where PyTorch would write
- * nan into the parameters.
+ * nan into the parameters; with a {@link GradientCheck} the same holds without clipping, and loss-scaled gradients
+ * are unscaled inside the update ({@code GradScaler}'s skip, decided on the device).
  */
 public final class FusedAdamW implements Optimizer {
   private static final long[] SCALAR = new long[] {};
@@ -125,15 +127,21 @@ public final class FusedAdamW implements Optimizer {
   }
 
   @Override
-  public Tensor step(double lr, double maxGradNorm) {
+  public Tensor step(double lr, double maxGradNorm, GradientCheck check) {
     requireOpen();
     if (Double.isNaN(maxGradNorm)) {
       throw new IllegalArgumentException("maxGradNorm must be a number (<= 0 disables clipping), got NaN");
     }
     boolean clip = maxGradNorm > 0;
+    boolean scaled = check != null && check.invScale() != null;
+    // the grad-norm kernel runs when clipping or checking: it writes the norm, clip coefficient and found-inf flag,
+    // and the update then reads the two scalars (skipping itself when the flag is set)
+    boolean flagged = clip || check != null;
+    // with a loss scale the kernel's coefficient would be that of the scaled norm: unscale() computes it instead
+    double kernelMaxNorm = scaled ? 0.0 : maxGradNorm;
     Tensor norm = null;
     try (PointerScope scope = new PointerScope()) {
-      norm = clip ? keep(scope, torch.zeros(SCALAR, floatOptions())) : null;
+      norm = flagged ? keep(scope, torch.zeros(SCALAR, floatOptions())) : null;
       List<Tensor> grads = new ArrayList<>(slots.size());
       List<Slot> withGrad = new ArrayList<>(slots.size());
       for (Slot slot : slots) {
@@ -146,19 +154,31 @@ public final class FusedAdamW implements Optimizer {
         withGrad.add(slot);
       }
       if (withGrad.isEmpty()) {
-        return norm;
+        if (check != null) {
+          check.foundInf().zero_();
+        }
+        return clip ? norm : closed(norm);
       }
       if (withGrad.size() == slots.size()) {
         plan.setGrads(grads);
-        if (clip) {
-          plan.gradNorm(norm, maxGradNorm, workspace);
+        if (flagged) {
+          plan.gradNorm(norm, kernelMaxNorm, workspace);
         }
-        plan.step(lr, clip);
+        if (scaled) {
+          unscale(norm, check.invScale(), maxGradNorm);
+        }
+        plan.step(lr, flagged);
       } else {
-        if (clip) {
-          OptimizerKernels.gradNorm(grads, norm, clipCoef, foundInf, maxGradNorm, workspace);
+        if (flagged) {
+          OptimizerKernels.gradNorm(grads, norm, clipCoef, foundInf, kernelMaxNorm, workspace);
         }
-        OptimizerKernels.adamwStep(args(withGrad, grads, lr, clip));
+        if (scaled) {
+          unscale(norm, check.invScale(), maxGradNorm);
+        }
+        OptimizerKernels.adamwStep(args(withGrad, grads, lr, flagged));
+      }
+      if (check != null) {
+        check.foundInf().copy_(foundInf);
       }
     } catch (RuntimeException e) {
       if (norm != null) {
@@ -166,7 +186,37 @@ public final class FusedAdamW implements Optimizer {
       }
       throw e;
     }
-    return norm;
+    return clip ? norm : closed(norm);
+  }
+
+  /**
+   * {@code GradScaler.unscale_} followed by {@code clip_grad_norm_}, folded into the update's one gradient multiplier:
+   * {@code norm} (of the scaled gradients) becomes the unscaled norm, and the clip coefficient becomes
+   * {@code min(1, max / (norm + 1e-6)) * invScale} (just {@code invScale} without clipping), which the kernel multiplies
+   * into every gradient. The scale is a power of two, so this rounds exactly as unscaling first would. An unscaled
+   * norm that is not finite sets the found-inf flag too (a scale below 1 could make it overflow). All on the device.
+   */
+  private void unscale(Tensor norm, Tensor invScale, double maxGradNorm) {
+    try (PointerScope scope = new PointerScope()) {
+      norm.mul_(invScale);
+      if (maxGradNorm > 0) {
+        // max_norm / (norm + 1e-6) as ATen evaluates a scalar over a tensor (GradClipping), capped at 1
+        Tensor denominator = norm.add(new Scalar(1e-6));
+        Tensor coefficient = torch.empty_like(denominator).fill_(new Scalar(maxGradNorm)).div_(denominator);
+        clipCoef.copy_(coefficient.clamp_max_(new Scalar(1.0)).mul_(invScale));
+      } else {
+        clipCoef.copy_(invScale);
+      }
+      Tensor notFinite = torch.isfinite(norm).logical_not().to(ScalarType.Float);
+      foundInf.copy_(torch.maximum(foundInf, notFinite));
+    }
+  }
+
+  private static Tensor closed(Tensor t) {
+    if (t != null) {
+      t.close();
+    }
+    return null;
   }
 
   @Override

@@ -23,6 +23,27 @@ final class GradClipping {
   private GradClipping() {}
 
   /**
+   * {@code GradScaler.unscale_} ({@code _amp_foreach_non_finite_check_and_unscale_}) over the gradients of
+   * {@code parameters}: each is multiplied by {@code invScale} (when given) in place, and {@code foundInf} (0-dim
+   * float32) becomes 1 when any element is inf or NaN afterwards, else 0. No host read.
+   */
+  static void unscaleAndCheck(List<Tensor> parameters, Tensor invScale, Tensor foundInf) {
+    try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+      foundInf.zero_();
+      for (Tensor p : parameters) {
+        Tensor grad = p.grad();
+        if (!grad.defined()) {
+          continue;
+        }
+        if (invScale != null) {
+          grad.mul_(invScale);
+        }
+        foundInf.copy_(torch.maximum(foundInf, torch.isfinite(grad).all().logical_not().to(foundInf.scalar_type())));
+      }
+    }
+  }
+
+  /**
    * Clips the gradients of {@code parameters} (those without a gradient are skipped) to the global L2 norm
    * {@code maxNorm}; returns that norm before clipping, a 0-dim tensor the caller owns (0 when no parameter has a
    * gradient).

@@ -23,7 +23,17 @@ public interface Optimizer extends AutoCloseable {
    *     that the caller owns (reading it is the caller's choice, so a GPU step needs no host sync);
    *     {@code null} when {@code maxGradNorm <= 0}
    */
-  Tensor step(double lr, double maxGradNorm);
+  default Tensor step(double lr, double maxGradNorm) {
+    return step(lr, maxGradNorm, null);
+  }
+
+  /**
+   * {@link #step(double, double)} with loss scaling and the non-finite check of {@code check} ({@link GradientCheck}:
+   * the gradients are unscaled by {@code check.invScale()} before clipping and the update, {@code check.foundInf()}
+   * is written, a non-finite step is skipped as it says); a null {@code check} is {@link #step(double, double)}. The
+   * returned norm is that of the unscaled gradients.
+   */
+  Tensor step(double lr, double maxGradNorm, GradientCheck check);
 
   /** Sets every parameter's gradient to undefined (PyTorch {@code zero_grad(set_to_none=True)}). */
   void zeroGrad();

@@ -21,6 +21,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import dev.exprbert.runtime.HostReads;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Tensors;
 
@@ -28,7 +29,8 @@ import dev.exprbert.runtime.Tensors;
  * LibTorch's own {@code torch::optim::AdamW} (the {@code --optimizer torch-adamw} path): one LibTorch
  * param group per {@link ParamGroup}, the scheduled learning rate written into every group before
  * each step, global-norm clipping with LibTorch's {@code clip_grad_norm_} operations ({@link GradClipping}, which
- * keeps the norm on the device).
+ * keeps the norm on the device). With a {@link GradientCheck} the gradients are unscaled and checked first, as
+ * {@code GradScaler.unscale_} does; a step is skipped only when the check asks for it, at the cost of one host read.
  *
  * <p>LibTorch keeps the moments inside the C++ optimizer and the Java API does not expose them, so
  * {@link #stateTensors()} carries LibTorch's own serialized archive as a uint8 tensor
@@ -77,8 +79,15 @@ public final class TorchAdamW implements Optimizer {
   }
 
   @Override
-  public Tensor step(double lr, double maxGradNorm) {
+  public Tensor step(double lr, double maxGradNorm, GradientCheck check) {
+    if (check != null) {
+      GradClipping.unscaleAndCheck(parameterList, check.invScale(), check.foundInf());
+    }
     Tensor norm = maxGradNorm > 0 ? GradClipping.clipGradNorm(parameterList, maxGradNorm) : null;
+    // LibTorch's step cannot read a device flag: skipping needs the flag on the host (GradScaler.step reads it too)
+    if (check != null && check.skipNonFinite() && HostReads.toDouble(check.foundInf()) != 0) {
+      return norm;
+    }
     OptimizerParamGroupVector libGroups = optimizer.param_groups();
     for (long i = 0; i < libGroups.size(); i++) {
       libGroups.get(i).options().set_lr(lr);

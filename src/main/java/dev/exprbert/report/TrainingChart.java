@@ -49,6 +49,17 @@ public final class TrainingChart {
     System.setProperty("java.awt.headless", "true");
   }
 
+  /**
+   * Where the text's fonts come from. A test replaces it to act out a JVM without font libraries (a server image
+   * lacking libfreetype: libfontmanager then fails to link with an UnsatisfiedLinkError on first use).
+   */
+  @FunctionalInterface
+  interface FontSource {
+    Font font(int style, int size);
+  }
+
+  static FontSource fonts = (style, size) -> new Font(Font.SANS_SERIF, style, size);
+
   private TrainingChart() {}
 
   /** Renders the chart and writes it to {@code png} atomically; the folder must exist. */
@@ -227,11 +238,13 @@ public final class TrainingChart {
 
   /**
    * Tick labels, axis titles and the legend. Text needs fonts; on a server without any, Java2D fails inside
-   * font lookup, and a chart without text beats no chart, so that failure is logged and the lines stay.
+   * font lookup (an exception, an InternalError, or an UnsatisfiedLinkError when libfontmanager cannot load its
+   * libfreetype: a LinkageError), and a chart without text beats no chart or a failed run, so that failure is logged
+   * and the lines stay.
    */
   private static void drawText(Graphics2D g, Plot plot, Axis left, Axis right) {
     try {
-      g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+      g.setFont(fonts.font(Font.PLAIN, 13));
       FontMetrics fm = g.getFontMetrics();
       g.setColor(Color.BLACK);
       for (double t : left.ticks()) {
@@ -249,12 +262,12 @@ public final class TrainingChart {
       g.drawString(xTitle, plot.x() + plot.width() / 2 - fm.stringWidth(xTitle) / 2, HEIGHT - 15);
       verticalText(g, "loss", 20, plot.y() + plot.height() / 2, fm);
       verticalText(g, "F1", WIDTH - 20, plot.y() + plot.height() / 2, fm);
-      g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+      g.setFont(fonts.font(Font.BOLD, 15));
       String title = "Training loss, evaluation loss and F1";
       g.drawString(title, WIDTH / 2 - g.getFontMetrics().stringWidth(title) / 2, 30);
-      g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+      g.setFont(fonts.font(Font.PLAIN, 13));
       legend(g, plot, fm);
-    } catch (RuntimeException | InternalError e) {
+    } catch (RuntimeException | LinkageError | InternalError e) {
       LOG.warn("training chart drawn without text: Java2D could not render fonts ({})", e.toString());
     }
   }

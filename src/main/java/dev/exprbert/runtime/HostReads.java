@@ -26,6 +26,12 @@ public final class HostReads {
     return scalar.item_long();
   }
 
+  /** Every value of a small integer tensor as longs, in one read (one wait for the device). */
+  public static long[] toLongs(Tensor t) {
+    COUNT.incrementAndGet();
+    return Tensors.toLongArray(t);
+  }
+
   /** How many reads this process has made so far (all threads). */
   public static long count() {
     return COUNT.get();

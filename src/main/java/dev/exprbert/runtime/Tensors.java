@@ -19,6 +19,24 @@ public final class Tensors {
     }
   }
 
+  /**
+   * {@code t} as {@code type} on {@code device}, for a batch's inputs on their way to the model: a host tensor bound
+   * for a GPU is copied into pinned (page-locked) memory and from there asynchronously ({@code non_blocking}), so the
+   * host does not wait for the copy to finish and the GPU may still be running the previous step. LibTorch's
+   * caching host allocator keeps the pinned block until the copy is done, so closing the result of {@code t} early is
+   * safe. Anything else is {@code t.to(device, type)} (an alias when nothing changes). The caller owns the result.
+   */
+  public static Tensor toDevice(Tensor t, Device device, ScalarType type) {
+    if (!device.is_cuda() || t.is_cuda()) {
+      return t.to(device, type);
+    }
+    try (Tensor typed = t.to(type);
+        Tensor pinned = typed.is_pinned() ? typed.alias() : typed.pin_memory();
+        MemoryFormatOptional keep = new MemoryFormatOptional()) {
+      return pinned.to(device, type, true, false, keep);
+    }
+  }
+
   /** A new CPU tensor with {@code t}'s values converted to {@code type}, never an alias. */
   public static Tensor copyAs(Tensor t, ScalarType type) {
     try (MemoryFormatOptional keep = new MemoryFormatOptional()) {

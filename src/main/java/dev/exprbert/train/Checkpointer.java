@@ -146,6 +146,15 @@ final class Checkpointer {
     return saved;
   }
 
+  /** The newest complete checkpoint in output_dir (saved by this run or the one it resumed), or null. */
+  String latestCheckpoint() {
+    try {
+      return store.latest().map(Path::toString).orElse(null);
+    } catch (IOException e) {
+      return null; // only for a message: an unreadable folder is reported where it matters
+    }
+  }
+
   /** {@code training_args.json}: the run's settings under Hugging Face's names (written, never restored). */
   static CheckpointPart trainingArgs(TrainingConfig config) {
     return new CheckpointPart() {

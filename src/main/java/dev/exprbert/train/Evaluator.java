@@ -16,6 +16,7 @@ import dev.exprbert.metrics.SeqevalAccumulator;
 import dev.exprbert.metrics.ZeroDivision;
 import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.TokenClassificationLoss;
+import dev.exprbert.runtime.Autocast;
 import dev.exprbert.runtime.HostReads;
 import dev.exprbert.runtime.Tensors;
 import java.util.ArrayList;
@@ -44,6 +45,7 @@ public final class Evaluator {
   private final List<Feature> features;
   private final int batchSize;
   private final BatchLayout layout;
+  private final Autocast autocast;
 
   /**
    * @param window how long sentences are cut ({@link Window#resolve})
@@ -51,6 +53,16 @@ public final class Evaluator {
    */
   public Evaluator(BertForTokenClassification model, ModelTokenizer tokenizer, List<LabeledSentence> sentences,
       boolean labelAllTokens, Window window, int batchSize, BatchLayout layout) {
+    this(model, tokenizer, sentences, labelAllTokens, window, batchSize, layout, Autocast.OFF);
+  }
+
+  /**
+   * An evaluation whose forward passes run under {@code autocast}, as Hugging Face's evaluation loop runs under the
+   * training's {@code bf16} / {@code fp16} autocast.
+   */
+  public Evaluator(BertForTokenClassification model, ModelTokenizer tokenizer, List<LabeledSentence> sentences,
+      boolean labelAllTokens, Window window, int batchSize, BatchLayout layout, Autocast autocast) {
+    this.autocast = autocast;
     this.layout = layout;
     this.model = model;
     this.padTokenId = tokenizer.padTokenId();
@@ -80,7 +92,8 @@ public final class Evaluator {
     try {
       for (List<Feature> batchFeatures : Batcher.sequential(features, batchSize).epoch(0)) {
         batches++;
-        try (PointerScope scope = new PointerScope(); ModelBatch batch = layout.batchOf(batchFeatures, padTokenId)) {
+        try (PointerScope scope = new PointerScope(); ModelBatch batch = layout.batchOf(batchFeatures, padTokenId);
+            Autocast.Scope inAutocast = autocast.enter()) {
           Tensor logits = batch.logits(model);
           long labelled = batch.labelledTokens();
           if (labelled > 0) {

@@ -14,14 +14,16 @@ import org.slf4j.LoggerFactory;
 final class LogPrinter implements TrainerCallback {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
   private final TrainingConfig config;
+  private final MixedPrecision precision;
   private final RunLength length;
   private final int sentences;
   private final int features;
   private long lastTokens;
   private long lastNanos;
 
-  LogPrinter(TrainingConfig config, RunLength length, int sentences, int features) {
+  LogPrinter(TrainingConfig config, RunLength length, int sentences, int features, MixedPrecision precision) {
     this.config = config;
+    this.precision = precision;
     this.length = length;
     this.sentences = sentences;
     this.features = features;
@@ -33,6 +35,7 @@ final class LogPrinter implements TrainerCallback {
         sentences, features, length.numEpochs(), length.maxSteps(), length.updatesPerEpoch(),
         config.perDeviceTrainBatchSize(), config.gradientAccumulationSteps());
     LOG.info("CPU threads: {} intra-op, OpenMP wait policy {}", torch.get_num_threads(), Natives.ompWaitPolicy());
+    LOG.info("precision: float32 weights and optimizer, {}", precision);
     lastTokens = run.tokensSeen();
     lastNanos = System.nanoTime();
   }
@@ -48,6 +51,9 @@ final class LogPrinter implements TrainerCallback {
     LOG.info("step {}/{}: loss {}, learning_rate {}, grad_norm {}, {} tokens/s", run.globalStep(), run.maxSteps(),
         String.format("%.4f", loss.doubleValue()), String.format("%.3g", (Double) entry.get("learning_rate")),
         String.format("%.4f", (Double) gradNorm), String.format("%.0f", tokensPerSecond));
+    if (precision.scaler() != null) {
+      LOG.info("step {}: {}", run.globalStep(), precision.scaler().readAndResetLog());
+    }
     lastTokens = run.tokensSeen();
     lastNanos = now;
   }

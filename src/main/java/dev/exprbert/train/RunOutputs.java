@@ -3,6 +3,7 @@ package dev.exprbert.train;
 import com.google.gson.GsonBuilder;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.io.AtomicFiles;
+import dev.exprbert.io.FiniteJson;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.ModelDirectory;
@@ -67,9 +68,9 @@ final class RunOutputs {
     return evaluation;
   }
 
-  /** Hugging Face's {@code save_metrics}: sorted keys, indent 4. */
+  /** Hugging Face's {@code save_metrics}: sorted keys, indent 4; a NaN or infinite value is written as null. */
   static void writeMetrics(Path file, Map<String, Object> metrics) throws IOException {
-    String json = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create()
+    String json = FiniteJson.register(new GsonBuilder().setPrettyPrinting()).create()
         .toJson(new TreeMap<>(metrics)).replace("\n  ", "\n    ");
     AtomicFiles.writeString(file, json + "\n");
   }

@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.reflect.TypeToken;
 import dev.exprbert.io.AtomicFiles;
+import dev.exprbert.io.FiniteJson;
 import dev.exprbert.runtime.HostReads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * The one mutable state of a training run; callbacks see it through {@link RunView}. It holds Hugging Face's
@@ -37,8 +41,9 @@ import org.bytedeco.pytorch.Tensor;
 final class RunState implements RunView {
   static final String TRAINER_STATE = "trainer_state.json";
   static final String POSITION = "trainer_position.json";
-  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().create();
-  private static final Gson POSITION_GSON = new GsonBuilder().setPrettyPrinting().create();
+  // non-finite numbers (a NaN loss or gradient norm) are written as null: valid JSON (FiniteJson)
+  private static final Gson GSON = FiniteJson.register(new GsonBuilder().setPrettyPrinting().serializeNulls()).create();
+  private static final Gson POSITION_GSON = FiniteJson.register(new GsonBuilder().setPrettyPrinting()).create();
 
   /** The data position and loss sums, field for field what {@code trainer_position.json} holds. */
   private record Position(long epoch, long updateInEpoch, long batchesPerEpoch, long gradientAccumulationSteps,
@@ -66,6 +71,7 @@ final class RunState implements RunView {
   private long accumulation;
   private long trainFeatures;
   private long seed;
+  private boolean nanInfFilter;
   // running sums ([note: losses stay on the device])
   private double startLossSinceLog; // where the device sums start (a resumed run's saved sums), until the first step
   private double startTotalLoss;
@@ -90,6 +96,7 @@ final class RunState implements RunView {
     this.accumulation = config.gradientAccumulationSteps();
     this.trainFeatures = trainFeatures;
     this.seed = config.seed();
+    this.nanInfFilter = config.loggingNanInfFilter();
   }
 
   // ------------------------------------------------------------------------------------------ RunView
@@ -181,8 +188,19 @@ final class RunState implements RunView {
       lossSinceLog = startingAt(step.loss(), startLossSinceLog);
       totalLoss = startingAt(step.loss(), startTotalLoss);
     }
-    lossSinceLog.add_(step.loss());
-    totalLoss.add_(step.loss());
+    if (nanInfFilter) {
+      // Hugging Face's logging_nan_inf_filter: a NaN or infinite step loss counts as the mean of the logging
+      // window so far (tr_loss / (1 + steps since the log)), chosen on the device; a finite one is added as it is
+      try (PointerScope scope = new PointerScope()) {
+        Tensor windowMean = lossSinceLog.div(new Scalar((double) (1 + stepsSinceLog)));
+        Tensor counted = torch.where(torch.isfinite(step.loss()), step.loss(), windowMean);
+        lossSinceLog.add_(counted);
+        totalLoss.add_(counted);
+      }
+    } else {
+      lossSinceLog.add_(step.loss());
+      totalLoss.add_(step.loss());
+    }
     stepsSinceLog++;
     tokensSinceLog += step.realTokens();
     tokensSeen += step.realTokens();
@@ -214,12 +232,11 @@ final class RunState implements RunView {
     LinkedHashMap<String, Object> entry = new LinkedHashMap<>();
     entry.put("epoch", epoch);
     Tensor norm = lastStep != null ? lastStep.gradNorm() : null;
-    double gradNorm = norm != null ? HostReads.toDouble(norm) : Double.NaN;
-    if (!Double.isNaN(gradNorm)) {
-      entry.put("grad_norm", gradNorm);
+    if (norm != null) {
+      entry.put("grad_norm", HostReads.toDouble(norm)); // may be inf or NaN: written as null in JSON files
     }
     entry.put("learning_rate", learningRate);
-    entry.put("loss", Math.round(loss * 10000) / 10000.0);
+    entry.put("loss", Double.isFinite(loss) ? Math.round(loss * 10000) / 10000.0 : loss); // Math.round(NaN) is 0
     entry.put("step", globalStep);
     if (lossSinceLog != null) {
       lossSinceLog.zero_();

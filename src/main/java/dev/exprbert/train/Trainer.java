@@ -13,8 +13,10 @@ import dev.exprbert.optim.AdamWSettings;
 import dev.exprbert.optim.LearningRateSchedule;
 import dev.exprbert.optim.Optimizer;
 import dev.exprbert.optim.ParameterGroups;
+import dev.exprbert.runtime.PrecisionSupport;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -58,6 +60,8 @@ public final class Trainer implements AutoCloseable {
   private final TrainingStep step;
   private final RunState state;
   private final Checkpointer checkpointer;
+  private final MixedPrecision precision;
+  private final NonFiniteGuard guard;
   private final CallbackList callbacks = new CallbackList();
 
   /**
@@ -76,6 +80,12 @@ public final class Trainer implements AutoCloseable {
       throw new IllegalArgumentException("eval_strategy is " + config.evalStrategy()
           + " but there is no evaluation data (validation_file)");
     }
+    // precision first: a device that cannot train in it is refused before anything is allocated
+    String tf32 = PrecisionSupport.applyTf32(model.placement(), config.tf32());
+    if (tf32 != null) {
+      LOG.info(tf32);
+    }
+    this.precision = MixedPrecision.of(config, model.placement());
     BatchLayout layout = BatchLayout.forTraining(model.attention().implementation(), config.paddingFree());
     Window window = Window.resolve(config.maxSeqLength(), config.stride(), model.config().maxPositionEmbeddings(), tokenizer);
     List<Feature> features = new Featurizer(tokenizer, LabelMap.ofLabels(model.config().labels()), config.labelAllTokens(),
@@ -83,20 +93,24 @@ public final class Trainer implements AutoCloseable {
     this.trainSentences = train.size();
     this.batcher = new Batcher(features, config.perDeviceTrainBatchSize(), true, config.groupByLength(), config.seed());
     this.evaluator = eval == null || eval.isEmpty() ? null : new Evaluator(model, tokenizer, eval, config.labelAllTokens(),
-        window, config.perDeviceEvalBatchSize(), layout);
+        window, config.perDeviceEvalBatchSize(), layout, precision.autocast());
     this.length = RunLength.of(config, batcher.batchesPerEpoch());
     this.schedule = LearningRateSchedule.of(config.lrSchedulerType(), config.learningRate(), config.warmupSteps(),
         config.warmupRatio(), length.maxSteps());
     this.optimizer = config.optim().kind().create(ParameterGroups.huggingFace(model.weights().parameters(),
         config.weightDecay()), new AdamWSettings(config.adamBeta1(), config.adamBeta2(), config.adamEpsilon()));
-    this.step = new TrainingStep(model, optimizer, layout, tokenizer.padTokenId(), config.maxGradNorm());
+    this.step = new TrainingStep(model, optimizer, layout, tokenizer.padTokenId(), config.maxGradNorm(), precision);
     this.state = new RunState(config, length, batcher.batchesPerEpoch(), batcher.size());
     ModelPart modelPart = new ModelPart(model, tokenizer);
-    this.checkpointer = new Checkpointer(config, state, List.of(modelPart, new OptimizerPart(optimizer,
+    List<CheckpointPart> parts = new ArrayList<>(List.of(modelPart, new OptimizerPart(optimizer,
         config.optim().toString()), new SchedulerPart(schedule, state), new RngPart(model)));
+    parts.addAll(precision.checkpointParts());
+    this.checkpointer = new Checkpointer(config, state, parts);
+    this.guard = new NonFiniteGuard(config.nanPolicy(), precision.gradientOverflowIsFault(), model.placement(),
+        checkpointer::latestCheckpoint);
     callbacks.add(new DefaultFlow(config));
     callbacks.add(new FlopCounter(state, model));
-    callbacks.add(new LogPrinter(config, length, trainSentences, batcher.size()));
+    callbacks.add(new LogPrinter(config, length, trainSentences, batcher.size(), precision));
     callbacks.add(new BestModel(config, state, modelPart));
     if (config.earlyStoppingPatience() != null) {
       callbacks.add(new EarlyStopping(state, config));
@@ -148,6 +162,7 @@ public final class Trainer implements AutoCloseable {
       callbacks.onEpochBegin(state, control);
       for (long update = state.nextUpdateInEpoch(); update < length.updatesPerEpoch() && !control.stopRequested(); update++) {
         TrainingStep.Output out = step.run(length.group(batches, update), schedule.learningRate(state.globalStep()));
+        guard.observe(out.loss(), precision.foundInf(), state.globalStep() + 1);
         state.completeStep(out, epoch, update, length, batches.size());
         callbacks.onStepEnd(state, control);
         act(control);
@@ -156,6 +171,7 @@ public final class Trainer implements AutoCloseable {
       act(control);
     }
     model.train(false);
+    guard.check(state.globalStep(), "at the end of training");
     callbacks.onTrainEnd(state, control);
     Map<String, Object> summary = state.logSummary((System.nanoTime() - started) / 1e9, state.globalStep() - stepsAtStart,
         trainSentences, length.updatesPerEpoch());
@@ -167,6 +183,13 @@ public final class Trainer implements AutoCloseable {
 
   /** Does what the callbacks asked of this step or epoch end: log, evaluate, save (Hugging Face's order). */
   private void act(TrainerControl control) throws IOException {
+    // the NaN guard reads the device where the loop reads it anyway: before a log, an evaluation or a checkpoint
+    if (control.saveRequested()) {
+      guard.check(state.globalStep(), "before saving the checkpoint of step " + state.globalStep());
+      guard.checkWeights(model.weights().parameters(), state.globalStep());
+    } else if (control.logRequested() || control.evaluationRequested()) {
+      guard.check(state.globalStep(), "at the log or evaluation of step " + state.globalStep());
+    }
     if (control.logRequested() && state.stepsSinceLog() > 0) {
       callbacks.onLog(state, control, state.logTrainingLoss(schedule.learningRate(state.globalStep())));
     }
@@ -196,5 +219,7 @@ public final class Trainer implements AutoCloseable {
   public void close() {
     optimizer.close();
     state.close();
+    guard.close();
+    precision.close();
   }
 }

@@ -65,6 +65,22 @@ public record TrainingConfig(
     AttentionImplementation attnImplementation,
     @Setting(name = "device", byDefault = "cpu", help = "cpu, cuda or cuda:N.")
     Placement device,
+    // precision and non-finite values
+    @Setting(name = "bf16", help = "Mixed precision, bfloat16 autocast: matrix products, attention and GELU in bf16;"
+        + " LayerNorm, softmax statistics, loss and AdamW in fp32 on fp32 weights (CPU, or a GPU of compute capability 8.0+).")
+    boolean bf16,
+    @Setting(name = "fp16", help = "Mixed precision, float16 autocast with dynamic loss scaling (torch.amp.GradScaler:"
+        + " scale 2^16, x2 after 2000 clean steps, x0.5 and the update skipped on overflow).")
+    boolean fp16,
+    @Setting(name = "tf32", help = "TF32 tensor cores for float32 matrix products on an Ampere or newer GPU (true or"
+        + " false; default: LibTorch's setting); no effect on the CPU.")
+    Boolean tf32,
+    @Setting(name = "nan_policy", byDefault = "stop", help = "A NaN or infinite loss or gradient norm: stop (an error"
+        + " naming the step; the last good checkpoint stays) or skip_step (that update is skipped, training goes on).")
+    NanPolicy nanPolicy,
+    @Setting(name = "logging_nan_inf_filter", byDefault = "true", help = "Log a NaN or infinite step loss as the mean"
+        + " loss of its logging window so far, as Hugging Face does.")
+    boolean loggingNanInfFilter,
     // optimisation
     @Setting(name = "learning_rate", byDefault = "5e-5", help = "Peak AdamW learning rate.")
     double learningRate,
@@ -142,6 +158,11 @@ public record TrainingConfig(
     String resumeFromCheckpoint,
     @Setting(name = "disable_tqdm", help = "No progress bar even on a terminal.")
     boolean disableTqdm) {
+
+  /** The lower precision the forward pass autocasts to ({@code bf16}, {@code fp16}), or float32 for neither. */
+  public Placement.Precision mixedPrecision() {
+    return bf16 ? Placement.Precision.BFLOAT16 : fp16 ? Placement.Precision.FLOAT16 : Placement.Precision.FLOAT32;
+  }
 
   /** Values of {@code eval_strategy}, {@code save_strategy} and {@code logging_strategy}. */
   public enum Strategy {
@@ -238,6 +259,10 @@ public record TrainingConfig(
         throw new IllegalArgumentException("padding_free (packed batches) needs attn_implementation fused, the only"
             + " backend with a packed kernel, found '" + c.attnImplementation + "': add --attention fused, or drop"
             + " --padding_free");
+      }
+      if (c.bf16 && c.fp16) {
+        throw new IllegalArgumentException("bf16 and fp16 are both set: choose one mixed precision (bf16 needs no loss"
+            + " scaling; fp16 runs on any CUDA GPU)");
       }
       if (c.loadBestModelAtEnd) {
         if (c.evalStrategy == Strategy.NO || c.evalStrategy != c.saveStrategy) {

@@ -61,6 +61,8 @@ public final class TrainingConfigKeys {
         return new Type("an optimizer name", Json.STRING, (n, t) -> OptimizerChoice.parse(t), Object::toString);
       } else if (c == LearningRateSchedule.Kind.class) {
         return new Type("a schedule name", Json.STRING, (n, t) -> LearningRateSchedule.Kind.parse(t), Object::toString);
+      } else if (c == NanPolicy.class) {
+        return new Type("stop or skip_step", Json.STRING, (n, t) -> NanPolicy.parse(t), Object::toString);
       } else if (c == Placement.class) {
         return new Type("cpu, cuda or cuda:N", Json.STRING, (n, t) -> Placement.of(t, "float32"), p -> ((Placement) p).device());
       }

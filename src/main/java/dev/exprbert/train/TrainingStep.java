@@ -6,6 +6,7 @@ import dev.exprbert.data.ModelBatch;
 import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.TokenClassificationLoss;
 import dev.exprbert.optim.Optimizer;
+import dev.exprbert.runtime.Autocast;
 import dev.exprbert.runtime.Tensors;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
@@ -27,13 +28,13 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *       {@code labelled} before the first division); each layer's parameter gradients are all-reduced as the
  *       layer-wise backward finishes that layer ({@link dev.exprbert.autograd.LayerwiseBackward}), at the latest
  *       before {@link Optimizer#step};
- *   <li>mixed precision: the model's forward runs under the autocast dtype of its placement; with fp16 the micro
- *       loss is multiplied by the loss scale before {@code backward} and the optimizer unscales, and the fused
- *       AdamW's found-inf flag skips the whole update on the device (its step counter included), so an overflow
- *       step needs no host decision;
- *   <li>a NaN/inf guard: {@link Output#loss()} and {@link Output#gradNorm()} are device tensors; a policy that
- *       reads them every step (and pays the host sync) is a callback on {@link TrainerCallback#onStepEnd}, one
- *       that does not uses the found-inf skip above.
+ *   <li>mixed precision ({@link MixedPrecision}, the one collaborator for it): each micro-batch's forward and loss
+ *       run under its autocast (the backward outside); with fp16 the backward starts from the loss times the loss
+ *       scale, the optimizer unscales inside its update, and the fused AdamW's found-inf flag skips the whole update
+ *       on the device (its step counter included), so an overflow step needs no host decision; then the scaler
+ *       updates on the device;
+ *   <li>a NaN/inf guard: {@link Output#loss()} and the step's found-inf flag ({@link MixedPrecision#foundInf()}) are
+ *       device tensors; {@link NonFiniteGuard} accumulates them on the device and reads them at logging steps.
  * </ul>
  */
 public final class TrainingStep {
@@ -60,15 +61,23 @@ public final class TrainingStep {
   private final BatchLayout layout;
   private final long padTokenId;
   private final double maxGradNorm;
+  private final MixedPrecision precision;
 
-  /** @param maxGradNorm global-norm clipping threshold; {@code <= 0} disables clipping */
+  /** A float32 step without gradient checks. @param maxGradNorm global-norm clipping threshold; {@code <= 0} disables clipping */
   public TrainingStep(BertForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
       double maxGradNorm) {
+    this(model, optimizer, layout, padTokenId, maxGradNorm, MixedPrecision.unchecked());
+  }
+
+  /** A step in {@code precision} (autocast, fp16 loss scaling, the optimizer's gradient check); borrowed. */
+  public TrainingStep(BertForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
+      double maxGradNorm, MixedPrecision precision) {
     this.model = model;
     this.optimizer = optimizer;
     this.layout = layout;
     this.padTokenId = padTokenId;
     this.maxGradNorm = maxGradNorm;
+    this.precision = precision;
   }
 
   /** Runs forward and backward over {@code group} and one optimizer update at {@code learningRate}. */
@@ -86,11 +95,13 @@ public final class TrainingStep {
       for (int i = 0; i < group.size(); i++) {
         try (PointerScope scope = new PointerScope();
             ModelBatch batch = layout.batchOf(group.get(i), padTokenId);
+            Autocast.Scope autocast = precision.autocast().enter();
             BertForTokenClassification.ForwardPass pass = batch.forwardForTraining(model)) {
           Tensor sum = TokenClassificationLoss.sum(pass.logits(), batch.labels());
           // divide by the labelled tokens of the whole group, so accumulation equals one big batch
           Tensor microLoss = sum.div(new Scalar((double) Math.max(1, labelled)));
-          pass.backward(microLoss);
+          autocast.close(); // the backward runs outside autocast (it takes each op back in its forward's type)
+          pass.backward(precision.lossForBackward(microLoss));
           Tensor value = microLoss.detach().to(ScalarType.Double);
           if (loss == null) {
             loss = Tensors.outlive(scope, value);
@@ -103,7 +114,9 @@ public final class TrainingStep {
       }
       Tensor gradNorm;
       try (PointerScope scope = new PointerScope()) {
-        gradNorm = optimizer.step(learningRate, maxGradNorm); // the optimizer hands it out detached from any scope
+        // the optimizer hands the norm out detached from any scope
+        gradNorm = optimizer.step(learningRate, maxGradNorm, precision.check());
+        precision.afterStep();
         optimizer.zeroGrad();
       }
       return new Output(loss, gradNorm, realTokens, computedTokens);

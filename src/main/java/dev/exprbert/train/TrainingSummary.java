@@ -28,7 +28,7 @@ final class TrainingSummary {
     for (Map<String, Object> e : logHistory) {
       double step = ((Number) e.get("step")).doubleValue();
       if (e.containsKey("loss")) {
-        lastLoss = ((Number) e.get("loss")).doubleValue();
+        lastLoss = num(e, "loss"); // NaN when a non-finite loss was logged (null in the JSON)
         trainingLoss.add(new LogPoint(step, lastLoss));
       } else if (e.containsKey("eval_loss") && e.containsKey("eval_f1")) {
         evalLoss.add(new LogPoint(step, num(e, "eval_loss")));
@@ -77,6 +77,9 @@ final class TrainingSummary {
     } else {
       double epochs = c.numTrainEpochs();
       hp.put("num_epochs", epochs == Math.rint(epochs) ? (Object) (long) epochs : (Object) epochs);
+    }
+    if (c.fp16()) {
+      hp.put("mixed_precision_training", "Native AMP"); // Hugging Face's card names fp16 only, bf16 not at all
     }
     return hp;
   }

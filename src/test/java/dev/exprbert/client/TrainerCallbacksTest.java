@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.infer.TokenClassifier;
-import dev.exprbert.runtime.HostReads;
 import dev.exprbert.runtime.Placement;
+import dev.exprbert.testing.ReadsPerStep;
 import dev.exprbert.testing.TinyModelDirectory;
 import dev.exprbert.train.RunView;
 import dev.exprbert.train.TrainResult;
@@ -96,32 +96,14 @@ class TrainerCallbacksTest {
   void onlyLoggingStepsReadFromTheDevice(String attention, boolean packed) throws Exception {
     TrainingConfig config = config(tmp.resolve("run-" + attention)).set("logging_steps", 3).set("max_steps", 8)
         .set("attn_implementation", attention).set("padding_free", packed).build();
-    List<Long> readsAtStepEnd = new ArrayList<>();
+    ReadsPerStep reads = new ReadsPerStep();
     try (TokenClassifier tiny = TokenClassifier.load(TinyModelDirectory.create(tmp.resolve("m-" + attention)),
             Placement.CPU_FLOAT32, attention);
         Trainer trainer = new Trainer(config, tiny.model(), tiny.tokenizer(), sentences(16, 0), null)) {
-      trainer.addCallback(new TrainerCallback() {
-        @Override
-        public void onTrainBegin(RunView run, TrainerControl control) {
-          readsAtStepEnd.add(HostReads.count());
-        }
-
-        @Override
-        public void onStepEnd(RunView run, TrainerControl control) {
-          readsAtStepEnd.add(HostReads.count());
-        }
-      });
+      trainer.addCallback(reads);
       assertEquals(8, trainer.train().globalStep());
     }
-    for (int step = 1; step <= 8; step++) {
-      long reads = readsAtStepEnd.get(step) - readsAtStepEnd.get(step - 1);
-      boolean previousLogged = step > 1 && (step - 1) % 3 == 0;
-      if (previousLogged) {
-        assertTrue(reads > 0, "the log after step " + (step - 1) + " reads the loss and gradient norm: " + readsAtStepEnd);
-      } else {
-        assertEquals(0, reads, "host reads between the ends of steps " + (step - 1) + " and " + step + ": " + readsAtStepEnd);
-      }
-    }
+    reads.assertReadsOnlyAfterLogs(8, 3, attention + (packed ? " packed" : ""));
   }
 
   private static List<String> kinds(List<Map<String, Object>> entries) {

@@ -76,6 +76,41 @@ class TrainingChartTest {
     assertTrue(n.getMessage().contains("evalLoss"), n.getMessage());
   }
 
+  /**
+   * A JVM whose font libraries are missing fails to link libfontmanager on the first text (UnsatisfiedLinkError, a
+   * LinkageError): the chart is still written, with its lines and without any text.
+   */
+  @Test
+  void withoutFontLibrariesTheChartIsWrittenWithoutText() throws Exception {
+    List<LogPoint> train = List.of(new LogPoint(10, 1.5), new LogPoint(20, 1.1), new LogPoint(30, 0.8));
+    List<LogPoint> f1 = List.of(new LogPoint(30, 0.5));
+    TrainingChart.write(tmp.resolve("with-text.png"), train, List.of(), f1);
+    TrainingChart.FontSource fonts = TrainingChart.fonts;
+    TrainingChart.fonts = (style, size) -> {
+      throw new UnsatisfiedLinkError("/opt/jre/lib/libfontmanager.so: libfreetype.so.6: cannot open shared object file");
+    };
+    try {
+      TrainingChart.write(tmp.resolve("no-fonts.png"), train, List.of(), f1);
+    } finally {
+      TrainingChart.fonts = fonts;
+    }
+    BufferedImage withText = ImageIO.read(tmp.resolve("with-text.png").toFile());
+    BufferedImage noFonts = ImageIO.read(tmp.resolve("no-fonts.png").toFile());
+    assertTrue(nonWhiteAboveThePlot(withText) > 100, "the title and legend sit above the plot");
+    assertEquals(0, nonWhiteAboveThePlot(noFonts), "no text at all without fonts");
+    assertTrue(pixelsBelowLegend(noFonts, TrainingChart.TRAINING_LOSS_COLOR) > 50, "the lines are still drawn");
+  }
+
+  private static int nonWhiteAboveThePlot(BufferedImage image) {
+    int count = 0;
+    for (int y = 0; y < 70; y++) {
+      for (int x = 0; x < image.getWidth(); x++) {
+        count += (image.getRGB(x, y) & 0xFFFFFF) != 0xFFFFFF ? 1 : 0;
+      }
+    }
+    return count;
+  }
+
   @Test
   void axesGetNiceTicks() {
     TrainingChart.Axis a = TrainingChart.Axis.of(0, 1090);

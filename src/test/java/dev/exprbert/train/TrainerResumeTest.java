@@ -36,14 +36,29 @@ class TrainerResumeTest {
   @CsvSource({"adamw_torch_fused, sdpa, false", "adamw_torch, sdpa, false", "adamw_torch_fused, fused, false",
       "adamw_torch_fused, fused, true"})
   void interruptedAndResumedRunEqualsUninterruptedRun(String optim, String attention, boolean paddingFree) throws Exception {
+    resumeEqualsUninterrupted(optim, attention, paddingFree, null);
+  }
+
+  /** The same in mixed precision: autocast is stateless, and the fp16 loss scaler's state comes back from scaler.json. */
+  @ParameterizedTest
+  @CsvSource({"adamw_torch_fused, fused, true, bf16", "adamw_torch_fused, sdpa, false, fp16",
+      "adamw_torch, fused, false, fp16"})
+  void interruptedAndResumedMixedPrecisionRunEqualsUninterruptedRun(String optim, String attention, boolean paddingFree,
+      String precision) throws Exception {
+    resumeEqualsUninterrupted(optim, attention, paddingFree, precision);
+  }
+
+  /** @param precision bf16, fp16, or null for float32 */
+  private void resumeEqualsUninterrupted(String optim, String attention, boolean paddingFree, String precision)
+      throws Exception {
     List<LabeledSentence> train = TrainerFixtures.opener("train", 48);
     List<LabeledSentence> eval = TrainerFixtures.opener("dev", 16);
     List<String> labels = TrainerFixtures.labelsOf(train);
     Path whole = tmp.resolve("whole");
     Path parts = tmp.resolve("parts");
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp)) {
-      run(config(whole, optim, attention, paddingFree, null), tokenizer, train, eval, labels, 0);
-      run(config(parts, optim, attention, paddingFree, null), tokenizer, train, eval, labels, STOP_AT);
+      run(config(whole, optim, attention, paddingFree, null, precision), tokenizer, train, eval, labels, 0);
+      run(config(parts, optim, attention, paddingFree, null, precision), tokenizer, train, eval, labels, STOP_AT);
       assertTrue(Files.isRegularFile(parts.resolve("checkpoint-" + STOP_AT).resolve(RunState.TRAINER_STATE)));
       if (attention.equals("fused")) {
         Map<String, org.bytedeco.pytorch.Tensor> rng =
@@ -58,7 +73,7 @@ class TrainerResumeTest {
       }
       // a fresh process would start from another generator state: make sure only the restored state counts
       org.bytedeco.pytorch.global.torch.manual_seed(12345);
-      TrainResult resumed = run(config(parts, optim, attention, paddingFree, parts.resolve("checkpoint-" + STOP_AT).toString()),
+      TrainResult resumed = run(config(parts, optim, attention, paddingFree, parts.resolve("checkpoint-" + STOP_AT).toString(), precision),
           tokenizer, train, eval, labels, 0);
       assertEquals(6, resumed.globalStep());
     }
@@ -69,6 +84,10 @@ class TrainerResumeTest {
       // whose bytes carry more than the numbers (they differ between equal states), so only the weights tell there
       assertArrayEquals(Files.readAllBytes(whole.resolve("checkpoint-6").resolve(OptimizerPart.FILE)),
           Files.readAllBytes(parts.resolve("checkpoint-6").resolve(OptimizerPart.FILE)), "optimizer state differs");
+    }
+    if ("fp16".equals(precision)) {
+      assertArrayEquals(Files.readAllBytes(whole.resolve("checkpoint-6").resolve(LossScaler.FILE)),
+          Files.readAllBytes(parts.resolve("checkpoint-6").resolve(LossScaler.FILE)), "loss scaler state differs");
     }
     assertEquals(withoutTimings(RunView.read(whole.resolve(RunState.TRAINER_STATE)).logHistory()),
         withoutTimings(RunView.read(parts.resolve(RunState.TRAINER_STATE)).logHistory()));
@@ -82,8 +101,13 @@ class TrainerResumeTest {
     }).map(m -> (Map<String, Object>) m).toList();
   }
 
-  private static TrainingConfig config(Path out, String optim, String attention, boolean paddingFree, String resume) {
-    return TrainingConfig.builder().set("output_dir", out).set("optim", optim).set("attn_implementation", attention).set("padding_free", paddingFree)
+  private static TrainingConfig config(Path out, String optim, String attention, boolean paddingFree, String resume,
+      String precision) {
+    TrainingConfig.Builder builder = TrainingConfig.builder();
+    if (precision != null) {
+      builder.set(precision, true);
+    }
+    return builder.set("output_dir", out).set("optim", optim).set("attn_implementation", attention).set("padding_free", paddingFree)
         .set("learning_rate", 1e-3).set("num_train_epochs", 2)
         .set("per_device_train_batch_size", 8).set("gradient_accumulation_steps", 2).set("warmup_ratio", 0.2).set("weight_decay", 0.01)
         .set("logging_steps", 1).set("save_steps", 2).set("eval_strategy", "epoch").set("resume_from_checkpoint", resume).build();

@@ -1,9 +1,9 @@
 package dev.exprbert.model.attention;
 
 import dev.exprbert.kernels.AttentionWindow;
+import dev.exprbert.runtime.Tensors;
 import java.util.HashMap;
 import java.util.Map;
-import dev.exprbert.runtime.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -242,7 +242,7 @@ public final class AttentionMask implements AutoCloseable {
         return counts.to(ScalarType.Int);
       } else {
         try (Tensor hostLengths = counts.to(ScalarType.Int); org.bytedeco.pytorch.Device device = keep.device()) {
-          return hostLengths.to(device, ScalarType.Int);
+          return Tensors.toDevice(hostLengths, device, ScalarType.Int);
         }
       }
     }

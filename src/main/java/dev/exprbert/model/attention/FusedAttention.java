@@ -5,6 +5,7 @@ import dev.exprbert.kernels.AttentionBatch;
 import dev.exprbert.kernels.AttentionKernels;
 import dev.exprbert.kernels.AttentionOptions;
 import dev.exprbert.kernels.AttentionWindow;
+import dev.exprbert.runtime.Autocast;
 import dev.exprbert.runtime.Tensors;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.pytorch.GradMode;
@@ -14,6 +15,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Our fused attention kernel ({@code --attention fused}), a custom-op graph boundary (the layer-wise backward of
@@ -90,10 +92,13 @@ public final class FusedAttention implements AttentionBackend {
     Tensor hostLayout = mask.isPacked() ? mask.hostCuSeqlens() : null;
     long maxSeqlen = mask.isPacked() ? mask.maxSeqlen() : -1;
     AttentionBatch batch = batchOf(layout, hostLayout, maxSeqlen);
-    // our own handles on the caller's q, k, v (which it closes): the tape step keeps them for the backward
-    Tensor qs = q.alias();
-    Tensor ks = k.alias();
-    Tensor vs = v.alias();
+    // our own handles on the caller's q, k, v (which it closes): the tape step keeps them for the backward. Under
+    // autocast they are cast to its type first, the policy autocast gives the op this one stands for
+    // (scaled_dot_product_attention: lower precision); the kernels take f32, bf16 and f16 alike.
+    ScalarType autocastType = Autocast.activeType(q);
+    Tensor qs = inType(q, autocastType);
+    Tensor ks = inType(k, autocastType);
+    Tensor vs = inType(v, autocastType);
     Tensor out = null;
     Tensor lse = null;
     try {
@@ -117,6 +122,11 @@ public final class FusedAttention implements AttentionBackend {
       closeAll(qs, ks, vs, out, lse);
       throw e;
     }
+  }
+
+  /** A new handle on {@code t}, cast to {@code type} when that is given and differs (autograd records the cast). */
+  private static Tensor inType(Tensor t, ScalarType type) {
+    return type == null || t.scalar_type().value == type.value ? t.alias() : t.to(type);
   }
 
   /** Padded with per-sequence lengths when {@code maxSeqlen < 0}, else packed with cu_seqlens (and their host copy). */
@@ -183,7 +193,10 @@ public final class FusedAttention implements AttentionBackend {
         if (!grad.defined()) {
           return; // nothing above used the attention output
         }
-        try (Tensor dout = grad.stride(grad.dim() - 1) == 1 ? grad.alias() : grad.contiguous();
+        // the gradient arrives in the type of the op that read the output; the kernel takes q's type
+        boolean sameType = grad.scalar_type().value == q.scalar_type().value;
+        try (Tensor dout = !sameType ? grad.to(q.scalar_type()).contiguous()
+                : grad.stride(grad.dim() - 1) == 1 ? grad.alias() : grad.contiguous();
             Tensor dq = emptyLike(q);
             Tensor dk = emptyLike(k);
             Tensor dv = emptyLike(v);
