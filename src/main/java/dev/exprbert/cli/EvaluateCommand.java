@@ -3,10 +3,12 @@ package dev.exprbert.cli;
 import com.google.gson.GsonBuilder;
 import dev.exprbert.data.BatchLayout;
 import dev.exprbert.data.LabeledSentence;
+import dev.exprbert.data.ReaderOptions;
 import dev.exprbert.data.Window;
 import dev.exprbert.hub.ModelResolver;
 import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.io.AtomicFiles;
+import dev.exprbert.metrics.Mode;
 import dev.exprbert.runtime.Placement;
 import dev.exprbert.train.Evaluation;
 import dev.exprbert.train.Evaluator;
@@ -36,7 +38,7 @@ final class EvaluateCommand implements Callable<Integer> {
   Path model;
 
   @Option(names = {"--validation_file", "--validation-file", "--data"}, required = true,
-      description = "Labelled CoNLL or JSON Lines file.")
+      description = "Labelled CoNLL, JSON Lines or span annotations (doccano, spaCy, Label Studio, brat).")
   Path data;
 
   @Option(names = {"--unknown_labels_to_o", "--unknown-labels-to-o"},
@@ -64,17 +66,27 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = {"--output", "--output-file"}, description = "Also write the metrics JSON to this file.")
   Path output;
 
+  @CommandLine.Mixin
+  SpanFlags spanFlags;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     try (TokenClassifier classifier = TokenClassifier.load(ModelResolver.resolve(model.toString()), Placement.of(device, "float32"), attention)) {
-      List<LabeledSentence> sentences = TrainingSetup.checkedEvalData(data, classifier.config().labels(), unknownToO);
+      PrintWriter err = spec.commandLine().getErr();
+      ReaderOptions options = ReaderOptions.builder().spans(spanFlags.options(issue -> err.println(issue))).build();
+      List<LabeledSentence> sentences = TrainingSetup.checkedEvalData("validation_file", data, options, null,
+          classifier.config().labels(), unknownToO);
       Window window = Window.resolve(maxSeqLength, stride, classifier.config().maxPositionEmbeddings(),
           classifier.tokenizer());
       // fused attention takes packed batches, as predict and the Tagger do: the same metrics, no work on padding
       BatchLayout layout = BatchLayout.forInference(classifier.model().attention().implementation());
-      Evaluation evaluation = new Evaluator(classifier.model(), classifier.tokenizer(), sentences, false, window,
-          batchSize, layout).run("eval", false);
+      Evaluator evaluator = new Evaluator(classifier.model(), classifier.tokenizer(), sentences, false, window,
+          batchSize, layout);
+      if (evaluator.mode() != Mode.DEFAULT) {
+        err.println("scoring in seqeval's strict mode, " + evaluator.mode() + ", for the model's labels");
+      }
+      Evaluation evaluation = evaluator.run("eval", false);
       String json = metricsJson(evaluation);
       out.println(json);
       out.print(tableText(evaluation));
