@@ -9,9 +9,6 @@ import dev.exprbert.data.SentenceWriters;
 import dev.exprbert.data.spans.AlignedDocuments;
 import dev.exprbert.data.spans.AlignmentReport;
 import dev.exprbert.data.spans.LabelScheme;
-import dev.exprbert.data.spans.MisalignedPolicy;
-import dev.exprbert.data.spans.OffsetUnit;
-import dev.exprbert.data.spans.OverlapPolicy;
 import dev.exprbert.data.spans.SpanDocumentReaders;
 import dev.exprbert.data.spans.SpanOptions;
 import dev.exprbert.data.spans.SpanRecords;
@@ -57,36 +54,14 @@ final class ConvertDataCommand implements Callable<Integer> {
       + "or brat; default: from the file (extension, first record; a folder is brat).")
   String from;
 
-  @Option(names = {"--label_scheme", "--label-scheme"}, description = "bio (default), iobes or bilou.")
-  String labelScheme;
-
-  @Option(names = {"--on_misaligned", "--on-misaligned"}, defaultValue = "snap",
-      description = "Spans whose ends are not word boundaries: snap (widen to whole words, default), drop or error.")
-  String onMisaligned;
-
-  @Option(names = "--overlaps", defaultValue = "error",
-      description = "Spans sharing a word: error (default) or keep_longest.")
-  String overlaps;
-
-  @Option(names = {"--offset_unit", "--offset-unit"},
-      description = "code_points or utf16: override what the input's offsets count (default: each format's own).")
-  String offsetUnit;
-
-  @Option(names = {"--text_field", "--text-field", "--text_column_name"},
-      description = "JSON field holding the text (default text).")
-  String textField;
+  @CommandLine.Mixin
+  SpanFlags spanFlags;
 
   @Override
   public Integer call() throws Exception {
     Target target = Target.fromName(to);
     PrintWriter err = spec.commandLine().getErr();
-    SpanOptions spans = SpanOptions.DEFAULTS
-        .withLabelScheme(labelScheme == null ? LabelScheme.BIO : LabelScheme.fromName(labelScheme))
-        .withOnMisaligned(MisalignedPolicy.fromName(onMisaligned))
-        .withOverlaps(OverlapPolicy.fromName(overlaps))
-        .withOffsetUnit(offsetUnit == null ? null : OffsetUnit.fromName(offsetUnit))
-        .withTextField(textField)
-        .withIssues(issue -> err.println(issue));
+    SpanOptions spans = spanFlags.options(issue -> err.println(issue));
     ReaderOptions options = ReaderOptions.builder()
         .format(from == null ? null : DatasetFormat.fromName(from)).spans(spans).build();
     if (!Files.exists(in)) {
@@ -119,7 +94,7 @@ final class ConvertDataCommand implements Callable<Integer> {
         try (SentenceReader reader = SentenceReaders.open(in, options)) {
           while (reader.hasNext()) {
             LabeledSentence sentence = reader.next();
-            if (!format.hasSpans() && labelScheme != null) {
+            if (!format.hasSpans() && spanFlags.schemeOrNull() != null) {
               sentence = sentence.withTags(retag(sentence, spans.labelScheme()));
             }
             switch (target) {

@@ -3,11 +3,13 @@ package dev.exprbert.cli;
 import com.google.gson.GsonBuilder;
 import dev.exprbert.data.BatchLayout;
 import dev.exprbert.data.LabeledSentence;
+import dev.exprbert.data.ReaderOptions;
 import dev.exprbert.data.Window;
 import dev.exprbert.hub.ModelResolver;
 import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.io.AtomicFiles;
 import dev.exprbert.io.FiniteJson;
+import dev.exprbert.metrics.Mode;
 import dev.exprbert.runtime.Placement;
 import dev.exprbert.train.Evaluation;
 import dev.exprbert.train.Evaluator;
@@ -38,7 +40,7 @@ final class EvaluateCommand implements Callable<Integer> {
   Path model;
 
   @Option(names = {"--validation_file", "--validation-file", "--data"}, required = true,
-      description = "Labelled CoNLL or JSON Lines file.")
+      description = "Labelled CoNLL, JSON Lines or span annotations (doccano, spaCy, Label Studio, brat).")
   Path data;
 
   @Option(names = {"--unknown_labels_to_o", "--unknown-labels-to-o"},
@@ -70,17 +72,27 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Report a NaN or infinite eval_loss (written as null in the JSON) instead of failing.")
   boolean allowNanLoss;
 
+  @CommandLine.Mixin
+  SpanFlags spanFlags;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     try (TokenClassifier classifier = TokenClassifier.load(ModelResolver.resolve(model.toString()), Placement.of(device, "float32"), attention)) {
-      List<LabeledSentence> sentences = TrainingSetup.checkedEvalData(data, classifier.config().labels(), unknownToO);
+      PrintWriter err = spec.commandLine().getErr();
+      ReaderOptions options = ReaderOptions.builder().spans(spanFlags.options(issue -> err.println(issue))).build();
+      List<LabeledSentence> sentences = TrainingSetup.checkedEvalData("validation_file", data, options, null,
+          classifier.config().labels(), unknownToO);
       Window window = Window.resolve(maxSeqLength, stride, classifier.config().maxPositionEmbeddings(),
           classifier.tokenizer());
       // fused attention takes packed batches, as predict and the Tagger do: the same metrics, no work on padding
       BatchLayout layout = BatchLayout.forInference(classifier.model().attention().implementation());
-      Evaluation evaluation = new Evaluator(classifier.model(), classifier.tokenizer(), sentences, false, window,
-          batchSize, layout).run("eval", false);
+      Evaluator evaluator = new Evaluator(classifier.model(), classifier.tokenizer(), sentences, false, window,
+          batchSize, layout);
+      if (evaluator.mode() != Mode.DEFAULT) {
+        err.println("scoring in seqeval's strict mode, " + evaluator.mode() + ", for the model's labels");
+      }
+      Evaluation evaluation = evaluator.run("eval", false);
       Double loss = evaluation.metrics().get("eval_loss");
       if (!allowNanLoss && loss != null && !Double.isFinite(loss)) {
         throw new IllegalStateException("eval_loss is " + loss + " on " + data + ": the model's logits are not finite"

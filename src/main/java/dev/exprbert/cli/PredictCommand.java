@@ -29,8 +29,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code exprbert predict --model DIR [--input FILE]}: tags a file (or standard input) and prints CoNLL
- * ({@code word<TAB>tag}, a blank line after each sentence) or JSON Lines with spans. Input is read and
- * written in chunks, so a file of any size streams through.
+ * ({@code word<TAB>tag}, a blank line after each sentence), JSON Lines with spans, or span JSON Lines
+ * ({@link PredictionWriter}). Input is read, tagged and written {@value #CHUNK} sentences at a time and nothing
+ * is kept of a chunk once it is written, so a file of any size streams through in bounded memory
+ * (benchmarks/predict-memory measures it).
  *
  * <p>Input formats: {@code words} (default) one pre-split sentence per line; {@code text} one raw text per
  * line, split into words by BERT's basic tokenization with character offsets; {@code conll} and
@@ -57,7 +59,8 @@ final class PredictCommand implements Callable<Integer> {
   String inputFormat;
 
   @Option(names = "--output-format", defaultValue = "conll",
-      description = "conll or jsonl (default: ${DEFAULT-VALUE}).")
+      description = "conll, jsonl (words, offsets, tags, spans with scores) or spans (span JSON Lines: text and"
+          + " spans with code-point offsets, as train and convert-data read) (default: ${DEFAULT-VALUE}).")
   String outputFormat;
 
   @Option(names = "--aggregation", defaultValue = "first",
@@ -100,6 +103,7 @@ final class PredictCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (TokenClassifier classifier =
         TokenClassifier.load(ModelResolver.resolve(model.toString()), new Placement(device, Placement.Precision.FLOAT32), attention)) {
+      writer.checkLabels(classifier.config().labels());
       Tagger tagger = new Tagger(classifier, options);
       if (format == InputFormat.TEXT) {
         tagTextLines(tagger, writer, out);

@@ -1,22 +1,25 @@
 package dev.exprbert.cli;
 
 import dev.exprbert.train.Evaluation;
+import dev.exprbert.train.NerRun;
 import dev.exprbert.train.ProgressBar;
 import dev.exprbert.train.TrainResult;
-import dev.exprbert.train.Trainer;
+import dev.exprbert.train.TrainerCallback;
 import dev.exprbert.train.TrainingConfig;
 import dev.exprbert.train.TrainingConfigKeys;
-import dev.exprbert.train.TrainingSetup;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code exprbert train}: run_ner.py's training run. Every setting is a flag with its Hugging Face
- * name, or an entry of a JSON file given with {@code --config} (flags override the file).
+ * {@code exprbert train}: run_ner.py ({@link NerRun}): train, evaluate and predict as {@code do_train},
+ * {@code do_eval} and {@code do_predict} say. Every setting is a flag with its Hugging Face name, or an entry of a
+ * JSON file given with {@code --config} (flags override the file); Hugging Face arguments that are not settings are
+ * accepted or refused with a reason ({@code HfArguments}).
  */
 @Command(name = "train", mixinStandardHelpOptions = true, modelTransformer = TrainingFlags.class,
     description = {"Fine-tune a BERT token classifier (Hugging Face Trainer semantics).",
@@ -34,20 +37,22 @@ final class TrainCommand implements Callable<Integer> {
     TrainingConfig.Builder builder = configFile != null ? TrainingConfigKeys.readJson(configFile) : TrainingConfig.builder();
     TrainingConfig config = TrainingFlags.apply(spec.commandLine().getParseResult(), builder).build();
     PrintWriter out = spec.commandLine().getOut();
-    try (TrainingSetup.Prepared prepared = TrainingSetup.prepare(config);
-        Trainer trainer = new Trainer(config, prepared.classifier().model(), prepared.classifier().tokenizer(),
-            prepared.train(), prepared.eval())) {
-      if (ProgressBar.wanted(config)) {
-        trainer.addCallback(new ProgressBar(System.err));
-      }
-      TrainResult result = trainer.train();
-      out.printf("trained %d steps: train_loss %.4f, model and results in %s%n", result.globalStep(),
-          result.trainingLoss(), config.outputDir().toAbsolutePath());
-      Evaluation evaluation = result.finalEvaluation();
-      if (evaluation != null) {
-        out.println(EvaluateCommand.metricsJson(evaluation));
-        out.print(EvaluateCommand.tableText(evaluation));
-      }
+    List<TrainerCallback> callbacks = ProgressBar.wanted(config) ? List.of(new ProgressBar(System.err)) : List.of();
+    NerRun.Result result = NerRun.run(config, callbacks);
+    TrainResult training = result.training();
+    if (training != null) {
+      out.printf("trained %d steps: train_loss %.4f, model and results in %s%n", training.globalStep(),
+          training.trainingLoss(), config.outputDir().toAbsolutePath());
+    }
+    Evaluation evaluation = result.evaluation();
+    if (evaluation != null) {
+      out.println(EvaluateCommand.metricsJson(evaluation));
+      out.print(EvaluateCommand.tableText(evaluation));
+    }
+    Evaluation prediction = result.prediction();
+    if (prediction != null) {
+      out.printf("predicted %d test sentences: predict_f1 %.4f, predict_results.json and predictions.txt in %s%n",
+          prediction.sentences().size(), prediction.metric("predict_f1"), config.outputDir().toAbsolutePath());
     }
     out.flush();
     return 0;

@@ -73,7 +73,9 @@ final class FormatSniffer {
       return DatasetFormat.JSONL; // its reader reports the line precisely
     }
     String tokens = options.tokensField();
-    boolean hasTokens = tokens != null ? first.has(tokens) : first.has("tokens") || first.has("words");
+    // a named token field may be the span files' text field too (run_ner's one text_column_name): an array is words
+    boolean hasTokens = tokens != null ? first.has(tokens) && first.get(tokens).isJsonArray()
+        : first.has("tokens") || first.has("words");
     JsonElement text = first.get(options.spans().textFieldOrDefault());
     boolean hasText = text != null && text.isJsonPrimitive() && text.getAsJsonPrimitive().isString();
     return hasText && !hasTokens ? DatasetFormat.SPANS : DatasetFormat.JSONL;

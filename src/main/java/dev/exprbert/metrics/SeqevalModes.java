@@ -1,6 +1,9 @@
 package dev.exprbert.metrics;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,5 +59,28 @@ public final class SeqevalModes {
             + " y_true, while its precision/recall/f1_score would use default mode",
         detected);
     return Mode.strict(detected);
+  }
+
+  /**
+   * The mode to score a model with the label set {@code labels}: seqeval's strict mode under IOBES when the labels
+   * use E- or S- prefixes, under BILOU when they use L- or U-, so that an entity is what the scheme says (seqeval's
+   * default mode knows neither L nor U, and reads a lone I- as an entity); default mode for BIO, as run_ner scores.
+   *
+   * @throws IllegalArgumentException when the labels mix the two schemes' end prefixes
+   */
+  public static Mode forLabelSet(Collection<String> labels) {
+    Set<Character> prefixes = new TreeSet<>();
+    for (String label : labels) {
+      if (label.length() >= 3 && label.charAt(1) == '-') {
+        prefixes.add(label.charAt(0));
+      }
+    }
+    boolean iobes = prefixes.contains('E') || prefixes.contains('S');
+    boolean bilou = prefixes.contains('L') || prefixes.contains('U');
+    if (iobes && bilou) {
+      throw new IllegalArgumentException("the labels " + labels + " mix IOBES (E-, S-) and BILOU (L-, U-) prefixes;"
+          + " expected one tagging scheme");
+    }
+    return iobes ? Mode.strict(Scheme.IOBES) : bilou ? Mode.strict(Scheme.BILOU) : Mode.DEFAULT;
   }
 }

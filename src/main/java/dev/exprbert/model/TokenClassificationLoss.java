@@ -1,5 +1,6 @@
 package dev.exprbert.model;
 
+import dev.exprbert.runtime.Tensors;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -8,17 +9,111 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * Cross-entropy over token positions, ignoring label -100 (Hugging Face's
  * {@code CrossEntropyLoss()(logits.view(-1, num_labels), labels.view(-1))}), computed in float32
- * whatever the logits' precision.
+ * whatever the logits' precision. The static {@link #mean} and {@link #sum} are the plain loss; an instance adds
+ * class weights and label smoothing exactly as PyTorch's
+ * {@code cross_entropy(weight=w, label_smoothing=eps, ignore_index=-100)} computes them, with C labels:
+ * <pre>
+ *   per labelled position i:  l_i = (1 - eps) * w[y_i] * -log p_i[y_i]  +  eps / C * sum_c w[c] * -log p_i[c]
+ *   summed = sum_i l_i        mean = summed / sum_i w[y_i]
+ * </pre>
+ * The smoothing term is weighted by every class's weight, and the mean divides by the weights of the targets (not the
+ * position count). Gradient accumulation divides {@link #summed} of each micro-batch by {@link #denominator} of the
+ * whole update (sum of {@code w[y_i]} over its labelled positions; their count without weights), so an update over
+ * several micro-batches equals {@code mean} over them as one batch. Hugging Face's {@code LabelSmoother} is the
+ * unweighted case of the same formula.
  */
 public final class TokenClassificationLoss {
   /** Label id of positions that carry no label (special tokens, continuation sub-tokens, padding). */
   public static final long IGNORE_INDEX = -100;
 
+  /** No class weights, no smoothing: {@link #mean} and {@link #sum}. */
+  public static final TokenClassificationLoss PLAIN = new TokenClassificationLoss(null, 0.0);
+
   // at::Reduction
   private static final long REDUCTION_SUM = 2;
   private static final long REDUCTION_MEAN = 1;
 
-  private TokenClassificationLoss() {}
+  private final float[] classWeights; // [num_labels], or null for all 1
+  private final double labelSmoothing;
+
+  /**
+   * @param classWeights one weight per label id (finite, >= 0, not all 0), or null for none
+   * @param labelSmoothing epsilon in [0, 1]
+   */
+  public TokenClassificationLoss(double[] classWeights, double labelSmoothing) {
+    if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+      throw new IllegalArgumentException("label smoothing must be in [0, 1], found " + labelSmoothing);
+    }
+    this.labelSmoothing = labelSmoothing;
+    if (classWeights == null) {
+      this.classWeights = null;
+      return;
+    }
+    this.classWeights = new float[classWeights.length];
+    boolean anyPositive = false;
+    for (int c = 0; c < classWeights.length; c++) {
+      double w = classWeights[c];
+      if (!(w >= 0) || Double.isInfinite(w)) {
+        throw new IllegalArgumentException("class weight " + c + " must be a finite number >= 0, found " + w);
+      }
+      anyPositive |= w > 0;
+      this.classWeights[c] = (float) w; // PyTorch's weight tensor is float32 like the loss
+    }
+    if (!anyPositive) {
+      throw new IllegalArgumentException("class weights are all 0: no position would count");
+    }
+  }
+
+  public double labelSmoothing() {
+    return labelSmoothing;
+  }
+
+  /** The class weights as the loss uses them (float32 values), or null. */
+  public double[] classWeights() {
+    if (classWeights == null) {
+      return null;
+    }
+    double[] copy = new double[classWeights.length];
+    for (int c = 0; c < copy.length; c++) {
+      copy[c] = classWeights[c];
+    }
+    return copy;
+  }
+
+  /**
+   * The summed loss over labelled positions (the formula in the class comment): logits [batch, seq, C] or packed
+   * [total_tokens, C], labels of the same leading shape; a 0-dim float32 tensor on the logits' device.
+   */
+  public Tensor summed(Tensor logits, Tensor labels) {
+    if (classWeights != null && logits.dim() >= 2 && logits.size(logits.dim() - 1) != classWeights.length) {
+      throw new IllegalArgumentException(classWeights.length + " class weights for logits of "
+          + logits.size(logits.dim() - 1) + " labels");
+    }
+    return crossEntropy(logits, labels, REDUCTION_SUM, classWeights, labelSmoothing);
+  }
+
+  /**
+   * What {@link #summed} is divided by for the mean, computed on the host from the label ids: the sum of the
+   * target classes' weights over labelled positions, or their count without weights.
+   */
+  public double denominator(long[] labelIds) {
+    double total = 0;
+    for (long id : labelIds) {
+      if (id == IGNORE_INDEX) {
+        continue;
+      }
+      if (classWeights == null) {
+        total += 1;
+      } else {
+        if (id < 0 || id >= classWeights.length) {
+          throw new IllegalArgumentException("label id " + id + " is outside the " + classWeights.length
+              + " class weights (valid: 0.." + (classWeights.length - 1) + ", or -100 for ignored positions)");
+        }
+        total += classWeights[(int) id];
+      }
+    }
+    return total;
+  }
 
   /**
    * Mean over labelled positions: logits [batch, seq, C] with labels [batch, seq] int64, or a packed batch's
@@ -26,7 +121,7 @@ public final class TokenClassificationLoss {
    * padded batch and its packed form give the same value (same labelled-token count).
    */
   public static Tensor mean(Tensor logits, Tensor labels) {
-    return crossEntropy(logits, labels, REDUCTION_MEAN);
+    return crossEntropy(logits, labels, REDUCTION_MEAN, null, 0.0);
   }
 
   /**
@@ -34,12 +129,12 @@ public final class TokenClassificationLoss {
    * accumulated batches, as Hugging Face's Trainer does since its late-2024 loss fix.
    */
   public static Tensor sum(Tensor logits, Tensor labels) {
-    return crossEntropy(logits, labels, REDUCTION_SUM);
+    return crossEntropy(logits, labels, REDUCTION_SUM, null, 0.0);
   }
 
   /** Label ids must be -100 or in [0, numLabels); LibTorch would otherwise fail deep inside the kernel. */
   private static void checkLabelRange(Tensor labels, long numLabels) {
-    for (long id : dev.exprbert.runtime.Tensors.toLongArray(labels)) {
+    for (long id : Tensors.toLongArray(labels)) {
       if (id != IGNORE_INDEX && (id < 0 || id >= numLabels)) {
         throw new IllegalArgumentException("label id " + id + " is outside the model's " + numLabels
             + " labels (valid: 0.." + (numLabels - 1) + ", or -100 for ignored positions)");
@@ -47,16 +142,16 @@ public final class TokenClassificationLoss {
     }
   }
 
-  private static Tensor crossEntropy(Tensor logits, Tensor labels, long reduction) {
+  private static Tensor crossEntropy(Tensor logits, Tensor labels, long reduction, float[] weights, double smoothing) {
     if (logits.dim() == 2) {
       if (labels.dim() != 1 || labels.size(0) != logits.size(0)) {
         throw new IllegalArgumentException("labels of packed logits [total_tokens, num_labels] must be [total_tokens] = ["
-            + logits.size(0) + "], got shape " + dev.exprbert.runtime.Tensors.shapeString(labels));
+            + logits.size(0) + "], got shape " + Tensors.shapeString(labels));
       }
     } else if (logits.dim() == 3) {
       if (labels.dim() != 2 || labels.size(0) != logits.size(0) || labels.size(1) != logits.size(1)) {
         throw new IllegalArgumentException("labels must be [batch, seq] = [" + logits.size(0) + ", " + logits.size(1)
-            + "] like the logits, got shape " + dev.exprbert.runtime.Tensors.shapeString(labels));
+            + "] like the logits, got shape " + Tensors.shapeString(labels));
       }
     } else {
       throw new IllegalArgumentException("logits must be [batch, seq, num_labels] or packed [total_tokens, num_labels],"
@@ -71,8 +166,10 @@ public final class TokenClassificationLoss {
         Tensor flatLabels = labelsOnDevice.reshape(-1);
         Tensor logits32 = logits.to(torch.ScalarType.Float);
         Tensor flatLogits = logits32.reshape(-1, numLabels);
-        TensorOptional noWeight = new TensorOptional()) {
-      return torch.cross_entropy_loss(flatLogits, flatLabels, noWeight, reduction, IGNORE_INDEX, 0.0);
+        Tensor weightsOnHost = weights == null ? null : Tensors.floats(weights, weights.length);
+        Tensor weightsOnDevice = weights == null ? null : weightsOnHost.to(device, torch.ScalarType.Float);
+        TensorOptional weight = weights == null ? new TensorOptional() : new TensorOptional(weightsOnDevice)) {
+      return torch.cross_entropy_loss(flatLogits, flatLabels, weight, reduction, IGNORE_INDEX, smoothing);
     }
   }
 }

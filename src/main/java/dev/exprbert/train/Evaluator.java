@@ -13,6 +13,7 @@ import dev.exprbert.metrics.ClassificationReport;
 import dev.exprbert.metrics.HfSeqevalReport;
 import dev.exprbert.metrics.Mode;
 import dev.exprbert.metrics.SeqevalAccumulator;
+import dev.exprbert.metrics.SeqevalModes;
 import dev.exprbert.metrics.ZeroDivision;
 import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.TokenClassificationLoss;
@@ -33,10 +34,15 @@ import org.bytedeco.pytorch.Tensor;
  * the model in eval mode over sequential batches; {@code eval_loss} is the mean of the per-batch mean
  * losses weighted by batch size (what {@code Trainer.evaluation_loop} computes); predictions are taken at
  * each word's first sub-token, windows of long sentences merged so every word is predicted once, and
- * scored with seqeval's default mode over the words. A word the tokenizer turns into nothing has no
+ * scored with seqeval (the mode below) over the words. A word the tokenizer turns into nothing has no
  * position in run_ner's arrays, so it is left out of the scores too (and predicted as O / the first
  * label in {@link Evaluation#predictedTags}). Batches go to the model in the given {@link BatchLayout} (packed:
  * the same predictions and loss up to float rounding, no work on padding; needs the fused attention backend).
+ *
+ * <p>The loss is the run's ({@link TokenClassificationLoss}: class weights and label smoothing count in
+ * {@code eval_loss} as they do in Hugging Face's {@code compute_loss}, which evaluation calls too); each batch's mean
+ * divides by its {@link TokenClassificationLoss#denominator}. The seqeval mode follows the model's labels
+ * ({@link SeqevalModes#forLabelSet}): strict IOBES or BILOU for those schemes, the default mode for BIO.
  */
 public final class Evaluator {
   private final BertForTokenClassification model;
@@ -46,6 +52,8 @@ public final class Evaluator {
   private final int batchSize;
   private final BatchLayout layout;
   private final Autocast autocast;
+  private final TokenClassificationLoss loss;
+  private final Mode mode;
 
   /**
    * @param window how long sentences are cut ({@link Window#resolve})
@@ -53,16 +61,21 @@ public final class Evaluator {
    */
   public Evaluator(BertForTokenClassification model, ModelTokenizer tokenizer, List<LabeledSentence> sentences,
       boolean labelAllTokens, Window window, int batchSize, BatchLayout layout) {
-    this(model, tokenizer, sentences, labelAllTokens, window, batchSize, layout, Autocast.OFF);
+    this(model, tokenizer, sentences, labelAllTokens, window, batchSize, layout, TokenClassificationLoss.PLAIN,
+        Autocast.OFF);
   }
 
   /**
-   * An evaluation whose forward passes run under {@code autocast}, as Hugging Face's evaluation loop runs under the
-   * training's {@code bf16} / {@code fp16} autocast.
+   * @param loss the loss behind {@code eval_loss} (the run's class weights and label smoothing)
+   * @param autocast the type the forward passes run in, as Hugging Face's evaluation loop runs under the training's
+   *     {@code bf16} / {@code fp16} autocast
    */
   public Evaluator(BertForTokenClassification model, ModelTokenizer tokenizer, List<LabeledSentence> sentences,
-      boolean labelAllTokens, Window window, int batchSize, BatchLayout layout, Autocast autocast) {
+      boolean labelAllTokens, Window window, int batchSize, BatchLayout layout, TokenClassificationLoss loss,
+      Autocast autocast) {
     this.autocast = autocast;
+    this.loss = loss;
+    this.mode = SeqevalModes.forLabelSet(model.config().labels());
     this.layout = layout;
     this.model = model;
     this.padTokenId = tokenizer.padTokenId();
@@ -74,6 +87,24 @@ public final class Evaluator {
     if (this.sentences.isEmpty()) {
       throw new IllegalArgumentException("the evaluation set is empty: there is nothing to evaluate");
     }
+  }
+
+  /**
+   * The evaluator of a training run's settings: its window, batch size, layout ({@code padding_free}) and
+   * {@code label_all_tokens}, over {@code sentences}.
+   */
+  static Evaluator of(TrainingConfig config, BertForTokenClassification model, ModelTokenizer tokenizer,
+      List<LabeledSentence> sentences, TokenClassificationLoss loss, Autocast autocast) {
+    Window window = Window.resolve(config.maxSeqLength(), config.stride(), model.config().maxPositionEmbeddings(),
+        tokenizer);
+    BatchLayout layout = BatchLayout.forTraining(model.attention().implementation(), config.paddingFree());
+    return new Evaluator(model, tokenizer, sentences, config.labelAllTokens(), window, config.perDeviceEvalBatchSize(),
+        layout, loss, autocast);
+  }
+
+  /** The seqeval mode the predictions are scored in. */
+  public Mode mode() {
+    return mode;
   }
 
   public int sentenceCount() {
@@ -95,10 +126,13 @@ public final class Evaluator {
         try (PointerScope scope = new PointerScope(); ModelBatch batch = layout.batchOf(batchFeatures, padTokenId);
             Autocast.Scope inAutocast = autocast.enter()) {
           Tensor logits = batch.logits(model);
-          long labelled = batch.labelledTokens();
-          if (labelled > 0) {
-            double lossSum = HostReads.toDouble(TokenClassificationLoss.sum(logits, batch.labels()));
-            weightedLoss += lossSum / labelled * batchFeatures.size();
+          double denominator = 0;
+          for (Feature f : batchFeatures) {
+            denominator += f.encoding().hasLabels() ? loss.denominator(f.encoding().labelIds()) : 0;
+          }
+          if (denominator > 0) {
+            double lossSum = HostReads.toDouble(loss.summed(logits, batch.labels()));
+            weightedLoss += lossSum / denominator * batchFeatures.size();
             lossSamples += batchFeatures.size();
           }
           long[] best = Tensors.toLongArray(logits.argmax(new LongOptional(logits.dim() - 1), false));
@@ -115,8 +149,9 @@ public final class Evaluator {
     List<int[]> wordIds = Featurizer.mergeWordPredictions(features, tokenPredictions, wordCounts);
     List<String> labels = model.config().labels();
     String fallback = labels.contains("O") ? "O" : labels.get(0);
-    SeqevalAccumulator seqeval = new SeqevalAccumulator(Mode.DEFAULT);
+    SeqevalAccumulator seqeval = new SeqevalAccumulator(mode);
     List<List<String>> predicted = new ArrayList<>(sentences.size());
+    List<List<String>> scored = new ArrayList<>(sentences.size());
     for (int s = 0; s < sentences.size(); s++) {
       int[] ids = wordIds.get(s);
       List<String> gold = new ArrayList<>();
@@ -133,6 +168,7 @@ public final class Evaluator {
       }
       seqeval.add(gold, pred);
       predicted.add(all);
+      scored.add(pred);
     }
     ClassificationReport table = seqeval.classificationReport(ZeroDivision.WARN);
     HfSeqevalReport report = HfSeqevalReport.of(table, seqeval.accuracy());
@@ -145,7 +181,7 @@ public final class Evaluator {
     metrics.put(prefix + "_runtime", round4(runtime));
     metrics.put(prefix + "_samples_per_second", Math.round(sentences.size() / runtime * 1000) / 1000.0);
     metrics.put(prefix + "_steps_per_second", Math.round(batches / runtime * 1000) / 1000.0);
-    return new Evaluation(metrics, report, table, sentences, predicted);
+    return new Evaluation(metrics, report, table, sentences, predicted, scored);
   }
 
   static double round4(double v) {

@@ -1,6 +1,9 @@
 package dev.exprbert.train;
 
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.io.AtomicFiles;
 import dev.exprbert.io.FiniteJson;
@@ -8,6 +11,8 @@ import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.ModelDirectory;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +33,7 @@ import org.slf4j.LoggerFactory;
 final class RunOutputs {
   private static final Logger LOG = LoggerFactory.getLogger(RunOutputs.class);
   static final String PREDICTIONS = "eval_predictions.conll";
+  static final String PREDICT_LINES = "predictions.txt";
 
   private RunOutputs() {}
 
@@ -66,6 +72,58 @@ final class RunOutputs {
     state.writeTrainerState(out.resolve(RunState.TRAINER_STATE));
     TrainingSummary.of(config, model.config().labels(), state.logHistory(), evaluation).write(out);
     return evaluation;
+  }
+
+  /**
+   * run_ner's evaluation without training ({@code do_eval} alone): {@code eval_results.json} (the metrics and
+   * {@code eval_samples}, no epoch since nothing was trained), merged into {@code all_results.json}, and
+   * {@code eval_predictions.conll}.
+   */
+  static Map<String, Object> writeEvaluation(Path out, Evaluation evaluation) throws IOException {
+    Map<String, Object> eval = new TreeMap<>(evaluation.metrics());
+    eval.put("eval_samples", evaluation.sentences().size());
+    writeMetrics(out.resolve("eval_results.json"), eval);
+    mergeAllResults(out, eval);
+    writePredictions(out.resolve(PREDICTIONS), evaluation);
+    return eval;
+  }
+
+  /**
+   * run_ner's {@code do_predict}: {@code predict_results.json} (the {@code predict_}-prefixed metrics, as
+   * {@code trainer.save_metrics("predict", ...)} writes them), merged into {@code all_results.json}, and
+   * {@code predictions.txt}: per sentence one line of the predicted tags seqeval scored, joined by single spaces
+   * ({@link Evaluation#scoredTags}; a word with no sub-token has no tag there, as in run_ner).
+   */
+  static void writePrediction(Path out, Evaluation prediction) throws IOException {
+    Map<String, Object> metrics = new TreeMap<>(prediction.metrics());
+    writeMetrics(out.resolve("predict_results.json"), metrics);
+    mergeAllResults(out, metrics);
+    StringBuilder text = new StringBuilder();
+    for (List<String> tags : prediction.scoredTags()) {
+      text.append(String.join(" ", tags)).append('\n');
+    }
+    AtomicFiles.writeString(out.resolve(PREDICT_LINES), text.toString());
+  }
+
+  /** {@code save_metrics(combined=True)}: the metrics added to what {@code all_results.json} already holds. */
+  private static void mergeAllResults(Path out, Map<String, Object> metrics) throws IOException {
+    Path file = out.resolve("all_results.json");
+    Map<String, Object> all = new TreeMap<>();
+    if (Files.exists(file)) {
+      JsonElement existing;
+      try {
+        existing = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+      } catch (JsonParseException e) {
+        throw new IllegalArgumentException(file + ": expected a JSON object of metrics, found invalid JSON ("
+            + e.getMessage() + ")");
+      }
+      if (!existing.isJsonObject()) {
+        throw new IllegalArgumentException(file + ": expected a JSON object of metrics, found " + existing);
+      }
+      existing.getAsJsonObject().entrySet().forEach(e -> all.put(e.getKey(), e.getValue()));
+    }
+    all.putAll(metrics);
+    writeMetrics(file, all);
   }
 
   /** Hugging Face's {@code save_metrics}: sorted keys, indent 4; a NaN or infinite value is written as null. */

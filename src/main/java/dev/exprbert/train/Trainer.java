@@ -9,6 +9,7 @@ import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.data.Window;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.TokenClassificationLoss;
 import dev.exprbert.optim.AdamWSettings;
 import dev.exprbert.optim.LearningRateSchedule;
 import dev.exprbert.optim.Optimizer;
@@ -53,6 +54,7 @@ public final class Trainer implements AutoCloseable {
   private final ModelTokenizer tokenizer;
   private final int trainSentences;
   private final Batcher batcher;
+  private final TokenClassificationLoss loss;
   private final Evaluator evaluator;
   private final RunLength length;
   private final LearningRateSchedule schedule;
@@ -91,15 +93,19 @@ public final class Trainer implements AutoCloseable {
     List<Feature> features = new Featurizer(tokenizer, LabelMap.ofLabels(model.config().labels()), config.labelAllTokens(),
         window.maxSeqLength(), window.stride()).featurize(train, true).features();
     this.trainSentences = train.size();
-    this.batcher = new Batcher(features, config.perDeviceTrainBatchSize(), true, config.groupByLength(), config.seed());
-    this.evaluator = eval == null || eval.isEmpty() ? null : new Evaluator(model, tokenizer, eval, config.labelAllTokens(),
-        window, config.perDeviceEvalBatchSize(), layout, precision.autocast());
+    this.loss = ClassWeights.loss(config, model.config().labels(), features);
+    // the data order comes from data_seed when given, as Hugging Face's sampler does; everything else from seed
+    long dataSeed = config.dataSeed() != null ? config.dataSeed() : config.seed();
+    this.batcher = new Batcher(features, config.perDeviceTrainBatchSize(), true, config.groupByLength(), dataSeed);
+    this.evaluator = eval == null || eval.isEmpty() ? null : Evaluator.of(config, model, tokenizer, eval, loss,
+        precision.autocast());
     this.length = RunLength.of(config, batcher.batchesPerEpoch());
     this.schedule = LearningRateSchedule.of(config.lrSchedulerType(), config.learningRate(), config.warmupSteps(),
         config.warmupRatio(), length.maxSteps());
     this.optimizer = config.optim().kind().create(ParameterGroups.huggingFace(model.weights().parameters(),
         config.weightDecay()), new AdamWSettings(config.adamBeta1(), config.adamBeta2(), config.adamEpsilon()));
-    this.step = new TrainingStep(model, optimizer, layout, tokenizer.padTokenId(), config.maxGradNorm(), precision);
+    this.step = new TrainingStep(model, optimizer, layout, tokenizer.padTokenId(), config.maxGradNorm(), loss,
+        precision);
     this.state = new RunState(config, length, batcher.batchesPerEpoch(), batcher.size());
     ModelPart modelPart = new ModelPart(model, tokenizer);
     List<CheckpointPart> parts = new ArrayList<>(List.of(modelPart, new OptimizerPart(optimizer,
@@ -121,6 +127,11 @@ public final class Trainer implements AutoCloseable {
   public Trainer addCallback(TrainerCallback callback) {
     callbacks.add(callback);
     return this;
+  }
+
+  /** The loss this run trains and evaluates with (class weights, label smoothing). */
+  public TokenClassificationLoss loss() {
+    return loss;
   }
 
   /** The run so far, read-only. */

@@ -1,6 +1,10 @@
 package dev.exprbert.train;
 
 import dev.exprbert.data.Window;
+import dev.exprbert.data.spans.LabelScheme;
+import dev.exprbert.data.spans.MisalignedPolicy;
+import dev.exprbert.data.spans.OffsetUnit;
+import dev.exprbert.data.spans.OverlapPolicy;
 import dev.exprbert.model.attention.AttentionImplementation;
 import dev.exprbert.optim.AdamWSettings;
 import dev.exprbert.optim.LearningRateSchedule;
@@ -32,6 +36,13 @@ public record TrainingConfig(
     @Setting(name = "overwrite_output_dir", aliases = "--overwrite",
         help = "Train into an output_dir that already holds a run (its checkpoints are deleted).")
     boolean overwriteOutputDir,
+    // what the run does (run_ner's do_train / do_eval / do_predict); see RunSteps
+    @Setting(name = "do_train", help = "Train (default when none of do_train, do_eval, do_predict is given).")
+    Boolean doTrain,
+    @Setting(name = "do_eval", help = "Evaluate on validation_file (also set by an eval_strategy other than no).")
+    Boolean doEval,
+    @Setting(name = "do_predict", help = "Predict test_file: predict_results.json and predictions.txt.")
+    Boolean doPredict,
     // model and data (run_ner.py's ModelArguments / DataTrainingArguments)
     @Setting(name = "model_name_or_path", nullable = true,
         help = "Pretrained model directory to fine-tune, or all-MiniLM-L6-v2 (converted once from the copy Maven Central ships).")
@@ -45,6 +56,34 @@ public record TrainingConfig(
     Path trainFile,
     @Setting(name = "validation_file", nullable = true, help = "Evaluation data, same formats.")
     Path validationFile,
+    @Setting(name = "test_file", nullable = true,
+        help = "Labelled test data for do_predict, same formats (predict_results.json, predictions.txt).")
+    Path testFile,
+    @Setting(name = "text_column_name", nullable = true,
+        help = "JSON Lines: the field of the words (default tokens, then words); span files: the text field (default text).")
+    String textColumnName,
+    @Setting(name = "label_column_name", nullable = true,
+        help = "JSON Lines: the field of the tags (default <task_name>_tags, then ner); span JSON Lines: the span list field.")
+    String labelColumnName,
+    @Setting(name = "task_name", byDefault = "ner", help = "Names the default tag field <task_name>_tags (run_ner's rule).")
+    String taskName,
+    @Setting(name = "max_train_samples", check = Check.POSITIVE, help = "Train on the first N sentences (documents) only.")
+    Integer maxTrainSamples,
+    @Setting(name = "max_eval_samples", check = Check.POSITIVE, help = "Evaluate on the first N sentences only.")
+    Integer maxEvalSamples,
+    @Setting(name = "max_predict_samples", check = Check.POSITIVE, help = "Predict the first N test sentences only.")
+    Integer maxPredictSamples,
+    @Setting(name = "label_scheme", byDefault = "bio",
+        help = "Span files: the tags entities become (bio, iobes or bilou); iobes and bilou are scored in seqeval's strict mode.")
+    LabelScheme labelScheme,
+    @Setting(name = "on_misaligned", byDefault = "snap",
+        help = "Span files: a span whose ends are not word boundaries is snapped to whole words, dropped, or an error.")
+    MisalignedPolicy onMisaligned,
+    @Setting(name = "overlaps", byDefault = "error", help = "Span files: spans sharing a word are an error or keep_longest.")
+    OverlapPolicy overlaps,
+    @Setting(name = "offset_unit", nullable = true,
+        help = "Span files: code_points or utf16 offsets (default: each format's own).")
+    OffsetUnit offsetUnit,
     @Setting(name = "max_seq_length",
         help = "Sub-tokens per window (default: the smaller of max_position_embeddings and the tokenizer's model_max_length).")
     Integer maxSeqLength,
@@ -96,6 +135,12 @@ public record TrainingConfig(
     @Setting(name = "max_grad_norm", byDefault = "1.0", check = Check.FINITE_NON_NEGATIVE,
         help = "Global gradient-norm clipping (0 disables).")
     double maxGradNorm,
+    @Setting(name = "label_smoothing_factor", byDefault = "0.0", check = Check.FRACTION,
+        help = "Label smoothing epsilon of the cross-entropy (PyTorch's label_smoothing).")
+    double labelSmoothingFactor,
+    @Setting(name = "class_weights", nullable = true, help = "Cross-entropy class weights: auto (n_labelled /"
+        + " (n_classes * count) over the training set's labelled tokens) or a JSON file {label: weight}.")
+    String classWeights,
     @Setting(name = "optim", byDefault = "adamw_torch_fused", aliases = "--optimizer",
         help = "adamw_torch_fused (our native fused kernel, the default) or adamw_torch (LibTorch).")
     OptimizerChoice optim,
@@ -125,6 +170,8 @@ public record TrainingConfig(
     boolean paddingFree,
     @Setting(name = "seed", byDefault = "42", help = "Seed of initialisation, shuffling and dropout.")
     long seed,
+    @Setting(name = "data_seed", help = "Seed of the data order only (default: seed).")
+    Long dataSeed,
     // logging, evaluation, saving
     @Setting(name = "logging_strategy", byDefault = "steps", help = "no, steps or epoch.")
     Strategy loggingStrategy,
@@ -132,7 +179,14 @@ public record TrainingConfig(
     long loggingSteps,
     @Setting(name = "logging_first_step", help = "Also log the first step.")
     boolean loggingFirstStep,
-    @Setting(name = "eval_strategy", byDefault = "no", help = "no, steps or epoch.")
+    @Setting(name = "report_to", byDefault = "none",
+        help = "Metric files for every log entry: tensorboard, csv, jsonl, all or none (a list: tensorboard,csv).")
+    ReportTo reportTo,
+    @Setting(name = "logging_dir", nullable = true,
+        help = "Folder of the report_to files (default: output_dir/runs/<Mon DD_HH-MM-SS>_<host>, as Hugging Face).")
+    Path loggingDir,
+    @Setting(name = "eval_strategy", byDefault = "no", aliases = {"--evaluation_strategy", "--evaluation-strategy"},
+        help = "no, steps or epoch (evaluation_strategy is its older name).")
     Strategy evalStrategy,
     @Setting(name = "eval_steps", check = Check.POSITIVE, help = "Evaluate every N steps (default: logging_steps).")
     Long evalSteps,

@@ -1,6 +1,7 @@
 package dev.exprbert.train;
 
 import com.google.gson.Gson;
+import com.google.gson.JsonArray;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
@@ -8,6 +9,10 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import dev.exprbert.data.spans.LabelScheme;
+import dev.exprbert.data.spans.MisalignedPolicy;
+import dev.exprbert.data.spans.OffsetUnit;
+import dev.exprbert.data.spans.OverlapPolicy;
 import dev.exprbert.model.attention.AttentionImplementation;
 import dev.exprbert.optim.LearningRateSchedule;
 import dev.exprbert.optim.OptimizerChoice;
@@ -36,7 +41,7 @@ import java.util.function.Function;
 public final class TrainingConfigKeys {
 
   /** How JSON spells a value of a setting. */
-  private enum Json { STRING, WHOLE_NUMBER, NUMBER, BOOLEAN }
+  private enum Json { STRING, WHOLE_NUMBER, NUMBER, BOOLEAN, STRING_LIST }
 
   /** A value type settings can have: how to read it from text and write it as JSON text. */
   private record Type(String expected, Json json, BiFunction<String, String, Object> parse, Function<Object, String> text) {
@@ -63,10 +68,25 @@ public final class TrainingConfigKeys {
         return new Type("a schedule name", Json.STRING, (n, t) -> LearningRateSchedule.Kind.parse(t), Object::toString);
       } else if (c == NanPolicy.class) {
         return new Type("stop or skip_step", Json.STRING, (n, t) -> NanPolicy.parse(t), Object::toString);
+      } else if (c == LabelScheme.class) {
+        return new Type("bio, iobes or bilou", Json.STRING, (n, t) -> LabelScheme.fromName(t), Type::lowerName);
+      } else if (c == MisalignedPolicy.class) {
+        return new Type("snap, drop or error", Json.STRING, (n, t) -> MisalignedPolicy.fromName(t), Type::lowerName);
+      } else if (c == OverlapPolicy.class) {
+        return new Type("error or keep_longest", Json.STRING, (n, t) -> OverlapPolicy.fromName(t), Type::lowerName);
+      } else if (c == OffsetUnit.class) {
+        return new Type("code_points or utf16", Json.STRING, (n, t) -> OffsetUnit.fromName(t), Type::lowerName);
+      } else if (c == ReportTo.class) {
+        return new Type("tensorboard, csv, jsonl, all or none", Json.STRING_LIST, (n, t) -> ReportTo.parse(t),
+            Object::toString);
       } else if (c == Placement.class) {
         return new Type("cpu, cuda or cuda:N", Json.STRING, (n, t) -> Placement.of(t, "float32"), p -> ((Placement) p).device());
       }
       throw new IllegalStateException("no value type for settings of type " + c.getName() + "; add one here");
+    }
+
+    private static String lowerName(Object value) {
+      return ((Enum<?>) value).name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -110,6 +130,11 @@ public final class TrainingConfigKeys {
       return type.json == Json.BOOLEAN;
     }
 
+    /** Whether the flag takes several values ({@code --report_to tensorboard csv}), as Hugging Face's list fields do. */
+    public boolean isList() {
+      return type.json == Json.STRING_LIST;
+    }
+
     Object defaultValue() {
       return defaultValue;
     }
@@ -131,7 +156,12 @@ public final class TrainingConfigKeys {
         return requireNullable(null);
       }
       Class<?> target = component.getType();
-      if (value instanceof Number number && type.json != Json.STRING && type.json != Json.BOOLEAN) {
+      if (value instanceof List<?> list && type.json == Json.STRING_LIST) {
+        List<String> items = new ArrayList<>();
+        list.forEach(item -> items.add(String.valueOf(item)));
+        return parse(String.join(",", items));
+      }
+      if (value instanceof Number number && (type.json == Json.NUMBER || type.json == Json.WHOLE_NUMBER)) {
         if (type.json == Json.NUMBER) {
           return number.doubleValue();
         }
@@ -187,12 +217,23 @@ public final class TrainingConfigKeys {
         }
         return null;
       }
+      if (type.json == Json.STRING_LIST && value.isJsonArray()) {
+        List<String> items = new ArrayList<>();
+        for (JsonElement item : value.getAsJsonArray()) {
+          if (!item.isJsonPrimitive() || !item.getAsJsonPrimitive().isString()) {
+            throw new IllegalArgumentException(file + ": " + name + ": expected " + type.expected
+                + " (a string or an array of strings), found " + value);
+          }
+          items.add(item.getAsString());
+        }
+        return parse(String.join(",", items));
+      }
       JsonPrimitive p = value.isJsonPrimitive() ? value.getAsJsonPrimitive() : null;
       boolean fits = p != null && switch (type.json) {
         case BOOLEAN -> p.isBoolean();
         case NUMBER -> p.isNumber();
         case WHOLE_NUMBER -> p.isNumber() && p.getAsDouble() == Math.rint(p.getAsDouble());
-        case STRING -> p.isString();
+        case STRING, STRING_LIST -> p.isString();
       };
       if (!fits) {
         throw new IllegalArgumentException(file + ": " + name + ": expected " + type.expected + ", found " + value);
@@ -210,6 +251,11 @@ public final class TrainingConfigKeys {
       }
       if (v instanceof Number number) {
         return new JsonPrimitive(number);
+      }
+      if (v instanceof ReportTo report) {
+        JsonArray array = new JsonArray(); // Hugging Face writes report_to as a list
+        report.names().forEach(array::add);
+        return array;
       }
       return new JsonPrimitive(type.text.apply(v));
     }
@@ -232,6 +278,8 @@ public final class TrainingConfigKeys {
   }
 
   private static final Map<String, Key> ALL;
+  /** Extra spellings that are names too ({@code evaluation_strategy}), to their setting. */
+  private static final Map<String, Key> ALIASES;
   private static final Constructor<TrainingConfig> CONSTRUCTOR;
 
   static {
@@ -244,6 +292,13 @@ public final class TrainingConfigKeys {
       types[i] = components[i].getType();
     }
     ALL = Collections.unmodifiableMap(m);
+    Map<String, Key> aliases = new LinkedHashMap<>();
+    for (Key key : m.values()) {
+      for (String alias : key.aliases()) {
+        aliases.put(alias.replaceFirst("^-+", "").replace('-', '_'), key);
+      }
+    }
+    ALIASES = Collections.unmodifiableMap(aliases);
     try {
       CONSTRUCTOR = TrainingConfig.class.getDeclaredConstructor(types);
     } catch (NoSuchMethodException e) {
@@ -258,13 +313,64 @@ public final class TrainingConfigKeys {
     return ALL.values();
   }
 
-  /** The key called {@code name} (underscores or dashes); the error lists the known ones. */
+  /**
+   * The key called {@code name} (underscores or dashes, or one of its extra spellings such as
+   * {@code evaluation_strategy}); the error names the closest known name.
+   */
   public static Key key(String name) {
-    Key key = ALL.get(name.replace('-', '_'));
+    Key key = find(name);
     if (key == null) {
-      throw new IllegalArgumentException("unknown training argument '" + name + "'; known: " + ALL.keySet());
+      throw new IllegalArgumentException("unknown training argument '" + name + "'" + closest(name));
     }
     return key;
+  }
+
+  /** Whether {@code name} (underscores or dashes) is a setting's own name. */
+  public static boolean isSetting(String name) {
+    return ALL.containsKey(name.replace('-', '_'));
+  }
+
+  private static Key find(String name) {
+    String n = name.replace('-', '_');
+    Key key = ALL.get(n);
+    return key != null ? key : ALIASES.get(n);
+  }
+
+  /** "; did you mean 'x'?" for the known name nearest to {@code name} (edit distance), or "" when none is near. */
+  static String closest(String name) {
+    String n = name.replace('-', '_');
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    List<String> candidates = new ArrayList<>(ALL.keySet());
+    candidates.addAll(ALIASES.keySet());
+    HfArguments.all().forEach(e -> candidates.add(e.name()));
+    for (String candidate : candidates) {
+      int d = editDistance(n, candidate);
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = candidate;
+      }
+    }
+    return best != null && bestDistance <= Math.max(2, n.length() / 3) ? "; did you mean '" + best + "'?" : "";
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
   }
 
   /** A config of {@code values} (by name), each checked against its setting's rule. */
@@ -312,13 +418,38 @@ public final class TrainingConfigKeys {
       throw new IllegalArgumentException(file + ": expected a JSON object of training arguments, found " + root);
     }
     for (Map.Entry<String, JsonElement> e : root.getAsJsonObject().entrySet()) {
-      Key key = ALL.get(e.getKey());
-      if (key == null) {
-        throw new IllegalArgumentException(file + ": unknown training argument '" + e.getKey() + "'; known: " + ALL.keySet());
+      Key key = find(e.getKey());
+      if (key != null) {
+        builder.put(key, key.fromJson(e.getValue(), file));
+        continue;
       }
-      builder.put(key, key.fromJson(e.getValue(), file));
+      HfArguments.Entry hf = HfArguments.lookup(e.getKey());
+      if (hf == null) {
+        throw new IllegalArgumentException(file + ": unknown training argument '" + e.getKey() + "'" + closest(e.getKey()));
+      }
+      try {
+        hf.apply(jsonText(e.getValue()), builder);
+      } catch (IllegalArgumentException refused) {
+        throw new IllegalArgumentException(file + ": " + refused.getMessage(), refused);
+      }
     }
     return builder;
+  }
+
+  /** A JSON value as command-line text: a string's characters, a list's items joined by commas, anything else as JSON. */
+  private static String jsonText(JsonElement value) {
+    if (value.isJsonNull()) {
+      return "none";
+    }
+    if (value.isJsonPrimitive()) {
+      return value.getAsString();
+    }
+    if (value.isJsonArray()) {
+      List<String> items = new ArrayList<>();
+      value.getAsJsonArray().forEach(item -> items.add(item.isJsonPrimitive() ? item.getAsString() : item.toString()));
+      return String.join(",", items);
+    }
+    return value.toString();
   }
 
   /** The config as a JSON object with Hugging Face keys (what training_args.json holds). */

@@ -8,7 +8,6 @@ import dev.exprbert.data.KnownLabels;
 import dev.exprbert.data.LabelSets;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.data.ReaderOptions;
-import dev.exprbert.data.SentenceReaders;
 import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.TokenizerLoader;
@@ -32,9 +31,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What run_ner.py does before {@code Trainer(...)}: read the data, take the label list from the
- * training data, load the model (or initialise one from a config) with that label list, and check the
- * evaluation labels. The label rules:
+ * What run_ner.py does before {@code Trainer(...)}: read the data of the run's steps ({@link RunSteps}; at most
+ * {@code max_*_samples} of each, with the column and span settings of {@link TrainingData}), take the label list
+ * from the training data, load the model (or initialise one from a config) with that label list, and check the
+ * evaluation and test labels. Without {@code do_train} the model is loaded as it was saved (strictly, with its own
+ * labels and tokenizer). The label rules:
  * <ul>
  *   <li>the model was saved with real labels (not LABEL_0..) and they are the data's labels in another
  *       order: the model's order is kept (run_ner does the same);
@@ -46,9 +47,12 @@ import org.slf4j.LoggerFactory;
 public final class TrainingSetup {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingSetup.class);
 
-  /** A model with its tokenizer (owned; close it) and the data, ready for {@link Trainer}. */
+  /**
+   * A model with its tokenizer (owned; close it) and the data of the run's steps: {@code train} null without
+   * {@code do_train}, {@code eval} null without {@code do_eval}, {@code test} null without {@code do_predict}.
+   */
   public record Prepared(TokenClassifier classifier, List<LabeledSentence> train, List<LabeledSentence> eval,
-      BioReport bio) implements AutoCloseable {
+      List<LabeledSentence> test, BioReport bio, RunSteps steps) implements AutoCloseable {
     @Override
     public void close() {
       classifier.close();
@@ -59,30 +63,49 @@ public final class TrainingSetup {
 
   public static Prepared prepare(TrainingConfig config) throws IOException {
     Natives.init();
-    if (config.trainFile() == null) {
-      throw new IllegalArgumentException("train_file is required: a CoNLL or JSON Lines file of labelled sentences");
+    RunSteps steps = RunSteps.of(config);
+    ReaderOptions options = TrainingData.readerOptions(config);
+    List<LabeledSentence> train = null;
+    BioReport bio = null;
+    TokenClassifier classifier;
+    if (steps.train()) {
+      train = TrainingData.read("train_file", config.trainFile(), options, config.maxTrainSamples());
+      bio = BioChecker.check(train, 3);
+      if (!bio.isWellFormed()) {
+        LOG.warn("train_file {}: {} (training goes on; seqeval reads such a tag as the start of a new entity)",
+            config.trainFile(), bio.summary());
+      }
+      classifier = loadForTraining(config, LabelSets.collect(train));
+    } else {
+      if (config.tokenizerName() != null && !config.tokenizerName().equals(config.modelNameOrPath())) {
+        throw new IllegalArgumentException("without do_train the model is used with the tokenizer saved beside it;"
+            + " drop tokenizer_name " + config.tokenizerName());
+      }
+      classifier = TokenClassifier.load(ModelResolver.resolve(config.modelNameOrPath()), config.device(),
+          config.attnImplementation());
     }
-    List<LabeledSentence> train = SentenceReaders.readAll(config.trainFile(), ReaderOptions.DEFAULTS);
-    if (train.isEmpty()) {
-      throw new IllegalArgumentException("train_file " + config.trainFile() + " holds no sentence");
-    }
-    BioReport bio = BioChecker.check(train, 3);
-    if (!bio.isWellFormed()) {
-      LOG.warn("train_file {}: {} (training goes on; seqeval reads such a tag as the start of a new entity)",
-          config.trainFile(), bio.summary());
-    }
-    List<String> dataLabels = LabelSets.collect(train);
-    Placement placement = config.device();
-    BertForTokenClassification model = loadModel(config, dataLabels, placement);
     try {
-      List<LabeledSentence> eval = config.validationFile() == null ? null
-          : checkedEvalData(config.validationFile(), model.config().labels(), config.unknownLabelsToO());
+      List<String> labels = classifier.config().labels();
+      List<LabeledSentence> eval = !steps.eval() ? null : checkedEvalData("validation_file", config.validationFile(),
+          options, config.maxEvalSamples(), labels, config.unknownLabelsToO());
+      List<LabeledSentence> test = !steps.predict() ? null : checkedEvalData("test_file", config.testFile(), options,
+          config.maxPredictSamples(), labels, config.unknownLabelsToO());
+      return new Prepared(classifier, train, eval, test, bio, steps);
+    } catch (RuntimeException e) {
+      classifier.close();
+      throw e;
+    }
+  }
+
+  private static TokenClassifier loadForTraining(TrainingConfig config, List<String> dataLabels) throws IOException {
+    BertForTokenClassification model = loadModel(config, dataLabels, config.device());
+    try {
       String tokenizerDir = config.tokenizerName() != null ? config.tokenizerName() : config.modelNameOrPath();
       if (tokenizerDir == null) {
         throw new IllegalArgumentException("tokenizer_name is required when no model_name_or_path is given");
       }
       ModelTokenizer tokenizer = TokenizerLoader.load(ModelResolver.resolve(tokenizerDir));
-      return new Prepared(new TokenClassifier(model, tokenizer), train, eval, bio);
+      return new TokenClassifier(model, tokenizer);
     } catch (IOException | RuntimeException e) {
       model.close();
       throw e;
@@ -91,13 +114,19 @@ public final class TrainingSetup {
 
   /** The evaluation sentences, their labels checked against the model's (or unknown ones mapped to O). */
   public static List<LabeledSentence> checkedEvalData(Path file, List<String> modelLabels, boolean unknownToO) {
-    List<LabeledSentence> eval = SentenceReaders.readAll(file, ReaderOptions.DEFAULTS);
-    if (eval.isEmpty()) {
-      throw new IllegalArgumentException("validation_file " + file + " holds no sentence");
-    }
+    return checkedEvalData("validation_file", file, ReaderOptions.DEFAULTS, null, modelLabels, unknownToO);
+  }
+
+  /**
+   * The first {@code limit} (all when null) labelled sentences of {@code file}, read with {@code options}, their
+   * labels checked against the model's (or unknown ones mapped to O); {@code setting} names the file in messages.
+   */
+  public static List<LabeledSentence> checkedEvalData(String setting, Path file, ReaderOptions options, Integer limit,
+      List<String> modelLabels, boolean unknownToO) {
+    List<LabeledSentence> eval = TrainingData.read(setting, file, options, limit);
     KnownLabels known = new KnownLabels(modelLabels, unknownToO);
     if (!unknownToO) {
-      known.requireAllKnown(LabelSets.collect(eval), "validation_file " + file);
+      known.requireAllKnown(LabelSets.collect(eval), setting + " " + file);
       return eval;
     }
     List<LabeledSentence> mapped = new ArrayList<>(eval.size());
@@ -105,7 +134,7 @@ public final class TrainingSetup {
       mapped.add(known.apply(s));
     }
     if (known.mappedTags() > 0) {
-      LOG.warn("validation_file {}: {} tag(s) with label(s) {} the model does not know were mapped to O", file,
+      LOG.warn("{} {}: {} tag(s) with label(s) {} the model does not know were mapped to O", setting, file,
           known.mappedTags(), known.mappedLabels());
     }
     return mapped;

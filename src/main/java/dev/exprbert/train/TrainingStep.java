@@ -19,13 +19,16 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * {@code training_step} loop plus {@code optimizer.step()} run it: each micro-batch goes forward and backward
  * ({@link ModelBatch}, padded or packed, through the layer-wise backward), its loss being the summed cross-entropy
  * divided by the labelled tokens of the whole group (the late-2024 gradient-accumulation fix, so accumulation equals
- * one big batch); then the optimizer clips and steps, and the gradients are dropped. Nothing here reads a device
+ * one big batch); then the optimizer clips and steps, and the gradients are dropped. With class weights the divisor
+ * is the summed weight of the group's labelled tokens' target classes ({@link TokenClassificationLoss#denominator}),
+ * which is what PyTorch's weighted mean divides by, so an accumulated update still equals the weighted mean over the
+ * group as one batch; it is computed on the host from the label ids, without a device read. Nothing here reads a device
  * value to the host: the step's loss and gradient norm come back as device tensors.
  *
  * <p>[note: step seams] Where the next capabilities plug in without changing the loop:
  * <ul>
- *   <li>data parallel: the group's labelled-token count becomes the global count (an all-reduce of
- *       {@code labelled} before the first division); each layer's parameter gradients are all-reduced as the
+ *   <li>data parallel: the group's labelled-token count (weight) becomes the global one (an all-reduce of
+ *       {@code denominator} before the first division); each layer's parameter gradients are all-reduced as the
  *       layer-wise backward finishes that layer ({@link dev.exprbert.autograd.LayerwiseBackward}), at the latest
  *       before {@link Optimizer#step};
  *   <li>mixed precision ({@link MixedPrecision}, the one collaborator for it): each micro-batch's forward and loss
@@ -62,16 +65,27 @@ public final class TrainingStep {
   private final long padTokenId;
   private final double maxGradNorm;
   private final MixedPrecision precision;
+  private final TokenClassificationLoss criterion;
 
   /** A float32 step without gradient checks. @param maxGradNorm global-norm clipping threshold; {@code <= 0} disables clipping */
   public TrainingStep(BertForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
       double maxGradNorm) {
-    this(model, optimizer, layout, padTokenId, maxGradNorm, MixedPrecision.unchecked());
+    this(model, optimizer, layout, padTokenId, maxGradNorm, TokenClassificationLoss.PLAIN, MixedPrecision.unchecked());
   }
 
-  /** A step in {@code precision} (autocast, fp16 loss scaling, the optimizer's gradient check); borrowed. */
+  /** A float32 step with the run's loss and no gradient checks. */
   public TrainingStep(BertForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
       double maxGradNorm, MixedPrecision precision) {
+    this(model, optimizer, layout, padTokenId, maxGradNorm, TokenClassificationLoss.PLAIN, precision);
+  }
+
+  /**
+   * A step in {@code precision} (autocast, fp16 loss scaling, the optimizer's gradient check; borrowed).
+   * @param loss the cross-entropy with the run's class weights and label smoothing
+   */
+  public TrainingStep(BertForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
+      double maxGradNorm, TokenClassificationLoss loss, MixedPrecision precision) {
+    this.criterion = loss;
     this.model = model;
     this.optimizer = optimizer;
     this.layout = layout;
@@ -82,10 +96,10 @@ public final class TrainingStep {
 
   /** Runs forward and backward over {@code group} and one optimizer update at {@code learningRate}. */
   public Output run(List<List<Feature>> group, double learningRate) {
-    long labelled = 0;
+    double denominator = 0;
     for (List<Feature> micro : group) {
       for (Feature f : micro) {
-        labelled += f.encoding().labelledTokens();
+        denominator += criterion.denominator(f.encoding().labelIds());
       }
     }
     Tensor loss = null;
@@ -97,9 +111,9 @@ public final class TrainingStep {
             ModelBatch batch = layout.batchOf(group.get(i), padTokenId);
             Autocast.Scope autocast = precision.autocast().enter();
             BertForTokenClassification.ForwardPass pass = batch.forwardForTraining(model)) {
-          Tensor sum = TokenClassificationLoss.sum(pass.logits(), batch.labels());
-          // divide by the labelled tokens of the whole group, so accumulation equals one big batch
-          Tensor microLoss = sum.div(new Scalar((double) Math.max(1, labelled)));
+          Tensor sum = criterion.summed(pass.logits(), batch.labels());
+          // divide by the labelled tokens (their weights) of the whole group, so accumulation equals one big batch
+          Tensor microLoss = sum.div(new Scalar(denominator > 0 ? denominator : 1.0));
           autocast.close(); // the backward runs outside autocast (it takes each op back in its forward's type)
           pass.backward(precision.lossForBackward(microLoss));
           Tensor value = microLoss.detach().to(ScalarType.Double);

@@ -7,6 +7,13 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.exprbert.data.DatasetFormat;
+import dev.exprbert.data.spans.AlignedDocument;
+import dev.exprbert.data.spans.AlignedDocuments;
+import dev.exprbert.data.spans.CharRange;
+import dev.exprbert.data.spans.SpanDocumentReaders;
+import dev.exprbert.data.spans.SpanOptions;
+import dev.exprbert.data.spans.SpanRecords;
 import dev.exprbert.testing.TinyModelDirectory;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -86,6 +93,55 @@ class PredictCommandTest {
       }
     }
     assertTrue(spans > 0, "the fixture model tags some words: " + r.out());
+  }
+
+  /**
+   * {@code --output-format spans} writes span JSON Lines that load back: the span reader re-splits each text into
+   * words, finds every span on word boundaries (no misalignment reported), and writes the same record again. The
+   * entities are the jsonl output's word tags. Offsets count code points (the emoji and the accented letters).
+   */
+  @Test
+  void spansOutputLoadsBackIntoTheSpanReader() throws Exception {
+    Path in = tmp.resolve("reviews.txt");
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 12; i++) {
+      text.append("Café 😀 we met on monday, the hotel was very nice and staff friendly ").append(i).append(" times.\n");
+    }
+    Files.writeString(in, text);
+    Run spans = run("--input", in.toString(), "--input-format", "text", "--output-format", "spans");
+    assertEquals(0, spans.code(), spans.err());
+    Run jsonl = run("--input", in.toString(), "--input-format", "text", "--output-format", "jsonl");
+    List<String> written = spans.out().lines().toList();
+    List<JsonObject> tagged = jsonLines(jsonl.out());
+    assertEquals(12, written.size());
+    Path file = Files.write(tmp.resolve("predicted.jsonl"), written);
+    List<String> issues = new ArrayList<>();
+    SpanOptions options = SpanOptions.DEFAULTS.withIssues(issue -> issues.add(issue.toString()));
+    int entities = 0;
+    try (AlignedDocuments documents = new AlignedDocuments(
+        SpanDocumentReaders.open(file, DatasetFormat.SPANS, options, true), options)) {
+      for (int i = 0; documents.hasNext(); i++) {
+        AlignedDocument document = documents.next();
+        assertEquals(written.get(i), SpanRecords.fromAligned(document).toJson(), "record " + i + " round trip");
+        JsonObject expected = tagged.get(i);
+        assertEquals(expected.get("text").getAsString(), document.text());
+        List<String> tags = strings(expected.getAsJsonArray("tags"));
+        JsonArray offsets = expected.getAsJsonArray("offsets");
+        List<CharRange> words = new ArrayList<>();
+        for (JsonElement at : offsets) {
+          words.add(new CharRange(at.getAsJsonArray().get(0).getAsInt(), at.getAsJsonArray().get(1).getAsInt()));
+        }
+        assertEquals(SpanRecords.fromText(document.text(), words, tags).toJson(), written.get(i),
+            "the spans are the word tags' entities");
+        entities += JsonParser.parseString(written.get(i)).getAsJsonObject().getAsJsonArray("spans").size();
+      }
+    }
+    assertEquals(List.of(), issues, "every predicted span is on word boundaries of the span reader");
+    assertTrue(entities > 0, "the fixture model tags some words: " + spans.out());
+    assertTrue(spans.out().contains("\"text\":\"Café 😀 we met"), spans.out());
+    IllegalArgumentException unprefixed = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> PredictionWriter.SPANS.checkLabels(List.of("O", "LABEL_1")));
+    assertTrue(unprefixed.getMessage().contains("the model has \"LABEL_1\""), unprefixed.getMessage());
   }
 
   @Test

@@ -65,7 +65,8 @@ class TrainingConfigTest {
 
   /**
    * training_args.json is byte for byte what the Trainer wrote before the settings became typed and declared once
-   * (training_args_golden.txt was written by that version): the defaults, and a run with aliases and typed choices.
+   * (training_args_golden.txt was written by that version, with the keys of settings added since inserted in their
+   * places): the defaults, and a run with aliases and typed choices.
    */
   @Test
   void trainingArgsJsonKeepsItsFormat() throws Exception {

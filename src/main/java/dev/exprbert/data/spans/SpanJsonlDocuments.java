@@ -29,8 +29,8 @@ import java.util.NoSuchElementException;
  *       key is checked against the offsets (see {@link SpanResolver}).
  * </ul>
  *
- * The span list is read from the first of {@code spans}, {@code entities}, {@code label},
- * {@code labels}, {@code ents} that the record has. A record with none of them is an error when
+ * The span list is read from {@link SpanOptions#spansField()} when set, else from the first of {@code spans},
+ * {@code entities}, {@code label}, {@code labels}, {@code ents} that the record has. A record with none of them is an error when
  * tags are required (a typo in the field name would otherwise turn every span into {@code O}); an
  * empty list is a document without entities. {@link SpanOptions#offsetUnit()} overrides the unit.
  */
@@ -91,7 +91,8 @@ public final class SpanJsonlDocuments implements SpanDocumentReader {
     }
     String text = textValue.getAsString();
     String spansField = null;
-    for (String candidate : SPAN_FIELDS) {
+    List<String> candidates = options.spansField() != null ? List.of(options.spansField()) : SPAN_FIELDS;
+    for (String candidate : candidates) {
       if (record.has(candidate) && !candidate.equals(textField)) {
         spansField = candidate;
         break;
@@ -99,8 +100,8 @@ public final class SpanJsonlDocuments implements SpanDocumentReader {
     }
     if (spansField == null) {
       if (spansRequired) {
-        throw error(line, "a span list in one of " + SPAN_FIELDS
-            + " (an empty list for a document without entities)", "fields " + record.keySet());
+        throw error(line, "a span list in " + (candidates.size() == 1 ? "\"" + candidates.get(0) + "\""
+            : "one of " + candidates) + " (an empty list for a document without entities)", "fields " + record.keySet());
       }
       return new SpanDocument(source(), line, text, null, defaultUnit(false));
     }

@@ -1,7 +1,9 @@
 package dev.exprbert.report.sink;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -21,6 +23,9 @@ public final class MetricSinks {
     public void close() {}
   };
 
+  /** The names of the sinks that write files, in the order {@code all} opens them. */
+  public static final List<String> NAMES = List.of("tensorboard", "csv", "jsonl");
+
   private MetricSinks() {}
 
   /**
@@ -38,5 +43,15 @@ public final class MetricSinks {
       default -> throw new IllegalArgumentException(
           "unknown --report_to \"" + name + "\": expected tensorboard, csv, jsonl or none");
     };
+  }
+
+  /** This machine's name with characters other than letters, digits, '.', '_' and '-' replaced, for file names. */
+  public static String hostName() {
+    try {
+      String name = InetAddress.getLocalHost().getHostName();
+      return name.replaceAll("[^A-Za-z0-9._-]", "_");
+    } catch (IOException e) {
+      return "localhost";
+    }
   }
 }

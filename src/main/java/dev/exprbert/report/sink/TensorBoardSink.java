@@ -1,7 +1,6 @@
 package dev.exprbert.report.sink;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +23,7 @@ public final class TensorBoardSink extends AppendingSink {
   /** Creates the folder if needed and a new event file in it. */
   public static TensorBoardSink open(Path folder) throws IOException {
     Files.createDirectories(folder);
-    String base = "events.out.tfevents." + (System.currentTimeMillis() / 1000) + "." + hostName();
+    String base = "events.out.tfevents." + (System.currentTimeMillis() / 1000) + "." + MetricSinks.hostName();
     for (int attempt = 0; ; attempt++) {
       try {
         AppendFile file = new AppendFile(folder.resolve(attempt == 0 ? base : base + "." + attempt),
@@ -45,17 +44,7 @@ public final class TensorBoardSink extends AppendingSink {
     file.append(TfRecordWriter.frame(TfEvents.scalars(now(), step, metrics)));
   }
 
-
   private static double now() {
     return System.currentTimeMillis() / 1000.0;
-  }
-
-  private static String hostName() {
-    try {
-      String name = InetAddress.getLocalHost().getHostName();
-      return name.replaceAll("[^A-Za-z0-9._-]", "_");
-    } catch (IOException e) {
-      return "localhost";
-    }
   }
 }

@@ -16,8 +16,8 @@ import java.util.Map;
  * its own bitwise CRC-32C (not java.util.zip) and decodes the Event fields by number as TensorFlow's
  * event.proto/summary.proto define them.
  */
-final class TfEventFileReader {
-  record Event(double wallTime, long step, String fileVersion, Map<String, Float> scalars) {}
+public final class TfEventFileReader {
+  public record Event(double wallTime, long step, String fileVersion, Map<String, Float> scalars) {}
 
   private TfEventFileReader() {}
 
@@ -37,7 +37,7 @@ final class TfEventFileReader {
     return ((crc >>> 15) | (crc << 17)) + 0xa282ead8;
   }
 
-  static List<Event> read(Path file) throws IOException {
+  public static List<Event> read(Path file) throws IOException {
     ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
     List<Event> events = new ArrayList<>();
     while (bytes.hasRemaining()) {
