@@ -1,5 +1,6 @@
 package dev.exprbert.cli;
 
+import dev.exprbert.dist.DistributedContext;
 import dev.exprbert.train.Evaluation;
 import dev.exprbert.train.ProgressBar;
 import dev.exprbert.train.TrainResult;
@@ -16,7 +17,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code exprbert train}: run_ner.py's training run. Every setting is a flag with its Hugging Face
- * name, or an entry of a JSON file given with {@code --config} (flags override the file).
+ * name, or an entry of a JSON file given with {@code --config} (flags override the file). Started by
+ * {@code exprbert launch}, torchrun or anything that sets torchrun's variables, each process joins the data-parallel
+ * run as its rank ({@link DistributedContext}); {@code --device cuda} then means {@code cuda:LOCAL_RANK}, and only
+ * rank 0 prints the results.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, modelTransformer = TrainingFlags.class,
     description = {"Fine-tune a BERT token classifier (Hugging Face Trainer semantics).",
@@ -34,19 +38,27 @@ final class TrainCommand implements Callable<Integer> {
     TrainingConfig.Builder builder = configFile != null ? TrainingConfigKeys.readJson(configFile) : TrainingConfig.builder();
     TrainingConfig config = TrainingFlags.apply(spec.commandLine().getParseResult(), builder).build();
     PrintWriter out = spec.commandLine().getOut();
-    try (TrainingSetup.Prepared prepared = TrainingSetup.prepare(config);
-        Trainer trainer = new Trainer(config, prepared.classifier().model(), prepared.classifier().tokenizer(),
-            prepared.train(), prepared.eval())) {
-      if (ProgressBar.wanted(config)) {
-        trainer.addCallback(new ProgressBar(System.err));
+    try (DistributedContext context = DistributedContext.fromEnvironment(config.ddpBackend(), config.device(),
+        config.ddpTimeoutDuration())) {
+      if (!context.placementFor(config.device()).equals(config.device())) {
+        config = config.toBuilder().set("device", context.placementFor(config.device()).device()).build();
       }
-      TrainResult result = trainer.train();
-      out.printf("trained %d steps: train_loss %.4f, model and results in %s%n", result.globalStep(),
-          result.trainingLoss(), config.outputDir().toAbsolutePath());
-      Evaluation evaluation = result.finalEvaluation();
-      if (evaluation != null) {
-        out.println(EvaluateCommand.metricsJson(evaluation));
-        out.print(EvaluateCommand.tableText(evaluation));
+      try (TrainingSetup.Prepared prepared = TrainingSetup.prepare(config);
+          Trainer trainer = new Trainer(config, prepared.classifier().model(), prepared.classifier().tokenizer(),
+              prepared.train(), prepared.eval(), context)) {
+        if (context.isMain() && ProgressBar.wanted(config)) {
+          trainer.addCallback(new ProgressBar(System.err));
+        }
+        TrainResult result = trainer.train();
+        if (context.isMain()) {
+          out.printf("trained %d steps: train_loss %.4f, model and results in %s%n", result.globalStep(),
+              result.trainingLoss(), config.outputDir().toAbsolutePath());
+          Evaluation evaluation = result.finalEvaluation();
+          if (evaluation != null) {
+            out.println(EvaluateCommand.metricsJson(evaluation));
+            out.print(EvaluateCommand.tableText(evaluation));
+          }
+        }
       }
     }
     out.flush();

@@ -8,6 +8,7 @@ import dev.exprbert.data.LabelMap;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.data.ModelBatch;
 import dev.exprbert.data.Window;
+import dev.exprbert.dist.DistributedContext;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.metrics.ClassificationReport;
 import dev.exprbert.metrics.HfSeqevalReport;
@@ -36,6 +37,11 @@ import org.bytedeco.pytorch.Tensor;
  * position in run_ner's arrays, so it is left out of the scores too (and predicted as O / the first
  * label in {@link Evaluation#predictedTags}). Batches go to the model in the given {@link BatchLayout} (packed:
  * the same predictions and loss up to float rounding, no work on padding; needs the fused attention backend).
+ *
+ * <p>Sharded over the ranks of a data-parallel run: rank {@code r} runs batches {@code r, r + N, ...} of the same
+ * sequential batches a single process runs, and every rank gathers every batch's loss sum (its exact bits) and
+ * predictions; the metrics are then computed over the batches in order, exactly as one process computes them, on every
+ * rank (so every rank takes the same best-model and early-stopping decisions).
  */
 public final class Evaluator {
   private final BertForTokenClassification model;
@@ -44,6 +50,7 @@ public final class Evaluator {
   private final List<Feature> features;
   private final int batchSize;
   private final BatchLayout layout;
+  private final DistributedContext context;
 
   /**
    * @param window how long sentences are cut ({@link Window#resolve})
@@ -51,6 +58,13 @@ public final class Evaluator {
    */
   public Evaluator(BertForTokenClassification model, ModelTokenizer tokenizer, List<LabeledSentence> sentences,
       boolean labelAllTokens, Window window, int batchSize, BatchLayout layout) {
+    this(model, tokenizer, sentences, labelAllTokens, window, batchSize, layout, DistributedContext.single());
+  }
+
+  /** An evaluator sharded over the ranks of {@code context} (every rank must call {@link #run}). */
+  public Evaluator(BertForTokenClassification model, ModelTokenizer tokenizer, List<LabeledSentence> sentences,
+      boolean labelAllTokens, Window window, int batchSize, BatchLayout layout, DistributedContext context) {
+    this.context = context;
     this.layout = layout;
     this.model = model;
     this.padTokenId = tokenizer.padTokenId();
@@ -68,36 +82,52 @@ public final class Evaluator {
     return sentences.size();
   }
 
+  /** The evaluation features (windows of the sentences), in order. */
+  public List<Feature> features() {
+    return features;
+  }
+
   /** Runs the evaluation; {@code prefix} is Trainer's metric_key_prefix ("eval"). */
   public Evaluation run(String prefix, boolean entityLevelMetrics) {
     long start = System.nanoTime();
+    List<List<Feature>> batches = Batcher.sequential(features, batchSize).epoch(0);
+    long[] mine;
     boolean wasTraining = model.isTraining();
     model.train(false);
-    List<long[]> tokenPredictions = new ArrayList<>(features.size());
-    double weightedLoss = 0;
-    long lossSamples = 0;
-    int batches = 0;
     try {
-      for (List<Feature> batchFeatures : Batcher.sequential(features, batchSize).epoch(0)) {
-        batches++;
-        try (PointerScope scope = new PointerScope(); ModelBatch batch = layout.batchOf(batchFeatures, padTokenId)) {
-          Tensor logits = batch.logits(model);
-          long labelled = batch.labelledTokens();
-          if (labelled > 0) {
-            double lossSum = HostReads.toDouble(TokenClassificationLoss.sum(logits, batch.labels()));
-            weightedLoss += lossSum / labelled * batchFeatures.size();
-            lossSamples += batchFeatures.size();
-          }
-          long[] best = Tensors.toLongArray(logits.argmax(new LongOptional(logits.dim() - 1), false));
-          for (int b = 0; b < batchFeatures.size(); b++) {
-            int at = batch.rowOf(b);
-            tokenPredictions.add(Arrays.copyOfRange(best, at, at + batchFeatures.get(b).length()));
-          }
-        }
-      }
+      mine = runShard(batches);
     } finally {
       model.train(wasTraining);
     }
+    double[] lossSums = new double[batches.size()];
+    long[] labelledTokens = new long[batches.size()];
+    List<List<long[]>> predictions = new ArrayList<>(java.util.Collections.nCopies(batches.size(), null));
+    for (long[] shard : context.allGather(mine, "the gathering of evaluation predictions")) {
+      for (int at = 0; at < shard.length; ) {
+        int b = (int) shard[at++];
+        lossSums[b] = Double.longBitsToDouble(shard[at++]);
+        labelledTokens[b] = shard[at++];
+        int n = (int) shard[at++];
+        List<long[]> rows = new ArrayList<>(n);
+        for (int f = 0; f < n; f++) {
+          int length = (int) shard[at++];
+          rows.add(Arrays.copyOfRange(shard, at, at + length));
+          at += length;
+        }
+        predictions.set(b, rows);
+      }
+    }
+    List<long[]> tokenPredictions = new ArrayList<>(features.size());
+    double weightedLoss = 0;
+    long lossSamples = 0;
+    for (int b = 0; b < batches.size(); b++) {
+      if (labelledTokens[b] > 0) {
+        weightedLoss += lossSums[b] / labelledTokens[b] * batches.get(b).size();
+        lossSamples += batches.get(b).size();
+      }
+      tokenPredictions.addAll(predictions.get(b));
+    }
+    int batchCount = batches.size();
     int[] wordCounts = sentences.stream().mapToInt(LabeledSentence::size).toArray();
     List<int[]> wordIds = Featurizer.mergeWordPredictions(features, tokenPredictions, wordCounts);
     List<String> labels = model.config().labels();
@@ -131,8 +161,45 @@ public final class Evaluator {
     }
     metrics.put(prefix + "_runtime", round4(runtime));
     metrics.put(prefix + "_samples_per_second", Math.round(sentences.size() / runtime * 1000) / 1000.0);
-    metrics.put(prefix + "_steps_per_second", Math.round(batches / runtime * 1000) / 1000.0);
+    metrics.put(prefix + "_steps_per_second", Math.round(batchCount / runtime * 1000) / 1000.0);
     return new Evaluation(metrics, report, table, sentences, predicted);
+  }
+
+  /**
+   * This rank's batches (every N-th), each as {@code [batch index, loss sum bits, labelled tokens, features, then per
+   * feature its length and the predicted label id of each token]}.
+   */
+  private long[] runShard(List<List<Feature>> batches) {
+    List<long[]> parts = new ArrayList<>();
+    int size = 0;
+    for (int b = context.rank(); b < batches.size(); b += context.worldSize()) {
+      List<Feature> batchFeatures = batches.get(b);
+      try (PointerScope scope = new PointerScope(); ModelBatch batch = layout.batchOf(batchFeatures, padTokenId)) {
+        Tensor logits = batch.logits(model);
+        long labelled = batch.labelledTokens();
+        double lossSum = labelled > 0 ? HostReads.toDouble(TokenClassificationLoss.sum(logits, batch.labels())) : 0;
+        long[] best = Tensors.toLongArray(logits.argmax(new LongOptional(logits.dim() - 1), false));
+        long[] head = {b, Double.doubleToRawLongBits(lossSum), labelled, batchFeatures.size()};
+        parts.add(head);
+        size += head.length;
+        for (int f = 0; f < batchFeatures.size(); f++) {
+          int at = batch.rowOf(f);
+          int length = batchFeatures.get(f).length();
+          long[] row = new long[1 + length];
+          row[0] = length;
+          System.arraycopy(best, at, row, 1, length);
+          parts.add(row);
+          size += row.length;
+        }
+      }
+    }
+    long[] out = new long[size];
+    int at = 0;
+    for (long[] part : parts) {
+      System.arraycopy(part, 0, out, at, part.length);
+      at += part.length;
+    }
+    return out;
   }
 
   static double round4(double v) {

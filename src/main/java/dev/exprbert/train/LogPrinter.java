@@ -17,10 +17,12 @@ final class LogPrinter implements TrainerCallback {
   private final RunLength length;
   private final int sentences;
   private final int features;
+  private final int worldSize;
   private long lastTokens;
   private long lastNanos;
 
-  LogPrinter(TrainingConfig config, RunLength length, int sentences, int features) {
+  LogPrinter(TrainingConfig config, RunLength length, int sentences, int features, int worldSize) {
+    this.worldSize = worldSize;
     this.config = config;
     this.length = length;
     this.sentences = sentences;
@@ -29,9 +31,11 @@ final class LogPrinter implements TrainerCallback {
 
   @Override
   public void onTrainBegin(RunView run, TrainerControl control) {
-    LOG.info("training: {} sentences ({} features), {} epochs, {} optimizer steps ({} per epoch), batch {} x accumulation {}",
+    LOG.info("training: {} sentences ({} features), {} epochs, {} optimizer steps ({} per epoch), batch {} x accumulation {}{}",
         sentences, features, length.numEpochs(), length.maxSteps(), length.updatesPerEpoch(),
-        config.perDeviceTrainBatchSize(), config.gradientAccumulationSteps());
+        config.perDeviceTrainBatchSize(), config.gradientAccumulationSteps(), worldSize == 1 ? ""
+            : " x " + worldSize + " ranks (" + config.perDeviceTrainBatchSize() * worldSize * config.gradientAccumulationSteps()
+                + " features per step)");
     LOG.info("CPU threads: {} intra-op, OpenMP wait policy {}", torch.get_num_threads(), Natives.ompWaitPolicy());
     lastTokens = run.tokensSeen();
     lastNanos = System.nanoTime();

@@ -1,6 +1,7 @@
 package dev.exprbert.train;
 
 import dev.exprbert.data.Window;
+import dev.exprbert.dist.DistributedBackend;
 import dev.exprbert.model.attention.AttentionImplementation;
 import dev.exprbert.optim.AdamWSettings;
 import dev.exprbert.optim.LearningRateSchedule;
@@ -65,6 +66,13 @@ public record TrainingConfig(
     AttentionImplementation attnImplementation,
     @Setting(name = "device", byDefault = "cpu", help = "cpu, cuda or cuda:N.")
     Placement device,
+    // data parallel (read by each rank of a run started with exprbert launch, torchrun or their variables)
+    @Setting(name = "ddp_backend", nullable = true, help = "Process group that reduces the gradients of a data-parallel run: gloo or nccl"
+        + " (default: nccl on CUDA, gloo on the CPU).")
+    DistributedBackend ddpBackend,
+    @Setting(name = "ddp_timeout", byDefault = "1800", check = Check.POSITIVE, help = "Seconds a rank waits for the"
+        + " others (joining, each collective) before it fails naming the rank that is missing.")
+    long ddpTimeout,
     // optimisation
     @Setting(name = "learning_rate", byDefault = "5e-5", help = "Peak AdamW learning rate.")
     double learningRate,
@@ -166,6 +174,11 @@ public record TrainingConfig(
     return new Builder();
   }
 
+  /** {@code ddp_timeout} as a duration. */
+  public java.time.Duration ddpTimeoutDuration() {
+    return java.time.Duration.ofSeconds(ddpTimeout);
+  }
+
   /** {@code eval_steps}, which defaults to {@code logging_steps} as in Hugging Face. */
   public long effectiveEvalSteps() {
     return evalSteps != null ? evalSteps : loggingSteps;
@@ -238,6 +251,10 @@ public record TrainingConfig(
         throw new IllegalArgumentException("padding_free (packed batches) needs attn_implementation fused, the only"
             + " backend with a packed kernel, found '" + c.attnImplementation + "': add --attention fused, or drop"
             + " --padding_free");
+      }
+      if (c.ddpBackend == DistributedBackend.NCCL && !c.device.isCuda()) {
+        throw new IllegalArgumentException("ddp_backend nccl reduces CUDA tensors only, but device is " + c.device.device()
+            + ": use --ddp_backend gloo on the CPU, or --device cuda");
       }
       if (c.loadBestModelAtEnd) {
         if (c.evalStrategy == Strategy.NO || c.evalStrategy != c.saveStrategy) {

@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import dev.exprbert.dist.DistributedBackend;
 import dev.exprbert.model.attention.AttentionImplementation;
 import dev.exprbert.optim.LearningRateSchedule;
 import dev.exprbert.optim.OptimizerChoice;
@@ -61,6 +62,8 @@ public final class TrainingConfigKeys {
         return new Type("an optimizer name", Json.STRING, (n, t) -> OptimizerChoice.parse(t), Object::toString);
       } else if (c == LearningRateSchedule.Kind.class) {
         return new Type("a schedule name", Json.STRING, (n, t) -> LearningRateSchedule.Kind.parse(t), Object::toString);
+      } else if (c == DistributedBackend.class) {
+        return new Type("gloo or nccl", Json.STRING, (n, t) -> DistributedBackend.parse(t), Object::toString);
       } else if (c == Placement.class) {
         return new Type("cpu, cuda or cuda:N", Json.STRING, (n, t) -> Placement.of(t, "float32"), p -> ((Placement) p).device());
       }

@@ -8,9 +8,12 @@ import dev.exprbert.model.TokenClassificationLoss;
 import dev.exprbert.optim.Optimizer;
 import dev.exprbert.runtime.Tensors;
 import java.util.List;
+import java.util.function.IntConsumer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -23,10 +26,12 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * <p>[note: step seams] Where the next capabilities plug in without changing the loop:
  * <ul>
- *   <li>data parallel: the group's labelled-token count becomes the global count (an all-reduce of
- *       {@code labelled} before the first division); each layer's parameter gradients are all-reduced as the
- *       layer-wise backward finishes that layer ({@link dev.exprbert.autograd.LayerwiseBackward}), at the latest
- *       before {@link Optimizer#step};
+ *   <li>data parallel: the {@link GradientSync} collaborator. The group's token counts become the global counts (an
+ *       all-reduce before the first division, so the divisor is the labelled tokens of every rank); during the last
+ *       micro-batch's backward each layer's gradients start their all-reduce as the layer-wise backward finishes that
+ *       layer ({@link dev.exprbert.autograd.LayerwiseBackward}'s gradient marks); before {@link Optimizer#step} the
+ *       gradients and the loss are summed over the ranks. A rank with no features in a micro-batch (the short last
+ *       batch of an epoch) skips its forward but still takes part in every all-reduce;
  *   <li>mixed precision: the model's forward runs under the autocast dtype of its placement; with fp16 the micro
  *       loss is multiplied by the loss scale before {@code backward} and the optimizer unscales, and the fused
  *       AdamW's found-inf flag skips the whole update on the device (its step counter included), so an overflow
@@ -42,8 +47,8 @@ public final class TrainingStep {
    *
    * @param loss float64 scalar on the model's device: the update's loss (sum over its micro-batches)
    * @param gradNorm the global gradient norm before clipping (device), or null without clipping
-   * @param realTokens tokens of the update, padding excluded
-   * @param computedTokens per micro-batch, the tokens the model computed (padding included)
+   * @param realTokens tokens of the update, padding excluded (over every rank)
+   * @param computedTokens per micro-batch, the tokens the model computed (padding included; over every rank)
    */
   public record Output(Tensor loss, Tensor gradNorm, long realTokens, long[] computedTokens) implements AutoCloseable {
     @Override
@@ -60,10 +65,18 @@ public final class TrainingStep {
   private final BatchLayout layout;
   private final long padTokenId;
   private final double maxGradNorm;
+  private final GradientSync sync;
 
   /** @param maxGradNorm global-norm clipping threshold; {@code <= 0} disables clipping */
   public TrainingStep(BertForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
       double maxGradNorm) {
+    this(model, optimizer, layout, padTokenId, maxGradNorm, GradientSync.LOCAL);
+  }
+
+  /** A step of one rank of a data-parallel run ({@link GradientSync}). */
+  public TrainingStep(BertForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
+      double maxGradNorm, GradientSync sync) {
+    this.sync = sync;
     this.model = model;
     this.optimizer = optimizer;
     this.layout = layout;
@@ -73,40 +86,50 @@ public final class TrainingStep {
 
   /** Runs forward and backward over {@code group} and one optimizer update at {@code learningRate}. */
   public Output run(List<List<Feature>> group, double learningRate) {
-    long labelled = 0;
-    for (List<Feature> micro : group) {
-      for (Feature f : micro) {
-        labelled += f.encoding().labelledTokens();
+    long[] counts = new long[2 + group.size()]; // labelled, real, then computed tokens per micro-batch
+    for (int i = 0; i < group.size(); i++) {
+      for (Feature f : group.get(i)) {
+        counts[0] += f.encoding().labelledTokens();
+        counts[1] += f.length();
       }
+      counts[2 + i] = layout.computedTokens(group.get(i));
     }
+    counts = sync.sumCounts(counts);
+    long labelled = counts[0];
     Tensor loss = null;
-    long realTokens = 0;
-    long[] computedTokens = new long[group.size()];
     try {
       for (int i = 0; i < group.size(); i++) {
+        if (group.get(i).isEmpty()) {
+          continue; // this rank's share of a short last batch is empty: the other ranks' gradients still reach it
+        }
         try (PointerScope scope = new PointerScope();
             ModelBatch batch = layout.batchOf(group.get(i), padTokenId);
             BertForTokenClassification.ForwardPass pass = batch.forwardForTraining(model)) {
           Tensor sum = TokenClassificationLoss.sum(pass.logits(), batch.labels());
           // divide by the labelled tokens of the whole group, so accumulation equals one big batch
           Tensor microLoss = sum.div(new Scalar((double) Math.max(1, labelled)));
-          pass.backward(microLoss);
+          IntConsumer onGroupDone = i == group.size() - 1 ? sync.onGroupDone() : null;
+          pass.backward(microLoss, onGroupDone);
           Tensor value = microLoss.detach().to(ScalarType.Double);
           if (loss == null) {
             loss = Tensors.outlive(scope, value);
           } else {
             loss.add_(value);
           }
-          realTokens += batch.realTokens();
-          computedTokens[i] = batch.computedTokens();
         }
       }
+      if (loss == null) {
+        try (TensorOptions doubles = model.placement().options(ScalarType.Double)) {
+          loss = torch.zeros(new long[0], doubles);
+        }
+      }
+      sync.finish(loss);
       Tensor gradNorm;
       try (PointerScope scope = new PointerScope()) {
         gradNorm = optimizer.step(learningRate, maxGradNorm); // the optimizer hands it out detached from any scope
         optimizer.zeroGrad();
       }
-      return new Output(loss, gradNorm, realTokens, computedTokens);
+      return new Output(loss, gradNorm, counts[1], java.util.Arrays.copyOfRange(counts, 2, counts.length));
     } catch (RuntimeException e) {
       if (loss != null) {
         loss.close();
