@@ -1,9 +1,14 @@
 package dev.exprbert.dist;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.javacpp.chrono.Milliseconds;
 import org.bytedeco.pytorch.Store;
@@ -24,10 +29,19 @@ final class Rendezvous {
 
   private Rendezvous() {}
 
-  /** The store: rank 0 starts its server, the others connect within {@code timeout}. */
+  /**
+   * The store: rank 0 starts its server, the others connect within {@code timeout}. The two ways a launch commonly
+   * fails here (the port is taken; nothing answers at the master's address) are checked with a plain socket first, so
+   * they end in one line instead of the stack trace c10d logs to stderr before it throws.
+   */
   static TCPStore open(LaunchEnvironment env, Duration timeout) {
     boolean server = env.rank() == 0;
     String where = env.masterAddr() + ":" + env.masterPort();
+    if (server) {
+      requireFreePort(env.masterPort());
+    } else {
+      awaitListener(env, timeout);
+    }
     try (TCPStoreOptions options = new TCPStoreOptions(); SizeTPointer workers = new SizeTPointer(1);
         Milliseconds millis = new Milliseconds(timeout.toMillis())) {
       workers.put(env.worldSize());
@@ -43,6 +57,35 @@ final class Rendezvous {
           + " (MASTER_ADDR:MASTER_PORT) within " + seconds(timeout) + ": " + reason
           + "; is rank 0 running, and are MASTER_ADDR and MASTER_PORT the ones it was given?", List.of(0), e);
     }
+  }
+
+  private static void requireFreePort(int port) {
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true); // as the store's own socket: a port in TIME_WAIT is free
+      probe.bind(new InetSocketAddress(port));
+    } catch (IOException e) {
+      throw new DistributedException("rank 0 cannot start the rendezvous store on port " + port + " (MASTER_PORT): "
+          + e.getMessage() + "; pick a free --master_port", List.of(), e);
+    }
+  }
+
+  /** Waits until something listens at the master's address (rank 0's store, once it has started). */
+  private static void awaitListener(LaunchEnvironment env, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String reason = "nothing answered";
+    while (System.nanoTime() < deadline) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      try (Socket probe = new Socket()) {
+        probe.connect(new InetSocketAddress(env.masterAddr(), env.masterPort()), (int) Math.max(1, Math.min(left, 1000)));
+        return;
+      } catch (IOException e) {
+        reason = e.getMessage() != null ? e.getMessage() : e.toString();
+      }
+      sleep(Math.min(100, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
+    }
+    throw new DistributedException("rank " + env.rank() + " cannot reach the rendezvous store at " + env.masterAddr() + ":"
+        + env.masterPort() + " (MASTER_ADDR:MASTER_PORT) within " + seconds(timeout) + " (" + reason + "); is rank 0"
+        + " running, and are MASTER_ADDR and MASTER_PORT the ones it was given?", List.of(0), null);
   }
 
   /**
