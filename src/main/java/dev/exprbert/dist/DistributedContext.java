@@ -389,5 +389,11 @@ public final class DistributedContext implements AutoCloseable {
     } catch (RuntimeException e) {
       // leaving is best effort: a rank that cannot reach the store any more has nothing left to tell it
     }
+    // nothing is in flight any more: the groups' threads and sockets, then the store (rank 0's server), go now
+    if (deviceGroup != cpuGroup) {
+      deviceGroup.close();
+    }
+    cpuGroup.close();
+    store.close();
   }
 }

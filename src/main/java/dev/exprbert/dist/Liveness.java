@@ -181,5 +181,8 @@ final class Liveness implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (!thread.isAlive()) {
+      store.close(); // its own connection; left to the process's end if the thread is stuck in a call on it
+    }
   }
 }

@@ -110,7 +110,7 @@ class DistributedContextTest {
   void aRankWhoseHeartbeatStopsIsNamedAsLost() throws Exception {
     List<Object> out = LocalRanks.run(2, SHORT, c -> {
       if (c.rank() == 1) {
-        c.close(); // stops the heartbeat; the process groups stay open, as in a stopped process
+        c.close(); // its heartbeat stops and it leaves without reaching the barrier, as a rank whose process ended
         Thread.sleep(SHORT.toMillis() + 1500);
         return null;
       }
