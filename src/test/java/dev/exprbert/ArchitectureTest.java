@@ -34,6 +34,7 @@ class ArchitectureTest {
       Map.entry("metrics", Set.of("runtime")),
       Map.entry("model", Set.of("autograd", "kernels", "io", "runtime")),
       Map.entry("optim", Set.of("model", "kernels", "runtime")),
+      Map.entry("dist", Set.of("runtime")),
       Map.entry("data", Set.of("model", "io", "runtime")),
       Map.entry("report", Set.of("io", "runtime")),
       Map.entry("convert", Set.of("model", "io", "runtime")),
@@ -41,9 +42,10 @@ class ArchitectureTest {
       Map.entry("hub", Set.of("convert", "io", "runtime")),
       Map.entry("infer", Set.of("data", "model", "io", "runtime")),
       Map.entry("serve", Set.of("infer", "data", "model", "runtime")),
-      Map.entry("train", Set.of("infer", "convert", "hub", "data", "model", "optim", "metrics", "report", "io", "runtime")),
-      Map.entry("cli", Set.of("train", "infer", "serve", "export", "convert", "hub", "data", "model", "optim", "metrics",
-          "report", "io", "runtime")));
+      Map.entry("train", Set.of("infer", "convert", "hub", "data", "model", "optim", "dist", "metrics", "report", "io",
+          "runtime")),
+      Map.entry("cli", Set.of("train", "infer", "serve", "export", "convert", "hub", "data", "model", "optim", "dist",
+          "metrics", "report", "io", "runtime")));
 
   @Test
   void importsFollowTheArrows() throws IOException {

@@ -2,6 +2,7 @@ package dev.exprbert.autograd;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.function.IntConsumer;
 import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -18,6 +19,11 @@ import org.bytedeco.pytorch.global.torch;
  * kernel is a graph boundary. Cutting at every layer keeps each graph piece walked exactly once
  * (O(layers)) and gives later work a place for activation recomputation and for a data-parallel gradient
  * all-reduce of each layer's parameters as soon as that layer's step has run (overlapping the layers below).
+ *
+ * <p>[note: gradient marks] {@link #mark} records where a group of parameters starts in the forward pass. The
+ * backward runs in reverse, so it reaches the mark right after every step recorded later has run: the gradients of
+ * the parameters used after the mark are then final. {@link #backward(Tensor, IntConsumer)} reports each mark as it
+ * passes it (the data-parallel all-reduce of that group starts there, while the groups below are back-propagated).
  *
  * <p>Owns the tensors it records; {@link #close()} frees them (and so the graph pieces they hold).
  */
@@ -50,8 +56,24 @@ public final class LayerwiseBackward implements AutoCloseable {
     steps.push(step);
   }
 
+  /**
+   * Records a gradient mark ([note: gradient marks]): during {@link #backward(Tensor, IntConsumer)}, {@code group}
+   * is reported once every step recorded after this call has run.
+   */
+  public void mark(int group) {
+    steps.push(new Mark(group));
+  }
+
   /** Back-propagates {@code loss} (a scalar of the last segment) through every segment, top down. */
   public void backward(Tensor loss) {
+    backward(loss, null);
+  }
+
+  /**
+   * {@link #backward(Tensor)}, reporting each {@link #mark} to {@code onMark} as the backward passes it (in the
+   * reverse of the order they were recorded); null ignores the marks.
+   */
+  public void backward(Tensor loss, IntConsumer onMark) {
     if (done) {
       throw new IllegalStateException("backward already ran for this forward pass");
     }
@@ -61,7 +83,13 @@ public final class LayerwiseBackward implements AutoCloseable {
     }
     while (!steps.isEmpty()) {
       try (Step step = steps.pop()) {
-        step.run();
+        if (step instanceof Mark mark) {
+          if (onMark != null) {
+            onMark.accept(mark.group);
+          }
+        } else {
+          step.run();
+        }
       }
     }
   }
@@ -78,6 +106,15 @@ public final class LayerwiseBackward implements AutoCloseable {
     while (!steps.isEmpty()) {
       steps.pop().close();
     }
+  }
+
+  /** A gradient mark: no backward work, only the point where a parameter group's gradients are final. */
+  private record Mark(int group) implements Step {
+    @Override
+    public void run() {}
+
+    @Override
+    public void close() {}
   }
 
   /** Hands the gradient accumulated on a segment's input leaf to the output that produced it. */

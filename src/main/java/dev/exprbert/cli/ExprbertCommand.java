@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     description = "Fine-tune and run BERT token classifiers (expression tagging) on the JVM.",
     subcommands = {QuickstartCommand.class, TrainCommand.class, EvaluateCommand.class, InfoCommand.class,
         PredictCommand.class, ConvertCommand.class, ConvertDataCommand.class, ExportOnnxCommand.class,
-        ServeCommand.class})
+        ServeCommand.class, LaunchCommand.class})
 public final class ExprbertCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -30,6 +30,8 @@ public final class ExprbertCommand implements Runnable {
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(new ErrorHandler());
+    // everything after `launch [options] train` belongs to the train command the ranks run
+    cli.getSubcommands().get("launch").setStopAtPositional(true).setUnmatchedOptionsArePositionalParams(true);
     return cli.execute(args);
   }
 }

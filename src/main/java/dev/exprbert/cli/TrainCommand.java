@@ -1,5 +1,6 @@
 package dev.exprbert.cli;
 
+import dev.exprbert.dist.DistributedContext;
 import dev.exprbert.train.Evaluation;
 import dev.exprbert.train.NerRun;
 import dev.exprbert.train.ProgressBar;
@@ -20,6 +21,9 @@ import picocli.CommandLine.Option;
  * {@code do_eval} and {@code do_predict} say. Every setting is a flag with its Hugging Face name, or an entry of a
  * JSON file given with {@code --config} (flags override the file); Hugging Face arguments that are not settings are
  * accepted or refused with a reason ({@code HfArguments}).
+ * Started by {@code exprbert launch}, torchrun or anything that sets torchrun's variables, each process joins the
+ * data-parallel run as its rank ({@link DistributedContext}); {@code --device cuda} then means
+ * {@code cuda:LOCAL_RANK}, and only rank 0 writes and prints the results.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, modelTransformer = TrainingFlags.class,
     description = {"Fine-tune a BERT token classifier (Hugging Face Trainer semantics).",
@@ -37,22 +41,31 @@ final class TrainCommand implements Callable<Integer> {
     TrainingConfig.Builder builder = configFile != null ? TrainingConfigKeys.readJson(configFile) : TrainingConfig.builder();
     TrainingConfig config = TrainingFlags.apply(spec.commandLine().getParseResult(), builder).build();
     PrintWriter out = spec.commandLine().getOut();
-    List<TrainerCallback> callbacks = ProgressBar.wanted(config) ? List.of(new ProgressBar(System.err)) : List.of();
-    NerRun.Result result = NerRun.run(config, callbacks);
-    TrainResult training = result.training();
-    if (training != null) {
-      out.printf("trained %d steps: train_loss %.4f, model and results in %s%n", training.globalStep(),
-          training.trainingLoss(), config.outputDir().toAbsolutePath());
-    }
-    Evaluation evaluation = result.evaluation();
-    if (evaluation != null) {
-      out.println(EvaluateCommand.metricsJson(evaluation));
-      out.print(EvaluateCommand.tableText(evaluation));
-    }
-    Evaluation prediction = result.prediction();
-    if (prediction != null) {
-      out.printf("predicted %d test sentences: predict_f1 %.4f, predict_results.json and predictions.txt in %s%n",
-          prediction.sentences().size(), prediction.metric("predict_f1"), config.outputDir().toAbsolutePath());
+    try (DistributedContext context = DistributedContext.fromEnvironment(config.ddpBackend(), config.device(),
+        config.ddpTimeoutDuration())) {
+      if (!context.placementFor(config.device()).equals(config.device())) {
+        config = config.toBuilder().set("device", context.placementFor(config.device()).device()).build();
+      }
+      List<TrainerCallback> callbacks = context.isMain() && ProgressBar.wanted(config)
+          ? List.of(new ProgressBar(System.err)) : List.of();
+      NerRun.Result result = NerRun.run(config, callbacks, context);
+      if (context.isMain()) {
+        TrainResult training = result.training();
+        if (training != null) {
+          out.printf("trained %d steps: train_loss %.4f, model and results in %s%n", training.globalStep(),
+              training.trainingLoss(), config.outputDir().toAbsolutePath());
+        }
+        Evaluation evaluation = result.evaluation();
+        if (evaluation != null) {
+          out.println(EvaluateCommand.metricsJson(evaluation));
+          out.print(EvaluateCommand.tableText(evaluation));
+        }
+        Evaluation prediction = result.prediction();
+        if (prediction != null) {
+          out.printf("predicted %d test sentences: predict_f1 %.4f, predict_results.json and predictions.txt in %s%n",
+              prediction.sentences().size(), prediction.metric("predict_f1"), config.outputDir().toAbsolutePath());
+        }
+      }
     }
     out.flush();
     return 0;

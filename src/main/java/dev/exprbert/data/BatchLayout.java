@@ -34,6 +34,20 @@ public enum BatchLayout {
     return this == PACKED ? PackedBatch.ofSentences(sentences) : new PaddedBatch(sentences, padTokenId);
   }
 
+  /**
+   * The tokens the model computes for a batch of {@code features} in this layout ({@link ModelBatch#computedTokens()}),
+   * without building it: every row padded to the longest, or only the real tokens when packed.
+   */
+  public long computedTokens(List<Feature> features) {
+    long real = 0;
+    int longest = 0;
+    for (Feature f : features) {
+      real += f.length();
+      longest = Math.max(longest, f.length());
+    }
+    return this == PACKED ? real : (long) longest * features.size();
+  }
+
   /** A batch of the encodings of {@code features}. */
   public ModelBatch batchOf(List<Feature> features, long padTokenId) {
     return batch(features.stream().map(Feature::encoding).toList(), padTokenId);

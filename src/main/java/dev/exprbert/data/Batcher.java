@@ -11,6 +11,14 @@ import java.util.Random;
  * depends only on the seed and {@code e}, so a resumed run sees the same batches), optional
  * group-by-length (Hugging Face's LengthGroupedSampler: mega-batches of 50 batches sorted by length,
  * the longest batch first so an out-of-memory shows up at once), or the given order for evaluation.
+ *
+ * <p>[note: data-parallel shards] With {@code worldSize} ranks, the epoch's order is cut into global batches of
+ * {@code batchSize x worldSize} features (shuffled and length-grouped as one rank with that batch size would be), and
+ * rank {@code r} takes features {@code [r x batchSize, (r + 1) x batchSize)} of each: the per-device batches of
+ * accelerate's batch-sampler sharding, so the ranks' batches of a step together are exactly the batch one process
+ * with {@code batchSize x worldSize} would train on. Every rank has the same number of batches; a short last global
+ * batch is split in order (a rank may get fewer features, or none) instead of repeating features as
+ * {@code even_batches} does, so N ranks equal one rank for every dataset size.
  */
 public final class Batcher {
   static final int MEGABATCH_MULTIPLIER = 50;
@@ -20,16 +28,29 @@ public final class Batcher {
   private final boolean shuffle;
   private final boolean groupByLength;
   private final long seed;
+  private final int rank;
+  private final int worldSize;
 
   public Batcher(List<Feature> features, int batchSize, boolean shuffle, boolean groupByLength, long seed) {
+    this(features, batchSize, shuffle, groupByLength, seed, 0, 1);
+  }
+
+  /** This rank's batches of a data-parallel run ([note: data-parallel shards]); {@code batchSize} is per rank. */
+  public Batcher(List<Feature> features, int batchSize, boolean shuffle, boolean groupByLength, long seed, int rank,
+      int worldSize) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+    }
+    if (worldSize < 1 || rank < 0 || rank >= worldSize) {
+      throw new IllegalArgumentException("rank " + rank + " of world size " + worldSize + " is out of range");
     }
     this.features = List.copyOf(features);
     this.batchSize = batchSize;
     this.shuffle = shuffle;
     this.groupByLength = groupByLength;
     this.seed = seed;
+    this.rank = rank;
+    this.worldSize = worldSize;
   }
 
   /** For evaluation and prediction: the given order, no shuffling. */
@@ -37,15 +58,22 @@ public final class Batcher {
     return new Batcher(features, batchSize, false, false, 0);
   }
 
+  /** Batches of each rank per epoch (the global batches, each shared by the ranks). */
   public int batchesPerEpoch() {
-    return (features.size() + batchSize - 1) / batchSize;
+    int global = globalBatchSize();
+    return (features.size() + global - 1) / global;
+  }
+
+  /** Features of one step's batch over every rank: the batch size times the world size. */
+  public int globalBatchSize() {
+    return batchSize * worldSize;
   }
 
   public int size() {
     return features.size();
   }
 
-  /** The batches of epoch {@code epoch} (0-based), each a list of features. */
+  /** This rank's batches of epoch {@code epoch} (0-based), each a list of features (empty on a rank with none). */
   public List<List<Feature>> epoch(int epoch) {
     List<Integer> order = new ArrayList<>(features.size());
     for (int i = 0; i < features.size(); i++) {
@@ -57,10 +85,13 @@ public final class Batcher {
     if (groupByLength) {
       order = groupByLength(order);
     }
+    int global = globalBatchSize();
     List<List<Feature>> batches = new ArrayList<>(batchesPerEpoch());
-    for (int start = 0; start < order.size(); start += batchSize) {
+    for (int start = 0; start < order.size(); start += global) {
+      int end = Math.min(order.size(), start + global);
+      int from = Math.min(end, start + rank * batchSize);
       List<Feature> batch = new ArrayList<>(batchSize);
-      for (int i = start; i < Math.min(order.size(), start + batchSize); i++) {
+      for (int i = from; i < Math.min(end, from + batchSize); i++) {
         batch.add(features.get(order.get(i)));
       }
       batches.add(batch);
@@ -69,7 +100,8 @@ public final class Batcher {
   }
 
   private List<Integer> groupByLength(List<Integer> order) {
-    int mega = batchSize * MEGABATCH_MULTIPLIER;
+    int batch = globalBatchSize();
+    int mega = batch * MEGABATCH_MULTIPLIER;
     List<Integer> out = new ArrayList<>(order.size());
     for (int start = 0; start < order.size(); start += mega) {
       List<Integer> chunk = new ArrayList<>(order.subList(start, Math.min(order.size(), start + mega)));
@@ -83,9 +115,9 @@ public final class Batcher {
         longest = i;
       }
     }
-    int batchStart = (longest / batchSize) * batchSize;
+    int batchStart = (longest / batch) * batch;
     if (batchStart > 0) {
-      List<Integer> first = new ArrayList<>(out.subList(batchStart, Math.min(out.size(), batchStart + batchSize)));
+      List<Integer> first = new ArrayList<>(out.subList(batchStart, Math.min(out.size(), batchStart + batch)));
       List<Integer> firstOld = new ArrayList<>(out.subList(0, first.size()));
       for (int i = 0; i < first.size(); i++) {
         out.set(i, first.get(i));

@@ -9,6 +9,7 @@ import dev.exprbert.runtime.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.IntConsumer;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -32,6 +33,7 @@ import org.bytedeco.pytorch.global.torch;
  * the batch padded again, which is the work packing removes).
  */
 public final class BertForTokenClassification implements AutoCloseable {
+  private static final WeightPath ENCODER = WeightPath.ROOT.child(ParameterSpec.ENCODER_PREFIX);
   private final BertConfig config;
   private final ModelWeights weights;
   private final Placement placement;
@@ -49,7 +51,7 @@ public final class BertForTokenClassification implements AutoCloseable {
     this.weights = Objects.requireNonNull(weights, "weights");
     this.placement = Objects.requireNonNull(placement, "placement");
     this.attention = Objects.requireNonNull(attention, "attention");
-    WeightPath bert = WeightPath.ROOT.child(ParameterSpec.ENCODER_PREFIX);
+    WeightPath bert = ENCODER;
     this.embeddings = new BertEmbeddings(weights, bert.child("embeddings"), config);
     List<BertLayer> built = new ArrayList<>();
     for (int i = 0; i < config.numHiddenLayers(); i++) {
@@ -189,11 +191,49 @@ public final class BertForTokenClassification implements AutoCloseable {
     }
   }
 
+  /**
+   * The parameters in the order the layer-wise backward finishes their gradients, one group per module: the
+   * classifier, the encoder layers from the last to the first, the embeddings. {@link ForwardPass#backward(Tensor,
+   * IntConsumer)} reports group {@code g} as soon as every gradient of {@code backwardGroups().get(g)} is final
+   * (the gradient marks of {@link LayerwiseBackward}); a data-parallel run all-reduces each group then.
+   *
+   * @throws IllegalStateException naming a parameter no group holds (a module added without its mark)
+   */
+  public List<List<NamedParameter>> backwardGroups() {
+    List<String> prefixes = new ArrayList<>();
+    prefixes.add(WeightPath.ROOT.child("classifier") + ".");
+    for (int i = layers.size() - 1; i >= 0; i--) {
+      prefixes.add(ENCODER.child("encoder").child("layer").child(i) + ".");
+    }
+    prefixes.add(ENCODER.child("embeddings") + ".");
+    List<List<NamedParameter>> groups = new ArrayList<>();
+    prefixes.forEach(p -> groups.add(new ArrayList<>()));
+    for (NamedParameter p : weights.parameters()) {
+      int group = -1;
+      for (int g = 0; g < prefixes.size() && group < 0; g++) {
+        group = p.name().startsWith(prefixes.get(g)) ? g : -1;
+      }
+      if (group < 0) {
+        throw new IllegalStateException("parameter " + p.name() + " belongs to no backward group " + prefixes);
+      }
+      groups.get(group).add(p);
+    }
+    return groups.stream().map(List::copyOf).toList();
+  }
+
   /** Embeddings, encoder layers, dropout and classifier; the shapes follow the ids (padded or packed). */
   private Tensor encodeAndClassify(Tensor ids, Tensor types, Tensor positions, AttentionMask mask, LayerwiseBackward tape) {
+    // gradient marks, numbered as backwardGroups(): each module's mark goes right before its forward
+    if (tape != null) {
+      tape.mark(layers.size() + 1);
+    }
     Tensor hidden = embeddings.forward(ids, types, positions, training);
-    for (BertLayer layer : layers) {
+    for (int i = 0; i < layers.size(); i++) {
+      BertLayer layer = layers.get(i);
       Tensor input = tape != null ? tape.boundary(hidden) : hidden;
+      if (tape != null) {
+        tape.mark(layers.size() - i);
+      }
       Tensor next = layer.forward(input, mask, attention, training, tape);
       if (tape == null) {
         hidden.close(); // with a tape, the tape owns every segment's output and input leaf
@@ -201,6 +241,9 @@ public final class BertForTokenClassification implements AutoCloseable {
       hidden = next;
     }
     Tensor headInput = tape != null ? tape.boundary(hidden) : hidden;
+    if (tape != null) {
+      tape.mark(0);
+    }
     try (Tensor dropped = torch.dropout(headInput, classifierDropout, training)) {
       return classifier.forward(dropped);
     } finally {
@@ -271,6 +314,14 @@ public final class BertForTokenClassification implements AutoCloseable {
     /** Fills every parameter's gradient from {@code loss}, a scalar computed from {@link #logits()}. */
     public void backward(Tensor loss) {
       tape.backward(loss);
+    }
+
+    /**
+     * {@link #backward(Tensor)}, calling {@code onGroupDone} with the index of each {@link #backwardGroups()} group
+     * as soon as its gradients are final (0, 1, ... in order), while the backward of the groups below goes on.
+     */
+    public void backward(Tensor loss, IntConsumer onGroupDone) {
+      tape.backward(loss, onGroupDone);
     }
 
     @Override

@@ -92,6 +92,42 @@ public final class TokenClassificationLoss {
     return crossEntropy(logits, labels, REDUCTION_SUM, classWeights, labelSmoothing);
   }
 
+  /** How many counts {@link #count} keeps: one per class with class weights, else one (the labelled tokens). */
+  public int countSlots() {
+    return classWeights == null ? 1 : classWeights.length;
+  }
+
+  /**
+   * Adds {@code labelIds}' labelled positions to {@code counts} from {@code offset} on ({@link #countSlots} of them):
+   * per target class with class weights, else their number. Counts add across micro-batches and ranks exactly, and
+   * {@link #denominator(long[], int)} turns the total into the mean's divisor.
+   */
+  public void count(long[] labelIds, long[] counts, int offset) {
+    for (long id : labelIds) {
+      if (id == IGNORE_INDEX) {
+        continue;
+      }
+      if (classWeights == null) {
+        counts[offset]++;
+      } else {
+        checkClass(id);
+        counts[offset + (int) id]++;
+      }
+    }
+  }
+
+  /** The mean's divisor for the counts {@link #count} kept: the sum of the target classes' weights, or the count. */
+  public double denominator(long[] counts, int offset) {
+    if (classWeights == null) {
+      return counts[offset];
+    }
+    double total = 0;
+    for (int c = 0; c < classWeights.length; c++) {
+      total += counts[offset + c] * classWeights[c];
+    }
+    return total;
+  }
+
   /**
    * What {@link #summed} is divided by for the mean, computed on the host from the label ids: the sum of the
    * target classes' weights over labelled positions, or their count without weights.
@@ -105,10 +141,7 @@ public final class TokenClassificationLoss {
       if (classWeights == null) {
         total += 1;
       } else {
-        if (id < 0 || id >= classWeights.length) {
-          throw new IllegalArgumentException("label id " + id + " is outside the " + classWeights.length
-              + " class weights (valid: 0.." + (classWeights.length - 1) + ", or -100 for ignored positions)");
-        }
+        checkClass(id);
         total += classWeights[(int) id];
       }
     }
@@ -170,6 +203,13 @@ public final class TokenClassificationLoss {
         Tensor weightsOnDevice = weights == null ? null : weightsOnHost.to(device, torch.ScalarType.Float);
         TensorOptional weight = weights == null ? new TensorOptional() : new TensorOptional(weightsOnDevice)) {
       return torch.cross_entropy_loss(flatLogits, flatLabels, weight, reduction, IGNORE_INDEX, smoothing);
+    }
+  }
+
+  private void checkClass(long id) {
+    if (id < 0 || id >= classWeights.length) {
+      throw new IllegalArgumentException("label id " + id + " is outside the " + classWeights.length
+          + " class weights (valid: 0.." + (classWeights.length - 1) + ", or -100 for ignored positions)");
     }
   }
 }

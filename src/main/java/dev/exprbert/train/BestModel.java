@@ -1,5 +1,6 @@
 package dev.exprbert.train;
 
+import dev.exprbert.dist.DistributedContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -17,11 +18,13 @@ final class BestModel implements TrainerCallback {
   private final TrainingConfig config;
   private final RunState state;
   private final ModelPart model;
+  private final DistributedContext context;
 
-  BestModel(TrainingConfig config, RunState state, ModelPart model) {
+  BestModel(TrainingConfig config, RunState state, ModelPart model, DistributedContext context) {
     this.config = config;
     this.state = state;
     this.model = model;
+    this.context = context;
   }
 
   @Override
@@ -36,13 +39,16 @@ final class BestModel implements TrainerCallback {
   @Override
   public void onTrainEnd(RunView run, TrainerControl control) {
     if (config.loadBestModelAtEnd() && run.bestModelCheckpoint() != null) {
-      LOG.info("loading the best model from {} ({} = {})", run.bestModelCheckpoint(), config.bestMetricKey(),
-          run.bestMetric());
-      try {
-        model.loadWeights(Path.of(run.bestModelCheckpoint()));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+      if (context.isMain()) { // rank 0 wrote it; the others get its weights by broadcast (no shared disk needed)
+        LOG.info("loading the best model from {} ({} = {})", run.bestModelCheckpoint(), config.bestMetricKey(),
+            run.bestMetric());
+        try {
+          model.loadWeights(Path.of(run.bestModelCheckpoint()));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
       }
+      context.broadcast(model.parameters(), 0, "the broadcast of the best model's weights");
     }
   }
 }

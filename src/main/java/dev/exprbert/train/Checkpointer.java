@@ -1,5 +1,6 @@
 package dev.exprbert.train;
 
+import dev.exprbert.dist.DistributedContext;
 import dev.exprbert.io.AtomicFiles;
 import dev.exprbert.model.ModelDirectory;
 import java.io.IOException;
@@ -18,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * {@code trainer_position.json}, {@code training_args.json} and, last, {@code trainer_state.json}), written
  * crash-safely by {@link CheckpointStore}; {@code save_total_limit} rotation that keeps the best checkpoint; and on
  * start, refusing an occupied output directory or finding the checkpoint to resume from.
+ *
+ * <p>In a data-parallel run rank 0 decides (output directory, which checkpoint) and tells the others, rank 0 alone
+ * writes, and every rank restores from the checkpoint rank 0 chose, which must be readable at the same path on every
+ * machine (a shared filesystem, as Hugging Face's Trainer assumes).
  */
 final class Checkpointer {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
@@ -33,11 +38,13 @@ final class Checkpointer {
   private final CheckpointStore store;
   private final RunState state;
   private final List<CheckpointPart> parts;
+  private final DistributedContext context;
   private WriteHook hook = file -> {};
   private long lastSavedStep = -1;
 
   /** @param parts every part but {@code training_args.json} and the run state's, which this adds */
-  Checkpointer(TrainingConfig config, RunState state, List<CheckpointPart> parts) {
+  Checkpointer(TrainingConfig config, RunState state, List<CheckpointPart> parts, DistributedContext context) {
+    this.context = context;
     this.config = config;
     this.store = new CheckpointStore(config.outputDir());
     this.state = state;
@@ -55,8 +62,52 @@ final class Checkpointer {
   /**
    * Refuses an output directory that already holds a run unless asked to overwrite it or resume from it, removes
    * leftovers of interrupted saves, and restores the checkpoint to resume from. Returns it, or null for a new run.
+   * Rank 0 decides and prepares the output directory; every rank restores.
    */
   Path begin() throws IOException {
+    IOException[] ioFailure = new IOException[1];
+    RuntimeException[] failure = new RuntimeException[1];
+    String decided = context.shareFromMain("checkpoint to resume from", () -> {
+      try {
+        Path resume = prepareOutputDir();
+        return "ok:" + (resume != null ? resume : "");
+      } catch (IOException e) {
+        ioFailure[0] = e;
+        return "error:" + e.getMessage();
+      } catch (RuntimeException e) {
+        failure[0] = e;
+        return "error:" + e.getMessage();
+      }
+    });
+    if (ioFailure[0] != null) {
+      throw ioFailure[0];
+    }
+    if (failure[0] != null) {
+      throw failure[0];
+    }
+    if (decided.startsWith("error:")) {
+      throw new IllegalArgumentException("rank 0 refused to start: " + decided.substring("error:".length()));
+    }
+    String path = decided.substring("ok:".length());
+    Path resume = path.isEmpty() ? null : Path.of(path);
+    if (resume != null) {
+      if (!context.isMain() && !Files.isRegularFile(resume.resolve(CheckpointStore.MARKER))) {
+        throw new IllegalArgumentException("rank " + context.rank() + " cannot read the checkpoint rank 0 resumes from, "
+            + resume + ": every rank must see it at the same path (put output_dir on a filesystem every machine shares)");
+      }
+      for (CheckpointPart part : parts) {
+        part.check(resume);
+      }
+      for (CheckpointPart part : parts) {
+        part.restore(resume);
+      }
+      lastSavedStep = state.globalStep();
+    }
+    return resume;
+  }
+
+  /** Rank 0's share of {@link #begin}: the checks and the output directory; returns the checkpoint to resume from. */
+  private Path prepareOutputDir() throws IOException {
     Path resume = resolveResume(config.resumeFromCheckpoint());
     if (resume == null) {
       String existing = existingRun(config.outputDir());
@@ -72,15 +123,6 @@ final class Checkpointer {
     }
     Files.createDirectories(config.outputDir());
     store.removeIncompleteSaves();
-    if (resume != null) {
-      for (CheckpointPart part : parts) {
-        part.check(resume);
-      }
-      for (CheckpointPart part : parts) {
-        part.restore(resume);
-      }
-      lastSavedStep = state.globalStep();
-    }
     return resume;
   }
 
@@ -127,6 +169,13 @@ final class Checkpointer {
     Path target = CheckpointStore.folderFor(store.outputDir(), step);
     if (state.bestGlobalStep() != null && state.bestGlobalStep() == step) {
       state.bestModelCheckpoint(target.toString());
+    }
+    for (CheckpointPart part : parts) {
+      part.gather();
+    }
+    if (!context.isMain()) {
+      lastSavedStep = step;
+      return target; // rank 0 writes it
     }
     Path saved = store.save(step, folder -> {
       for (CheckpointPart part : parts) {

@@ -8,6 +8,7 @@ import dev.exprbert.data.LabelMap;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.data.ModelBatch;
 import dev.exprbert.data.Window;
+import dev.exprbert.dist.DistributedContext;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.metrics.ClassificationReport;
 import dev.exprbert.metrics.HfSeqevalReport;
@@ -43,6 +44,11 @@ import org.bytedeco.pytorch.Tensor;
  * {@code eval_loss} as they do in Hugging Face's {@code compute_loss}, which evaluation calls too); each batch's mean
  * divides by its {@link TokenClassificationLoss#denominator}. The seqeval mode follows the model's labels
  * ({@link SeqevalModes#forLabelSet}): strict IOBES or BILOU for those schemes, the default mode for BIO.
+ *
+ * <p>Sharded over the ranks of a data-parallel run: rank {@code r} runs batches {@code r, r + N, ...} of the same
+ * sequential batches a single process runs, and every rank gathers every batch's loss sum (its exact bits) and
+ * predictions; the metrics are then computed over the batches in order, exactly as one process computes them, on every
+ * rank (so every rank takes the same best-model and early-stopping decisions).
  */
 public final class Evaluator {
   private final BertForTokenClassification model;
@@ -54,6 +60,7 @@ public final class Evaluator {
   private final Autocast autocast;
   private final TokenClassificationLoss loss;
   private final Mode mode;
+  private final DistributedContext context;
 
   /**
    * @param window how long sentences are cut ({@link Window#resolve})
@@ -62,20 +69,22 @@ public final class Evaluator {
   public Evaluator(BertForTokenClassification model, ModelTokenizer tokenizer, List<LabeledSentence> sentences,
       boolean labelAllTokens, Window window, int batchSize, BatchLayout layout) {
     this(model, tokenizer, sentences, labelAllTokens, window, batchSize, layout, TokenClassificationLoss.PLAIN,
-        Autocast.OFF);
+        Autocast.OFF, DistributedContext.single());
   }
 
   /**
    * @param loss the loss behind {@code eval_loss} (the run's class weights and label smoothing)
    * @param autocast the type the forward passes run in, as Hugging Face's evaluation loop runs under the training's
    *     {@code bf16} / {@code fp16} autocast
+   * @param context the ranks the evaluation is sharded over (every rank must call {@link #run})
    */
   public Evaluator(BertForTokenClassification model, ModelTokenizer tokenizer, List<LabeledSentence> sentences,
       boolean labelAllTokens, Window window, int batchSize, BatchLayout layout, TokenClassificationLoss loss,
-      Autocast autocast) {
+      Autocast autocast, DistributedContext context) {
     this.autocast = autocast;
     this.loss = loss;
     this.mode = SeqevalModes.forLabelSet(model.config().labels());
+    this.context = context;
     this.layout = layout;
     this.model = model;
     this.padTokenId = tokenizer.padTokenId();
@@ -94,12 +103,13 @@ public final class Evaluator {
    * {@code label_all_tokens}, over {@code sentences}.
    */
   static Evaluator of(TrainingConfig config, BertForTokenClassification model, ModelTokenizer tokenizer,
-      List<LabeledSentence> sentences, TokenClassificationLoss loss, Autocast autocast) {
+      List<LabeledSentence> sentences, TokenClassificationLoss loss, Autocast autocast,
+      DistributedContext context) {
     Window window = Window.resolve(config.maxSeqLength(), config.stride(), model.config().maxPositionEmbeddings(),
         tokenizer);
     BatchLayout layout = BatchLayout.forTraining(model.attention().implementation(), config.paddingFree());
     return new Evaluator(model, tokenizer, sentences, config.labelAllTokens(), window, config.perDeviceEvalBatchSize(),
-        layout, loss, autocast);
+        layout, loss, autocast, context);
   }
 
   /** The seqeval mode the predictions are scored in. */
@@ -111,40 +121,52 @@ public final class Evaluator {
     return sentences.size();
   }
 
+  /** The evaluation features (windows of the sentences), in order. */
+  public List<Feature> features() {
+    return features;
+  }
+
   /** Runs the evaluation; {@code prefix} is Trainer's metric_key_prefix ("eval"). */
   public Evaluation run(String prefix, boolean entityLevelMetrics) {
     long start = System.nanoTime();
+    List<List<Feature>> batches = Batcher.sequential(features, batchSize).epoch(0);
+    long[] mine;
     boolean wasTraining = model.isTraining();
     model.train(false);
-    List<long[]> tokenPredictions = new ArrayList<>(features.size());
-    double weightedLoss = 0;
-    long lossSamples = 0;
-    int batches = 0;
     try {
-      for (List<Feature> batchFeatures : Batcher.sequential(features, batchSize).epoch(0)) {
-        batches++;
-        try (PointerScope scope = new PointerScope(); ModelBatch batch = layout.batchOf(batchFeatures, padTokenId);
-            Autocast.Scope inAutocast = autocast.enter()) {
-          Tensor logits = batch.logits(model);
-          double denominator = 0;
-          for (Feature f : batchFeatures) {
-            denominator += f.encoding().hasLabels() ? loss.denominator(f.encoding().labelIds()) : 0;
-          }
-          if (denominator > 0) {
-            double lossSum = HostReads.toDouble(loss.summed(logits, batch.labels()));
-            weightedLoss += lossSum / denominator * batchFeatures.size();
-            lossSamples += batchFeatures.size();
-          }
-          long[] best = Tensors.toLongArray(logits.argmax(new LongOptional(logits.dim() - 1), false));
-          for (int b = 0; b < batchFeatures.size(); b++) {
-            int at = batch.rowOf(b);
-            tokenPredictions.add(Arrays.copyOfRange(best, at, at + batchFeatures.get(b).length()));
-          }
-        }
-      }
+      mine = runShard(batches);
     } finally {
       model.train(wasTraining);
     }
+    double[] lossSums = new double[batches.size()];
+    double[] denominators = new double[batches.size()];
+    List<List<long[]>> predictions = new ArrayList<>(java.util.Collections.nCopies(batches.size(), null));
+    for (long[] shard : context.allGather(mine, "the gathering of evaluation predictions")) {
+      for (int at = 0; at < shard.length; ) {
+        int b = (int) shard[at++];
+        lossSums[b] = Double.longBitsToDouble(shard[at++]);
+        denominators[b] = Double.longBitsToDouble(shard[at++]);
+        int n = (int) shard[at++];
+        List<long[]> rows = new ArrayList<>(n);
+        for (int f = 0; f < n; f++) {
+          int length = (int) shard[at++];
+          rows.add(Arrays.copyOfRange(shard, at, at + length));
+          at += length;
+        }
+        predictions.set(b, rows);
+      }
+    }
+    List<long[]> tokenPredictions = new ArrayList<>(features.size());
+    double weightedLoss = 0;
+    long lossSamples = 0;
+    for (int b = 0; b < batches.size(); b++) {
+      if (denominators[b] > 0) {
+        weightedLoss += lossSums[b] / denominators[b] * batches.get(b).size();
+        lossSamples += batches.get(b).size();
+      }
+      tokenPredictions.addAll(predictions.get(b));
+    }
+    int batchCount = batches.size();
     int[] wordCounts = sentences.stream().mapToInt(LabeledSentence::size).toArray();
     List<int[]> wordIds = Featurizer.mergeWordPredictions(features, tokenPredictions, wordCounts);
     List<String> labels = model.config().labels();
@@ -180,8 +202,51 @@ public final class Evaluator {
     }
     metrics.put(prefix + "_runtime", round4(runtime));
     metrics.put(prefix + "_samples_per_second", Math.round(sentences.size() / runtime * 1000) / 1000.0);
-    metrics.put(prefix + "_steps_per_second", Math.round(batches / runtime * 1000) / 1000.0);
+    metrics.put(prefix + "_steps_per_second", Math.round(batchCount / runtime * 1000) / 1000.0);
     return new Evaluation(metrics, report, table, sentences, predicted, scored);
+  }
+
+  /**
+   * This rank's batches (every N-th), each as {@code [batch index, loss sum bits, loss denominator bits, features, then per
+   * feature its length and the predicted label id of each token]}.
+   */
+  private long[] runShard(List<List<Feature>> batches) {
+    List<long[]> parts = new ArrayList<>();
+    int size = 0;
+    for (int b = context.rank(); b < batches.size(); b += context.worldSize()) {
+      List<Feature> batchFeatures = batches.get(b);
+      try (PointerScope scope = new PointerScope(); ModelBatch batch = layout.batchOf(batchFeatures, padTokenId);
+          Autocast.Scope inAutocast = autocast.enter()) {
+        Tensor logits = batch.logits(model);
+        // the mean divides by the labelled tokens' class weights (their count without weights)
+        double denominator = 0;
+        for (Feature f : batchFeatures) {
+          denominator += f.encoding().hasLabels() ? loss.denominator(f.encoding().labelIds()) : 0;
+        }
+        double lossSum = denominator > 0 ? HostReads.toDouble(loss.summed(logits, batch.labels())) : 0;
+        long[] best = Tensors.toLongArray(logits.argmax(new LongOptional(logits.dim() - 1), false));
+        long[] head = {b, Double.doubleToRawLongBits(lossSum), Double.doubleToRawLongBits(denominator),
+            batchFeatures.size()};
+        parts.add(head);
+        size += head.length;
+        for (int f = 0; f < batchFeatures.size(); f++) {
+          int at = batch.rowOf(f);
+          int length = batchFeatures.get(f).length();
+          long[] row = new long[1 + length];
+          row[0] = length;
+          System.arraycopy(best, at, row, 1, length);
+          parts.add(row);
+          size += row.length;
+        }
+      }
+    }
+    long[] out = new long[size];
+    int at = 0;
+    for (long[] part : parts) {
+      System.arraycopy(part, 0, out, at, part.length);
+      at += part.length;
+    }
+    return out;
   }
 
   static double round4(double v) {

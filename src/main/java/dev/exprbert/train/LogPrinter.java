@@ -18,10 +18,13 @@ final class LogPrinter implements TrainerCallback {
   private final RunLength length;
   private final int sentences;
   private final int features;
+  private final int worldSize;
   private long lastTokens;
   private long lastNanos;
 
-  LogPrinter(TrainingConfig config, RunLength length, int sentences, int features, MixedPrecision precision) {
+  LogPrinter(TrainingConfig config, RunLength length, int sentences, int features, MixedPrecision precision,
+      int worldSize) {
+    this.worldSize = worldSize;
     this.config = config;
     this.precision = precision;
     this.length = length;
@@ -31,9 +34,11 @@ final class LogPrinter implements TrainerCallback {
 
   @Override
   public void onTrainBegin(RunView run, TrainerControl control) {
-    LOG.info("training: {} sentences ({} features), {} epochs, {} optimizer steps ({} per epoch), batch {} x accumulation {}",
+    LOG.info("training: {} sentences ({} features), {} epochs, {} optimizer steps ({} per epoch), batch {} x accumulation {}{}",
         sentences, features, length.numEpochs(), length.maxSteps(), length.updatesPerEpoch(),
-        config.perDeviceTrainBatchSize(), config.gradientAccumulationSteps());
+        config.perDeviceTrainBatchSize(), config.gradientAccumulationSteps(), worldSize == 1 ? ""
+            : " x " + worldSize + " ranks (" + config.perDeviceTrainBatchSize() * worldSize * config.gradientAccumulationSteps()
+                + " features per step)");
     LOG.info("CPU threads: {} intra-op, OpenMP wait policy {}", torch.get_num_threads(), Natives.ompWaitPolicy());
     LOG.info("precision: float32 weights and optimizer, {}", precision);
     lastTokens = run.tokensSeen();

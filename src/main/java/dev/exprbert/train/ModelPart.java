@@ -53,6 +53,11 @@ final class ModelPart implements CheckpointPart {
     loadWeights(checkpoint);
   }
 
+  /** The model's parameter tensors, in checkpoint order (borrowed). */
+  List<Tensor> parameters() {
+    return List.copyOf(model.weights().asMap().values());
+  }
+
   /** Copies the weights of a checkpoint into the model's parameters, in place. */
   void loadWeights(Path dir) throws IOException {
     Map<String, Tensor> weights = ModelDirectory.readWeights(dir);

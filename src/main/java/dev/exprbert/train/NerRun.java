@@ -1,5 +1,6 @@
 package dev.exprbert.train;
 
+import dev.exprbert.dist.DistributedContext;
 import dev.exprbert.model.TokenClassificationLoss;
 import dev.exprbert.runtime.Autocast;
 import java.io.IOException;
@@ -30,17 +31,27 @@ public final class NerRun {
 
   private NerRun() {}
 
-  /** Runs {@code config}'s steps; {@code callbacks} join the Trainer's (a progress bar, a caller's own). */
+  /** Runs {@code config}'s steps in one process; {@code callbacks} join the Trainer's (a progress bar, a caller's own). */
   public static Result run(TrainingConfig config, List<TrainerCallback> callbacks) throws IOException {
+    return run(config, callbacks, DistributedContext.single());
+  }
+
+  /**
+   * Runs {@code config}'s steps as one rank of {@code context}: every rank trains, evaluates and predicts (sharded),
+   * rank 0 alone writes files and metric sinks.
+   */
+  public static Result run(TrainingConfig config, List<TrainerCallback> callbacks, DistributedContext context)
+      throws IOException {
     try (TrainingSetup.Prepared prepared = TrainingSetup.prepare(config);
-        MetricReporter reporter = MetricReporter.of(config)) {
+        MetricReporter reporter = context.isMain() ? MetricReporter.of(config)
+            : new MetricReporter(ReportTo.NONE, config.outputDir())) {
       RunSteps steps = prepared.steps();
       TrainResult training = null;
       Evaluation evaluation = null;
       TokenClassificationLoss loss;
       if (steps.train()) {
         try (Trainer trainer = new Trainer(config, prepared.classifier().model(), prepared.classifier().tokenizer(),
-            prepared.train(), prepared.eval())) {
+            prepared.train(), prepared.eval(), context)) {
           callbacks.forEach(trainer::addCallback);
           trainer.addCallback(reporter);
           training = trainer.train();
@@ -48,22 +59,30 @@ public final class NerRun {
           loss = trainer.loss();
         }
       } else {
-        Files.createDirectories(config.outputDir());
+        if (context.isMain()) {
+          Files.createDirectories(config.outputDir());
+        }
         loss = ClassWeights.loss(config, prepared.classifier().config().labels(), null);
         if (steps.eval()) {
           evaluation = Evaluator.of(config, prepared.classifier().model(), prepared.classifier().tokenizer(),
-              prepared.eval(), loss, evalAutocast(config, prepared)).run("eval", config.returnEntityLevelMetrics());
-          Map<String, Object> logged = new LinkedHashMap<>(RunOutputs.writeEvaluation(config.outputDir(), evaluation));
-          reporter.write(0, logged);
-          LOG.info("evaluation: {}", evaluation.metrics());
+              prepared.eval(), loss, evalAutocast(config, prepared), context).run("eval",
+              config.returnEntityLevelMetrics());
+          if (context.isMain()) {
+            Map<String, Object> logged = new LinkedHashMap<>(RunOutputs.writeEvaluation(config.outputDir(), evaluation));
+            reporter.write(0, logged);
+            LOG.info("evaluation: {}", evaluation.metrics());
+          }
         }
       }
       Evaluation prediction = null;
       if (steps.predict()) {
         prediction = Evaluator.of(config, prepared.classifier().model(), prepared.classifier().tokenizer(),
-            prepared.test(), loss, evalAutocast(config, prepared)).run("predict", config.returnEntityLevelMetrics());
-        RunOutputs.writePrediction(config.outputDir(), prediction);
-        LOG.info("prediction: {}", prediction.metrics());
+            prepared.test(), loss, evalAutocast(config, prepared), context).run("predict",
+            config.returnEntityLevelMetrics());
+        if (context.isMain()) {
+          RunOutputs.writePrediction(config.outputDir(), prediction);
+          LOG.info("prediction: {}", prediction.metrics());
+        }
       }
       return new Result(steps, training, evaluation, prediction);
     }

@@ -1,14 +1,17 @@
 package dev.exprbert.train;
 
+import dev.exprbert.dist.DistributedContext;
 import dev.exprbert.io.Safetensors;
 import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.attention.FusedAttention;
+import dev.exprbert.runtime.Placement;
 import dev.exprbert.runtime.Tensors;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import dev.exprbert.runtime.Placement;
 import org.bytedeco.pytorch.Context;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Generator;
@@ -27,6 +30,10 @@ import org.bytedeco.pytorch.global.torch;
  * <p>A checkpoint from a machine without CUDA has no CUDA key; a run on a GPU resuming from it keeps its generator as
  * seeded and says so (its dropout stream is then not the uninterrupted run's). CUDA keys on a machine without CUDA
  * are not restored (nothing draws from them there).
+ *
+ * <p>Each rank of a data-parallel run draws its own dropout masks, so each has its own state: as Hugging Face saves
+ * {@code rng_state_<rank>.pth}, the checkpoint of an N-rank run holds {@code rng_state_<rank>.safetensors} for every
+ * rank (gathered to rank 0, which writes them) and each rank restores its own.
  */
 final class RngPart implements CheckpointPart {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RngPart.class);
@@ -36,32 +43,79 @@ final class RngPart implements CheckpointPart {
   static final String FUSED_ATTENTION_KEY = "fused_attention_dropout_offset";
 
   private final BertForTokenClassification model;
+  private final DistributedContext context;
+  private long[][] gathered; // per rank, as gather() lays it out
 
-  RngPart(BertForTokenClassification model) {
+  RngPart(BertForTokenClassification model, DistributedContext context) {
     this.model = model;
+    this.context = context;
+  }
+
+  /** The file of {@code rank}'s state in a run of {@code worldSize} ranks. */
+  static String fileOf(int rank, int worldSize) {
+    return worldSize == 1 ? FILE : "rng_state_" + rank + ".safetensors";
   }
 
   @Override
   public String file() {
-    return FILE;
+    return fileOf(0, context.worldSize());
+  }
+
+  /**
+   * Every rank's generator states, gathered to every rank: per rank {@code [fused attention offset or -1, CUDA device
+   * count, then per device its state's length and bytes, then the CPU state's bytes]}.
+   */
+  @Override
+  public void gather() {
+    List<long[]> parts = new ArrayList<>();
+    int devices = cudaDevices();
+    parts.add(new long[] {model.attention() instanceof FusedAttention fused ? fused.dropoutOffset() : -1, devices});
+    for (int device = 0; device < devices; device++) {
+      try (Generator cuda = cudaGenerator(device); Tensor state = cuda.get_state()) {
+        long[] bytes = Tensors.toLongArray(state);
+        parts.add(new long[] {bytes.length});
+        parts.add(bytes);
+      }
+    }
+    try (Generator generator = torch.getDefaultCPUGenerator(); Tensor state = generator.get_state()) {
+      parts.add(Tensors.toLongArray(state));
+    }
+    long[] mine = new long[parts.stream().mapToInt(p -> p.length).sum()];
+    int at = 0;
+    for (long[] part : parts) {
+      System.arraycopy(part, 0, mine, at, part.length);
+      at += part.length;
+    }
+    gathered = context.allGather(mine, "the gathering of every rank's RNG state");
+  }
+
+  /** A uint8 tensor of {@code length} byte values stored as longs in {@code values} from {@code from}. */
+  private static Tensor bytesOf(long[] values, int from, int length) {
+    try (Tensor longs = Tensors.longs(java.util.Arrays.copyOfRange(values, from, from + length), length)) {
+      return longs.to(torch.ScalarType.Byte);
+    }
   }
 
   @Override
   public void save(Path folder) throws IOException {
-    Map<String, Tensor> tensors = new LinkedHashMap<>();
-    try (Generator generator = torch.getDefaultCPUGenerator(); Tensor state = generator.get_state()) {
-      tensors.put(KEY, state.clone());
-      for (int device = 0; device < cudaDevices(); device++) {
-        try (Generator cuda = cudaGenerator(device); Tensor cudaState = cuda.get_state()) {
-          tensors.put(CUDA_KEY_PREFIX + device, cudaState.clone());
+    for (int r = 0; r < gathered.length; r++) {
+      long[] rank = gathered[r];
+      Map<String, Tensor> tensors = new LinkedHashMap<>();
+      try {
+        int at = 2;
+        for (int device = 0; device < rank[1]; device++) {
+          int length = (int) rank[at++];
+          tensors.put(CUDA_KEY_PREFIX + device, bytesOf(rank, at, length));
+          at += length;
         }
+        tensors.put(KEY, bytesOf(rank, at, rank.length - at));
+        if (rank[0] >= 0) {
+          tensors.put(FUSED_ATTENTION_KEY, Tensors.longs(new long[] {rank[0]}, 1));
+        }
+        Safetensors.write(folder.resolve(fileOf(r, gathered.length)), tensors, Map.of("format", "pt"));
+      } finally {
+        tensors.values().forEach(Tensor::close);
       }
-      if (model.attention() instanceof FusedAttention fused) {
-        tensors.put(FUSED_ATTENTION_KEY, Tensors.longs(new long[] {fused.dropoutOffset()}, 1));
-      }
-      Safetensors.write(folder.resolve(FILE), tensors, Map.of("format", "pt"));
-    } finally {
-      tensors.values().forEach(Tensor::close);
     }
   }
 
@@ -72,11 +126,17 @@ final class RngPart implements CheckpointPart {
    */
   @Override
   public void check(Path checkpoint) throws IOException {
-    Map<String, Tensor> rng = Safetensors.read(checkpoint.resolve(FILE));
+    Path file = checkpoint.resolve(fileOf(context.rank(), context.worldSize()));
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("cannot resume from " + checkpoint + ": it has no " + file.getFileName()
+          + " (the RNG state of rank " + context.rank() + "), so it was saved by a run with another world size;"
+          + " resume with the same world size");
+    }
+    Map<String, Tensor> rng = Safetensors.read(file);
     try {
       Tensor state = rng.get(KEY);
       if (state == null) {
-        throw new IllegalArgumentException(checkpoint.resolve(FILE) + " has no tensor '" + KEY + "'");
+        throw new IllegalArgumentException(file + " has no tensor '" + KEY + "'");
       }
       if (state.scalar_type().value != torch.ScalarType.Byte.value || state.dim() != 1) {
         throw new IllegalArgumentException(KEY + " must be a 1-d uint8 tensor (torch.get_rng_state()), found dtype "
@@ -90,13 +150,13 @@ final class RngPart implements CheckpointPart {
       Tensor offset = rng.get(FUSED_ATTENTION_KEY);
       double attentionDropout = model.config().attentionProbsDropoutProb();
       if (model.attention() instanceof FusedAttention && offset == null && attentionDropout > 0) {
-        throw new UnsupportedOperationException(checkpoint.resolve(FILE) + " holds no '" + FUSED_ATTENTION_KEY + "' (the"
+        throw new UnsupportedOperationException(file + " holds no '" + FUSED_ATTENTION_KEY + "' (the"
             + " fused attention's dropout counter), so a run with attn_implementation fused and attention dropout "
             + attentionDropout + " cannot resume from it exactly; resume with the backend it was trained with");
       }
       if (offset != null && (offset.dim() != 1 || offset.size(0) != 1
           || offset.scalar_type().value != torch.ScalarType.Long.value)) {
-        throw new IllegalArgumentException(checkpoint.resolve(FILE) + ": '" + FUSED_ATTENTION_KEY + "' must be an int64"
+        throw new IllegalArgumentException(file + ": '" + FUSED_ATTENTION_KEY + "' must be an int64"
             + " tensor of shape [1], found shape " + Tensors.shapeString(offset));
       }
     } finally {
@@ -106,7 +166,7 @@ final class RngPart implements CheckpointPart {
 
   @Override
   public void restore(Path checkpoint) throws IOException {
-    Map<String, Tensor> rng = Safetensors.read(checkpoint.resolve(FILE));
+    Map<String, Tensor> rng = Safetensors.read(checkpoint.resolve(fileOf(context.rank(), context.worldSize())));
     try (Generator generator = torch.getDefaultCPUGenerator()) {
       generator.set_state(rng.get(KEY));
       restoreCuda(checkpoint, rng);

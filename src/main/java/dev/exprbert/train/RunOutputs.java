@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * {@code training_args.json}, {@code train_results.json}, then (with evaluation data) a final evaluation with
  * {@code eval_results.json} and {@code eval_predictions.conll} ({@code word<TAB>gold<TAB>predicted}),
  * {@code all_results.json}, {@code trainer_state.json}, and the model card and chart ({@link TrainingSummary}).
- * Every file is written atomically.
+ * Every file is written atomically. In a data-parallel run every rank evaluates its shard and only rank 0 writes.
  */
 final class RunOutputs {
   private static final Logger LOG = LoggerFactory.getLogger(RunOutputs.class);
@@ -38,12 +38,22 @@ final class RunOutputs {
   private RunOutputs() {}
 
   /**
-   * Writes everything; returns the final evaluation (null without evaluation data), whose log entry goes to
-   * {@code onLog} like every other.
+   * Writes everything (when {@code writes}: rank 0 of a data-parallel run); returns the final evaluation (null without
+   * evaluation data), whose log entry goes to {@code onLog} like every other.
    */
   static Evaluation write(TrainingConfig config, BertForTokenClassification model, ModelTokenizer tokenizer,
       RunState state, Evaluator evaluator, Map<String, Object> summary, int trainSamples,
-      Consumer<Map<String, Object>> onLog) throws IOException {
+      Consumer<Map<String, Object>> onLog, boolean writes) throws IOException {
+    Evaluation evaluation = evaluator != null ? evaluator.run("eval", config.returnEntityLevelMetrics()) : null;
+    if (evaluation != null) {
+      LinkedHashMap<String, Object> entry = new LinkedHashMap<>(evaluation.metrics());
+      entry.put("epoch", state.epoch());
+      entry.put("step", state.globalStep());
+      onLog.accept(state.log(entry));
+    }
+    if (!writes) {
+      return evaluation;
+    }
     Path out = config.outputDir();
     ModelDirectory.save(out, model.config(), model.weights().asMap());
     tokenizer.save(out);
@@ -53,13 +63,7 @@ final class RunOutputs {
     train.put("train_samples", trainSamples);
     writeMetrics(out.resolve("train_results.json"), train);
     Map<String, Object> all = new TreeMap<>(train);
-    Evaluation evaluation = null;
-    if (evaluator != null) {
-      evaluation = evaluator.run("eval", config.returnEntityLevelMetrics());
-      LinkedHashMap<String, Object> entry = new LinkedHashMap<>(evaluation.metrics());
-      entry.put("epoch", state.epoch());
-      entry.put("step", state.globalStep());
-      onLog.accept(state.log(entry));
+    if (evaluation != null) {
       Map<String, Object> eval = new TreeMap<>(evaluation.metrics());
       eval.put("epoch", state.epoch());
       eval.put("eval_samples", evaluation.sentences().size());

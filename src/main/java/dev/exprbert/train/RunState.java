@@ -47,7 +47,13 @@ final class RunState implements RunView {
 
   /** The data position and loss sums, field for field what {@code trainer_position.json} holds. */
   private record Position(long epoch, long updateInEpoch, long batchesPerEpoch, long gradientAccumulationSteps,
-      long trainFeatures, long seed, double lossSinceLog, long stepsSinceLog, double totalLoss, long tokensSinceLog) {}
+      long trainFeatures, long seed, double lossSinceLog, long stepsSinceLog, double totalLoss, long tokensSinceLog,
+      long worldSize) {
+    /** The ranks of the run that saved it (files written before data parallelism say nothing: one). */
+    long ranks() {
+      return worldSize > 0 ? worldSize : 1;
+    }
+  }
 
   // Hugging Face's TrainerState
   private long globalStep;
@@ -72,6 +78,7 @@ final class RunState implements RunView {
   private long trainFeatures;
   private long seed;
   private boolean nanInfFilter;
+  private long worldSize = 1;
   // running sums ([note: losses stay on the device])
   private double startLossSinceLog; // where the device sums start (a resumed run's saved sums), until the first step
   private double startTotalLoss;
@@ -85,7 +92,8 @@ final class RunState implements RunView {
 
   private RunState() {}
 
-  RunState(TrainingConfig config, RunLength length, long batchesPerEpoch, long trainFeatures) {
+  RunState(TrainingConfig config, RunLength length, long batchesPerEpoch, long trainFeatures, int worldSize) {
+    this.worldSize = worldSize;
     this.maxSteps = length.maxSteps();
     this.numTrainEpochs = length.numEpochs();
     this.loggingSteps = config.loggingSteps();
@@ -331,13 +339,19 @@ final class RunState implements RunView {
       @Override
       public void save(Path folder) throws IOException {
         Position p = new Position(nextEpoch, nextUpdateInEpoch, batchesPerEpoch, accumulation, trainFeatures, seed,
-            read(lossSinceLog, startLossSinceLog), stepsSinceLog, read(totalLoss, startTotalLoss), tokensSinceLog);
+            read(lossSinceLog, startLossSinceLog), stepsSinceLog, read(totalLoss, startTotalLoss), tokensSinceLog,
+            worldSize);
         AtomicFiles.writeString(folder.resolve(POSITION), POSITION_GSON.toJson(p) + "\n");
       }
 
       @Override
       public void check(Path checkpoint) throws IOException {
         Position saved = readPosition(checkpoint);
+        if (saved.ranks() != worldSize) {
+          throw new IllegalArgumentException("cannot resume from " + checkpoint + ": it was saved by a run of "
+              + saved.ranks() + " rank(s) and this run has " + worldSize + "; resume with the same world size"
+              + " (nproc_per_node x nnodes), whose RNG states the checkpoint holds");
+        }
         StringBuilder diff = new StringBuilder();
         compare(diff, "batches per epoch", saved.batchesPerEpoch(), batchesPerEpoch);
         compare(diff, "gradient_accumulation_steps", saved.gradientAccumulationSteps(), accumulation);

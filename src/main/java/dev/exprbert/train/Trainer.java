@@ -7,6 +7,7 @@ import dev.exprbert.data.Featurizer;
 import dev.exprbert.data.LabelMap;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.data.Window;
+import dev.exprbert.dist.DistributedContext;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.TokenClassificationLoss;
@@ -43,8 +44,22 @@ import org.slf4j.LoggerFactory;
  * {@link RunState}); where data parallelism, mixed precision and a NaN guard plug in: [note: step seams] in
  * {@link TrainingStep}.
  *
+ * <p>Data parallel ([note: data parallel] below): given a {@link DistributedContext} of N ranks, every rank runs this
+ * same loop on its shard of each global batch ({@code per_device_train_batch_size x N x gradient_accumulation_steps}
+ * features per optimizer step; steps per epoch and the schedule count global batches, as Hugging Face's do).
+ *
  * <p>The model and tokenizer are borrowed; the trainer owns its optimizer. Every micro-batch and optimizer step runs
  * inside its own PointerScope, so nothing a step allocates outlives it or waits for the garbage collector.
+ *
+ * <p>[note: data parallel] What each rank does, DistributedDataParallel's way on c10d: at the start the model's
+ * parameters are broadcast from rank 0 (so every rank starts from the same weights, as DDP's constructor does) and
+ * the ranks check that they read the same data; each step sums the token counts, gradients and loss over the ranks
+ * ({@link DataParallelSync}), so every rank applies the same update and holds the same weights and optimizer state;
+ * evaluation is sharded by batch and gathered, so every rank gets the metrics a single process would compute (and
+ * takes the same early-stopping and best-model decisions); rank 0 alone writes checkpoints, logs, the final model,
+ * the model card and the chart, with every rank's RNG state in the checkpoint ({@code rng_state_<rank>}); a resumed
+ * run needs the checkpoint readable by every rank and the same world size. Every rank must call {@link #train} and
+ * {@link #evaluate} (they are collective).
  */
 public final class Trainer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -64,14 +79,29 @@ public final class Trainer implements AutoCloseable {
   private final Checkpointer checkpointer;
   private final MixedPrecision precision;
   private final NonFiniteGuard guard;
+  private final DistributedContext context;
+  private final GradientSync sync;
+  private final List<Feature> features;
   private final CallbackList callbacks = new CallbackList();
 
   /**
+   * A single-process trainer.
+   *
    * @param train labelled training sentences (labels must all be in the model's config)
    * @param eval labelled evaluation sentences, or null when {@code eval_strategy} is "no"
    */
   public Trainer(TrainingConfig config, BertForTokenClassification model, ModelTokenizer tokenizer,
       List<LabeledSentence> train, List<LabeledSentence> eval) {
+    this(config, model, tokenizer, train, eval, DistributedContext.single());
+  }
+
+  /**
+   * This rank's trainer of a data-parallel run ([note: data parallel]); every rank passes the same config and data.
+   * The context is borrowed (close it after the trainer).
+   */
+  public Trainer(TrainingConfig config, BertForTokenClassification model, ModelTokenizer tokenizer,
+      List<LabeledSentence> train, List<LabeledSentence> eval, DistributedContext context) {
+    this.context = Objects.requireNonNull(context, "context");
     this.config = Objects.requireNonNull(config, "config");
     this.model = Objects.requireNonNull(model, "model");
     this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
@@ -90,34 +120,38 @@ public final class Trainer implements AutoCloseable {
     this.precision = MixedPrecision.of(config, model.placement());
     BatchLayout layout = BatchLayout.forTraining(model.attention().implementation(), config.paddingFree());
     Window window = Window.resolve(config.maxSeqLength(), config.stride(), model.config().maxPositionEmbeddings(), tokenizer);
-    List<Feature> features = new Featurizer(tokenizer, LabelMap.ofLabels(model.config().labels()), config.labelAllTokens(),
+    this.features = new Featurizer(tokenizer, LabelMap.ofLabels(model.config().labels()), config.labelAllTokens(),
         window.maxSeqLength(), window.stride()).featurize(train, true).features();
     this.trainSentences = train.size();
     this.loss = ClassWeights.loss(config, model.config().labels(), features);
     // the data order comes from data_seed when given, as Hugging Face's sampler does; everything else from seed
     long dataSeed = config.dataSeed() != null ? config.dataSeed() : config.seed();
-    this.batcher = new Batcher(features, config.perDeviceTrainBatchSize(), true, config.groupByLength(), dataSeed);
+    this.batcher = new Batcher(features, config.perDeviceTrainBatchSize(), true, config.groupByLength(), dataSeed,
+        context.rank(), context.worldSize());
     this.evaluator = eval == null || eval.isEmpty() ? null : Evaluator.of(config, model, tokenizer, eval, loss,
-        precision.autocast());
+        precision.autocast(), context);
     this.length = RunLength.of(config, batcher.batchesPerEpoch());
     this.schedule = LearningRateSchedule.of(config.lrSchedulerType(), config.learningRate(), config.warmupSteps(),
         config.warmupRatio(), length.maxSteps());
     this.optimizer = config.optim().kind().create(ParameterGroups.huggingFace(model.weights().parameters(),
         config.weightDecay()), new AdamWSettings(config.adamBeta1(), config.adamBeta2(), config.adamEpsilon()));
+    this.sync = context.isLaunched() ? new DataParallelSync(context, model) : GradientSync.LOCAL;
     this.step = new TrainingStep(model, optimizer, layout, tokenizer.padTokenId(), config.maxGradNorm(), loss,
-        precision);
-    this.state = new RunState(config, length, batcher.batchesPerEpoch(), batcher.size());
+        precision, sync);
+    this.state = new RunState(config, length, batcher.batchesPerEpoch(), batcher.size(), context.worldSize());
     ModelPart modelPart = new ModelPart(model, tokenizer);
     List<CheckpointPart> parts = new ArrayList<>(List.of(modelPart, new OptimizerPart(optimizer,
-        config.optim().toString()), new SchedulerPart(schedule, state), new RngPart(model)));
+        config.optim().toString()), new SchedulerPart(schedule, state), new RngPart(model, context)));
     parts.addAll(precision.checkpointParts());
-    this.checkpointer = new Checkpointer(config, state, parts);
+    this.checkpointer = new Checkpointer(config, state, parts, context);
     this.guard = new NonFiniteGuard(config.nanPolicy(), precision.gradientOverflowIsFault(), model.placement(),
         checkpointer::latestCheckpoint);
     callbacks.add(new DefaultFlow(config));
     callbacks.add(new FlopCounter(state, model));
-    callbacks.add(new LogPrinter(config, length, trainSentences, batcher.size(), precision));
-    callbacks.add(new BestModel(config, state, modelPart));
+    if (context.isMain()) {
+      callbacks.add(new LogPrinter(config, length, trainSentences, batcher.size(), precision, context.worldSize()));
+    }
+    callbacks.add(new BestModel(config, state, modelPart, context));
     if (config.earlyStoppingPatience() != null) {
       callbacks.add(new EarlyStopping(state, config));
     }
@@ -157,9 +191,14 @@ public final class Trainer implements AutoCloseable {
     Path resumed = checkpointer.begin();
     if (resumed == null) {
       torch.manual_seed(config.seed());
-    } else {
+    } else if (context.isMain()) {
       LOG.info("resumed from {} at step {} (epoch {}, update {} of {})", resumed, state.globalStep(),
           state.nextEpoch() + 1, state.nextUpdateInEpoch(), length.updatesPerEpoch());
+    }
+    if (context.isLaunched()) {
+      RankAgreement.check(context, features, evaluator);
+      context.broadcast(model.weights().parameters().stream().map(p -> p.tensor()).toList(), 0,
+          "the broadcast of rank 0's parameters");
     }
     long stepsAtStart = state.globalStep();
     TrainerControl control = new TrainerControl();
@@ -188,7 +227,8 @@ public final class Trainer implements AutoCloseable {
         trainSentences, length.updatesPerEpoch());
     callbacks.onLog(state, control, summary);
     Evaluation last = RunOutputs.write(config, model, tokenizer, state, evaluator, summary, trainSentences,
-        entry -> callbacks.onLog(state, control, entry));
+        entry -> callbacks.onLog(state, control, entry), context.isMain());
+    context.barrier("the end of training");
     return new TrainResult(state.globalStep(), (Double) summary.get("train_loss"), summary, trainSentences, last);
   }
 
@@ -226,11 +266,19 @@ public final class Trainer implements AutoCloseable {
     return evaluator.run("eval", config.returnEntityLevelMetrics());
   }
 
+  /** The gradient all-reduce of a data-parallel run (for benchmarks: its wait time), or null in a single process. */
+  public dev.exprbert.dist.BucketedAllReduce gradientBuckets() {
+    return sync instanceof DataParallelSync dp ? dp.buckets() : null;
+  }
+
   @Override
   public void close() {
     optimizer.close();
     state.close();
     guard.close();
     precision.close();
+    if (sync instanceof DataParallelSync dp) {
+      dp.close();
+    }
   }
 }

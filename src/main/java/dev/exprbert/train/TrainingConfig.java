@@ -5,6 +5,7 @@ import dev.exprbert.data.spans.LabelScheme;
 import dev.exprbert.data.spans.MisalignedPolicy;
 import dev.exprbert.data.spans.OffsetUnit;
 import dev.exprbert.data.spans.OverlapPolicy;
+import dev.exprbert.dist.DistributedBackend;
 import dev.exprbert.model.attention.AttentionImplementation;
 import dev.exprbert.optim.AdamWSettings;
 import dev.exprbert.optim.LearningRateSchedule;
@@ -120,6 +121,13 @@ public record TrainingConfig(
     @Setting(name = "logging_nan_inf_filter", byDefault = "true", help = "Log a NaN or infinite step loss as the mean"
         + " loss of its logging window so far, as Hugging Face does.")
     boolean loggingNanInfFilter,
+    // data parallel (read by each rank of a run started with exprbert launch, torchrun or their variables)
+    @Setting(name = "ddp_backend", nullable = true, help = "Process group that reduces the gradients of a data-parallel run: gloo or nccl"
+        + " (default: nccl on CUDA, gloo on the CPU).")
+    DistributedBackend ddpBackend,
+    @Setting(name = "ddp_timeout", byDefault = "1800", check = Check.POSITIVE, help = "Seconds a rank waits for the"
+        + " others (joining, each collective) before it fails naming the rank that is missing.")
+    long ddpTimeout,
     // optimisation
     @Setting(name = "learning_rate", byDefault = "5e-5", help = "Peak AdamW learning rate.")
     double learningRate,
@@ -241,6 +249,11 @@ public record TrainingConfig(
     return new Builder();
   }
 
+  /** {@code ddp_timeout} as a duration. */
+  public java.time.Duration ddpTimeoutDuration() {
+    return java.time.Duration.ofSeconds(ddpTimeout);
+  }
+
   /** {@code eval_steps}, which defaults to {@code logging_steps} as in Hugging Face. */
   public long effectiveEvalSteps() {
     return evalSteps != null ? evalSteps : loggingSteps;
@@ -317,6 +330,10 @@ public record TrainingConfig(
       if (c.bf16 && c.fp16) {
         throw new IllegalArgumentException("bf16 and fp16 are both set: choose one mixed precision (bf16 needs no loss"
             + " scaling; fp16 runs on any CUDA GPU)");
+      }
+      if (c.ddpBackend == DistributedBackend.NCCL && !c.device.isCuda()) {
+        throw new IllegalArgumentException("ddp_backend nccl reduces CUDA tensors only, but device is " + c.device.device()
+            + ": use --ddp_backend gloo on the CPU, or --device cuda");
       }
       if (c.loadBestModelAtEnd) {
         if (c.evalStrategy == Strategy.NO || c.evalStrategy != c.saveStrategy) {

@@ -13,6 +13,7 @@ import dev.exprbert.data.spans.LabelScheme;
 import dev.exprbert.data.spans.MisalignedPolicy;
 import dev.exprbert.data.spans.OffsetUnit;
 import dev.exprbert.data.spans.OverlapPolicy;
+import dev.exprbert.dist.DistributedBackend;
 import dev.exprbert.model.attention.AttentionImplementation;
 import dev.exprbert.optim.LearningRateSchedule;
 import dev.exprbert.optim.OptimizerChoice;
@@ -79,6 +80,8 @@ public final class TrainingConfigKeys {
       } else if (c == ReportTo.class) {
         return new Type("tensorboard, csv, jsonl, all or none", Json.STRING_LIST, (n, t) -> ReportTo.parse(t),
             Object::toString);
+      } else if (c == DistributedBackend.class) {
+        return new Type("gloo or nccl", Json.STRING, (n, t) -> DistributedBackend.parse(t), Object::toString);
       } else if (c == Placement.class) {
         return new Type("cpu, cuda or cuda:N", Json.STRING, (n, t) -> Placement.of(t, "float32"), p -> ((Placement) p).device());
       }

@@ -9,9 +9,12 @@ import dev.exprbert.optim.Optimizer;
 import dev.exprbert.runtime.Autocast;
 import dev.exprbert.runtime.Tensors;
 import java.util.List;
+import java.util.function.IntConsumer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -27,10 +30,12 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * <p>[note: step seams] Where the next capabilities plug in without changing the loop:
  * <ul>
- *   <li>data parallel: the group's labelled-token count (weight) becomes the global one (an all-reduce of
- *       {@code denominator} before the first division); each layer's parameter gradients are all-reduced as the
- *       layer-wise backward finishes that layer ({@link dev.exprbert.autograd.LayerwiseBackward}), at the latest
- *       before {@link Optimizer#step};
+ *   <li>data parallel: the {@link GradientSync} collaborator. The group's token counts become the global counts (an
+ *       all-reduce before the first division, so the divisor is the labelled tokens, or their class weights, of
+ *       every rank); during the last micro-batch's backward each layer's gradients start their all-reduce as the
+ *       layer-wise backward finishes that layer ({@link dev.exprbert.autograd.LayerwiseBackward}'s gradient marks);
+ *       before {@link Optimizer#step} the gradients and the loss are summed over the ranks. A rank with no features in
+ *       a micro-batch (the short last batch of an epoch) skips its forward but still takes part in every all-reduce;
  *   <li>mixed precision ({@link MixedPrecision}, the one collaborator for it): each micro-batch's forward and loss
  *       run under its autocast (the backward outside); with fp16 the backward starts from the loss times the loss
  *       scale, the optimizer unscales inside its update, and the fused AdamW's found-inf flag skips the whole update
@@ -46,8 +51,8 @@ public final class TrainingStep {
    *
    * @param loss float64 scalar on the model's device: the update's loss (sum over its micro-batches)
    * @param gradNorm the global gradient norm before clipping (device), or null without clipping
-   * @param realTokens tokens of the update, padding excluded
-   * @param computedTokens per micro-batch, the tokens the model computed (padding included)
+   * @param realTokens tokens of the update, padding excluded (over every rank)
+   * @param computedTokens per micro-batch, the tokens the model computed (padding included; over every rank)
    */
   public record Output(Tensor loss, Tensor gradNorm, long realTokens, long[] computedTokens) implements AutoCloseable {
     @Override
@@ -66,26 +71,38 @@ public final class TrainingStep {
   private final double maxGradNorm;
   private final MixedPrecision precision;
   private final TokenClassificationLoss criterion;
+  private final GradientSync sync;
 
   /** A float32 step without gradient checks. @param maxGradNorm global-norm clipping threshold; {@code <= 0} disables clipping */
   public TrainingStep(BertForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
       double maxGradNorm) {
-    this(model, optimizer, layout, padTokenId, maxGradNorm, TokenClassificationLoss.PLAIN, MixedPrecision.unchecked());
+    this(model, optimizer, layout, padTokenId, maxGradNorm, TokenClassificationLoss.PLAIN, MixedPrecision.unchecked(),
+        GradientSync.LOCAL);
   }
 
   /** A float32 step with the run's loss and no gradient checks. */
   public TrainingStep(BertForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
       double maxGradNorm, MixedPrecision precision) {
-    this(model, optimizer, layout, padTokenId, maxGradNorm, TokenClassificationLoss.PLAIN, precision);
+    this(model, optimizer, layout, padTokenId, maxGradNorm, TokenClassificationLoss.PLAIN, precision,
+        GradientSync.LOCAL);
+  }
+
+  /** A float32 step of one rank of a data-parallel run ({@link GradientSync}). */
+  public TrainingStep(BertForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
+      double maxGradNorm, GradientSync sync) {
+    this(model, optimizer, layout, padTokenId, maxGradNorm, TokenClassificationLoss.PLAIN, MixedPrecision.unchecked(),
+        sync);
   }
 
   /**
-   * A step in {@code precision} (autocast, fp16 loss scaling, the optimizer's gradient check; borrowed).
+   * A step in {@code precision} (autocast, fp16 loss scaling, the optimizer's gradient check; borrowed), of one rank
+   * of a data-parallel run ({@code sync}; {@link GradientSync#LOCAL} in a single process).
    * @param loss the cross-entropy with the run's class weights and label smoothing
    */
   public TrainingStep(BertForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
-      double maxGradNorm, TokenClassificationLoss loss, MixedPrecision precision) {
+      double maxGradNorm, TokenClassificationLoss loss, MixedPrecision precision, GradientSync sync) {
     this.criterion = loss;
+    this.sync = sync;
     this.model = model;
     this.optimizer = optimizer;
     this.layout = layout;
@@ -96,17 +113,23 @@ public final class TrainingStep {
 
   /** Runs forward and backward over {@code group} and one optimizer update at {@code learningRate}. */
   public Output run(List<List<Feature>> group, double learningRate) {
-    double denominator = 0;
-    for (List<Feature> micro : group) {
-      for (Feature f : micro) {
-        denominator += criterion.denominator(f.encoding().labelIds());
+    int perClass = 1 + group.size(); // real tokens, computed tokens per micro-batch, then the loss's label counts
+    long[] counts = new long[perClass + criterion.countSlots()];
+    for (int i = 0; i < group.size(); i++) {
+      for (Feature f : group.get(i)) {
+        counts[0] += f.length();
+        criterion.count(f.encoding().labelIds(), counts, perClass);
       }
+      counts[1 + i] = layout.computedTokens(group.get(i));
     }
+    counts = sync.sumCounts(counts);
+    double denominator = criterion.denominator(counts, perClass);
     Tensor loss = null;
-    long realTokens = 0;
-    long[] computedTokens = new long[group.size()];
     try {
       for (int i = 0; i < group.size(); i++) {
+        if (group.get(i).isEmpty()) {
+          continue; // this rank's share of a short last batch is empty: the other ranks' gradients still reach it
+        }
         try (PointerScope scope = new PointerScope();
             ModelBatch batch = layout.batchOf(group.get(i), padTokenId);
             Autocast.Scope autocast = precision.autocast().enter();
@@ -114,18 +137,23 @@ public final class TrainingStep {
           Tensor sum = criterion.summed(pass.logits(), batch.labels());
           // divide by the labelled tokens (their weights) of the whole group, so accumulation equals one big batch
           Tensor microLoss = sum.div(new Scalar(denominator > 0 ? denominator : 1.0));
+          IntConsumer onGroupDone = i == group.size() - 1 ? sync.onGroupDone() : null;
           autocast.close(); // the backward runs outside autocast (it takes each op back in its forward's type)
-          pass.backward(precision.lossForBackward(microLoss));
+          pass.backward(precision.lossForBackward(microLoss), onGroupDone);
           Tensor value = microLoss.detach().to(ScalarType.Double);
           if (loss == null) {
             loss = Tensors.outlive(scope, value);
           } else {
             loss.add_(value);
           }
-          realTokens += batch.realTokens();
-          computedTokens[i] = batch.computedTokens();
         }
       }
+      if (loss == null) {
+        try (TensorOptions doubles = model.placement().options(ScalarType.Double)) {
+          loss = torch.zeros(new long[0], doubles);
+        }
+      }
+      sync.finish(loss);
       Tensor gradNorm;
       try (PointerScope scope = new PointerScope()) {
         // the optimizer hands the norm out detached from any scope
@@ -133,7 +161,7 @@ public final class TrainingStep {
         precision.afterStep();
         optimizer.zeroGrad();
       }
-      return new Output(loss, gradNorm, realTokens, computedTokens);
+      return new Output(loss, gradNorm, counts[0], java.util.Arrays.copyOfRange(counts, 1, perClass));
     } catch (RuntimeException e) {
       if (loss != null) {
         loss.close();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.exprbert.data.LabeledSentence;
+import dev.exprbert.dist.DistributedContext;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.Safetensors;
 import dev.exprbert.model.BertForTokenClassification;
@@ -130,8 +131,8 @@ class GpuTrainingTest {
         Tensor state = saved.get(RngPart.CUDA_KEY_PREFIX + 0);
         assertTrue(state != null, "rng_state.safetensors holds " + saved.keySet());
         torch.manual_seed(12345); // move every generator away from the saved state
-        new RngPart(model).check(checkpoint);
-        new RngPart(model).restore(checkpoint);
+        new RngPart(model, DistributedContext.single()).check(checkpoint);
+        new RngPart(model, DistributedContext.single()).restore(checkpoint);
         try (Tensor now = cuda.get_state()) {
           assertTrue(torch.equal(state, now), "the CUDA generator is back at its saved state");
         }
