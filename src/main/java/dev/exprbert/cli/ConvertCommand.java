@@ -1,7 +1,7 @@
 package dev.exprbert.cli;
 
 import dev.exprbert.convert.OnnxToHuggingFace;
-import dev.exprbert.model.BertConfig;
+import dev.exprbert.model.bert.BertConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.OptionalInt;

@@ -69,7 +69,7 @@ final class EvaluateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (TokenClassifier classifier = TokenClassifier.load(ModelResolver.resolve(model.toString()), Placement.of(device, "float32"), attention)) {
       List<LabeledSentence> sentences = TrainingSetup.checkedEvalData(data, classifier.config().labels(), unknownToO);
-      Window window = Window.resolve(maxSeqLength, stride, classifier.config().maxPositionEmbeddings(),
+      Window window = Window.resolve(maxSeqLength, stride, classifier.config().maxSequenceLength(),
           classifier.tokenizer());
       // fused attention takes packed batches, as predict and the Tagger do: the same metrics, no work on padding
       BatchLayout layout = BatchLayout.forInference(classifier.model().attention().implementation());

@@ -5,7 +5,8 @@ import dev.exprbert.io.TokenizerJsonVocabulary;
 import dev.exprbert.io.onnx.ImportedEncoder;
 import dev.exprbert.io.onnx.OnnxBertImporter;
 import dev.exprbert.io.onnx.OnnxTokenClassifierImporter;
-import dev.exprbert.model.BertConfig;
+import dev.exprbert.model.bert.BertConfig;
+import dev.exprbert.model.bert.BertFamily;
 import dev.exprbert.model.HiddenActivation;
 import dev.exprbert.model.ModelDirectory;
 import java.io.IOException;
@@ -73,11 +74,11 @@ public final class OnnxToHuggingFace {
       BertConfig config = configOf(encoder, onnx);
       if (imported.hasHead()) { // a token classifier (torch.onnx or export-onnx): its head and labels come along
         config = config.toBuilder().labels(imported.labels())
-            .architectures(List.of(BertConfig.TOKEN_CLASSIFICATION_ARCHITECTURE)).build();
+            .architectures(List.of(BertFamily.BERT.tokenClassificationClass())).build();
         Safetensors.write(dir.resolve(ModelDirectory.SAFETENSORS), imported.tokenClassifierWeights(), Map.of("format", "pt"));
         config.write(dir.resolve(ModelDirectory.CONFIG));
       } else {
-        config = config.toBuilder().architectures(List.of(BertConfig.BASE_MODEL_ARCHITECTURE)).build();
+        config = config.toBuilder().architectures(List.of(BertFamily.BERT.baseModelClass())).build();
         Safetensors.write(dir.resolve(ModelDirectory.SAFETENSORS), encoder.weights(), Map.of("format", "pt"));
         config.writeBaseModel(dir.resolve(ModelDirectory.CONFIG));
       }
@@ -95,7 +96,7 @@ public final class OnnxToHuggingFace {
     }
     try {
       return buildConfig(encoder, act);
-    } catch (dev.exprbert.model.BertConfigException e) {
+    } catch (dev.exprbert.model.ModelConfigException e) {
       throw new IllegalArgumentException("ONNX file " + onnx + " describes an encoder this project refuses: " + e.getMessage(), e);
     }
   }

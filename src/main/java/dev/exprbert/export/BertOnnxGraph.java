@@ -9,7 +9,7 @@ import dev.exprbert.io.onnx.proto.OnnxProto.TensorProto;
 import dev.exprbert.io.onnx.proto.OnnxProto.TensorShapeProto;
 import dev.exprbert.io.onnx.proto.OnnxProto.TypeProto;
 import dev.exprbert.io.onnx.proto.OnnxProto.ValueInfoProto;
-import dev.exprbert.model.BertConfig;
+import dev.exprbert.model.bert.BertConfig;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;

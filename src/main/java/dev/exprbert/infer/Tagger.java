@@ -53,7 +53,7 @@ public final class Tagger {
     this.scorer = scorer;
     this.options = options;
     this.labels = classifier.config().labels();
-    Window window = Window.resolve(options.maxSeqLength(), options.stride(), classifier.config().maxPositionEmbeddings(),
+    Window window = Window.resolve(options.maxSeqLength(), options.stride(), classifier.config().maxSequenceLength(),
         classifier.tokenizer());
     this.featurizer = new Featurizer(classifier.tokenizer(), null, false, window.maxSeqLength(), window.stride());
   }

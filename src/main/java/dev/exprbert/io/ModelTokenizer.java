@@ -29,6 +29,7 @@ public final class ModelTokenizer implements AutoCloseable {
   private final int specialTokenCount;
   private final int leadingSpecialTokenCount;
   private final int vocabularySize;
+  private final TokenizerKind kind;
 
   ModelTokenizer(
       HuggingFaceTokenizer tokenizer,
@@ -38,7 +39,8 @@ public final class ModelTokenizer implements AutoCloseable {
       OptionalInt modelMaxLength,
       String padToken,
       Integer padTokenId,
-      int vocabularySize) {
+      int vocabularySize,
+      TokenizerKind kind) {
     this.tokenizer = tokenizer;
     this.sourceDirectory = sourceDirectory;
     this.filesToSave = Collections.unmodifiableMap(new LinkedHashMap<>(filesToSave));
@@ -47,6 +49,7 @@ public final class ModelTokenizer implements AutoCloseable {
     this.padToken = padToken;
     this.padTokenId = padTokenId;
     this.vocabularySize = vocabularySize;
+    this.kind = kind;
     this.specialTokenCount = tokenizer.encode(new String[0], true, false).getIds().length;
     this.leadingSpecialTokenCount = leadingSpecials(tokenizer);
   }
@@ -112,6 +115,11 @@ public final class ModelTokenizer implements AutoCloseable {
    */
   public int vocabularySize() {
     return vocabularySize;
+  }
+
+  /** The sub-word model of tokenizer.json (WordPiece, byte-level BPE, Unigram...). */
+  public TokenizerKind kind() {
+    return kind;
   }
 
   /** How many special tokens encoding adds around one sequence (2 for BERT: [CLS] and [SEP]). */

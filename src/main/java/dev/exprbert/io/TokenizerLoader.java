@@ -119,6 +119,7 @@ public final class TokenizerLoader {
       throw new IOException(e.getMessage(), e); // a bad tokenizer file, like every other problem reported here
     }
     TokenizerJsonChecks.check(tokenizerJson, describedAs);
+    TokenizerKind kind = TokenizerKind.of(tokenizerJson);
     BertTokenizerJson.disableTruncationAndPadding(tokenizerJson);
     HuggingFaceTokenizer tokenizer = newDjlTokenizer(tokenizerJson, describedAs);
     try {
@@ -130,7 +131,8 @@ public final class TokenizerLoader {
           settings.modelMaxLength(),
           settings.padToken(),
           padTokenId,
-          vocabularySize);
+          vocabularySize,
+          kind);
     } catch (RuntimeException e) {
       // the constructor encodes probe words; the Rust side reports a tokenizer that cannot encode them this way
       tokenizer.close();

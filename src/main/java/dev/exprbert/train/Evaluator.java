@@ -14,7 +14,7 @@ import dev.exprbert.metrics.HfSeqevalReport;
 import dev.exprbert.metrics.Mode;
 import dev.exprbert.metrics.SeqevalAccumulator;
 import dev.exprbert.metrics.ZeroDivision;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.TokenClassificationLoss;
 import dev.exprbert.runtime.HostReads;
 import dev.exprbert.runtime.Tensors;
@@ -38,7 +38,7 @@ import org.bytedeco.pytorch.Tensor;
  * the same predictions and loss up to float rounding, no work on padding; needs the fused attention backend).
  */
 public final class Evaluator {
-  private final BertForTokenClassification model;
+  private final EncoderForTokenClassification model;
   private final long padTokenId;
   private final List<LabeledSentence> sentences;
   private final List<Feature> features;
@@ -49,7 +49,7 @@ public final class Evaluator {
    * @param window how long sentences are cut ({@link Window#resolve})
    * @param layout padded or packed batches ({@link BatchLayout#forInference} for the model's backend)
    */
-  public Evaluator(BertForTokenClassification model, ModelTokenizer tokenizer, List<LabeledSentence> sentences,
+  public Evaluator(EncoderForTokenClassification model, ModelTokenizer tokenizer, List<LabeledSentence> sentences,
       boolean labelAllTokens, Window window, int batchSize, BatchLayout layout) {
     this.layout = layout;
     this.model = model;

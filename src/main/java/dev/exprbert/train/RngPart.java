@@ -1,7 +1,7 @@
 package dev.exprbert.train;
 
 import dev.exprbert.io.Safetensors;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.attention.FusedAttention;
 import dev.exprbert.runtime.Tensors;
 import java.io.IOException;
@@ -24,9 +24,9 @@ final class RngPart implements CheckpointPart {
   static final String KEY = "cpu_rng_state";
   static final String FUSED_ATTENTION_KEY = "fused_attention_dropout_offset";
 
-  private final BertForTokenClassification model;
+  private final EncoderForTokenClassification model;
 
-  RngPart(BertForTokenClassification model) {
+  RngPart(EncoderForTokenClassification model) {
     this.model = model;
   }
 

@@ -4,7 +4,7 @@ import com.google.gson.GsonBuilder;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.io.AtomicFiles;
 import dev.exprbert.io.ModelTokenizer;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.ModelDirectory;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,7 +34,7 @@ final class RunOutputs {
    * Writes everything; returns the final evaluation (null without evaluation data), whose log entry goes to
    * {@code onLog} like every other.
    */
-  static Evaluation write(TrainingConfig config, BertForTokenClassification model, ModelTokenizer tokenizer,
+  static Evaluation write(TrainingConfig config, EncoderForTokenClassification model, ModelTokenizer tokenizer,
       RunState state, Evaluator evaluator, Map<String, Object> summary, int trainSamples,
       Consumer<Map<String, Object>> onLog) throws IOException {
     Path out = config.outputDir();
@@ -63,7 +63,7 @@ final class RunOutputs {
     }
     writeMetrics(out.resolve("all_results.json"), all);
     state.writeTrainerState(out.resolve(RunState.TRAINER_STATE));
-    TrainingSummary.of(config, model.config().labels(), state.logHistory(), evaluation).write(out);
+    TrainingSummary.of(config, model.config(), state.logHistory(), evaluation).write(out);
     return evaluation;
   }
 

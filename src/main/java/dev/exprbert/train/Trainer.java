@@ -8,7 +8,7 @@ import dev.exprbert.data.LabelMap;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.data.Window;
 import dev.exprbert.io.ModelTokenizer;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.optim.AdamWSettings;
 import dev.exprbert.optim.LearningRateSchedule;
 import dev.exprbert.optim.Optimizer;
@@ -47,7 +47,7 @@ public final class Trainer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
   private final TrainingConfig config;
-  private final BertForTokenClassification model;
+  private final EncoderForTokenClassification model;
   private final ModelTokenizer tokenizer;
   private final int trainSentences;
   private final Batcher batcher;
@@ -64,7 +64,7 @@ public final class Trainer implements AutoCloseable {
    * @param train labelled training sentences (labels must all be in the model's config)
    * @param eval labelled evaluation sentences, or null when {@code eval_strategy} is "no"
    */
-  public Trainer(TrainingConfig config, BertForTokenClassification model, ModelTokenizer tokenizer,
+  public Trainer(TrainingConfig config, EncoderForTokenClassification model, ModelTokenizer tokenizer,
       List<LabeledSentence> train, List<LabeledSentence> eval) {
     this.config = Objects.requireNonNull(config, "config");
     this.model = Objects.requireNonNull(model, "model");
@@ -77,7 +77,7 @@ public final class Trainer implements AutoCloseable {
           + " but there is no evaluation data (validation_file)");
     }
     BatchLayout layout = BatchLayout.forTraining(model.attention().implementation(), config.paddingFree());
-    Window window = Window.resolve(config.maxSeqLength(), config.stride(), model.config().maxPositionEmbeddings(), tokenizer);
+    Window window = Window.resolve(config.maxSeqLength(), config.stride(), model.config().maxSequenceLength(), tokenizer);
     List<Feature> features = new Featurizer(tokenizer, LabelMap.ofLabels(model.config().labels()), config.labelAllTokens(),
         window.maxSeqLength(), window.stride()).featurize(train, true).features();
     this.trainSentences = train.size();

@@ -12,8 +12,8 @@ import dev.exprbert.data.SentenceReaders;
 import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.TokenizerLoader;
-import dev.exprbert.model.BertConfig;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderConfig;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.CheckpointLoader;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.model.attention.AttentionBackend;
@@ -73,7 +73,7 @@ public final class TrainingSetup {
     }
     List<String> dataLabels = LabelSets.collect(train);
     Placement placement = config.device();
-    BertForTokenClassification model = loadModel(config, dataLabels, placement);
+    EncoderForTokenClassification model = loadModel(config, dataLabels, placement);
     try {
       List<LabeledSentence> eval = config.validationFile() == null ? null
           : checkedEvalData(config.validationFile(), model.config().labels(), config.unknownLabelsToO());
@@ -111,7 +111,7 @@ public final class TrainingSetup {
     return mapped;
   }
 
-  static BertForTokenClassification loadModel(TrainingConfig config, List<String> dataLabels, Placement placement)
+  static EncoderForTokenClassification loadModel(TrainingConfig config, List<String> dataLabels, Placement placement)
       throws IOException {
     AttentionBackend attention = config.attnImplementation().create();
     if (config.modelNameOrPath() == null) {
@@ -123,15 +123,15 @@ public final class TrainingSetup {
       if (Files.isDirectory(configFile)) {
         configFile = configFile.resolve(ModelDirectory.CONFIG);
       }
-      BertConfig bert = BertConfig.read(configFile).withLabels(dataLabels);
-      return new BertForTokenClassification(bert, CheckpointLoader.initialize(bert, placement, config.seed()), placement,
+      EncoderConfig fresh = EncoderConfig.read(configFile).withLabels(dataLabels);
+      return new EncoderForTokenClassification(fresh, CheckpointLoader.initialize(fresh, placement, config.seed()), placement,
           attention);
     }
     Path dir = ModelResolver.resolve(config.modelNameOrPath());
-    BertConfig saved = ModelDirectory.readConfig(dir);
+    EncoderConfig saved = ModelDirectory.readConfig(dir);
     List<String> labels = chooseLabels(saved.labels(), dataLabels, config.ignoreMismatchedSizes(), dir);
     boolean newHead = !new HashSet<>(labels).equals(new HashSet<>(saved.labels())) || hasDefaultLabels(saved.labels());
-    BertConfig bert = saved.withLabels(labels);
+    EncoderConfig withLabels = saved.withLabels(labels);
     Map<String, Tensor> checkpoint = ModelDirectory.readWeights(dir);
     try {
       Map<String, Tensor> used = checkpoint;
@@ -139,8 +139,8 @@ public final class TrainingSetup {
         used = new LinkedHashMap<>(checkpoint);
         used.keySet().removeIf(k -> k.startsWith("classifier."));
       }
-      CheckpointLoader.Loaded loaded = CheckpointLoader.loadForFineTuning(bert, used, placement, config.seed(), ModelDirectory.weightsFile(dir).toString());
-      return new BertForTokenClassification(bert, loaded.weights(), placement, attention);
+      CheckpointLoader.Loaded loaded = CheckpointLoader.loadForFineTuning(withLabels, used, placement, config.seed(), ModelDirectory.weightsFile(dir).toString());
+      return new EncoderForTokenClassification(withLabels, loaded.weights(), placement, attention);
     } finally {
       checkpoint.values().forEach(Tensor::close);
     }

@@ -3,7 +3,7 @@ package dev.exprbert.train;
 import dev.exprbert.data.BatchLayout;
 import dev.exprbert.data.Feature;
 import dev.exprbert.data.ModelBatch;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.TokenClassificationLoss;
 import dev.exprbert.optim.Optimizer;
 import dev.exprbert.runtime.Tensors;
@@ -55,14 +55,14 @@ public final class TrainingStep {
     }
   }
 
-  private final BertForTokenClassification model;
+  private final EncoderForTokenClassification model;
   private final Optimizer optimizer;
   private final BatchLayout layout;
   private final long padTokenId;
   private final double maxGradNorm;
 
   /** @param maxGradNorm global-norm clipping threshold; {@code <= 0} disables clipping */
-  public TrainingStep(BertForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
+  public TrainingStep(EncoderForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
       double maxGradNorm) {
     this.model = model;
     this.optimizer = optimizer;
@@ -86,7 +86,7 @@ public final class TrainingStep {
       for (int i = 0; i < group.size(); i++) {
         try (PointerScope scope = new PointerScope();
             ModelBatch batch = layout.batchOf(group.get(i), padTokenId);
-            BertForTokenClassification.ForwardPass pass = batch.forwardForTraining(model)) {
+            EncoderForTokenClassification.ForwardPass pass = batch.forwardForTraining(model)) {
           Tensor sum = TokenClassificationLoss.sum(pass.logits(), batch.labels());
           // divide by the labelled tokens of the whole group, so accumulation equals one big batch
           Tensor microLoss = sum.div(new Scalar((double) Math.max(1, labelled)));

@@ -1,5 +1,6 @@
 package dev.exprbert.model;
 
+import dev.exprbert.model.bert.BertConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

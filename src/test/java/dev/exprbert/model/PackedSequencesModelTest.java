@@ -1,5 +1,6 @@
 package dev.exprbert.model;
 
+import dev.exprbert.model.bert.BertConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -102,9 +103,9 @@ class PackedSequencesModelTest {
     fixture.close();
   }
 
-  private static BertForTokenClassification model(String backend) {
+  private static EncoderForTokenClassification model(String backend) {
     CheckpointLoader.Loaded loaded = CheckpointLoader.load(fixture.config(), fixture.weights, Placement.CPU_FLOAT32, 0, false, "fixture");
-    return new BertForTokenClassification(fixture.config(), loaded.weights(), Placement.CPU_FLOAT32, AttentionBackend.named(backend));
+    return new EncoderForTokenClassification(fixture.config(), loaded.weights(), Placement.CPU_FLOAT32, AttentionBackend.named(backend));
   }
 
   /** The padded logits' rows of real tokens, in packed order. */
@@ -118,7 +119,7 @@ class PackedSequencesModelTest {
 
   @Test
   void packedLogitsEqualPaddedLogitsOfRealTokens() {
-    try (BertForTokenClassification fused = model("fused"); BertForTokenClassification eager = model("eager");
+    try (EncoderForTokenClassification fused = model("fused"); EncoderForTokenClassification eager = model("eager");
         Tensor paddedFused = fused.logits(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
         Tensor paddedEager = eager.logits(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
         Tensor packedLogits = fused.logits(packed.sequences())) {
@@ -135,16 +136,16 @@ class PackedSequencesModelTest {
 
   @Test
   void packedLossAndEveryGradientEqualPadded() {
-    try (BertForTokenClassification padded = model("fused"); BertForTokenClassification packedModel = model("fused")) {
+    try (EncoderForTokenClassification padded = model("fused"); EncoderForTokenClassification packedModel = model("fused")) {
       double paddedLoss;
       double packedLoss;
-      try (BertForTokenClassification.ForwardPass pass =
+      try (EncoderForTokenClassification.ForwardPass pass =
               padded.forwardForTraining(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
           Tensor loss = TokenClassificationLoss.mean(pass.logits(), fixture.labels)) {
         paddedLoss = loss.item_double();
         pass.backward(loss);
       }
-      try (BertForTokenClassification.ForwardPass pass = packedModel.forwardForTraining(packed.sequences());
+      try (EncoderForTokenClassification.ForwardPass pass = packedModel.forwardForTraining(packed.sequences());
           Tensor loss = TokenClassificationLoss.mean(pass.logits(), packed.labels())) {
         packedLoss = loss.item_double();
         pass.backward(loss);
@@ -162,17 +163,17 @@ class PackedSequencesModelTest {
 
   @Test
   void oneAdamWStepPackedEqualsPadded() {
-    try (BertForTokenClassification padded = model("fused"); BertForTokenClassification packedModel = model("fused");
+    try (EncoderForTokenClassification padded = model("fused"); EncoderForTokenClassification packedModel = model("fused");
         Optimizer paddedOpt = OptimizerKind.FUSED_ADAMW.create(ParameterGroups.huggingFace(padded.weights().parameters(), 0.01),
             new AdamWSettings(0.9, 0.999, 1e-8));
         Optimizer packedOpt = OptimizerKind.FUSED_ADAMW.create(
             ParameterGroups.huggingFace(packedModel.weights().parameters(), 0.01), new AdamWSettings(0.9, 0.999, 1e-8))) {
-      try (BertForTokenClassification.ForwardPass pass =
+      try (EncoderForTokenClassification.ForwardPass pass =
               padded.forwardForTraining(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
           Tensor loss = TokenClassificationLoss.mean(pass.logits(), fixture.labels)) {
         pass.backward(loss);
       }
-      try (BertForTokenClassification.ForwardPass pass = packedModel.forwardForTraining(packed.sequences());
+      try (EncoderForTokenClassification.ForwardPass pass = packedModel.forwardForTraining(packed.sequences());
           Tensor loss = TokenClassificationLoss.mean(pass.logits(), packed.labels())) {
         pass.backward(loss);
       }
@@ -193,7 +194,7 @@ class PackedSequencesModelTest {
   }
 
   /** Compares one float array per parameter within RELATIVE of its max |value|; returns the worst relative error. */
-  private static double compareParameters(BertForTokenClassification expectedModel, BertForTokenClassification actualModel,
+  private static double compareParameters(EncoderForTokenClassification expectedModel, EncoderForTokenClassification actualModel,
       Function<Tensor, float[]> read, String what) {
     double worst = 0;
     for (Map.Entry<String, Tensor> p : expectedModel.weights().asMap().entrySet()) {
@@ -219,22 +220,22 @@ class PackedSequencesModelTest {
     assertTrue(config.attentionProbsDropoutProb() > 0);
     CheckpointLoader.Loaded a = CheckpointLoader.load(config, fixture.weights, Placement.CPU_FLOAT32, 0, false, "fixture");
     CheckpointLoader.Loaded b = CheckpointLoader.load(config, fixture.weights, Placement.CPU_FLOAT32, 0, false, "fixture");
-    try (BertForTokenClassification padded = new BertForTokenClassification(config, a.weights(), Placement.CPU_FLOAT32,
+    try (EncoderForTokenClassification padded = new EncoderForTokenClassification(config, a.weights(), Placement.CPU_FLOAT32,
             AttentionBackend.named("fused"));
-        BertForTokenClassification packedModel = new BertForTokenClassification(config, b.weights(),
+        EncoderForTokenClassification packedModel = new EncoderForTokenClassification(config, b.weights(),
             Placement.CPU_FLOAT32, AttentionBackend.named("fused"))) {
       padded.train(true);
       packedModel.train(true);
       double paddedLoss;
       double packedLoss;
       double evalLoss;
-      try (BertForTokenClassification.ForwardPass pass =
+      try (EncoderForTokenClassification.ForwardPass pass =
               padded.forwardForTraining(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
           Tensor loss = TokenClassificationLoss.mean(pass.logits(), fixture.labels)) {
         paddedLoss = loss.item_double();
         pass.backward(loss);
       }
-      try (BertForTokenClassification.ForwardPass pass = packedModel.forwardForTraining(packed.sequences());
+      try (EncoderForTokenClassification.ForwardPass pass = packedModel.forwardForTraining(packed.sequences());
           Tensor loss = TokenClassificationLoss.mean(pass.logits(), packed.labels())) {
         packedLoss = loss.item_double();
         pass.backward(loss);
@@ -258,7 +259,7 @@ class PackedSequencesModelTest {
   @Test
   void eagerAndSdpaRefusePackedBatchesNamingFused() {
     for (String backend : new String[] {"eager", "sdpa"}) {
-      try (BertForTokenClassification model = model(backend)) {
+      try (EncoderForTokenClassification model = model(backend)) {
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
             () -> model.logits(packed.sequences()).close());
         assertTrue(e.getMessage().contains("--attention fused"), e.getMessage());
@@ -271,7 +272,7 @@ class PackedSequencesModelTest {
     long total = packed.ids().size(0);
     long[] offsets = Tensors.toLongArray(packed.cuSeqlens());
     offsets[offsets.length - 1] = total - 1;
-    try (BertForTokenClassification model = model("fused");
+    try (EncoderForTokenClassification model = model("fused");
         Tensor shortCu64 = Tensors.longs(offsets, offsets.length);
         Tensor shortCu = shortCu64.to(torch.ScalarType.Int);
         Tensor cu64 = packed.cuSeqlens().to(torch.ScalarType.Long);

@@ -1,5 +1,6 @@
 package dev.exprbert.model;
 
+import dev.exprbert.model.bert.BertConfig;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;

@@ -1,5 +1,6 @@
 package dev.exprbert.model;
 
+import dev.exprbert.model.bert.BertConfig;
 import static dev.exprbert.testing.TensorAssertions.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,18 +41,18 @@ class TinyBertParityTest {
     fixture.close();
   }
 
-  private static BertForTokenClassification model(String backend) {
+  private static EncoderForTokenClassification model(String backend) {
     BertConfig config = fixture.config();
     CheckpointLoader.Loaded loaded = CheckpointLoader.load(config, fixture.weights, Placement.CPU_FLOAT32, 0, false, "fixture");
     assertTrue(loaded.report().isComplete(), "fixture checkpoint should cover every parameter: " + loaded.report());
     assertTrue(loaded.report().unexpected().isEmpty(), "unexpected keys: " + loaded.report().unexpected());
-    return new BertForTokenClassification(config, loaded.weights(), Placement.CPU_FLOAT32, AttentionBackend.named(backend));
+    return new EncoderForTokenClassification(config, loaded.weights(), Placement.CPU_FLOAT32, AttentionBackend.named(backend));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"eager", "sdpa", "fused"})
   void logitsAndLossMatchPyTorch(String backend) {
-    try (BertForTokenClassification model = model(backend);
+    try (EncoderForTokenClassification model = model(backend);
         Tensor logits = model.logits(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
         Tensor loss = TokenClassificationLoss.mean(logits, fixture.labels)) {
       float[] actual = Tensors.toFloatArray(logits);
@@ -86,8 +87,8 @@ class TinyBertParityTest {
   @ParameterizedTest
   @ValueSource(strings = {"eager", "sdpa", "fused"})
   void layerwiseGradientsMatchFiniteDifferencesOfTheFixtureLoss(String backend) {
-    try (BertForTokenClassification model = model(backend)) {
-      try (BertForTokenClassification.ForwardPass pass =
+    try (EncoderForTokenClassification model = model(backend)) {
+      try (EncoderForTokenClassification.ForwardPass pass =
               model.forwardForTraining(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
           Tensor loss = TokenClassificationLoss.mean(pass.logits(), fixture.labels)) {
         pass.backward(loss);
@@ -123,8 +124,8 @@ class TinyBertParityTest {
   @ParameterizedTest
   @ValueSource(strings = {"eager", "sdpa"})
   void layerwiseBackwardEqualsOneGraph(String backend) {
-    try (BertForTokenClassification layerwise = model(backend); BertForTokenClassification whole = model(backend)) {
-      try (BertForTokenClassification.ForwardPass pass =
+    try (EncoderForTokenClassification layerwise = model(backend); EncoderForTokenClassification whole = model(backend)) {
+      try (EncoderForTokenClassification.ForwardPass pass =
               layerwise.forwardForTraining(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
           Tensor loss = TokenClassificationLoss.mean(pass.logits(), fixture.labels)) {
         pass.backward(loss);
@@ -162,12 +163,12 @@ class TinyBertParityTest {
         lr, opt.get("warmup_steps").getAsLong(), opt.get("total_steps").getAsLong());
     int steps = opt.get("steps").getAsInt();
     JsonArray losses = fixture.batch.getAsJsonArray("losses_during_steps");
-    try (BertForTokenClassification model = model(backend);
+    try (EncoderForTokenClassification model = model(backend);
         Optimizer optimizer = kind.create(
             ParameterGroups.huggingFace(model.weights().parameters(), opt.get("weight_decay").getAsDouble()), settings)) {
       model.train(false); // fixture "dropout": 0.0
       for (int step = 0; step < steps; step++) {
-        try (BertForTokenClassification.ForwardPass pass =
+        try (EncoderForTokenClassification.ForwardPass pass =
                 model.forwardForTraining(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
             Tensor loss = TokenClassificationLoss.mean(pass.logits(), fixture.labels)) {
           assertEquals(losses.get(step).getAsDouble(), loss.item_double(), 1e-4, "loss before step " + step);
@@ -202,14 +203,14 @@ class TinyBertParityTest {
   @org.junit.jupiter.api.Test
   void fusedAndLibTorchAdamWAgreeForTwentyStepsOnTheFixtureModel() {
     LearningRateSchedule schedule = new LearningRateSchedule(LearningRateSchedule.Kind.LINEAR, 1e-3, 2, 20);
-    try (BertForTokenClassification a = model("eager"); BertForTokenClassification b = model("eager");
+    try (EncoderForTokenClassification a = model("eager"); EncoderForTokenClassification b = model("eager");
         Optimizer torchAdamW = OptimizerKind.TORCH_ADAMW.create(ParameterGroups.huggingFace(a.weights().parameters(), 0.01),
             AdamWSettings.HUGGING_FACE_DEFAULTS);
         Optimizer fused = OptimizerKind.FUSED_ADAMW.create(ParameterGroups.huggingFace(b.weights().parameters(), 0.01),
             AdamWSettings.HUGGING_FACE_DEFAULTS)) {
       for (int step = 0; step < 20; step++) {
         for (var pair : java.util.List.of(java.util.Map.entry(a, torchAdamW), java.util.Map.entry(b, fused))) {
-          try (BertForTokenClassification.ForwardPass pass =
+          try (EncoderForTokenClassification.ForwardPass pass =
                   pair.getKey().forwardForTraining(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
               Tensor loss = TokenClassificationLoss.mean(pass.logits(), fixture.labels)) {
             pass.backward(loss);

@@ -3,7 +3,7 @@ package dev.exprbert.testing;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.Safetensors;
 import dev.exprbert.io.TokenizerLoader;
-import dev.exprbert.model.BertConfig;
+import dev.exprbert.model.bert.BertConfig;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.model.HiddenActivation;
 import dev.exprbert.model.ParameterSpec;

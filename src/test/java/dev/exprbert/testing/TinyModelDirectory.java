@@ -1,7 +1,7 @@
 package dev.exprbert.testing;
 
 import dev.exprbert.io.Safetensors;
-import dev.exprbert.model.BertConfig;
+import dev.exprbert.model.bert.BertConfig;
 import dev.exprbert.model.ModelDirectory;
 import java.io.IOException;
 import java.nio.file.Files;

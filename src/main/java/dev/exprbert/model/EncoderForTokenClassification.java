@@ -5,8 +5,6 @@ import dev.exprbert.model.attention.AttentionBackend;
 import dev.exprbert.model.attention.AttentionMask;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Placement;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.GradMode;
@@ -17,8 +15,10 @@ import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Hugging Face's {@code BertForTokenClassification}: BERT encoder (no pooler), dropout, linear
- * classifier. Owns its {@link ModelWeights}; close the model to free them.
+ * A token classifier of any family, Hugging Face's {@code XxxForTokenClassification}: the family's encoder
+ * ({@link ModelFamily#encoder}: embeddings and layers, no pooler) and its head (dropout and a linear classifier for the
+ * BERT-like families). Built from the config's family, so the callers (training, evaluation, inference, serving) never
+ * branch on the model type. Owns its {@link ModelWeights}; close the model to free them.
  *
  * <p>Three ways to run it: {@link #logits} for inference (no graph), {@link #forwardForTraining}
  * for the layer-wise backward ({@link LayerwiseBackward}), and {@link #forwardFullGraph} (one autograd graph, the
@@ -28,39 +28,39 @@ import org.bytedeco.pytorch.global.torch;
  * and {@link #forwardForTraining(PackedSequences)}: hidden states are [total_tokens, hidden], so every Linear,
  * LayerNorm and activation works on real tokens only, and self-attention uses the fused kernel's packed layout.
  * Only {@code --attention fused} runs them; eager and sdpa refuse with a message that says so (they would need
- * the batch padded again, which is the work packing removes).
+ * the batch padded again, which is the work packing removes). A backend the family's attention does not fit is
+ * refused when the model is built or the backend changed ({@link ModelFamily#requireAttention}).
  */
-public final class BertForTokenClassification implements AutoCloseable {
-  private final BertConfig config;
+public final class EncoderForTokenClassification implements AutoCloseable {
+  private final EncoderConfig config;
   private final ModelWeights weights;
   private final Placement placement;
-  private final BertEmbeddings embeddings;
-  private final List<BertLayer> layers;
-  private final Linear classifier;
-  private final double classifierDropout;
+  private final Encoder encoder;
+  private final TokenClassificationHead head;
   private AttentionBackend attention;
   private boolean training;
 
   /** Takes ownership of {@code weights}, which must already live on {@code placement}. */
-  public BertForTokenClassification(BertConfig config, ModelWeights weights, Placement placement, AttentionBackend attention) {
+  public EncoderForTokenClassification(EncoderConfig config, ModelWeights weights, Placement placement,
+      AttentionBackend attention) {
     Natives.init();
     this.config = Objects.requireNonNull(config, "config");
     this.weights = Objects.requireNonNull(weights, "weights");
     this.placement = Objects.requireNonNull(placement, "placement");
-    this.attention = Objects.requireNonNull(attention, "attention");
-    WeightPath bert = WeightPath.ROOT.child(ParameterSpec.ENCODER_PREFIX);
-    this.embeddings = new BertEmbeddings(weights, bert.child("embeddings"), config);
-    List<BertLayer> built = new ArrayList<>();
-    for (int i = 0; i < config.numHiddenLayers(); i++) {
-      built.add(new BertLayer(weights, bert.child("encoder").child("layer").child(i), config));
-    }
-    this.layers = List.copyOf(built);
-    this.classifier = new Linear(weights, WeightPath.ROOT.child("classifier"));
-    this.classifierDropout = config.effectiveClassifierDropout();
+    Objects.requireNonNull(attention, "attention");
+    config.family().requireAttention(attention.implementation());
+    this.attention = attention;
+    this.encoder = config.family().encoder(weights, config);
+    this.head = config.family().head(weights, config);
   }
 
-  public BertConfig config() {
+  public EncoderConfig config() {
     return config;
+  }
+
+  /** The config's family (modules, weight names, supported backends). */
+  public ModelFamily family() {
+    return config.family();
   }
 
   public ModelWeights weights() {
@@ -75,8 +75,11 @@ public final class BertForTokenClassification implements AutoCloseable {
     return attention;
   }
 
+  /** Switches the attention backend; one the family does not support is refused. */
   public void setAttention(AttentionBackend attention) {
-    this.attention = Objects.requireNonNull(attention, "attention");
+    Objects.requireNonNull(attention, "attention");
+    config.family().requireAttention(attention.implementation());
+    this.attention = attention;
   }
 
   /** Train mode turns dropout on (Hugging Face {@code model.train()}); eval mode turns it off. */
@@ -166,7 +169,7 @@ public final class BertForTokenClassification implements AutoCloseable {
         Tensor types = tokenTypeIds != null ? tokenTypeIds.to(device, torch.ScalarType.Long) : zerosLike(ids);
         Tensor positions = positionIds(ids.size(1));
         AttentionMask mask = AttentionMask.fromPadding(maskOnDevice, attentionMask, placement.precision().scalarType())) {
-      return encodeAndClassify(ids, types, positions, mask, tape);
+      return encodeAndClassify(new EncoderInput(ids, types, positions, mask), tape);
     }
   }
 
@@ -176,7 +179,7 @@ public final class BertForTokenClassification implements AutoCloseable {
       throw new UnsupportedOperationException("packed (padding-free) batches need --attention fused (the packed kernel);"
           + " the '" + attention.implementation() + "' backend takes padded batches only");
     }
-    packed.check(config.maxPositionEmbeddings());
+    packed.check(config.maxSequenceLength());
     try (Device device = placement.torchDevice();
         Tensor ids = packed.inputIds().to(device, torch.ScalarType.Long);
         Tensor types = packed.tokenTypeIds() != null ? packed.tokenTypeIds().to(device, torch.ScalarType.Long)
@@ -184,29 +187,14 @@ public final class BertForTokenClassification implements AutoCloseable {
         Tensor positions = packed.positionIds().to(device, torch.ScalarType.Long);
         Tensor cuSeqlens = packed.cuSeqlens().to(device, torch.ScalarType.Int);
         AttentionMask mask = AttentionMask.packed(cuSeqlens, packed.cuSeqlens(), packed.maxSeqlen())) {
-      return encodeAndClassify(ids, types, positions, mask, tape);
+      return encodeAndClassify(new EncoderInput(ids, types, positions, mask), tape);
     }
   }
 
-  /** Embeddings, encoder layers, dropout and classifier; the shapes follow the ids (padded or packed). */
-  private Tensor encodeAndClassify(Tensor ids, Tensor types, Tensor positions, AttentionMask mask, LayerwiseBackward tape) {
-    Tensor hidden = embeddings.forward(ids, types, positions, training);
-    for (BertLayer layer : layers) {
-      Tensor input = tape != null ? tape.boundary(hidden) : hidden;
-      Tensor next = layer.forward(input, mask, attention, training, tape);
-      if (tape == null) {
-        hidden.close(); // with a tape, the tape owns every segment's output and input leaf
-      }
-      hidden = next;
-    }
-    Tensor headInput = tape != null ? tape.boundary(hidden) : hidden;
-    try (Tensor dropped = torch.dropout(headInput, classifierDropout, training)) {
-      return classifier.forward(dropped);
-    } finally {
-      if (tape == null) {
-        hidden.close();
-      }
-    }
+  /** The family's encoder, then its head; the shapes follow the ids (padded or packed). */
+  private Tensor encodeAndClassify(EncoderInput input, LayerwiseBackward tape) {
+    EncoderRun run = new EncoderRun(input.mask(), attention, training, tape);
+    return run.head(encoder.forward(input, run), head);
   }
 
   private void checkInputs(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) {
@@ -219,9 +207,10 @@ public final class BertForTokenClassification implements AutoCloseable {
     if (tokenTypeIds != null) {
       sameShape("token_type_ids", tokenTypeIds, inputIds);
     }
-    if (inputIds.size(1) > config.maxPositionEmbeddings()) {
-      throw new IllegalArgumentException("sequence length " + inputIds.size(1) + " exceeds max_position_embeddings "
-          + config.maxPositionEmbeddings() + "; split long sentences into windows");
+    if (inputIds.size(1) > config.maxSequenceLength()) {
+      throw new IllegalArgumentException("sequence length " + inputIds.size(1) + " exceeds the " + config.maxSequenceLength()
+          + " tokens max_position_embeddings " + config.maxPositionEmbeddings() + " gives " + config.family().displayName()
+          + "; split long sentences into windows");
     }
   }
 

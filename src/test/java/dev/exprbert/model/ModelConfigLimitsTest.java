@@ -1,5 +1,6 @@
 package dev.exprbert.model;
 
+import dev.exprbert.model.bert.BertConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class BertConfigLimitsTest {
+class ModelConfigLimitsTest {
   private static final String SIZES = "\"vocab_size\": 100, \"hidden_size\": 32, \"num_hidden_layers\": 2,"
       + " \"num_attention_heads\": 4, \"intermediate_size\": 64";
 
@@ -38,7 +39,7 @@ class BertConfigLimitsTest {
     // keep heads dividing hidden_size so that only the cap can fail
     body = body.replace("\"num_attention_heads\": 4", "\"num_attention_heads\": 1");
     Path file = Files.writeString(dir.resolve("config.json"), body);
-    BertConfigException e = assertThrows(BertConfigException.class, () -> BertConfig.read(file));
+    ModelConfigException e = assertThrows(ModelConfigException.class, () -> BertConfig.read(file));
     assertTrue(e.getMessage().startsWith(file + ": " + field + ": "), e.getMessage());
     assertTrue(e.getMessage().contains(String.format(java.util.Locale.ROOT, "limit of %,d", cap)), e.getMessage());
   }
@@ -48,18 +49,18 @@ class BertConfigLimitsTest {
     BertConfig c = BertConfig.read(Path.of("../shared/fixtures/tiny-bert-parity/config.json"));
     long listed = ParameterSpec.of(c).stream().mapToLong(ParameterSpec::numel).sum();
     assertEquals(21_605, listed);
-    assertEquals(listed, BertConfigLimits.parameterCount(c));
+    assertEquals(listed, ModelConfigLimits.parameterCount(c));
     BertConfig base = BertConfig.builder().build(); // bert-base-uncased with two labels: HF counts 108,893,186
-    assertEquals(108_893_186L, BertConfigLimits.parameterCount(base));
+    assertEquals(108_893_186L, ModelConfigLimits.parameterCount(base));
   }
 
   @Test
   void theLargestConfigWithinTheCapsCountsWithoutOverflow() {
-    BertConfig max = BertConfig.builder().vocabSize(BertConfigLimits.MAX_VOCAB).hiddenSize(BertConfigLimits.MAX_HIDDEN_SIZE)
-        .numAttentionHeads(1).numHiddenLayers(BertConfigLimits.MAX_LAYERS)
-        .intermediateSize(BertConfigLimits.MAX_INTERMEDIATE_SIZE).maxPositionEmbeddings(BertConfigLimits.MAX_POSITIONS)
-        .typeVocabSize(BertConfigLimits.MAX_VOCAB).build();
-    long count = BertConfigLimits.parameterCount(max);
+    BertConfig max = BertConfig.builder().vocabSize(ModelConfigLimits.MAX_VOCAB).hiddenSize(ModelConfigLimits.MAX_HIDDEN_SIZE)
+        .numAttentionHeads(1).numHiddenLayers(ModelConfigLimits.MAX_LAYERS)
+        .intermediateSize(ModelConfigLimits.MAX_INTERMEDIATE_SIZE).maxPositionEmbeddings(ModelConfigLimits.MAX_POSITIONS)
+        .typeVocabSize(ModelConfigLimits.MAX_VOCAB).build();
+    long count = ModelConfigLimits.parameterCount(max);
     assertTrue(count > 0 && count < Long.MAX_VALUE / 4, "exact and positive: " + count);
     java.math.BigInteger h = java.math.BigInteger.valueOf(65_536);
     java.math.BigInteger i = java.math.BigInteger.valueOf(1_048_576);
@@ -75,44 +76,44 @@ class BertConfigLimitsTest {
   void aModelLargerThanTheMachineIsRefusedBeforeAllocation() {
     // hidden 65536 with one head passes the caps; its 12 layers need about 2.3 TiB of float32 weights
     BertConfig huge = BertConfig.builder().hiddenSize(65_536).numAttentionHeads(1).intermediateSize(4 * 65_536).build();
-    BertConfigException e = assertThrows(BertConfigException.class,
+    ModelConfigException e = assertThrows(ModelConfigException.class,
         () -> CheckpointLoader.initialize(huge, Placement.CPU_FLOAT32, 1));
-    assertTrue(e.getMessage().contains("(new model): a model of 620,519,751,682 parameters"), e.getMessage());
+    assertTrue(e.getMessage().contains("(new model): a BertForTokenClassification of 620,519,751,682 parameters"), e.getMessage());
     assertTrue(e.getMessage().contains("for training, but this machine gives the process"), e.getMessage());
   }
 
   @Test
   void theEstimateGrowsWithPurposeAndComparesWithTheGivenLimit() {
     BertConfig base = BertConfig.builder().build();
-    long weights = BertConfigLimits.weightBytes(base);
-    long inference = BertConfigLimits.estimatedBytes(base, BertConfigLimits.Purpose.INFERENCE);
-    long training = BertConfigLimits.estimatedBytes(base, BertConfigLimits.Purpose.TRAINING);
+    long weights = ModelConfigLimits.weightBytes(base);
+    long inference = ModelConfigLimits.estimatedBytes(base, ModelConfigLimits.Purpose.INFERENCE);
+    long training = ModelConfigLimits.estimatedBytes(base, ModelConfigLimits.Purpose.TRAINING);
     assertEquals(4 * 108_893_186L, weights);
     assertTrue(inference > weights && training > 4 * weights, inference + " " + training);
-    assertEquals(weights, BertConfigLimits.estimatedBytes(base, BertConfigLimits.Purpose.HOST_STAGING));
-    BertConfigLimits.requireFitsInMemory(base, BertConfigLimits.Purpose.INFERENCE, "m", inference);
-    BertConfigException e = assertThrows(BertConfigException.class,
-        () -> BertConfigLimits.requireFitsInMemory(base, BertConfigLimits.Purpose.INFERENCE, "m/config.json", inference - 1));
-    assertTrue(e.getMessage().startsWith("m/config.json: a model of 108,893,186 parameters"), e.getMessage());
-    assertTrue(BertConfigLimits.availableMemory().isPresent(), "Linux exposes MemTotal");
+    assertEquals(weights, ModelConfigLimits.estimatedBytes(base, ModelConfigLimits.Purpose.HOST_STAGING));
+    ModelConfigLimits.requireFitsInMemory(base, ModelConfigLimits.Purpose.INFERENCE, "m", inference);
+    ModelConfigException e = assertThrows(ModelConfigException.class,
+        () -> ModelConfigLimits.requireFitsInMemory(base, ModelConfigLimits.Purpose.INFERENCE, "m/config.json", inference - 1));
+    assertTrue(e.getMessage().startsWith("m/config.json: a BertForTokenClassification of 108,893,186 parameters"), e.getMessage());
+    assertTrue(ModelConfigLimits.availableMemory().isPresent(), "Linux exposes MemTotal");
   }
 
   @Test
   void theMemoryLimitPropertyOverridesTheDetection() {
-    String before = System.getProperty(BertConfigLimits.MEMORY_LIMIT_PROPERTY);
-    System.setProperty(BertConfigLimits.MEMORY_LIMIT_PROPERTY, "1000");
+    String before = System.getProperty(ModelConfigLimits.MEMORY_LIMIT_PROPERTY);
+    System.setProperty(ModelConfigLimits.MEMORY_LIMIT_PROPERTY, "1000");
     try {
-      assertEquals(1000, BertConfigLimits.availableMemory().getAsLong());
+      assertEquals(1000, ModelConfigLimits.availableMemory().getAsLong());
       BertConfig tiny = BertConfig.builder().vocabSize(100).hiddenSize(32).numAttentionHeads(4).numHiddenLayers(2)
           .intermediateSize(64).maxPositionEmbeddings(32).build();
-      BertConfigException e = assertThrows(BertConfigException.class,
+      ModelConfigException e = assertThrows(ModelConfigException.class,
           () -> CheckpointLoader.initialize(tiny, Placement.CPU_FLOAT32, 1));
       assertTrue(e.getMessage().contains("1000 bytes"), e.getMessage());
     } finally {
       if (before == null) {
-        System.clearProperty(BertConfigLimits.MEMORY_LIMIT_PROPERTY);
+        System.clearProperty(ModelConfigLimits.MEMORY_LIMIT_PROPERTY);
       } else {
-        System.setProperty(BertConfigLimits.MEMORY_LIMIT_PROPERTY, before);
+        System.setProperty(ModelConfigLimits.MEMORY_LIMIT_PROPERTY, before);
       }
     }
   }
@@ -141,7 +142,7 @@ class BertConfigLimitsTest {
   @Test
   void aConfigThatIsNotUtf8NamesTheFile() throws IOException {
     Path file = Files.write(dir.resolve("config.json"), new byte[] {'{', (byte) 0xff, '}'});
-    BertConfigException e = assertThrows(BertConfigException.class, () -> BertConfig.read(file));
+    ModelConfigException e = assertThrows(ModelConfigException.class, () -> BertConfig.read(file));
     assertTrue(e.getMessage().startsWith(file + ": not valid UTF-8"), e.getMessage());
   }
 }

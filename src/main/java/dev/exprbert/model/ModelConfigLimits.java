@@ -10,13 +10,14 @@ import java.util.Locale;
 import java.util.OptionalLong;
 
 /**
- * Size limits of a {@link BertConfig}, checked before any tensor is allocated, so that a config.json
+ * Size limits of an {@link EncoderConfig} of any family, checked before any tensor is allocated, so that a config.json
  * with a absurd size is one clear error instead of a native allocation failure or a process that grows
  * until the machine swaps.
  *
  * <p>Two layers:
  * <ol>
- *   <li>Hard caps ({@link #requireWithinCaps}, applied by {@link BertConfig.Builder#build()}): far above
+ *   <li>Hard caps ({@link #cap}, applied by every family's config when it is built, under the family's own
+ *       config.json key names): far above
  *       every published BERT (bert-large: hidden 1024, 24 layers, 512 positions, vocabulary 30522;
  *       multilingual vocabularies stay under 300k) and low enough that every size computed from them
  *       fits a 64-bit integer: hidden_size <= 65,536, num_hidden_layers <= 1,024,
@@ -36,7 +37,7 @@ import java.util.OptionalLong;
  * not counted. The system property {@code exprbert.memory.limit} (bytes) overrides the detection, for a
  * machine where it is wrong.
  */
-public final class BertConfigLimits {
+public final class ModelConfigLimits {
   public static final int MAX_HIDDEN_SIZE = 65_536;
   public static final int MAX_LAYERS = 1_024;
   public static final int MAX_POSITIONS = 1_048_576;
@@ -64,40 +65,30 @@ public final class BertConfigLimits {
     }
   }
 
-  private BertConfigLimits() {}
+  private ModelConfigLimits() {}
 
-  /** The hard caps; throws {@link BertConfigException} naming the config.json field. */
-  static void requireWithinCaps(int vocabSize, int hiddenSize, int numHiddenLayers, int intermediateSize,
-      int maxPositionEmbeddings, int typeVocabSize, int numLabels) {
-    cap("vocab_size", vocabSize, MAX_VOCAB);
-    cap("hidden_size", hiddenSize, MAX_HIDDEN_SIZE);
-    cap("num_hidden_layers", numHiddenLayers, MAX_LAYERS);
-    cap("intermediate_size", intermediateSize, MAX_INTERMEDIATE_SIZE);
-    cap("max_position_embeddings", maxPositionEmbeddings, MAX_POSITIONS);
-    cap("type_vocab_size", typeVocabSize, MAX_VOCAB);
-    cap("num_labels", numLabels, MAX_LABELS);
-  }
-
-  static void cap(String field, long value, long max) {
+  /** One hard cap; throws {@link ModelConfigException} naming the config.json field. */
+  public static void cap(String field, long value, long max) {
     if (value > max) {
-      throw new BertConfigException(String.format(Locale.ROOT, "%s: %,d is above the limit of %,d (no BERT comes"
+      throw new ModelConfigException(String.format(Locale.ROOT, "%s: %,d is above the limit of %,d (no published encoder comes"
           + " near it; this guards against allocating an absurd model)", field, value, max));
     }
   }
 
-  /** Trainable parameters of the token classifier, computed exactly (caps keep it far below 2^63). */
-  public static long parameterCount(BertConfig c) {
-    long h = c.hiddenSize();
-    long embeddings = sum(mul(c.vocabSize(), h), mul(c.maxPositionEmbeddings(), h), mul(c.typeVocabSize(), h), 2 * h);
-    long attention = sum(mul(4, mul(h, h)), 4 * h, 2 * h);
-    long feedForward = sum(mul(2, mul(h, c.intermediateSize())), c.intermediateSize(), h, 2 * h);
-    long layers = mul(c.numHiddenLayers(), sum(attention, feedForward));
-    long classifier = sum(mul(h, c.numLabels()), c.numLabels());
-    return sum(embeddings, layers, classifier);
+  /**
+   * Trainable parameters of the token classifier, counted over the family's parameter list (shapes only, nothing is
+   * allocated; the caps keep the sum far below 2^63).
+   */
+  public static long parameterCount(EncoderConfig c) {
+    long n = 0;
+    for (ParameterSpec spec : c.family().parameters(c)) {
+      n = sum(n, spec.numel());
+    }
+    return n;
   }
 
   /** Bytes of the float32 weights. */
-  public static long weightBytes(BertConfig c) {
+  public static long weightBytes(EncoderConfig c) {
     return mul(parameterCount(c), FLOAT_BYTES);
   }
 
@@ -108,7 +99,7 @@ public final class BertConfigLimits {
    * dense output and its activation). Inference keeps one layer's at a time; training keeps every layer's
    * for the backward pass.
    */
-  public static long activationBytes(BertConfig c, Purpose purpose) {
+  public static long activationBytes(EncoderConfig c, Purpose purpose) {
     long perToken = sum(mul(10, c.hiddenSize()), mul(2, c.intermediateSize()));
     long perLayer = mul(mul(perToken, c.maxPositionEmbeddings()), FLOAT_BYTES);
     return switch (purpose) {
@@ -119,7 +110,7 @@ public final class BertConfigLimits {
   }
 
   /** The lower bound of memory a model needs for {@code purpose} (see the class comment). */
-  public static long estimatedBytes(BertConfig c, Purpose purpose) {
+  public static long estimatedBytes(EncoderConfig c, Purpose purpose) {
     return sum(mul(weightBytes(c), purpose.weightCopies), activationBytes(c, purpose));
   }
 
@@ -128,16 +119,17 @@ public final class BertConfigLimits {
    *
    * @param source names the config in the message (a config.json path, or a model directory)
    */
-  public static void requireFitsInMemory(BertConfig c, Purpose purpose, String source) {
+  public static void requireFitsInMemory(EncoderConfig c, Purpose purpose, String source) {
     availableMemory().ifPresent(limit -> requireFitsInMemory(c, purpose, source, limit));
   }
 
-  static void requireFitsInMemory(BertConfig c, Purpose purpose, String source, long availableBytes) {
+  static void requireFitsInMemory(EncoderConfig c, Purpose purpose, String source, long availableBytes) {
     long needed = estimatedBytes(c, purpose);
     if (needed > availableBytes) {
-      throw new BertConfigException(String.format(Locale.ROOT, "%s: a model of %,d parameters (hidden_size %d,"
-          + " num_hidden_layers %d, vocab_size %d, max_position_embeddings %d) needs at least %s for %s, but this"
-          + " machine gives the process %s (set -D%s=BYTES if that is wrong)", source, parameterCount(c),
+      throw new ModelConfigException(String.format(Locale.ROOT, "%s: a %s of %,d parameters (hidden size %d,"
+          + " %d layers, vocab_size %d, max_position_embeddings %d) needs at least %s for %s, but this"
+          + " machine gives the process %s (set -D%s=BYTES if that is wrong)", source,
+          c.family().tokenClassificationClass(), parameterCount(c),
           c.hiddenSize(), c.numHiddenLayers(), c.vocabSize(), c.maxPositionEmbeddings(), humanBytes(needed),
           purpose.name().toLowerCase(Locale.ROOT), humanBytes(availableBytes), MEMORY_LIMIT_PROPERTY));
     }

@@ -1,15 +1,16 @@
-package dev.exprbert.model;
+package dev.exprbert.model.nn;
 
+import dev.exprbert.model.HiddenActivation;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
-/** Hugging Face's ACT2FN for the {@link HiddenActivation}s a BERT config may name. */
-final class Activations {
+/** Hugging Face's ACT2FN for the {@link HiddenActivation}s a config may name. */
+public final class Activations {
   private Activations() {}
 
   /** The caller owns the result. */
-  static Tensor apply(HiddenActivation activation, Tensor x) {
+  public static Tensor apply(HiddenActivation activation, Tensor x) {
     return switch (activation) {
       case GELU -> torch.gelu(x); // erf form
       // gelu_fast is the same tanh formula written out by hand in transformers.

@@ -1,0 +1,64 @@
+package dev.exprbert.model.bert;
+
+import dev.exprbert.model.ModelWeights;
+import dev.exprbert.model.ParameterSpec;
+import dev.exprbert.model.WeightPath;
+import dev.exprbert.model.nn.LayerNorm;
+import java.util.List;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Word + absolute position + token type embeddings, then LayerNorm and dropout (HF {@code BertEmbeddings}; RoBERTa's
+ * and ELECTRA's embeddings compute the same with their own position ids and width).
+ */
+public final class BertEmbeddings {
+  private final Tensor wordEmbeddings;      // [vocab, width]
+  private final Tensor positionEmbeddings;  // [max_positions, width]
+  private final Tensor tokenTypeEmbeddings; // [type_vocab, width]
+  private final LayerNorm layerNorm;
+  private final double dropout;
+
+  public BertEmbeddings(ModelWeights weights, WeightPath path, BertConfig config) {
+    this.wordEmbeddings = weights.get(path.child("word_embeddings").key("weight"));
+    this.positionEmbeddings = weights.get(path.child("position_embeddings").key("weight"));
+    this.tokenTypeEmbeddings = weights.get(path.child("token_type_embeddings").key("weight"));
+    this.layerNorm = new LayerNorm(weights, path.child("LayerNorm"), config.layerNormEps());
+    this.dropout = config.hiddenDropoutProb();
+  }
+
+  /**
+   * Declares the tables ([rows, embedding width]) and the LayerNorm under {@code path}.
+   *
+   * @param positionPaddingRow whether the position table has a padding_idx (RoBERTa: pad_token_id), whose row
+   *     {@code _init_weights} zeroes as it does the word table's
+   */
+  public static void declare(List<ParameterSpec> specs, WeightPath path, BertConfig config, boolean positionPaddingRow) {
+    long width = config.embeddingWidth();
+    specs.add(new ParameterSpec(path.child("word_embeddings").key("weight"), new long[] {config.vocabSize(), width},
+        ParameterSpec.Init.NORMAL_PADDING_ROW_ZERO));
+    specs.add(new ParameterSpec(path.child("position_embeddings").key("weight"),
+        new long[] {config.maxPositionEmbeddings(), width},
+        positionPaddingRow ? ParameterSpec.Init.NORMAL_PADDING_ROW_ZERO : ParameterSpec.Init.NORMAL));
+    specs.add(new ParameterSpec(path.child("token_type_embeddings").key("weight"), new long[] {config.typeVocabSize(), width},
+        ParameterSpec.Init.NORMAL));
+    LayerNorm.declare(specs, path.child("LayerNorm"), width, true);
+  }
+
+  /**
+   * @param inputIds [batch, seq] int64, or [total_tokens] for a packed batch
+   * @param tokenTypeIds like inputIds
+   * @param positionIds [batch, seq] or [seq] int64, or [total_tokens] (restarting per sequence) when packed
+   * @return inputIds' shape + [width]; the caller owns it
+   */
+  public Tensor forward(Tensor inputIds, Tensor tokenTypeIds, Tensor positionIds, boolean training) {
+    try (Tensor words = torch.embedding(wordEmbeddings, inputIds);
+        Tensor types = torch.embedding(tokenTypeEmbeddings, tokenTypeIds);
+        Tensor positions = torch.embedding(positionEmbeddings, positionIds);
+        Tensor sum1 = words.add(types);
+        Tensor sum = sum1.add(positions);
+        Tensor normed = layerNorm.forward(sum)) {
+      return torch.dropout(normed, dropout, training);
+    }
+  }
+}
