@@ -1,6 +1,5 @@
 package benchmarks.training;
 
-import dev.exprbert.kernels.NativeKernels;
 import dev.exprbert.data.BatchLayout;
 import dev.exprbert.data.Feature;
 import dev.exprbert.data.Featurizer;
@@ -10,10 +9,11 @@ import dev.exprbert.data.ReaderOptions;
 import dev.exprbert.data.SentenceReaders;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.TokenizerLoader;
-import dev.exprbert.model.bert.BertConfig;
-import dev.exprbert.model.EncoderForTokenClassification;
+import dev.exprbert.kernels.NativeKernels;
 import dev.exprbert.model.CheckpointLoader;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.attention.AttentionBackend;
+import dev.exprbert.model.bert.BertConfig;
 import dev.exprbert.optim.AdamWSettings;
 import dev.exprbert.optim.FusedAdamW;
 import dev.exprbert.optim.Optimizer;

@@ -7,9 +7,9 @@ import dev.exprbert.model.ModelDirectory;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code exprbert info --model DIR}: architecture, sizes, parameter count and labels, without loading weights. */
 @Command(name = "info", mixinStandardHelpOptions = true, description = "Describe a Hugging Face model directory.")

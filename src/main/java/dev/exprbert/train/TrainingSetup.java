@@ -1,7 +1,5 @@
 package dev.exprbert.train;
 
-import dev.exprbert.hub.ModelResolver;
-
 import dev.exprbert.data.BioChecker;
 import dev.exprbert.data.BioReport;
 import dev.exprbert.data.KnownLabels;
@@ -9,12 +7,13 @@ import dev.exprbert.data.LabelSets;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.data.ReaderOptions;
 import dev.exprbert.data.SentenceReaders;
+import dev.exprbert.hub.ModelResolver;
 import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.TokenizerLoader;
+import dev.exprbert.model.CheckpointLoader;
 import dev.exprbert.model.EncoderConfig;
 import dev.exprbert.model.EncoderForTokenClassification;
-import dev.exprbert.model.CheckpointLoader;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.model.attention.AttentionBackend;
 import dev.exprbert.runtime.Natives;

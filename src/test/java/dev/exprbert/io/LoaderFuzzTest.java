@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.exprbert.io.TorchSaveFiles.View;
-import dev.exprbert.model.bert.BertConfig;
-import dev.exprbert.model.ModelConfigLimits;
 import dev.exprbert.model.CheckpointLoader;
+import dev.exprbert.model.ModelConfigLimits;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.model.ModelWeights;
+import dev.exprbert.model.bert.BertConfig;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Placement;
 import dev.exprbert.runtime.Tensors;

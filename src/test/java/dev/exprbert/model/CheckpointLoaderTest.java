@@ -1,11 +1,11 @@
 package dev.exprbert.model;
 
-import dev.exprbert.model.bert.BertConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.exprbert.io.Safetensors;
+import dev.exprbert.model.bert.BertConfig;
 import dev.exprbert.runtime.Placement;
 import dev.exprbert.runtime.Tensors;
 import dev.exprbert.testing.TinyModelDirectory;

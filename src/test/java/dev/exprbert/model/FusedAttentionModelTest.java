@@ -20,11 +20,11 @@ import org.junit.jupiter.api.Test;
  * against PyTorch are in {@link TinyBertParityTest}.
  */
 class FusedAttentionModelTest {
-  private static TinyBertFixture fixture;
+  private static ParityFixture fixture;
 
   @BeforeAll
   static void load() {
-    fixture = new TinyBertFixture();
+    fixture = ParityFixture.tinyBert();
   }
 
   @AfterAll

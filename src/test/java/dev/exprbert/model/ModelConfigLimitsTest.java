@@ -1,10 +1,10 @@
 package dev.exprbert.model;
 
-import dev.exprbert.model.bert.BertConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.exprbert.model.bert.BertConfig;
 import dev.exprbert.runtime.Placement;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -3,6 +3,7 @@ package dev.exprbert.model.bert;
 import dev.exprbert.model.ModelWeights;
 import dev.exprbert.model.ParameterSpec;
 import dev.exprbert.model.WeightPath;
+import dev.exprbert.model.nn.Embedding;
 import dev.exprbert.model.nn.LayerNorm;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
@@ -13,16 +14,21 @@ import org.bytedeco.pytorch.global.torch;
  * and ELECTRA's embeddings compute the same with their own position ids and width).
  */
 public final class BertEmbeddings {
-  private final Tensor wordEmbeddings;      // [vocab, width]
-  private final Tensor positionEmbeddings;  // [max_positions, width]
-  private final Tensor tokenTypeEmbeddings; // [type_vocab, width]
+  private final Embedding wordEmbeddings;      // [vocab, width]
+  private final Embedding positionEmbeddings;  // [max_positions, width]
+  private final Embedding tokenTypeEmbeddings; // [type_vocab, width]
   private final LayerNorm layerNorm;
   private final double dropout;
 
-  public BertEmbeddings(ModelWeights weights, WeightPath path, BertConfig config) {
-    this.wordEmbeddings = weights.get(path.child("word_embeddings").key("weight"));
-    this.positionEmbeddings = weights.get(path.child("position_embeddings").key("weight"));
-    this.tokenTypeEmbeddings = weights.get(path.child("token_type_embeddings").key("weight"));
+  /**
+   * @param positionPaddingRow whether the position table has a padding_idx (RoBERTa: pad_token_id), like the word
+   *     table always does
+   */
+  public BertEmbeddings(ModelWeights weights, WeightPath path, BertConfig config, boolean positionPaddingRow) {
+    this.wordEmbeddings = new Embedding(weights, path.child("word_embeddings"), config.padTokenId());
+    this.positionEmbeddings =
+        new Embedding(weights, path.child("position_embeddings"), positionPaddingRow ? config.padTokenId() : null);
+    this.tokenTypeEmbeddings = new Embedding(weights, path.child("token_type_embeddings"), null);
     this.layerNorm = new LayerNorm(weights, path.child("LayerNorm"), config.layerNormEps());
     this.dropout = config.hiddenDropoutProb();
   }
@@ -35,13 +41,9 @@ public final class BertEmbeddings {
    */
   public static void declare(List<ParameterSpec> specs, WeightPath path, BertConfig config, boolean positionPaddingRow) {
     long width = config.embeddingWidth();
-    specs.add(new ParameterSpec(path.child("word_embeddings").key("weight"), new long[] {config.vocabSize(), width},
-        ParameterSpec.Init.NORMAL_PADDING_ROW_ZERO));
-    specs.add(new ParameterSpec(path.child("position_embeddings").key("weight"),
-        new long[] {config.maxPositionEmbeddings(), width},
-        positionPaddingRow ? ParameterSpec.Init.NORMAL_PADDING_ROW_ZERO : ParameterSpec.Init.NORMAL));
-    specs.add(new ParameterSpec(path.child("token_type_embeddings").key("weight"), new long[] {config.typeVocabSize(), width},
-        ParameterSpec.Init.NORMAL));
+    Embedding.declare(specs, path.child("word_embeddings"), config.vocabSize(), width, true);
+    Embedding.declare(specs, path.child("position_embeddings"), config.maxPositionEmbeddings(), width, positionPaddingRow);
+    Embedding.declare(specs, path.child("token_type_embeddings"), config.typeVocabSize(), width, false);
     LayerNorm.declare(specs, path.child("LayerNorm"), width, true);
   }
 
@@ -52,9 +54,9 @@ public final class BertEmbeddings {
    * @return inputIds' shape + [width]; the caller owns it
    */
   public Tensor forward(Tensor inputIds, Tensor tokenTypeIds, Tensor positionIds, boolean training) {
-    try (Tensor words = torch.embedding(wordEmbeddings, inputIds);
-        Tensor types = torch.embedding(tokenTypeEmbeddings, tokenTypeIds);
-        Tensor positions = torch.embedding(positionEmbeddings, positionIds);
+    try (Tensor words = wordEmbeddings.forward(inputIds);
+        Tensor types = tokenTypeEmbeddings.forward(tokenTypeIds);
+        Tensor positions = positionEmbeddings.forward(positionIds);
         Tensor sum1 = words.add(types);
         Tensor sum = sum1.add(positions);
         Tensor normed = layerNorm.forward(sum)) {

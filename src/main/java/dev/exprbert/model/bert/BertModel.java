@@ -16,7 +16,7 @@ public final class BertModel implements Encoder {
 
   /** @param path the encoder's prefix ({@code bert}) */
   public BertModel(ModelWeights weights, WeightPath path, BertConfig config) {
-    this.embeddings = new BertEmbeddings(weights, path.child("embeddings"), config);
+    this.embeddings = new BertEmbeddings(weights, path.child("embeddings"), config, false);
     this.encoder = new BertEncoder(weights, path.child("encoder"), config);
   }
 

@@ -26,7 +26,7 @@ public final class ElectraModel implements Encoder {
 
   /** @param path the encoder's prefix ({@code electra}) */
   public ElectraModel(ModelWeights weights, WeightPath path, BertConfig config) {
-    this.embeddings = new BertEmbeddings(weights, path.child("embeddings"), config);
+    this.embeddings = new BertEmbeddings(weights, path.child("embeddings"), config, false);
     this.embeddingsProject = projects(config) ? new Linear(weights, path.child("embeddings_project")) : null;
     this.encoder = new BertEncoder(weights, path.child("encoder"), config);
   }

@@ -22,7 +22,7 @@ public final class RobertaEmbeddings {
   private final long paddingIdx;
 
   public RobertaEmbeddings(ModelWeights weights, WeightPath path, BertConfig config) {
-    this.embeddings = new BertEmbeddings(weights, path, config);
+    this.embeddings = new BertEmbeddings(weights, path, config, true);
     this.paddingIdx = config.padTokenId(); // validated: RoBERTa's position rule needs one
   }
 
