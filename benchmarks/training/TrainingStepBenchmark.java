@@ -164,7 +164,9 @@ public final class TrainingStepBenchmark {
 
   /** One Trainer step with gradient_accumulation_steps 1, its loss and gradient norm read as a logging step does. */
   static void step(EncoderForTokenClassification model, Optimizer optimizer, boolean packed, List<Feature> batch) {
-    TrainingStep step = new TrainingStep(model, optimizer, packed ? BatchLayout.PACKED : BatchLayout.PADDED, 0, 1.0);
+    Integer pad = model.config().padTokenId(); // RoBERTa pads with 1, its padding_idx
+    TrainingStep step = new TrainingStep(model, optimizer, packed ? BatchLayout.PACKED : BatchLayout.PADDED,
+        pad == null ? 0 : pad, 1.0);
     try (TrainingStep.Output out = step.run(List.of(batch), 1e-5)) {
       out.loss().item_double();
       out.gradNorm().item_double();
