@@ -7,7 +7,9 @@ scaled_dot_product_attention. Prints ONE JSON line; every section records its ow
 Sections: correctness (fp32 and bf16, with and without a key-padding mask; forward and dq/dk/dv vs an fp32
 SDPA reference, plus the error of bf16 SDPA itself as the flash-attention 2x rule's baseline), then speed
 (forward+backward, padded and varlen, seq 64/128/256/512, head dims 32/64; TFLOP/s and ratio to the best SDPA
-backend in the same run). FLOPs: forward 4*sum(len^2)*heads*dim, backward 2.5x forward.
+backend in the same run), then the sliding window (ModernBERT's local layers: correctness against fp32 SDPA with an
+explicit window mask, and local against full attention, SDPA with that mask and flash-attn's own window_size when
+the flash_attn package is installed). FLOPs: forward 4*sum(len^2)*heads*dim, backward 2.5x forward.
 """
 import json
 import math
@@ -53,7 +55,9 @@ class Fused:
         for s, value in zip(("_batch_stride", "_row_stride", "_head_stride"), strides):
             setattr(p, name + s, value)
 
-    def params(self, q, k, v, out, lse, lens=None, cu=None, host_cu=None, max_seqlen=None, dropout=0.0, seed=0, offset=0):
+    def params(self, q, k, v, out, lse, lens=None, cu=None, host_cu=None, max_seqlen=None, dropout=0.0, seed=0, offset=0,
+               window=None):
+        """window: None (full attention) or (left, right), -1 = unlimited on that side."""
         torch = self.torch
         varlen = cu is not None
         p = self.kernels.attention_params()
@@ -69,6 +73,9 @@ class Fused:
         p.host_cu_seqlens = host_cu.data_ptr() if varlen else None
         p.scale = 1.0 / math.sqrt(q.shape[-1])
         p.dropout_p, p.dropout_seed, p.dropout_offset = dropout, seed, offset
+        if window is not None:
+            p.window = ek.ATTENTION_WINDOW_SLIDING
+            p.window_left, p.window_right = window
         for name, t in (("q", q), ("k", k), ("v", v), ("out", out)):
             self._set(p, name, t, varlen)
         p.lse = lse.data_ptr()
@@ -98,25 +105,62 @@ def padded_problem(torch, batch, seq, heads, dim, dtype, lens):
     return q, k, v, dout, lens_t
 
 
-def run_fused_padded(fused, torch, q, k, v, dout, lens_t):
+def run_fused_padded(fused, torch, q, k, v, dout, lens_t, window=None):
     out = torch.empty_like(q)
     lse = torch.empty(q.shape[0], q.shape[2], q.shape[1], device="cuda", dtype=torch.float32)
-    p = fused.params(q, k, v, out, lse, lens=lens_t)
+    p = fused.params(q, k, v, out, lse, lens=lens_t, window=window)
     fused.forward(p)
     dq, dk, dv = torch.empty_like(q), torch.empty_like(k), torch.empty_like(v)
     fused.backward(p, dout, dq, dk, dv, torch.empty_like(lse), False)
     return out, dq, dk, dv
 
 
-def sdpa_padded(torch, q, k, v, dout, lens, dtype):
-    """SDPA on [B,H,S,D] with a boolean key-padding mask; returns out, dq, dk, dv in [B,S,H,D]."""
+def window_mask(torch, seq, lens, window, dtype):
+    """Hugging Face's additive mask of a sliding window: [B, 1, S, S], 0 where query i sees key j (j real and
+    i - left <= j <= i + right), finfo.min elsewhere. Additive and finite, so a padding row whose window holds no
+    real key is uniform instead of nan (a boolean mask would make it nan and poison dk/dv of real keys)."""
+    left, right = window
+    pos = torch.arange(seq, device="cuda")
+    offset = pos[None, :] - pos[:, None]  # j - i
+    band = torch.ones(seq, seq, dtype=torch.bool, device="cuda")
+    if left >= 0:
+        band &= offset >= -left
+    if right >= 0:
+        band &= offset <= right
+    real = pos[None, :] < torch.tensor(lens, device="cuda")[:, None]
+    allowed = band[None, None, :, :] & real[:, None, None, :]
+    return torch.zeros(allowed.shape, device="cuda", dtype=dtype).masked_fill(~allowed, torch.finfo(dtype).min)
+
+
+def sdpa_padded(torch, q, k, v, dout, lens, dtype, window=None):
+    """SDPA on [B,H,S,D] with a boolean key-padding mask (or the additive mask of `window`); returns out, dq, dk,
+    dv in [B,S,H,D]."""
     F = torch.nn.functional
     qs, ks, vs = (t.detach().to(dtype).transpose(1, 2).requires_grad_(True) for t in (q, k, v))
     seq = q.shape[1]
-    mask = (torch.arange(seq, device="cuda")[None, :] < torch.tensor(lens, device="cuda")[:, None])[:, None, None, :]
+    if window is None:
+        mask = (torch.arange(seq, device="cuda")[None, :] < torch.tensor(lens, device="cuda")[:, None])[:, None, None, :]
+    else:
+        mask = window_mask(torch, seq, lens, window, dtype)
     out = F.scaled_dot_product_attention(qs, ks, vs, attn_mask=mask)
     out.backward(dout.to(dtype).transpose(1, 2))
     return [t.transpose(1, 2) for t in (out.detach(), qs.grad, ks.grad, vs.grad)]
+
+
+def add_errors(torch, row, ours, ref, base, lens):
+    """Errors of ours (out, dq, dk, dv) on the real rows against the fp32 reference, absolute and relative to the
+    tensor's max; with a same-dtype SDPA baseline, the flash-attention 2x rule, else a 1e-4 relative bound."""
+    for i, name in enumerate(("out", "dq", "dk", "dv")):
+        real = torch.cat([ours[i][b, :n].float() for b, n in enumerate(lens)])
+        want = torch.cat([ref[i][b, :n].float() for b, n in enumerate(lens)])
+        row[name + "_max_err"] = (real - want).abs().max().item()
+        row[name + "_rel_err"] = row[name + "_max_err"] / max(want.abs().max().item(), 1e-30)
+        if base is not None:
+            got = torch.cat([base[i][b, :n].float() for b, n in enumerate(lens)])
+            row[name + "_sdpa_same_dtype_err"] = (got - want).abs().max().item()
+            row[name + "_within_2x_rule"] = row[name + "_max_err"] <= 2 * row[name + "_sdpa_same_dtype_err"] + 1e-5
+        else:
+            row[name + "_ok"] = row[name + "_rel_err"] < 1e-4
 
 
 @section("correctness")
@@ -133,18 +177,7 @@ def correctness(fused, torch):
                 ref = sdpa_padded(torch, q.float(), k.float(), v.float(), dout.float(), lens, torch.float32)
                 base = sdpa_padded(torch, q, k, v, dout, lens, dtype) if dtype != torch.float32 else None
                 row = {"dtype": dtype_name, "masked": masked, "head_dim": dim}
-                for i, name in enumerate(("out", "dq", "dk", "dv")):
-                    real = torch.cat([ours[i][b, :lens[b]].float() for b in range(batch)])
-                    want = torch.cat([ref[i][b, :lens[b]].float() for b in range(batch)])
-                    scale = want.abs().max().item()
-                    row[name + "_max_err"] = (real - want).abs().max().item()
-                    row[name + "_rel_err"] = row[name + "_max_err"] / max(scale, 1e-30)
-                    if base is not None:
-                        got = torch.cat([base[i][b, :lens[b]].float() for b in range(batch)])
-                        row[name + "_sdpa_same_dtype_err"] = (got - want).abs().max().item()
-                        row[name + "_within_2x_rule"] = row[name + "_max_err"] <= 2 * row[name + "_sdpa_same_dtype_err"] + 1e-5
-                    else:
-                        row[name + "_ok"] = row[name + "_rel_err"] < 1e-4
+                add_errors(torch, row, ours, ref, base, lens)
                 rows.append(row)
     RESULT["correctness"] = rows
 
@@ -388,6 +421,106 @@ def opener(fused, torch):
     RESULT["opener"] = rows
 
 
+@section("window_correctness")
+def window_correctness(fused, torch):
+    """Sliding window against fp32 SDPA with the explicit window mask (real rows only), with the bf16 SDPA
+    baseline for the flash-attention 2x rule; and packed (varlen) equal to padded for real tokens."""
+    rows = []
+    batch, seq, heads, dim = 4, 512, 4, 64
+    lens = [512, 300, 77, 1]
+    for dtype_name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
+        for window in ((64, 64), (0, 32), (4, 4)):
+            torch.manual_seed(5)
+            q, k, v, dout, lens_t = padded_problem(torch, batch, seq, heads, dim, dtype, lens)
+            ours = run_fused_padded(fused, torch, q, k, v, dout, lens_t, window=window)
+            ref = sdpa_padded(torch, q.float(), k.float(), v.float(), dout.float(), lens, torch.float32, window)
+            base = sdpa_padded(torch, q, k, v, dout, lens, dtype, window) if dtype != torch.float32 else None
+            row = {"dtype": dtype_name, "window": list(window), "head_dim": dim}
+            add_errors(torch, row, ours, ref, base, lens)
+            # The same tokens packed: every real row must be the same bits as in the padded call.
+            cu = [0]
+            for n in lens:
+                cu.append(cu[-1] + n)
+            pq, pk, pv, pd = (torch.cat([t[b, :lens[b]] for b in range(batch)]).contiguous() for t in (q, k, v, dout))
+            out = torch.empty_like(pq)
+            lse = torch.empty(heads, cu[-1], device="cuda", dtype=torch.float32)
+            cu_t = torch.tensor(cu, device="cuda", dtype=torch.int32)  # kept alive: params hold raw pointers
+            host_cu = torch.tensor(cu, dtype=torch.int32)
+            p = fused.params(pq, pk, pv, out, lse, cu=cu_t, host_cu=host_cu, max_seqlen=max(lens), window=window)
+            fused.forward(p)
+            dq, dk, dv = torch.empty_like(pq), torch.empty_like(pk), torch.empty_like(pv)
+            fused.backward(p, pd, dq, dk, dv, torch.empty_like(lse), True)
+            packed = (out, dq, dk, dv)
+            row["packed_equals_padded"] = all(
+                torch.equal(packed[i], torch.cat([ours[i][b, :lens[b]] for b in range(batch)])) for i in range(4))
+            rows.append(row)
+    RESULT["window_correctness"] = rows
+
+
+def flash_window_step(torch, q, k, v, dout, window):
+    """flash-attn's own sliding window (flash_attn_func(window_size=...)) on full-length [B,S,H,D] bf16, or None
+    when the flash_attn package is not installed (torch's SDPA has no window argument)."""
+    try:
+        from flash_attn import flash_attn_func
+    except Exception:
+        return None
+    qs, ks, vs = (t.detach().requires_grad_(True) for t in (q, k, v))
+
+    def step():
+        flash_attn_func(qs, ks, vs, causal=False, window_size=window).backward(dout)
+    return step
+
+
+@section("window_speed")
+def window_speed(fused, torch):
+    """ModernBERT's local layers (local_attention 128: a window of 64 each side) against full attention, bf16,
+    forward+backward, full-length rows: ours local vs ours full (the O(S*window) saving), vs the best SDPA backend
+    with the explicit window mask, vs flash-attn's window_size when available; and packed local vs packed full."""
+    rows = []
+    heads, dim, window = 12, 64, (64, 64)
+    dtype = torch.bfloat16
+    for seq in (512, 2048):
+        batch = max(1, 16384 // seq)
+        torch.manual_seed(4)
+        lens = [seq] * batch
+        q, k, v, dout, lens_t = padded_problem(torch, batch, seq, heads, dim, dtype, lens)
+        t_local = timed(torch, lambda: run_fused_padded(fused, torch, q, k, v, dout, lens_t, window=window))
+        t_full = timed(torch, lambda: run_fused_padded(fused, torch, q, k, v, dout, lens_t))
+        visible = sum(min(seq, i + window[1] + 1) - max(0, i - window[0]) for i in range(seq))
+        local_flops = 3.5 * 4 * batch * visible * heads * dim
+        row = {"seq": seq, "batch": batch, "head_dim": dim, "window": list(window), "ours_local_ms": t_local * 1e3,
+               "ours_full_ms": t_full * 1e3, "local_vs_full": t_full / t_local,
+               "ours_local_tflops_useful": local_flops / t_local / 1e12}
+        mask = window_mask(torch, seq, lens, window, dtype)
+        sdpa = best_sdpa(torch, q, k, v, dout, mask)
+        if sdpa:
+            row.update({"sdpa_masked_backend": sdpa[0], "sdpa_masked_ms": sdpa[1] * 1e3, "ratio_vs_sdpa_masked": sdpa[1] / t_local})
+        flash = flash_window_step(torch, q, k, v, dout, window)
+        if flash is not None:
+            t_flash = timed(torch, flash)
+            row.update({"flash_window_ms": t_flash * 1e3, "ratio_vs_flash_window": t_flash / t_local})
+        total = batch * seq
+        cu_t = torch.tensor([i * seq for i in range(batch + 1)], device="cuda", dtype=torch.int32)
+        host_cu = cu_t.cpu()
+        pq, pk, pv, pd = (t.reshape(total, heads, dim) for t in (q, k, v, dout))
+
+        def packed(window_arg):
+            def step():
+                out = torch.empty_like(pq)
+                lse = torch.empty(heads, total, device="cuda", dtype=torch.float32)
+                p = fused.params(pq, pk, pv, out, lse, cu=cu_t, host_cu=host_cu, max_seqlen=seq, window=window_arg)
+                fused.forward(p)
+                fused.backward(p, pd, torch.empty_like(pq), torch.empty_like(pk), torch.empty_like(pv),
+                               torch.empty_like(lse), True)
+            return step
+        t_packed_local = timed(torch, packed(window))
+        t_packed_full = timed(torch, packed(None))
+        row.update({"packed_local_ms": t_packed_local * 1e3, "packed_full_ms": t_packed_full * 1e3,
+                    "packed_local_vs_full": t_packed_full / t_packed_local})
+        rows.append(row)
+    RESULT["window_speed"] = rows
+
+
 def main():
     lib_path = sys.argv[1] if len(sys.argv) > 1 else "native/build/lib/libexprbert_kernels.so"
     try:
@@ -405,6 +538,8 @@ def main():
     speed(fused, torch)
     dropout_speed(fused, torch)
     opener(fused, torch)
+    window_correctness(fused, torch)
+    window_speed(fused, torch)
 
 
 if __name__ == "__main__":

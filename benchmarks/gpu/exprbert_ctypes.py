@@ -12,7 +12,7 @@ import ctypes
 _p = ctypes.c_void_p
 
 # Constants: the header's enum values and numeric #defines, without the EXPRBERT_ prefix.
-ABI_VERSION = 1
+ABI_VERSION = 2
 OK = 0
 ERROR_INVALID_ARGUMENT = 1
 ERROR_UNSUPPORTED = 2
@@ -28,6 +28,8 @@ PARAMS_ATTENTION = 2
 GRAD_NORM_WORKSPACE_BYTES = 8192
 ATTENTION_PADDED = 0
 ATTENTION_VARLEN = 1
+ATTENTION_WINDOW_NONE = 0
+ATTENTION_WINDOW_SLIDING = 1
 
 STATUS_NAMES = {OK: "OK", ERROR_INVALID_ARGUMENT: "INVALID_ARGUMENT", ERROR_UNSUPPORTED: "UNSUPPORTED",
                 ERROR_CUDA_UNAVAILABLE: "CUDA_UNAVAILABLE", ERROR_CUDA: "CUDA", ERROR_INTERNAL: "INTERNAL"}
@@ -133,6 +135,9 @@ class AttentionParams(ctypes.Structure):
         ("device", ctypes.c_int32),
         ("stream", _p),
         ("num_threads", ctypes.c_int32),
+        ("window", ctypes.c_int32),
+        ("window_left", ctypes.c_int64),
+        ("window_right", ctypes.c_int64),
     ]
 
 

@@ -54,6 +54,9 @@ struct AttentionProblem {
   bool pass_seqlens = true;            // padded: give seqlens (else every row is real)
   double scale = 0.0, dropout_p = 0.0;
   uint64_t seed = 0, offset = 0;
+  // Sliding window (kernels.h): window_kind 0 = none; 1 = sliding with the two sides (-1 = unlimited).
+  int32_t window_kind = EXPRBERT_ATTENTION_WINDOW_NONE;
+  int64_t window_left = 0, window_right = 0;
   // Storage (bytes). qkv holds q, k, v: padded [batch, seq, 3, heads, dim]; varlen three dense [total, heads, dim].
   std::vector<uint8_t> qkv, dout, out, dq, dk, dv;
   std::vector<float> lse, delta;
@@ -129,6 +132,9 @@ inline exprbert_attention_params attention_params(const AttentionProblem& p, con
   a.dropout_p = p.dropout_p;
   a.dropout_seed = p.seed;
   a.dropout_offset = p.offset;
+  a.window = p.window_kind;
+  a.window_left = p.window_left;
+  a.window_right = p.window_right;
   const size_t bytes = p.bytes();
   const uint8_t* base = static_cast<const uint8_t*>(qkv);
   const int64_t seq_stride_qkv = p.max_seqlen * p.row_elems;
@@ -160,6 +166,18 @@ inline exprbert_attention_params host_attention_params(AttentionProblem& p) {
 }
 
 // The materialised keep mask of the problem's (seed, offset, p), [batch, heads, max_seqlen, max_seqlen].
+// Sets a sliding window of `left` / `right` keys (-1 = unlimited) on the problem.
+inline void set_window(AttentionProblem& p, int64_t left, int64_t right) {
+  p.window_kind = EXPRBERT_ATTENTION_WINDOW_SLIDING;
+  p.window_left = left;
+  p.window_right = right;
+}
+
+inline ReferenceWindow reference_window(const AttentionProblem& p) {
+  if (p.window_kind == EXPRBERT_ATTENTION_WINDOW_NONE) return ReferenceWindow{};
+  return ReferenceWindow{p.window_left, p.window_right};
+}
+
 inline std::vector<uint8_t> keep_mask(const AttentionProblem& p) {
   std::vector<uint8_t> keep(static_cast<size_t>(p.batch * p.heads * p.max_seqlen * p.max_seqlen), 0);
   exprbert_attention_params a;
@@ -176,10 +194,43 @@ inline std::vector<uint8_t> keep_mask(const AttentionProblem& p) {
   return keep;
 }
 
+// Copies the real rows of q, k, v and dout of `from` into `to`, a problem of the same lengths, heads, head_dim and
+// dtype in any layout: both then hold the same logical values.
+inline void copy_real_rows(const AttentionProblem& from, AttentionProblem& to) {
+  const size_t row_bytes = static_cast<size_t>(from.dim) * from.bytes();
+  for (int64_t b = 0; b < from.batch; ++b)
+    for (int64_t i = 0; i < from.lens[b]; ++i)
+      for (int64_t h = 0; h < from.heads; ++h) {
+        for (int64_t w = 0; w < 3; ++w)
+          std::memcpy(to.qkv.data() + to.packed(w, b, i, h) * to.bytes(), from.qkv.data() + from.packed(w, b, i, h) * from.bytes(),
+                      row_bytes);
+        std::memcpy(to.dout.data() + to.dense(b, i, h) * to.bytes(), from.dout.data() + from.dense(b, i, h) * from.bytes(),
+                    row_bytes);
+      }
+}
+
+// Whether out, dq, dk and dv of the real rows of two such problems are the same bits.
+inline bool same_real_rows(const AttentionProblem& a, const AttentionProblem& b) {
+  const size_t row_bytes = static_cast<size_t>(a.dim) * a.bytes();
+  for (int64_t s = 0; s < a.batch; ++s)
+    for (int64_t i = 0; i < a.lens[s]; ++i)
+      for (int64_t h = 0; h < a.heads; ++h)
+        for (const auto member : {&AttentionProblem::out, &AttentionProblem::dq, &AttentionProblem::dk, &AttentionProblem::dv})
+          if (std::memcmp((a.*member).data() + a.dense(s, i, h) * a.bytes(), (b.*member).data() + b.dense(s, i, h) * b.bytes(),
+                          row_bytes) != 0)
+            return false;
+  return true;
+}
+
+// Whether two runs gave the same out, lse, dq, dk and dv, bit for bit (a value left nan by a kernel never matches).
+inline bool same_outputs(const AttentionProblem& a, const AttentionProblem& b) {
+  return a.out == b.out && a.lse == b.lse && a.dq == b.dq && a.dk == b.dk && a.dv == b.dv;
+}
+
 // Per-tensor errors of a run against the reference, each normalised by the tensor's max |reference|.
 struct AttentionErrors {
   double out = 0, lse = 0, dq = 0, dk = 0, dv = 0;
-  bool padding_ok = true;  // rows beyond each length hold zeros (padded layout)
+  bool padding_ok = true;  // rows beyond each length hold zeros and lse 0 (padded layout)
   double worst() const { return std::max({out, lse, dq, dk, dv}); }
 };
 
@@ -208,7 +259,7 @@ inline AttentionErrors compare_with_reference(const AttentionProblem& p, bool ba
           dout[i * dim + d] = load_value(p.dtype, p.dout.data() + (p.dense(b, i, h) + d) * p.bytes());
         }
       }
-      const ReferenceHead r = reference_attention(q, k, v, dout, len, dim, p.scale, p.dropout_p, keep);
+      const ReferenceHead r = reference_attention(q, k, v, dout, len, dim, p.scale, p.dropout_p, keep, reference_window(p));
       const std::vector<uint8_t>* actual[5] = {&p.out, nullptr, &p.dq, &p.dk, &p.dv};
       const std::vector<double>* expected[5] = {&r.out, &r.lse, &r.dq, &r.dk, &r.dv};
       for (int t = 0; t < 5; ++t) {
@@ -232,6 +283,10 @@ inline AttentionErrors compare_with_reference(const AttentionProblem& p, bool ba
           for (int64_t i = len; i < S; ++i)
             for (int64_t d = 0; d < dim; ++d)
               if (load_value(p.dtype, actual[t]->data() + (p.dense(b, i, h) + d) * p.bytes()) != 0.0) e.padding_ok = false;
+        }
+        if (p.layout == EXPRBERT_ATTENTION_PADDED && t == 1) {
+          for (int64_t i = len; i < S; ++i)
+            if (p.lse[(b * p.heads + h) * S + i] != 0.0f) e.padding_ok = false;
         }
       }
     }

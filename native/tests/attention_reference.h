@@ -1,6 +1,7 @@
 // The naive attention reference: full score matrices, every value in double, straight from the formulas
-// (softmax, dropout with the materialised keep mask, and the textbook gradients dS = P * (dP - rowsum(P * dP))).
-// It shares nothing with the kernels except the mask they are asked to reproduce.
+// (softmax, dropout with the materialised keep mask, the sliding window as a plain visibility test, and the
+// textbook gradients dS = P * (dP - rowsum(P * dP))). It shares nothing with the kernels except the mask they are
+// asked to reproduce.
 #pragma once
 
 #include <cmath>
@@ -9,14 +10,22 @@
 
 namespace exprbert_test {
 
+// Which keys a query sees: j in [i - left, i + right], a side of -1 unlimited (kernels.h's sliding window).
+struct ReferenceWindow {
+  int64_t left = -1, right = -1;
+  bool sees(int64_t i, int64_t j) const { return (left < 0 || j >= i - left) && (right < 0 || j <= i + right); }
+};
+
 // One (sequence, head): q, k, v, dout are [len][dim] row-major doubles; keep is [len][len] 0/1 (or empty).
+// A row that sees no key gets out = 0, lse = 0 and no gradient (the kernels' rule for such rows).
 struct ReferenceHead {
   std::vector<double> out, lse, dq, dk, dv;
 };
 
 inline ReferenceHead reference_attention(const std::vector<double>& q, const std::vector<double>& k,
                                          const std::vector<double>& v, const std::vector<double>& dout, int64_t len,
-                                         int64_t dim, double scale, double dropout_p, const std::vector<uint8_t>& keep) {
+                                         int64_t dim, double scale, double dropout_p, const std::vector<uint8_t>& keep,
+                                         const ReferenceWindow& window = {}) {
   ReferenceHead r;
   r.out.assign(len * dim, 0.0);
   r.lse.assign(len, 0.0);
@@ -29,14 +38,15 @@ inline ReferenceHead reference_attention(const std::vector<double>& q, const std
     for (int64_t j = 0; j < len; ++j) {
       double s = 0.0;
       for (int64_t d = 0; d < dim; ++d) s += q[i * dim + d] * k[j * dim + d];
-      p[j] = s * scale;
+      p[j] = window.sees(i, j) ? s * scale : -INFINITY;
       max = std::fmax(max, p[j]);
     }
+    if (max == -INFINITY) continue;  // no key in the window: zeros
     double sum = 0.0;
     for (int64_t j = 0; j < len; ++j) sum += std::exp(p[j] - max);
     r.lse[i] = max + std::log(sum);
     for (int64_t j = 0; j < len; ++j) {
-      p[j] = std::exp(p[j] - r.lse[i]);
+      p[j] = std::exp(p[j] - r.lse[i]);  // exactly 0 outside the window
       z[j] = keep.empty() ? 1.0 : keep[i * len + j] / (1.0 - dropout_p);
     }
     for (int64_t j = 0; j < len; ++j)

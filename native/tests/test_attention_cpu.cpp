@@ -1,52 +1,17 @@
 // The CPU attention twin against the naive double reference: a grid of head dims and lengths, padding
 // patterns, varlen, dropout (p = 0 equal to no dropout; p > 0 equal to the reference with the materialised
 // mask), 16-bit storage, thread-count independence, and bad params answered with a status naming them.
-// main() runs every case once per SIMD build of the kernels that this CPU can run (generic, AVX2, AVX-512),
-// forced through EXPRBERT_ATTENTION_CPU_ISA, so the fallbacks a CI machine may take are tested here too.
-#include <cstdlib>
+// Every case runs once per SIMD build of the kernels that this CPU can run (attention_cpu_builds.h). The sliding
+// window has its own grid in test_attention_window_cpu.cpp.
 #include <cstring>
-#include <map>
 #include <string>
 
 #include "../src/common/philox.h"
-#include "attention_problem.h"
+#include "attention_cpu_builds.h"
 
 using namespace exprbert_test;
 
 namespace {
-
-// fp32: float accumulation over at most 512 terms; 2e-5 of the tensor's max |value| leaves ~10x headroom.
-constexpr double kF32Bound = 2e-5;
-// 16-bit storage: the output rounding alone is 2^-9 (bf16) / 2^-12 (f16) relative; twice that plus the
-// float math leaves headroom without hiding a wrong mask or a missing scale.
-constexpr double kBF16Bound = 1e-2;
-constexpr double kF16Bound = 2e-3;
-
-// The largest error seen against the reference, per bound, for the summary line of each build.
-std::map<double, double>& worst_errors() {
-  static std::map<double, double> worst;
-  return worst;
-}
-
-bool within(const std::string& what, const AttentionErrors& e, double bound) {
-  double& worst = worst_errors()[bound];
-  worst = std::max(worst, e.worst());
-  return errors_within(what.c_str(), e, bound, true);
-}
-
-bool run_both(AttentionProblem& p, int32_t threads = 0) {
-  exprbert_attention_params a = host_attention_params(p);
-  a.num_threads = threads;
-  if (exprbert_attention_forward(&a) != EXPRBERT_OK) {
-    std::fprintf(stderr, "  forward failed: %s\n", exprbert_last_error());
-    return false;
-  }
-  if (exprbert_attention_backward(&a) != EXPRBERT_OK) {
-    std::fprintf(stderr, "  backward failed: %s\n", exprbert_last_error());
-    return false;
-  }
-  return true;
-}
 
 std::string label(const AttentionProblem& p) {
   std::string s = (p.layout == EXPRBERT_ATTENTION_VARLEN ? "varlen" : "padded") + std::string(" dim ") +
@@ -128,25 +93,11 @@ EXPRBERT_TEST(varlen_matches_the_reference_and_equals_padded_bit_for_bit) {
       p->seed = 99;
       p->offset = 5;
     }
-    // Same logical values in both layouts.
-    for (int64_t b = 0; b < varlen.batch; ++b)
-      for (int64_t i = 0; i < lens[b]; ++i)
-        for (int64_t h = 0; h < 2; ++h)
-          for (int64_t w = 0; w < 3; ++w) {
-            std::memcpy(padded.qkv.data() + padded.packed(w, b, i, h) * 4, varlen.qkv.data() + varlen.packed(w, b, i, h) * 4, 64 * 4);
-            if (w == 0) std::memcpy(padded.dout.data() + padded.dense(b, i, h) * 4, varlen.dout.data() + varlen.dense(b, i, h) * 4, 64 * 4);
-          }
+    copy_real_rows(varlen, padded);  // same logical values in both layouts
     CHECK(run_both(varlen));
     CHECK(run_both(padded));
     CHECK(within(label(varlen).c_str(), compare_with_reference(varlen, true), kF32Bound));
-    bool identical = true;
-    for (int64_t b = 0; b < varlen.batch; ++b)
-      for (int64_t i = 0; i < lens[b]; ++i)
-        for (int64_t h = 0; h < 2; ++h)
-          for (const auto member : {&AttentionProblem::out, &AttentionProblem::dq, &AttentionProblem::dk, &AttentionProblem::dv})
-            identical = identical && std::memcmp((padded.*member).data() + padded.dense(b, i, h) * 4,
-                                                 (varlen.*member).data() + varlen.dense(b, i, h) * 4, 64 * 4) == 0;
-    CHECK(identical);
+    CHECK(same_real_rows(padded, varlen));
   }
 }
 
@@ -212,8 +163,7 @@ EXPRBERT_TEST(results_do_not_depend_on_the_thread_count) {
   AttentionProblem many = one;
   CHECK(run_both(one, 1));
   CHECK(run_both(many, 3));
-  CHECK(one.out == many.out && one.lse == many.lse);
-  CHECK(one.dq == many.dq && one.dk == many.dk && one.dv == many.dv);
+  CHECK(same_outputs(one, many));
 }
 
 EXPRBERT_TEST(results_are_the_same_bits_for_any_thread_count_and_on_every_call) {
@@ -232,8 +182,7 @@ EXPRBERT_TEST(results_are_the_same_bits_for_any_thread_count_and_on_every_call) 
       for (int32_t threads : {2, 7, 0, 1}) {
         AttentionProblem again = fresh();
         CHECK(run_both(again, threads));
-        CHECK(again.out == first.out && again.lse == first.lse);
-        CHECK(again.dq == first.dq && again.dk == first.dk && again.dv == first.dv);
+        CHECK(same_outputs(again, first));
       }
     }
   }
@@ -287,34 +236,4 @@ EXPRBERT_TEST(bad_params_return_a_status_naming_the_field) {
   CHECK_EQ(exprbert_attention_dropout_mask(nullptr, nullptr), EXPRBERT_ERROR_INVALID_ARGUMENT);
 }
 
-bool cpu_runs(const std::string& isa) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_cpu_init();
-  if (isa == "avx2") return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (isa == "avx512") {
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  }
-  return true;
-#else
-  return isa == "generic";
-#endif
-}
-
-int main() {
-  int status = 0;
-  for (const char* isa : {"generic", "avx2", "avx512"}) {
-    if (!cpu_runs(isa)) {
-      std::printf("-- kernel build %s: not run, this CPU lacks its instructions\n", isa);
-      continue;
-    }
-    setenv("EXPRBERT_ATTENTION_CPU_ISA", isa, 1);
-    std::printf("-- kernel build %s\n", isa);
-    worst_errors().clear();
-    status |= run_all("test_attention_cpu");
-    for (const auto& [bound, worst] : worst_errors())
-      std::printf("   largest relative error %.3g (bound %.3g, %.0f%% of it)\n", worst, bound, 100.0 * worst / bound);
-  }
-  unsetenv("EXPRBERT_ATTENTION_CPU_ISA");
-  return status;
-}
+int main() { return run_all_builds("test_attention_cpu"); }

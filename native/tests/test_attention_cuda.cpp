@@ -1,7 +1,10 @@
 // The CUDA attention kernels against the naive double reference (the same problems and bounds as the CPU
 // twin's test): every dtype, head dims 32/64/128, padded and varlen, lengths across tile edges, dropout with the
-// materialised mask (which proves CPU and CUDA draw the same bits), an unsupported head_dim named in the status.
+// materialised mask (which proves CPU and CUDA draw the same bits), the sliding window (sizes across the tile edges,
+// asymmetric and one-sided, padding rows whose window holds no real key, wider than everything = no window bit for
+// bit), an unsupported head_dim named in the status.
 // Compiled always; without CUDA in the library or without a device it prints why and exits 77 (CTest: skipped).
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -59,6 +62,8 @@ double bound_for(int32_t dtype) {
 std::string label(const AttentionProblem& p) {
   std::string s = (p.layout == EXPRBERT_ATTENTION_VARLEN ? "varlen " : "padded ") + std::string(exprbert::dtype_name(p.dtype)) +
                   " dim " + std::to_string(p.dim) + " lens";
+  if (p.window_kind == EXPRBERT_ATTENTION_WINDOW_SLIDING)
+    s = "window " + std::to_string(p.window_left) + "/" + std::to_string(p.window_right) + " " + s;
   for (int32_t l : p.lens) s += " " + std::to_string(l);
   return s + " p " + std::to_string(p.dropout_p);
 }
@@ -91,6 +96,92 @@ EXPRBERT_TEST(long_sequences_match_the_reference) {
     p.dropout_p = 0.1;
     CHECK(run_on_device(p));
     CHECK(errors_within(label(p).c_str(), compare_with_reference(p, true), bound_for(dtype), true));
+  }
+}
+
+// Window sides: only the diagonal, a few keys, the edges of the 16-key alignment and the 32/64-row tiles, one-sided
+// and asymmetric, and wider than every sequence.
+EXPRBERT_TEST(sliding_windows_match_the_reference) {
+  const int64_t sides[][2] = {{0, 0}, {1, 1}, {4, 4}, {63, 63}, {64, 64}, {3, 0}, {0, 5}, {-1, 2}, {300, 300}};
+  for (int32_t dtype : {EXPRBERT_DTYPE_F32, EXPRBERT_DTYPE_BF16, EXPRBERT_DTYPE_F16}) {
+    for (int32_t layout : {EXPRBERT_ATTENTION_PADDED, EXPRBERT_ATTENTION_VARLEN}) {
+      for (const auto& side : sides) {
+        for (double dropout : {0.0, 0.2}) {
+          // [note: diagonal-only dropout] With only the diagonal, P = 1, and dq, dk are exactly 0; the backward's
+          // delta = <dout, out> reads out as stored, so with dropout (out = v / (1 - p), rounded to T) what is left
+          // is T's rounding of out times |dP|, ten times the 16-bit bounds relative to dv (the CPU twin shows the
+          // same). It is the FlashAttention formulation, not a window error: fp32 runs this case, 16-bit runs it
+          // without dropout.
+          if (side[0] == 0 && side[1] == 0 && dropout > 0 && dtype != EXPRBERT_DTYPE_F32) continue;
+          AttentionProblem p = make_attention_problem(layout, dtype, {200, 0, 40, 129}, 200, 2, 64,
+                                                      static_cast<uint32_t>(side[0] + 7 * dtype));
+          set_window(p, side[0], side[1]);
+          p.dropout_p = dropout;
+          p.seed = 2718;
+          p.offset = 3;
+          CHECK(run_on_device(p));
+          CHECK(errors_within(label(p).c_str(), compare_with_reference(p, true), bound_for(dtype), true));
+        }
+      }
+    }
+  }
+}
+
+EXPRBERT_TEST(sliding_windows_match_the_reference_for_every_head_dim) {
+  for (int32_t dtype : {EXPRBERT_DTYPE_F32, EXPRBERT_DTYPE_BF16, EXPRBERT_DTYPE_F16}) {
+    for (int64_t dim : {32, 128}) {
+      for (int32_t layout : {EXPRBERT_ATTENTION_PADDED, EXPRBERT_ATTENTION_VARLEN}) {
+        AttentionProblem p = make_attention_problem(layout, dtype, {1, 17, 129}, 129, 2, dim, static_cast<uint32_t>(dim));
+        set_window(p, 8, 8);
+        p.dropout_p = 0.1;
+        CHECK(run_on_device(p));
+        CHECK(errors_within(label(p).c_str(), compare_with_reference(p, true), bound_for(dtype), true));
+      }
+    }
+  }
+}
+
+// A long sequence with a window of 64: most tiles are skipped, so a wrong tile range shows up here.
+EXPRBERT_TEST(long_sequences_with_a_window_match_the_reference) {
+  for (int32_t dtype : {EXPRBERT_DTYPE_F32, EXPRBERT_DTYPE_BF16}) {
+    for (int32_t layout : {EXPRBERT_ATTENTION_PADDED, EXPRBERT_ATTENTION_VARLEN}) {
+      AttentionProblem p = make_attention_problem(layout, dtype, {512, 300}, 512, 1, 64, 78);
+      set_window(p, 64, 64);
+      p.dropout_p = 0.1;
+      CHECK(run_on_device(p));
+      CHECK(errors_within(label(p).c_str(), compare_with_reference(p, true), bound_for(dtype), true));
+    }
+  }
+}
+
+// Padding rows whose window holds no real key (sequence 0 is 3 long in 64 rows): zeros and lse 0, never nan.
+EXPRBERT_TEST(padding_rows_whose_window_holds_no_real_key_get_zeros) {
+  const int64_t sides[][2] = {{2, 2}, {0, 3}, {3, 0}};
+  for (int32_t dtype : {EXPRBERT_DTYPE_F32, EXPRBERT_DTYPE_BF16}) {
+    for (const auto& side : sides) {
+      AttentionProblem p = make_attention_problem(EXPRBERT_ATTENTION_PADDED, dtype, {3, 40, 0, 64}, 64, 2, 32, 8);
+      set_window(p, side[0], side[1]);
+      p.dropout_p = 0.3;
+      CHECK(run_on_device(p));
+      CHECK(errors_within(label(p).c_str(), compare_with_reference(p, true), bound_for(dtype), true));
+      bool finite = true;
+      for (float x : p.lse) finite = finite && std::isfinite(x);
+      for (const auto* buffer : {&p.out, &p.dq, &p.dk, &p.dv})
+        for (size_t at = 0; at < buffer->size(); at += p.bytes()) finite = finite && std::isfinite(load_value(p.dtype, buffer->data() + at));
+      CHECK(finite);
+    }
+  }
+}
+
+EXPRBERT_TEST(a_window_wider_than_every_sequence_equals_no_window_bit_for_bit) {
+  for (int32_t dtype : {EXPRBERT_DTYPE_F32, EXPRBERT_DTYPE_BF16}) {
+    AttentionProblem plain = make_attention_problem(EXPRBERT_ATTENTION_VARLEN, dtype, {200, 17, 64}, 200, 2, 64, 4);
+    plain.dropout_p = 0.1;
+    AttentionProblem wide = plain;
+    set_window(wide, -1, 500);
+    CHECK(run_on_device(plain));
+    CHECK(run_on_device(wide));
+    CHECK(same_outputs(plain, wide));
   }
 }
 

@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 /* Version of this ABI; bumped when a struct layout or a function signature changes incompatibly. */
-#define EXPRBERT_ABI_VERSION 1
+#define EXPRBERT_ABI_VERSION 2
 
 typedef enum exprbert_status {
   EXPRBERT_OK = 0,
@@ -186,6 +186,16 @@ EXPRBERT_API exprbert_status exprbert_adamw_step(const exprbert_adamw_params* pa
  * same values for every real token. The backward returns dq, dk, dv for the same function (zero on rows
  * >= L_b) and regenerates z from (seed, offset); nothing else is stored between forward and backward.
  *
+ * Sliding window (local attention; window = EXPRBERT_ATTENTION_WINDOW_SLIDING): every sum over j above also
+ * skips the keys outside [i - window_left, i + window_right], where -1 makes that side unlimited
+ * (FlashAttention's window_size convention). ModernBERT's local layers are window_left = window_right =
+ * local_attention / 2. Each side is >= 0 or unlimited, so a real query row always sees at least itself and its
+ * softmax is never empty. A query row whose window holds no real key is therefore a padding row (i >= L_b): it
+ * gets the zeros, lse 0 and zero gradients of every padding row, never NaN. (Hugging Face's eager attention adds
+ * finfo.min there and gets a uniform row; no real token depends on that row either way.) Key blocks outside a
+ * query block's window are skipped, so a local layer costs O(L_b * window), not O(L_b^2). The dropout mask is
+ * the same function of (b, h, i, j) with or without a window: the window only removes terms.
+ *
  * Tensors are addressed with element strides (the innermost head_dim stride is 1):
  *   padded: element (b, i, h, d) at ptr + b*batch_stride + i*row_stride + h*head_stride + d
  *   varlen: element (b, i, h, d) at ptr + (cu_seqlens[b] + i)*row_stride + h*head_stride + d (batch_stride unused)
@@ -199,6 +209,11 @@ typedef enum exprbert_attention_layout {
   EXPRBERT_ATTENTION_PADDED = 0, /* [batch, max_seqlen, heads, head_dim] via strides; seqlens optional */
   EXPRBERT_ATTENTION_VARLEN = 1  /* [total_tokens, heads, head_dim] via strides; cu_seqlens required */
 } exprbert_attention_layout;
+
+typedef enum exprbert_attention_window {
+  EXPRBERT_ATTENTION_WINDOW_NONE = 0,   /* every key of the sequence (window_left and window_right must be 0) */
+  EXPRBERT_ATTENTION_WINDOW_SLIDING = 1 /* keys j with i - window_left <= j <= i + window_right */
+} exprbert_attention_window;
 
 typedef struct exprbert_attention_params {
   int32_t layout;            /* exprbert_attention_layout */
@@ -236,6 +251,13 @@ typedef struct exprbert_attention_params {
   int32_t device;            /* -1 = CPU, else the CUDA device index */
   void* stream;              /* cudaStream_t (CUDA only) */
   int32_t num_threads;       /* CPU only: 0 = hardware concurrency; results do not depend on it */
+
+  /* Appended in ABI version 2: sliding-window (local) attention. Zeroed (NONE) = every key of the sequence. A
+     separate switch rather than "0 = unlimited", so that window_left = 0 (no key to the left) stays expressible
+     and a zeroed struct still means no window. */
+  int32_t window;            /* exprbert_attention_window */
+  int64_t window_left;       /* SLIDING: keys up to this many positions before the query; -1 = unlimited */
+  int64_t window_right;      /* SLIDING: keys up to this many positions after the query; -1 = unlimited */
 } exprbert_attention_params;
 
 /* Zeroes every byte of *params (no-op for NULL). */

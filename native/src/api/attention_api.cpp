@@ -62,6 +62,18 @@ void validate_common(const exprbert_attention_params* params, bool backward) {
   require(p.dropout_p >= 0.0 && p.dropout_p < 1.0, "dropout_p must be in [0, 1), got " + std::to_string(p.dropout_p));
   require(p.device >= -1, "device must be -1 (CPU) or a CUDA device index >= 0, got " + str(p.device));
   require(p.num_threads >= 0, "num_threads must be >= 0 (0 = all cores), got " + str(p.num_threads));
+  require(p.window == EXPRBERT_ATTENTION_WINDOW_NONE || p.window == EXPRBERT_ATTENTION_WINDOW_SLIDING,
+          "window must be 0 (none) or 1 (sliding), got " + str(p.window));
+  if (p.window == EXPRBERT_ATTENTION_WINDOW_NONE) {
+    // A caller that sets the sizes but not the switch would silently get full attention.
+    require(p.window_left == 0 && p.window_right == 0,
+            "window_left and window_right apply only with window = 1 (sliding); window is 0 (none) but they are " +
+                str(p.window_left) + ", " + str(p.window_right));
+  } else {
+    require(p.window_left >= -1 && p.window_right >= -1,
+            "window_left and window_right must be >= 0 or -1 (unlimited), got " + str(p.window_left) + ", " +
+                str(p.window_right));
+  }
   if (p.layout == EXPRBERT_ATTENTION_VARLEN) {
     require(p.cu_seqlens != nullptr, "cu_seqlens must not be NULL for the varlen layout");
     require(p.total_tokens >= 0, "total_tokens must be >= 0, got " + str(p.total_tokens));

@@ -68,6 +68,33 @@ inline SequenceGeometry geometry_of(const exprbert_attention_params& p) {
   return SequenceGeometry{p.layout, p.max_seqlen, p.total_tokens, p.heads, p.seqlens, p.cu_seqlens};
 }
 
+// The sliding window of one call (kernels.h): query i sees key j iff i - left <= j <= i + right. A call without a
+// window, or a side given as -1, gets kUnlimited on that side, so every kernel runs one code path: with
+// left = right = kUnlimited the ranges below are [0, len) and no key is masked beyond the sequence's end.
+struct AttentionWindow {
+  // Beyond any sequence length (int32 offsets), and small enough that i + kUnlimited cannot overflow int64.
+  static constexpr int64_t kUnlimited = int64_t{1} << 40;
+  int64_t left, right;  // each in [0, kUnlimited]
+
+  EXPRBERT_HD bool limited() const { return left < kUnlimited || right < kUnlimited; }
+  EXPRBERT_HD bool sees(int64_t i, int64_t j) const { return j >= i - left && j <= i + right; }
+  // Keys [key_begin, key_end) hold every key that query rows [first, last] see, within [0, len).
+  EXPRBERT_HD int64_t key_begin(int64_t first) const { return first - left > 0 ? first - left : 0; }
+  EXPRBERT_HD int64_t key_end(int64_t last, int64_t len) const { return last + right + 1 < len ? last + right + 1 : len; }
+  // Query rows [query_begin, query_end) hold every query that sees one of the keys [first, last], within [0, len).
+  EXPRBERT_HD int64_t query_begin(int64_t first) const { return first - right > 0 ? first - right : 0; }
+  EXPRBERT_HD int64_t query_end(int64_t last, int64_t len) const { return last + left + 1 < len ? last + left + 1 : len; }
+};
+
+inline AttentionWindow window_of(const exprbert_attention_params& p) {
+  const auto side = [&](int64_t size) {
+    return p.window == EXPRBERT_ATTENTION_WINDOW_NONE || size < 0 || size > AttentionWindow::kUnlimited
+               ? AttentionWindow::kUnlimited
+               : size;
+  };
+  return AttentionWindow{side(p.window_left), side(p.window_right)};
+}
+
 // The attention dropout of one call: a pure function of (sequence*heads + head, row, column).
 struct DropoutRng {
   uint32_t key0, key1, offset;

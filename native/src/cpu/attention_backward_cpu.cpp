@@ -67,6 +67,7 @@ void backward_item(const exprbert_attention_params& pr, const AttentionCpuKernel
     t.dv = s.dv.data();
     t.work = s.work.data();
     t.rng = dropout_of(pr);
+    t.window = window_of(pr);
     t.item = item;
     kernels.backward(t);
   }

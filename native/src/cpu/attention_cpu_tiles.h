@@ -7,7 +7,9 @@
 //   - query rows are padded to a multiple of kAttentionRowAlign, keys to a multiple of kAttentionKeyAlign,
 //     head_dim to the kernel's vector width (AttentionCpuKernels::width), all with zeros;
 //   - keys at or beyond `len` are masked inside the kernel (weight exactly 0);
-//   - padded query rows get lse = +inf in the backward, so their weights are exactly 0.
+//   - padded query rows get lse = +inf in the backward, so their weights are exactly 0;
+//   - with a sliding window, keys outside a row's window are masked the same way, and whole key blocks outside
+//     a query block's window (or query blocks outside a key block's) are skipped.
 #pragma once
 
 #include <cstdint>
@@ -46,6 +48,7 @@ struct AttentionForwardTiles {
   float* work;       // [kAttentionWorkFloats]
   DropoutRng rng;
   int64_t item;      // sequence * heads + head: the dropout stream
+  AttentionWindow window;  // unlimited on both sides when the call has no window
 };
 
 // One (sequence, head) of the backward; dq, dk and dv are accumulated, so the driver zeroes them.
@@ -66,6 +69,7 @@ struct AttentionBackwardTiles {
   float* work;         // [kAttentionWorkFloats]
   DropoutRng rng;
   int64_t item;
+  AttentionWindow window;
 };
 
 // The padded extents of one (sequence, head) item, the same for the forward and the backward tiles.

@@ -50,6 +50,7 @@ void forward_item(const exprbert_attention_params& p, const AttentionCpuKernels&
     t.lse = s.lse.data();
     t.work = s.work.data();
     t.rng = dropout_of(p);
+    t.window = window_of(p);
     t.item = item;
     kernels.forward(t);
     for (int64_t i = 0; i < len; ++i) p.lse[g.lse_index(b, h, i)] = s.lse[static_cast<size_t>(i)];

@@ -72,8 +72,10 @@ __global__ void __launch_bounds__(kRowsPerBlock) attention_dq_kernel(const Atten
     lse = p.lse[g.lse_index(b, h, i)];
     delta = p.delta[g.lse_index(b, h, i)];
   }
-  for (int64_t j0 = 0; j0 < len; j0 += kTile) {
-    const int cols = static_cast<int>(len - j0 < kTile ? len - j0 : kTile);
+  const int64_t keys_begin = window_align_down(args.window.key_begin(first_row));  // [note: window ranges]
+  const int64_t keys_end = args.window.key_end(last_real_row(first_row, kRowsPerBlock, len), len);
+  for (int64_t j0 = keys_begin; j0 < keys_end; j0 += kTile) {
+    const int cols = static_cast<int>(keys_end - j0 < kTile ? keys_end - j0 : kTile);
     __syncthreads();
     load_tile<T, D>(k_tile, g, k, b, h, j0, kTile, len);
     load_tile<T, D>(v_tile, g, v, b, h, j0, kTile, len);
@@ -83,6 +85,7 @@ __global__ void __launch_bounds__(kRowsPerBlock) attention_dq_kernel(const Atten
     for (int c0 = 0; c0 < cols; c0 += 4) {
       const uint32_t bits = args.rng.enabled() ? args.rng.keep_bits4(bh, i, j0 + c0) : 0xfu;
       for (int c = c0; c < c0 + 4 && c < cols; ++c) {
+        if (!args.window.sees(i, j0 + c)) continue;
         float s = 0.0f, dpz = 0.0f;
         for (int d = 0; d < D; ++d) {
           s += qr[d] * k_tile[c * D + d];
@@ -142,8 +145,10 @@ __global__ void __launch_bounds__(kRowsPerBlock) attention_dkdv_kernel(const Att
   }
   const int64_t j_group = j & ~int64_t{3};
   const int j_bit = static_cast<int>(j & 3);
-  for (int64_t i0 = 0; i0 < len; i0 += kTile) {
-    const int rows = static_cast<int>(len - i0 < kTile ? len - i0 : kTile);
+  const int64_t queries_begin = window_align_down(args.window.query_begin(first_row));  // [note: window ranges]
+  const int64_t queries_end = args.window.query_end(last_real_row(first_row, kRowsPerBlock, len), len);
+  for (int64_t i0 = queries_begin; i0 < queries_end; i0 += kTile) {
+    const int rows = static_cast<int>(queries_end - i0 < kTile ? queries_end - i0 : kTile);
     __syncthreads();
     load_tile<T, D>(q_tile, g, q, b, h, i0, kTile, len);
     load_tile<T, D>(do_tile, g, dout, b, h, i0, kTile, len);
@@ -156,6 +161,7 @@ __global__ void __launch_bounds__(kRowsPerBlock) attention_dkdv_kernel(const Att
     if (!active) continue;
 #pragma unroll 1
     for (int r = 0; r < rows; ++r) {
+      if (!args.window.sees(i0 + r, j)) continue;
       float s = 0.0f, dpz = 0.0f;
       for (int d = 0; d < D; ++d) {
         s += q_tile[r * D + d] * kr[d];

@@ -8,7 +8,8 @@
 // Tiles of the other side stream through two cp.async stages. Every product is an m16n8k16 mma whose left operand is either a shared-memory tile or the previous product's
 // accumulators (mma_warp.cuh). Z is the dropout factor (0 or 1/(1-p)) regenerated from the counter-based RNG,
 // so the formulas are exactly those of the CPU twin (attention_backward_cpu.cpp) up to the rounding of P and dS
-// to T before the second product.
+// to T before the second product. With a sliding window each block walks only the tiles of the other side that
+// its rows meet, and pairs outside the window count as padding ([note: window ranges]).
 #include "attention_cuda.h"
 #include "attention_mma_common.cuh"
 
@@ -29,7 +30,7 @@ __device__ __forceinline__ void scores_to_gradients(float (&s)[NT][4], float (&d
 #pragma unroll
     for (int e = 0; e < 4; ++e) {
       const int64_t i = query_of(n, e), j = key_of(n, e);
-      const bool real = i < len && j < len;
+      const bool real = i < len && j < len && args.window.sees(i, j);
       const float pr = real ? exp2f(s[n][e] * scale_log2 - lse_log2_of(n, e)) : 0.0f;
       const float z = ((keep >> e) & 1u) ? args.rng.inv_keep : 0.0f;
       s[n][e] = pr * z;                                 // what reached V: the left operand of dV
@@ -68,9 +69,11 @@ __global__ void __launch_bounds__(kMmaThreads) attention_dq_mma_kernel(const Att
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g4 = lane >> 2, t4 = lane & 3;
   const int64_t my_rows[2] = {row0 + warp * 16 + g4, row0 + warp * 16 + g4 + 8};
   const TilePairStages<T, D> kv{stage_base, &k, &v};
+  const int64_t keys_begin = window_align_down(args.window.key_begin(row0));  // [note: window ranges]
+  const int64_t keys_end = args.window.key_end(last_real_row(row0, kMmaRows, len), len);
   load_tile_async<T, D>(q_tile, g, q, b, h, row0, kMmaRows, len);
   load_tile_async<T, D>(do_tile, g, dout, b, h, row0, kMmaRows, len);
-  kv.load(0, g, b, h, 0, len);
+  kv.load(0, g, b, h, keys_begin, len);
   mma::cp_async_commit();
   // delta_i = <dout_i, out_i> of this block's rows (this kernel replaces the SIMT delta launch on the mma path):
   // one warp per row, coalesced along head_dim; written to params.delta for the dkdv kernel that follows.
@@ -104,9 +107,9 @@ __global__ void __launch_bounds__(kMmaThreads) attention_dq_mma_kernel(const Att
   float acc[DT][4];
   mma::zero(acc);
 
-  for (int64_t j0 = 0; j0 < len; j0 += kMmaCols) {
-    const int stage = static_cast<int>((j0 / kMmaCols) & 1);
-    kv.advance(stage, g, b, h, j0, len, [](int, int64_t) {});
+  for (int64_t j0 = keys_begin; j0 < keys_end; j0 += kMmaCols) {
+    const int stage = static_cast<int>(((j0 - keys_begin) / kMmaCols) & 1);
+    kv.advance(stage, g, b, h, j0, keys_end, len, [](int, int64_t) {});
     const T* k_tile = kv.first(stage);
     const T* v_tile = kv.second(stage);
     float s[NT][4], dp[NT][4];
@@ -175,20 +178,22 @@ __global__ void __launch_bounds__(kMmaThreads) attention_dkdv_mma_kernel(const A
       delta_stage(stage)[c] = i < len ? p.delta[g.lse_index(b, h, i)] : 0.0f;
     }
   };
+  const int64_t queries_begin = window_align_down(args.window.query_begin(key0));  // [note: window ranges]
+  const int64_t queries_end = args.window.query_end(last_real_row(key0, kMmaRows, len), len);
   load_tile_async<T, D>(k_tile, g, k, b, h, key0, kMmaRows, len);
   load_tile_async<T, D>(v_tile, g, v, b, h, key0, kMmaRows, len);
   const TilePairStages<T, D> qdo{stage_base, &q, &dout};
-  qdo.load(0, g, b, h, 0, len);
+  qdo.load(0, g, b, h, queries_begin, len);
   mma::cp_async_commit();
-  load_stats(0, 0);
+  load_stats(0, queries_begin);
   const float scale_log2 = args.scale * kLog2e;
   float dk_acc[DT][4], dv_acc[DT][4];
   mma::zero(dk_acc);
   mma::zero(dv_acc);
 
-  for (int64_t i0 = 0; i0 < len; i0 += kMmaCols) {
-    const int stage = static_cast<int>((i0 / kMmaCols) & 1);
-    qdo.advance(stage, g, b, h, i0, len, load_stats);
+  for (int64_t i0 = queries_begin; i0 < queries_end; i0 += kMmaCols) {
+    const int stage = static_cast<int>(((i0 - queries_begin) / kMmaCols) & 1);
+    qdo.advance(stage, g, b, h, i0, queries_end, len, load_stats);
     const T* q_tile = qdo.first(stage);
     const T* do_tile = qdo.second(stage);
     const float* lse_log2_tile = lse_stage(stage);

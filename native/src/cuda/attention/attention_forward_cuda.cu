@@ -1,5 +1,6 @@
 // CUDA attention forward (kernels.h): online softmax over key tiles staged in shared memory, one thread per
-// query row, float math for every storage dtype. Grid: (query tiles of max_seqlen, batch * heads).
+// query row, float math for every storage dtype. Grid: (query tiles of max_seqlen, batch * heads). With a sliding
+// window a block walks only the key tiles its rows see ([note: window ranges]).
 // Must match the CPU twin (attention_forward_cpu.cpp) within the bounds of test_attention_cuda.
 #include "attention_cuda.h"
 #include "attention_kernel_common.cuh"
@@ -44,8 +45,11 @@ __global__ void __launch_bounds__(kRowsPerBlock) attention_forward_kernel(const 
       acc[d] = 0.0f;
     }
   }
-  for (int64_t j0 = 0; j0 < len; j0 += kKeyTile) {
-    const int cols = static_cast<int>(len - j0 < kKeyTile ? len - j0 : kKeyTile);
+  // Only the keys some row of this block sees ([note: window ranges]); [0, len) without a window.
+  const int64_t keys_begin = window_align_down(args.window.key_begin(first_row));
+  const int64_t keys_end = args.window.key_end(last_real_row(first_row, kRowsPerBlock, len), len);
+  for (int64_t j0 = keys_begin; j0 < keys_end; j0 += kKeyTile) {
+    const int cols = static_cast<int>(keys_end - j0 < kKeyTile ? keys_end - j0 : kKeyTile);
     __syncthreads();
     load_tile<T, D>(k_tile, g, k, b, h, j0, kKeyTile, len);
     load_tile<T, D>(v_tile, g, v, b, h, j0, kKeyTile, len);
@@ -57,15 +61,17 @@ __global__ void __launch_bounds__(kRowsPerBlock) attention_forward_kernel(const 
     for (int c = 0; c < kKeyTile; ++c) {
       float dot = 0.0f;
       for (int d = 0; d < D; ++d) dot += qr[d] * k_tile[c * D + d];
-      s[c] = c < cols ? dot * args.scale : -INFINITY;
+      s[c] = c < cols && args.window.sees(i, j0 + c) ? dot * args.scale : -INFINITY;
       tile_max = fmaxf(tile_max, s[c]);
     }
     const float new_max = fmaxf(row_max, tile_max);
-    const float correction = expf(row_max - new_max);
+    // A row whose window starts beyond this tile has seen no key yet: its weights stay exp(-inf) = 0, not nan.
+    const float shift = new_max == -INFINITY ? 0.0f : new_max;
+    const float correction = expf(row_max - shift);
     float tile_sum = 0.0f;
 #pragma unroll 1
     for (int c = 0; c < kKeyTile; ++c) {
-      s[c] = c < cols ? expf(s[c] - new_max) : 0.0f;
+      s[c] = c < cols ? expf(s[c] - shift) : 0.0f;
       tile_sum += s[c];
     }
     row_sum = row_sum * correction + tile_sum;
@@ -86,7 +92,7 @@ __global__ void __launch_bounds__(kRowsPerBlock) attention_forward_kernel(const 
     }
   }
   if (active) {
-    const float inv_sum = 1.0f / row_sum;
+    const float inv_sum = 1.0f / row_sum;  // >= 1: a real row always sees itself
     T* o = static_cast<T*>(out.base) + g.offset(out, b, i, h);
     for (int d = 0; d < D; ++d) o[d] = from_float<T>(acc[d] * inv_sum);
     p.lse[g.lse_index(b, h, i)] = row_max + logf(row_sum);

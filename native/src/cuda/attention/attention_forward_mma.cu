@@ -5,7 +5,8 @@
 // feeds P straight from the score accumulators into O += P V (see [note: fragment layout] in mma_warp.cuh).
 // Semantics are the CPU twin's (attention_forward_cpu.cpp): the softmax sum counts every weight, dropout zeroes
 // and rescales only what reaches V, padded query rows get zeros and lse 0. P is rounded to T before P V, as in
-// FlashAttention; test_attention_cuda holds it to the 16-bit bounds of the double reference.
+// FlashAttention; test_attention_cuda holds it to the 16-bit bounds of the double reference. With a sliding
+// window a block walks only the key tiles its rows see ([note: window ranges]).
 #include "attention_cuda.h"
 #include "attention_mma_common.cuh"
 
@@ -44,9 +45,12 @@ __global__ void __launch_bounds__(kMmaThreads) attention_forward_mma_kernel(cons
   // Two K/V stages; Q is staged once in stage 1, moved to registers, and its space reused.
   const TilePairStages<T, D> kv{reinterpret_cast<T*>(smem_raw), &k, &v};
   T* q_tile = kv.first(1);
+  // The keys some row of this block sees ([note: window ranges]); [0, len) without a window.
+  const int64_t keys_begin = window_align_down(args.window.key_begin(row0));
+  const int64_t keys_end = args.window.key_end(last_real_row(row0, kMmaRows, len), len);
   load_tile_async<T, D>(q_tile, g, q, b, h, row0, kMmaRows, len);
   mma::cp_async_commit();
-  kv.load(0, g, b, h, 0, len);
+  kv.load(0, g, b, h, keys_begin, len);
   mma::cp_async_commit();
   mma::cp_async_wait<1>();  // Q has landed; the first K/V tile may still be in flight
   __syncthreads();
@@ -62,9 +66,9 @@ __global__ void __launch_bounds__(kMmaThreads) attention_forward_mma_kernel(cons
   float row_sum[2] = {0.0f, 0.0f};            // this lane's share; reduced over the quad at the end
   const int64_t my_rows[2] = {row0 + warp * 16 + g4, row0 + warp * 16 + g4 + 8};
 
-  for (int64_t j0 = 0; j0 < len; j0 += kMmaCols) {
-    const int stage = static_cast<int>((j0 / kMmaCols) & 1);
-    kv.advance(stage, g, b, h, j0, len, [](int, int64_t) {});
+  for (int64_t j0 = keys_begin; j0 < keys_end; j0 += kMmaCols) {
+    const int stage = static_cast<int>(((j0 - keys_begin) / kMmaCols) & 1);
+    kv.advance(stage, g, b, h, j0, keys_end, len, [](int, int64_t) {});
     const T* k_tile = kv.first(stage);
     const T* v_tile = kv.second(stage);
 
@@ -81,22 +85,26 @@ __global__ void __launch_bounds__(kMmaThreads) attention_forward_mma_kernel(cons
       }
     }
 
-    // Scale into the exp2 domain, mask keys past the end, and update the running max of both rows.
+    // Scale into the exp2 domain, mask keys past the end or outside the row's window, and update the running max
+    // of both rows.
     float tile_max[2] = {-INFINITY, -INFINITY};
 #pragma unroll
     for (int n = 0; n < NT; ++n) {
 #pragma unroll
       for (int e = 0; e < 4; ++e) {
         const int64_t col = j0 + n * 8 + 2 * t4 + (e & 1);
-        s[n][e] = col < len ? s[n][e] * scale_log2 : -INFINITY;
+        s[n][e] = col < len && args.window.sees(my_rows[e >> 1], col) ? s[n][e] * scale_log2 : -INFINITY;
         tile_max[e >> 1] = fmaxf(tile_max[e >> 1], s[n][e]);
       }
     }
-    float correction[2];
+    float correction[2], shift[2];
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
-      const float new_max = fmaxf(row_max[r], mma::quad_max(tile_max[r]));  // finite: key j0 < len is real
-      correction[r] = exp2f(row_max[r] - new_max);                         // 0 on the first tile
+      const float new_max = fmaxf(row_max[r], mma::quad_max(tile_max[r]));
+      // -inf only for a row that has seen no key yet (a window starting beyond this tile, or a padding row whose
+      // window holds no real key): its weights stay exp2(-inf) = 0 instead of nan.
+      shift[r] = new_max == -INFINITY ? 0.0f : new_max;
+      correction[r] = exp2f(row_max[r] - shift[r]);  // 0 on the first tile
       row_max[r] = new_max;
       row_sum[r] *= correction[r];
     }
@@ -104,7 +112,7 @@ __global__ void __launch_bounds__(kMmaThreads) attention_forward_mma_kernel(cons
     for (int n = 0; n < NT; ++n) {
 #pragma unroll
       for (int e = 0; e < 4; ++e) {
-        s[n][e] = exp2f(s[n][e] - row_max[e >> 1]);
+        s[n][e] = exp2f(s[n][e] - shift[e >> 1]);
         row_sum[e >> 1] += s[n][e];
       }
     }

@@ -26,10 +26,25 @@ struct AttentionArgs {
   SequenceGeometry g;
   DropoutRng rng;
   float scale;
+  AttentionWindow window;  // unlimited on both sides when the call has no window
 };
 
 inline AttentionArgs attention_args(const exprbert_attention_params& p) {
-  return AttentionArgs{p, geometry_of(p), dropout_of(p), static_cast<float>(p.scale)};
+  return AttentionArgs{p, geometry_of(p), dropout_of(p), static_cast<float>(p.scale), window_of(p)};
+}
+
+// [note: window ranges] With a sliding window every kernel walks only the tiles of the other side that some row
+// of its own block can see: keys [key_begin(first), key_end(last)) for a block of query rows, queries
+// [query_begin(first), query_end(last)) for a block of key rows (AttentionWindow, attention_math.h), the start
+// rounded down to a multiple of kWindowAlign (so the dropout groups of four and the n8 fragments stay aligned).
+// Inside those tiles, pairs outside the window are masked like padded keys. Without a window the ranges are
+// [0, len): the same tiles as before the option existed.
+constexpr int64_t kWindowAlign = 16;
+__host__ __device__ __forceinline__ int64_t window_align_down(int64_t x) { return x / kWindowAlign * kWindowAlign; }
+
+// The last real row of the block of `rows` rows starting at first (first < len).
+__device__ __forceinline__ int64_t last_real_row(int64_t first, int rows, int64_t len) {
+  return (first + rows < len ? first + rows : len) - 1;
 }
 
 

@@ -67,13 +67,14 @@ struct TilePairStages {
     load_tile_async<T, D>(second(stage), g, *second_tensor, b, h, r0, kMmaCols, len);
   }
 
-  // Top of the loop for the tiles at r0 in `stage`: starts the next pair into the other stage (and runs
-  // also_next(other stage, next r0) for plain loads that go with it), waits for this stage's group only, and
-  // ends with a barrier. The loop body must end with a barrier too: the stage is refilled two tiles later.
+  // Top of the loop for the tiles at r0 in `stage`, of a walk that stops before row `end` (<= len): starts the
+  // next pair into the other stage (and runs also_next(other stage, next r0) for plain loads that go with it),
+  // waits for this stage's group only, and ends with a barrier. The loop body must end with a barrier too: the
+  // stage is refilled two tiles later.
   template <typename AlsoNext>
   __device__ __forceinline__ void advance(int stage, const SequenceGeometry& g, int64_t b, int64_t h, int64_t r0,
-                                          int64_t len, AlsoNext also_next) const {
-    if (r0 + kMmaCols < len) {
+                                          int64_t end, int64_t len, AlsoNext also_next) const {
+    if (r0 + kMmaCols < end) {
       load(stage ^ 1, g, b, h, r0 + kMmaCols, len);
       mma::cp_async_commit();
       also_next(stage ^ 1, r0 + kMmaCols);

@@ -22,7 +22,9 @@ public final class AttentionKernels {
   private AttentionKernels() {}
 
   /**
-   * {@code out = softmax(scale q k^T, key padding) v} with dropout, and the per-row log-sum-exp.
+   * {@code out = softmax(scale q k^T, key padding) v} with dropout, and the per-row log-sum-exp. With a sliding
+   * window ({@link AttentionOptions#window()}) each query sees only the keys of its window, at a cost of
+   * O(seq * window) instead of O(seq^2); padded query rows are zero either way.
    *
    * @param q padded {@code [batch, seq, heads, head_dim]} or varlen {@code [total_tokens, heads, head_dim]}
    * @param k like q
@@ -251,6 +253,10 @@ public final class AttentionKernels {
       p.host_cu_seqlens(new IntPointer(hostCu.data_ptr()));
     }
     p.scale(options.scale()).dropout_p(options.dropoutP()).dropout_seed(options.seed()).dropout_offset(options.offset());
+    AttentionWindow window = options.window(); // sides already checked: >= 0 or -1
+    if (window.isLimited()) {
+      p.window(KernelsLibrary.EXPRBERT_ATTENTION_WINDOW_SLIDING).window_left(window.left()).window_right(window.right());
+    }
     long[] s = strides(q, batch);
     p.q(q.data_ptr()).q_batch_stride(s[0]).q_row_stride(s[1]).q_head_stride(s[2]);
     s = strides(k, batch);

@@ -43,7 +43,7 @@ public final class KernelsLibrary {
   public static final int EXPRBERT_DTYPE_F16 = 1;
   public static final int EXPRBERT_DTYPE_BF16 = 2;
 
-  public static final int EXPRBERT_ABI_VERSION = 1;
+  public static final int EXPRBERT_ABI_VERSION = 2;
 
   public static native int exprbert_abi_version();
 
@@ -225,6 +225,10 @@ public final class KernelsLibrary {
   public static final int EXPRBERT_ATTENTION_PADDED = 0;
   public static final int EXPRBERT_ATTENTION_VARLEN = 1;
 
+  // exprbert_attention_window
+  public static final int EXPRBERT_ATTENTION_WINDOW_NONE = 0;
+  public static final int EXPRBERT_ATTENTION_WINDOW_SLIDING = 1;
+
   public static native void exprbert_attention_params_init(AttentionParams params);
 
   public static native @Cast("int32_t") int exprbert_attention_forward(@Const AttentionParams params);
@@ -400,5 +404,14 @@ public final class KernelsLibrary {
 
     public native int num_threads();
     public native AttentionParams num_threads(int value);
+
+    public native int window();
+    public native AttentionParams window(int value);
+
+    public native long window_left();
+    public native AttentionParams window_left(long value);
+
+    public native long window_right();
+    public native AttentionParams window_right(long value);
   }
 }

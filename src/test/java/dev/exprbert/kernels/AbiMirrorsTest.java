@@ -32,7 +32,7 @@ class AbiMirrorsTest {
     assertEquals(List.of("exprbert_grad_norm_params", "exprbert_adamw_params", "exprbert_attention_params"),
         List.copyOf(truth.structs().keySet()));
     assertEquals(24, truth.structs().get("exprbert_adamw_params").size(), truth.structs().toString());
-    assertEquals(51, truth.structs().get("exprbert_attention_params").size(), truth.structs().toString());
+    assertEquals(54, truth.structs().get("exprbert_attention_params").size(), truth.structs().toString());
     assertEquals(16, truth.functions().size(), truth.functions().keySet().toString());
     assertEquals(List.of("i32", "ptr", "ptr"), truth.functions().get("exprbert_attention_dropout_mask"));
     assertEquals(List.of("i64", "i32"), truth.functions().get("exprbert_params_size"));
@@ -40,6 +40,9 @@ class AbiMirrorsTest {
     assertEquals(2L, truth.constants().get("EXPRBERT_DTYPE_BF16"));
     assertTrue(truth.structs().get("exprbert_attention_params").contains("dropout_seed:u64"));
     assertTrue(truth.structs().get("exprbert_attention_params").contains("q_head_stride:i64"));
+    assertEquals(List.of("window:i32", "window_left:i64", "window_right:i64"),
+        truth.structs().get("exprbert_attention_params").subList(51, 54));
+    assertEquals(1L, truth.constants().get("EXPRBERT_ATTENTION_WINDOW_SLIDING"));
   }
 
   @Test

@@ -47,14 +47,28 @@ class AttentionKernelsTest {
 
   /** Reference out for sequence b (real rows only), in float64, optionally with the keep-mask (1/(1-p) scaled). */
   private static Tensor reference(Tensor q, Tensor k, Tensor v, int b, Tensor keep, double p) {
+    return reference(q, k, v, b, keep, p, AttentionWindow.NONE);
+  }
+
+  /** {@link #reference(Tensor, Tensor, Tensor, int, Tensor, double)} where query i sees only the keys of its window. */
+  private static Tensor reference(Tensor q, Tensor k, Tensor v, int b, Tensor keep, double p, AttentionWindow window) {
     long len = LENGTHS[b];
+    float[] band = new float[(int) (len * len)];
+    for (int i = 0; i < len; i++) {
+      for (int j = 0; j < len; j++) {
+        band[(int) (i * len + j)] = window.sees(i, j) ? 0.0f : Float.NEGATIVE_INFINITY;
+      }
+    }
     try (Tensor qb = q.select(0, b).narrow(0, 0, len).transpose(0, 1).to(ScalarType.Double);
         Tensor kb = k.select(0, b).narrow(0, 0, len).transpose(0, 1).to(ScalarType.Double);
         Tensor vb = v.select(0, b).narrow(0, 0, len).transpose(0, 1).to(ScalarType.Double);
         Tensor kt = kb.transpose(1, 2);
         Tensor scores = torch.matmul(qb, kt);
         Scalar scale = new Scalar(1.0 / Math.sqrt(D));
-        Tensor scaled = scores.mul(scale);
+        Tensor bandFloat = Tensors.floats(band, len, len);
+        Tensor bandDouble = bandFloat.to(ScalarType.Double);
+        Tensor unmasked = scores.mul(scale);
+        Tensor scaled = unmasked.add(bandDouble);
         Tensor probs = torch.softmax(scaled, -1)) {
       Tensor weights = probs;
       Tensor dropped = null;
@@ -106,6 +120,53 @@ class AttentionKernelsTest {
       for (int b = 0; b < B; b++) {
         try (Tensor ref = reference(t[0], t[1], t[2], b, keep, 0.3); Tensor real = out.select(0, b).narrow(0, 0, LENGTHS[b])) {
           assertClose("dropout out[" + b + "]", Tensors.toFloatArray(real), Tensors.toFloatArray(ref), TOLERANCE);
+        }
+      }
+    } finally {
+      closeAll(t);
+    }
+  }
+
+  @Test
+  void slidingWindowForwardMatchesTheReferenceAndPackedEqualsPadded() {
+    Tensor[] t = qkv();
+    long total = LENGTHS[0] + LENGTHS[1] + LENGTHS[2];
+    try {
+      for (AttentionWindow window : new AttentionWindow[] {AttentionWindow.symmetric(4), new AttentionWindow(0, 7)}) {
+        AttentionOptions options = new AttentionOptions(1.0 / Math.sqrt(D), 0.25, 31, 2, window);
+        try (Tensor lens = lengths(); Tensor out = torch.empty(B, S, H, D); Tensor lse = torch.empty(B, H, S);
+            Tensor keep = AttentionKernels.dropoutMask(B, H, S, options);
+            Tensor cu = Tensors.longs(new long[] {0, LENGTHS[0], LENGTHS[0] + LENGTHS[1], total}, B + 1);
+            Tensor cu32 = cu.to(ScalarType.Int);
+            Tensor pq = pack(t[0]); Tensor pk = pack(t[1]); Tensor pv = pack(t[2]);
+            Tensor pout = torch.empty(total, H, D); Tensor plse = torch.empty(H, total);
+            Tensor dout = torch.randn(B, S, H, D); Tensor pdout = pack(dout);
+            Tensor dq = torch.empty(B, S, H, D); Tensor dk = torch.empty(B, S, H, D); Tensor dv = torch.empty(B, S, H, D);
+            Tensor pdq = torch.empty(total, H, D); Tensor pdk = torch.empty(total, H, D); Tensor pdv = torch.empty(total, H, D)) {
+          AttentionKernels.forward(t[0], t[1], t[2], out, lse, AttentionBatch.padded(lens), options);
+          for (int b = 0; b < B; b++) {
+            try (Tensor ref = reference(t[0], t[1], t[2], b, keep, 0.25, window);
+                Tensor real = out.select(0, b).narrow(0, 0, LENGTHS[b])) {
+              assertClose(window + " out[" + b + "]", Tensors.toFloatArray(real), Tensors.toFloatArray(ref), TOLERANCE);
+            }
+          }
+          AttentionKernels.forward(pq, pk, pv, pout, plse, AttentionBatch.varlen(cu32, S), options);
+          AttentionKernels.backward(dout, t[0], t[1], t[2], out, lse, dq, dk, dv, null, AttentionBatch.padded(lens), options);
+          AttentionKernels.backward(pdout, pq, pk, pv, pout, plse, pdq, pdk, pdv, null, AttentionBatch.varlen(cu32, S),
+              options);
+          try (Tensor a = pack(out); Tensor b = pack(dq); Tensor c = pack(dk); Tensor d = pack(dv)) {
+            assertClose(window + " packed vs padded out", pout, a, 0.0);
+            assertClose(window + " packed vs padded dq", pdq, b, 0.0);
+            assertClose(window + " packed vs padded dk", pdk, c, 0.0);
+            assertClose(window + " packed vs padded dv", pdv, d, 0.0);
+          }
+          try (Tensor full = torch.empty(B, S, H, D); Tensor fullLse = torch.empty(B, H, S)) {
+            AttentionKernels.forward(t[0], t[1], t[2], full, fullLse, AttentionBatch.padded(lens),
+                options.withWindow(AttentionWindow.NONE));
+            double changed = dev.exprbert.testing.TensorAssertions.maxAbsDiff(Tensors.toFloatArray(full),
+                Tensors.toFloatArray(out));
+            assertTrue(changed > 0.05, window + " left the output unchanged (" + changed + ")");
+          }
         }
       }
     } finally {

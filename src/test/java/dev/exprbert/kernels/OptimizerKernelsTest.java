@@ -21,7 +21,7 @@ class OptimizerKernelsTest {
   @Test
   void reportsBuildInfoAndNeverFailsOnDeviceCount() {
     String info = NativeKernels.buildInfo();
-    assertTrue(info.startsWith("exprbert_kernels ") && info.contains("abi 1"), info);
+    assertTrue(info.startsWith("exprbert_kernels ") && info.contains("abi " + KernelsLibrary.EXPRBERT_ABI_VERSION), info);
     assertTrue(info.contains(NativeKernels.cudaCompiled() ? "archs" : "cuda off"), info);
     assertTrue(NativeKernels.cudaDeviceCount() >= 0);
   }

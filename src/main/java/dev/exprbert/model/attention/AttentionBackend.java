@@ -1,6 +1,7 @@
 package dev.exprbert.model.attention;
 
 import dev.exprbert.autograd.LayerwiseBackward;
+import dev.exprbert.kernels.AttentionWindow;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -13,6 +14,11 @@ import org.bytedeco.pytorch.Tensor;
  * {@code [total_tokens, heads, head_dim]}; the context comes back in the same layout. The fused kernel reads and
  * writes exactly that (strided rows, no copy); eager and sdpa transpose to LibTorch's {@code [batch, heads, seq,
  * head_dim]} inside, as transformers' eager and sdpa attention do.
+ *
+ * <p>A sliding window (local attention, {@link AttentionWindow}) is a per-call choice, because one model mixes
+ * global and local layers (ModernBERT): the windowed {@code attend} below. eager, sdpa and fused implement it
+ * (eager and sdpa with an explicit [batch, 1, seq, seq] mask, fused inside the kernel, packed batches included);
+ * a backend that does not refuses a limited window instead of attending globally.
  */
 public interface AttentionBackend {
 
@@ -30,6 +36,23 @@ public interface AttentionBackend {
    * @return context shaped like q; the caller owns it
    */
   Tensor attend(Tensor q, Tensor k, Tensor v, AttentionMask mask, double dropout, boolean training, LayerwiseBackward tape);
+
+  /**
+   * {@link #attend(Tensor, Tensor, Tensor, AttentionMask, double, boolean, LayerwiseBackward)} where query i sees
+   * key j only inside {@code window} (and j is a real token); {@link AttentionWindow#NONE} is exactly the call
+   * without a window. Outputs at padding query rows are unspecified (the fused kernel gives zeros; eager and sdpa,
+   * like Hugging Face, a uniform row where the window holds no real key): callers ignore them.
+   *
+   * @throws UnsupportedOperationException for a limited window when the backend does not implement windows
+   */
+  default Tensor attend(Tensor q, Tensor k, Tensor v, AttentionMask mask, AttentionWindow window, double dropout,
+      boolean training, LayerwiseBackward tape) {
+    if (window.isLimited()) {
+      throw new UnsupportedOperationException("--attention " + implementation() + " does not implement a sliding"
+          + " attention window (" + window + "); eager, sdpa and fused do");
+    }
+    return attend(q, k, v, mask, dropout, training, tape);
+  }
 
   /** A new backend called {@code name} (eager, sdpa or fused); the error lists those that exist. */
   static AttentionBackend named(String name) {

@@ -1,5 +1,10 @@
 package dev.exprbert.model.attention;
 
+import dev.exprbert.kernels.AttentionWindow;
+import java.util.HashMap;
+import java.util.Map;
+import dev.exprbert.runtime.Tensors;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -19,7 +24,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * </ul>
  * On a GPU the mask also keeps what it needs in host memory (the 0/1 mask of a padded batch, the offsets of a packed
  * one) when the caller built it there, so the fused kernel never copies them back from the device (which would wait
- * for the device). Owns its tensors.
+ * for the device). A padded mask also gives the additive mask of a sliding window ({@link #additive(AttentionWindow)}),
+ * built once per window and kept (a model's local layers share it). Owns its tensors.
  */
 public final class AttentionMask implements AutoCloseable {
   private final Tensor keep;      // padded: [batch, seq], int64, 1 = attend; packed: null
@@ -29,6 +35,7 @@ public final class AttentionMask implements AutoCloseable {
   private final Tensor cuSeqlens; // packed: [batch + 1] int32 on the compute device; padded: null
   private final Tensor hostCuSeqlens; // packed on a GPU: cuSeqlens in host memory, or null
   private final long maxSeqlen;   // packed: the longest sequence; padded: -1
+  private final Map<AttentionWindow, Tensor> windowed = new HashMap<>(); // padded: [batch, 1, seq, seq] per window
 
   private AttentionMask(Tensor keep, Tensor hostKeep, Tensor additive) {
     this.keep = keep;
@@ -162,6 +169,43 @@ public final class AttentionMask implements AutoCloseable {
   }
 
   /**
+   * The additive mask of {@code window} in the compute dtype: {@link #additive()} for {@link AttentionWindow#NONE};
+   * otherwise [batch, 1, seq, seq], 0 where query i may see key j (j a real token and inside i's window) and
+   * {@code finfo(dtype).min} elsewhere, as Hugging Face builds its sliding-window masks. A padding query whose window
+   * holds no real key gets a row of min: a uniform softmax, which no real token depends on. Built on first use per
+   * window; borrowed: do not close.
+   */
+  public Tensor additive(AttentionWindow window) {
+    requirePadded("additive padding mask");
+    if (!window.isLimited()) {
+      return additive;
+    }
+    Tensor cached = windowed.get(window);
+    if (cached == null) {
+      cached = windowedAdditive(window);
+      windowed.put(window, cached);
+    }
+    return cached;
+  }
+
+  private Tensor windowedAdditive(AttentionWindow window) {
+    long b = keep.size(0);
+    long s = keep.size(1);
+    // Every temporary dies with this scope; the mask keeps the result past any scope its caller has open.
+    try (PointerScope scope = new PointerScope()) {
+      Tensor positions = torch.arange(new Scalar(s), keep.options());
+      Tensor offsets = positions.unsqueeze(0).sub(positions.unsqueeze(1)); // j - i, [seq, seq]
+      Tensor notTooFarBefore = offsets.ge(new Scalar(window.left() < 0 ? -s : -window.left()));
+      Tensor notTooFarAfter = offsets.le(new Scalar(window.right() < 0 ? s : window.right()));
+      Tensor band = notTooFarBefore.logical_and(notTooFarAfter).view(1, 1, s, s);
+      Tensor realKeys = keep.ne(new Scalar(0)).view(b, 1, 1, s);
+      Tensor hidden = band.logical_and(realKeys).logical_not(); // [batch, 1, seq, seq]
+      Tensor additiveWindow = hidden.to(additive.scalar_type()).mul(new Scalar(lowest(additive.scalar_type())));
+      return Tensors.outlive(scope, additiveWindow);
+    }
+  }
+
+  /**
    * [batch] int32 real lengths, for kernels that take lengths instead of a mask (fused attention). Borrowed:
    * do not close. Throws IllegalArgumentException when the mask is not right-padded (ones, then zeros only),
    * which a length cannot express.
@@ -169,31 +213,39 @@ public final class AttentionMask implements AutoCloseable {
   public Tensor lengths() {
     requirePadded("per-sequence lengths (use cuSeqlens())");
     if (lengths == null) {
-      Tensor source = hostKeep != null ? hostKeep : keep; // host memory when we have it: no wait for the device
-      try (Tensor counts = source.sum(1);
-          Scalar seqEnd = new Scalar(source.size(1));
-          TensorOptions longs = source.options();
-          Tensor positions = torch.arange(seqEnd, longs);
-          Scalar zero = new Scalar(0);
-          Tensor column = counts.unsqueeze(1);
-          Tensor prefix = positions.lt(column);
-          Tensor keepBool = source.ne(zero);
-          Tensor same = prefix.eq(keepBool);
-          Tensor all = same.all()) {
-        if (!all.item_bool()) {
-          throw new IllegalArgumentException("attention_mask must be right-padded (1s, then only 0s in every row) for "
-              + "lengths-based attention (--attention fused); found a 0 before a 1");
-        }
-        if (source == keep) {
-          lengths = counts.to(ScalarType.Int);
-        } else {
-          try (Tensor hostLengths = counts.to(ScalarType.Int); org.bytedeco.pytorch.Device device = keep.device()) {
-            lengths = hostLengths.to(device, ScalarType.Int);
-          }
-        }
+      // Made on first use, perhaps inside a caller's PointerScope: the mask keeps it past that scope (close()).
+      try (PointerScope scope = new PointerScope()) {
+        lengths = Tensors.outlive(scope, checkedLengths());
       }
     }
     return lengths;
+  }
+
+  /** [batch] int32 lengths of the 0/1 mask, after checking that every row is right-padded. */
+  private Tensor checkedLengths() {
+    Tensor source = hostKeep != null ? hostKeep : keep; // host memory when we have it: no wait for the device
+    try (Tensor counts = source.sum(1);
+        Scalar seqEnd = new Scalar(source.size(1));
+        TensorOptions longs = source.options();
+        Tensor positions = torch.arange(seqEnd, longs);
+        Scalar zero = new Scalar(0);
+        Tensor column = counts.unsqueeze(1);
+        Tensor prefix = positions.lt(column);
+        Tensor keepBool = source.ne(zero);
+        Tensor same = prefix.eq(keepBool);
+        Tensor all = same.all()) {
+      if (!all.item_bool()) {
+        throw new IllegalArgumentException("attention_mask must be right-padded (1s, then only 0s in every row) for "
+            + "lengths-based attention (--attention fused); found a 0 before a 1");
+      }
+      if (source == keep) {
+        return counts.to(ScalarType.Int);
+      } else {
+        try (Tensor hostLengths = counts.to(ScalarType.Int); org.bytedeco.pytorch.Device device = keep.device()) {
+          return hostLengths.to(device, ScalarType.Int);
+        }
+      }
+    }
   }
 
   @Override
@@ -210,6 +262,8 @@ public final class AttentionMask implements AutoCloseable {
       hostKeep.close();
     }
     additive.close();
+    windowed.values().forEach(Tensor::close);
+    windowed.clear();
     if (lengths != null) {
       lengths.close();
     }

@@ -1,6 +1,7 @@
 package dev.exprbert.model.attention;
 
 import dev.exprbert.autograd.LayerwiseBackward;
+import dev.exprbert.kernels.AttentionWindow;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -8,7 +9,8 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * Attention as Hugging Face's eager BertSelfAttention writes it: matmul, scale, additive mask,
  * softmax, dropout, matmul, in LibTorch's [batch, heads, seq, head_dim] layout. The reference every other backend
- * is compared with.
+ * is compared with. A sliding window adds {@code finfo.min} outside each query's window as well
+ * ({@link AttentionMask#additive(AttentionWindow)}), as Hugging Face's ModernBERT does.
  */
 public final class EagerAttention implements AttentionBackend {
   @Override
@@ -18,8 +20,14 @@ public final class EagerAttention implements AttentionBackend {
 
   @Override
   public Tensor attend(Tensor q, Tensor k, Tensor v, AttentionMask mask, double dropout, boolean training, LayerwiseBackward tape) {
+    return attend(q, k, v, mask, AttentionWindow.NONE, dropout, training, tape);
+  }
+
+  @Override
+  public Tensor attend(Tensor q, Tensor k, Tensor v, AttentionMask mask, AttentionWindow window, double dropout,
+      boolean training, LayerwiseBackward tape) {
     double scale = 1.0 / Math.sqrt(q.size(q.dim() - 1));
-    Tensor additive = mask.additive(); // borrowed from the mask
+    Tensor additive = mask.additive(window); // borrowed from the mask
     try (Tensor qh = q.transpose(1, 2);
         Tensor kh = k.transpose(1, 2);
         Tensor vh = v.transpose(1, 2);

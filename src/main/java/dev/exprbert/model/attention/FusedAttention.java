@@ -4,6 +4,7 @@ import dev.exprbert.autograd.LayerwiseBackward;
 import dev.exprbert.kernels.AttentionBatch;
 import dev.exprbert.kernels.AttentionKernels;
 import dev.exprbert.kernels.AttentionOptions;
+import dev.exprbert.kernels.AttentionWindow;
 import dev.exprbert.runtime.Tensors;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.pytorch.GradMode;
@@ -24,6 +25,8 @@ import org.bytedeco.pytorch.global.torch;
  * the kernel's packed layout: q, k, v, out are {@code [total_tokens, heads, head_dim]} and no padding exists. The
  * kernel takes the interface's layout ([note: attention layout] in {@link AttentionBackend}) as it is: q, k, v are
  * strided views of the projections and the context is the kernel's output itself, with no transpose or copy.
+ * A sliding window ({@link AttentionWindow}) runs inside the kernel, padded or packed, forward and backward, at a
+ * cost of O(seq * window) per sequence.
  *
  * <p>Train-mode dropout follows Hugging Face's semantics (drop attention probabilities with p, scale the
  * survivors by 1/(1-p)); the mask comes from a counter-based RNG keyed by this backend's seed and a call
@@ -64,6 +67,12 @@ public final class FusedAttention implements AttentionBackend {
 
   @Override
   public Tensor attend(Tensor q, Tensor k, Tensor v, AttentionMask mask, double dropout, boolean training, LayerwiseBackward tape) {
+    return attend(q, k, v, mask, AttentionWindow.NONE, dropout, training, tape);
+  }
+
+  @Override
+  public Tensor attend(Tensor q, Tensor k, Tensor v, AttentionMask mask, AttentionWindow window, double dropout,
+      boolean training, LayerwiseBackward tape) {
     boolean wantsGrad = GradMode.is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad());
     if (wantsGrad && tape == null) {
       throw new UnsupportedOperationException("--attention fused is a custom op that needs the layer-wise backward "
@@ -76,7 +85,7 @@ public final class FusedAttention implements AttentionBackend {
     }
     double p = training ? dropout : 0.0;
     AttentionOptions options = new AttentionOptions(1.0 / Math.sqrt(q.size(q.dim() - 1)), p, seed,
-        p > 0 ? calls.getAndIncrement() : 0);
+        p > 0 ? calls.getAndIncrement() : 0, window);
     Tensor layout = mask.isPacked() ? mask.cuSeqlens() : mask.lengths();
     Tensor hostLayout = mask.isPacked() ? mask.hostCuSeqlens() : null;
     long maxSeqlen = mask.isPacked() ? mask.maxSeqlen() : -1;

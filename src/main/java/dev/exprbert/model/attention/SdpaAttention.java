@@ -1,6 +1,7 @@
 package dev.exprbert.model.attention;
 
 import dev.exprbert.autograd.LayerwiseBackward;
+import dev.exprbert.kernels.AttentionWindow;
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -9,7 +10,8 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * LibTorch's {@code scaled_dot_product_attention} (FlashAttention / memory-efficient / cuDNN kernels
  * on GPU, a fused math path on CPU) with Hugging Face's additive mask, as transformers' "sdpa"
- * attention implementation calls it, in LibTorch's [batch, heads, seq, head_dim] layout.
+ * attention implementation calls it, in LibTorch's [batch, heads, seq, head_dim] layout. A sliding window goes in
+ * the same additive mask ({@link AttentionMask#additive(AttentionWindow)}).
  */
 public final class SdpaAttention implements AttentionBackend {
   @Override
@@ -19,7 +21,13 @@ public final class SdpaAttention implements AttentionBackend {
 
   @Override
   public Tensor attend(Tensor q, Tensor k, Tensor v, AttentionMask mask, double dropout, boolean training, LayerwiseBackward tape) {
-    Tensor additive = mask.additive(); // borrowed from the mask
+    return attend(q, k, v, mask, AttentionWindow.NONE, dropout, training, tape);
+  }
+
+  @Override
+  public Tensor attend(Tensor q, Tensor k, Tensor v, AttentionMask mask, AttentionWindow window, double dropout,
+      boolean training, LayerwiseBackward tape) {
+    Tensor additive = mask.additive(window); // borrowed from the mask
     try (TensorOptional attnMask = new TensorOptional(additive);
         DoubleOptional defaultScale = new DoubleOptional();
         Tensor qh = q.transpose(1, 2);
