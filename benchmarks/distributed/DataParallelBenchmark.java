@@ -9,8 +9,8 @@ import dev.exprbert.dist.DistributedBackend;
 import dev.exprbert.dist.DistributedContext;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.TokenizerLoader;
-import dev.exprbert.model.BertConfig;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.bert.BertConfig;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.CheckpointLoader;
 import dev.exprbert.model.attention.AttentionBackend;
 import dev.exprbert.runtime.Placement;
@@ -145,7 +145,7 @@ public final class DataParallelBenchmark {
           .set("max_seq_length", 256).set("logging_steps", 1000).set("save_strategy", "no").set("disable_tqdm", true)
           .set("learning_rate", 1e-5).build();
       try (ModelTokenizer tokenizer = TokenizerLoader.load(tok);
-          BertForTokenClassification model = new BertForTokenClassification(config,
+          EncoderForTokenClassification model = new EncoderForTokenClassification(config,
               CheckpointLoader.initialize(config, Placement.CPU_FLOAT32, 42), Placement.CPU_FLOAT32,
               AttentionBackend.named("sdpa"));
           Trainer trainer = new Trainer(settings, model, tokenizer, train, null, context)) {

@@ -12,11 +12,11 @@ import dev.exprbert.export.OnnxExport;
 import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.infer.WindowScorer;
 import dev.exprbert.io.TokenizerLoader;
-import dev.exprbert.model.BertConfig;
-import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.CheckpointLoader;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.model.attention.AttentionBackend;
+import dev.exprbert.model.bert.BertConfig;
 import dev.exprbert.runtime.Placement;
 import dev.exprbert.serve.ComputeThreads;
 import dev.exprbert.serve.ServeOptions;
@@ -280,7 +280,7 @@ public final class ServingBenchmark {
     } finally {
       weights.values().forEach(Tensor::close);
     }
-    try (TokenClassifier classifier = new TokenClassifier(new BertForTokenClassification(config, loaded.weights(),
+    try (TokenClassifier classifier = new TokenClassifier(new EncoderForTokenClassification(config, loaded.weights(),
         Placement.CPU_FLOAT32, AttentionBackend.named("fused")), TokenizerLoader.load(encoder))) {
       classifier.save(dir);
     }

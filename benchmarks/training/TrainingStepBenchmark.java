@@ -1,6 +1,5 @@
 package benchmarks.training;
 
-import dev.exprbert.kernels.NativeKernels;
 import dev.exprbert.data.BatchLayout;
 import dev.exprbert.data.Feature;
 import dev.exprbert.data.Featurizer;
@@ -10,10 +9,11 @@ import dev.exprbert.data.ReaderOptions;
 import dev.exprbert.data.SentenceReaders;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.TokenizerLoader;
-import dev.exprbert.model.BertConfig;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.kernels.NativeKernels;
 import dev.exprbert.model.CheckpointLoader;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.attention.AttentionBackend;
+import dev.exprbert.model.bert.BertConfig;
 import dev.exprbert.optim.AdamWSettings;
 import dev.exprbert.optim.FusedAdamW;
 import dev.exprbert.optim.Optimizer;
@@ -103,10 +103,10 @@ public final class TrainingStepBenchmark {
     return features;
   }
 
-  static BertForTokenClassification model(Case c) {
+  static EncoderForTokenClassification model(Case c) {
     BertConfig config = BertConfig.builder().vocabSize(30522).hiddenSize(384).numHiddenLayers(6).numAttentionHeads(12)
         .intermediateSize(1536).maxPositionEmbeddings(512).labels(LABELS).padTokenId(0).build();
-    return new BertForTokenClassification(config, CheckpointLoader.initialize(config, Placement.CPU_FLOAT32, 42),
+    return new EncoderForTokenClassification(config, CheckpointLoader.initialize(config, Placement.CPU_FLOAT32, 42),
         Placement.CPU_FLOAT32, AttentionBackend.named(c.attention()));
   }
 
@@ -127,12 +127,12 @@ public final class TrainingStepBenchmark {
     }
     System.out.printf("%nbatch %d, %d measured steps after %d warm-up: %d real tokens, %d padded (real %.1f%%)%n",
         batchSize, steps, WARMUP, real, padded, 100.0 * real / padded);
-    List<BertForTokenClassification> models = new ArrayList<>();
+    List<EncoderForTokenClassification> models = new ArrayList<>();
     List<Optimizer> optimizers = new ArrayList<>();
     double[][] ms = new double[CASES.size()][steps];
     try {
       for (Case c : CASES) {
-        BertForTokenClassification m = model(c);
+        EncoderForTokenClassification m = model(c);
         m.train(true);
         models.add(m);
         optimizers.add(new FusedAdamW(ParameterGroups.huggingFace(m.weights().parameters(), 0.01),
@@ -151,7 +151,7 @@ public final class TrainingStepBenchmark {
       }
     } finally {
       optimizers.forEach(Optimizer::close);
-      models.forEach(BertForTokenClassification::close);
+      models.forEach(EncoderForTokenClassification::close);
     }
     double baseline = median(ms[0]);
     System.out.printf("| case | median ms/step | real tokens/s | vs padded eager |%n|---|---|---|---|%n");
@@ -163,8 +163,10 @@ public final class TrainingStepBenchmark {
   }
 
   /** One Trainer step with gradient_accumulation_steps 1, its loss and gradient norm read as a logging step does. */
-  static void step(BertForTokenClassification model, Optimizer optimizer, boolean packed, List<Feature> batch) {
-    TrainingStep step = new TrainingStep(model, optimizer, packed ? BatchLayout.PACKED : BatchLayout.PADDED, 0, 1.0);
+  static void step(EncoderForTokenClassification model, Optimizer optimizer, boolean packed, List<Feature> batch) {
+    Integer pad = model.config().padTokenId(); // RoBERTa pads with 1, its padding_idx
+    TrainingStep step = new TrainingStep(model, optimizer, packed ? BatchLayout.PACKED : BatchLayout.PADDED,
+        pad == null ? 0 : pad, 1.0);
     try (TrainingStep.Output out = step.run(List.of(batch), 1e-5)) {
       out.loss().item_double();
       out.gradNorm().item_double();

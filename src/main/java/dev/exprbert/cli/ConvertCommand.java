@@ -1,14 +1,14 @@
 package dev.exprbert.cli;
 
 import dev.exprbert.convert.OnnxToHuggingFace;
-import dev.exprbert.model.BertConfig;
+import dev.exprbert.model.bert.BertConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code exprbert convert --onnx model.onnx --tokenizer tokenizer.json --out DIR}: ONNX BERT encoder to an HF directory. */
 @Command(name = "convert", mixinStandardHelpOptions = true,

@@ -20,9 +20,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code exprbert evaluate --model DIR --validation_file FILE}: seqeval metrics of a model on labelled
@@ -83,7 +83,7 @@ final class EvaluateCommand implements Callable<Integer> {
       ReaderOptions options = ReaderOptions.builder().spans(spanFlags.options(issue -> err.println(issue))).build();
       List<LabeledSentence> sentences = TrainingSetup.checkedEvalData("validation_file", data, options, null,
           classifier.config().labels(), unknownToO);
-      Window window = Window.resolve(maxSeqLength, stride, classifier.config().maxPositionEmbeddings(),
+      Window window = Window.resolve(maxSeqLength, stride, classifier.config().maxSequenceLength(),
           classifier.tokenizer());
       // fused attention takes packed batches, as predict and the Tagger do: the same metrics, no work on padding
       BatchLayout layout = BatchLayout.forInference(classifier.model().attention().implementation());

@@ -5,9 +5,10 @@ import dev.exprbert.io.TokenizerJsonVocabulary;
 import dev.exprbert.io.onnx.ImportedEncoder;
 import dev.exprbert.io.onnx.OnnxBertImporter;
 import dev.exprbert.io.onnx.OnnxTokenClassifierImporter;
-import dev.exprbert.model.BertConfig;
 import dev.exprbert.model.HiddenActivation;
 import dev.exprbert.model.ModelDirectory;
+import dev.exprbert.model.bert.BertConfig;
+import dev.exprbert.model.bert.BertFamily;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ import java.util.OptionalInt;
  * <p>The directory appears atomically (see {@link DirectoryInstall}). Loading it as a token
  * classifier gives HF's default labels and a newly initialised classifier, reported as missing. An export
  * of a token classifier (a {@code /classifier} head, as torch.onnx and {@code export-onnx} write it) becomes
- * a {@code BertForTokenClassification} directory instead: {@code bert.}-prefixed encoder weights, the head,
+ * a {@code EncoderForTokenClassification} directory instead: {@code bert.}-prefixed encoder weights, the head,
  * and the labels of the file's {@code id2label} metadata.
  */
 public final class OnnxToHuggingFace {
@@ -73,11 +74,11 @@ public final class OnnxToHuggingFace {
       BertConfig config = configOf(encoder, onnx);
       if (imported.hasHead()) { // a token classifier (torch.onnx or export-onnx): its head and labels come along
         config = config.toBuilder().labels(imported.labels())
-            .architectures(List.of(BertConfig.TOKEN_CLASSIFICATION_ARCHITECTURE)).build();
+            .architectures(List.of(BertFamily.BERT.tokenClassificationClass())).build();
         Safetensors.write(dir.resolve(ModelDirectory.SAFETENSORS), imported.tokenClassifierWeights(), Map.of("format", "pt"));
         config.write(dir.resolve(ModelDirectory.CONFIG));
       } else {
-        config = config.toBuilder().architectures(List.of(BertConfig.BASE_MODEL_ARCHITECTURE)).build();
+        config = config.toBuilder().architectures(List.of(BertFamily.BERT.baseModelClass())).build();
         Safetensors.write(dir.resolve(ModelDirectory.SAFETENSORS), encoder.weights(), Map.of("format", "pt"));
         config.writeBaseModel(dir.resolve(ModelDirectory.CONFIG));
       }
@@ -95,7 +96,7 @@ public final class OnnxToHuggingFace {
     }
     try {
       return buildConfig(encoder, act);
-    } catch (dev.exprbert.model.BertConfigException e) {
+    } catch (dev.exprbert.model.ModelConfigException e) {
       throw new IllegalArgumentException("ONNX file " + onnx + " describes an encoder this project refuses: " + e.getMessage(), e);
     }
   }

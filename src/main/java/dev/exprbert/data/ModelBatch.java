@@ -1,6 +1,6 @@
 package dev.exprbert.data;
 
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -32,10 +32,10 @@ public sealed interface ModelBatch extends AutoCloseable permits PaddedBatch, Pa
   long computedTokens();
 
   /** Logits without building a graph (in the model's current train / eval mode); the caller owns them. */
-  Tensor logits(BertForTokenClassification model);
+  Tensor logits(EncoderForTokenClassification model);
 
   /** The layer-wise training pass; close it after its backward. */
-  BertForTokenClassification.ForwardPass forwardForTraining(BertForTokenClassification model);
+  EncoderForTokenClassification.ForwardPass forwardForTraining(EncoderForTokenClassification model);
 
   @Override
   void close();

@@ -1,6 +1,6 @@
 package dev.exprbert.data;
 
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.PackedSequences;
 import dev.exprbert.runtime.Tensors;
 import java.util.List;
@@ -141,12 +141,12 @@ public final class PackedBatch implements ModelBatch {
   }
 
   @Override
-  public Tensor logits(BertForTokenClassification model) {
+  public Tensor logits(EncoderForTokenClassification model) {
     return model.logits(modelInput());
   }
 
   @Override
-  public BertForTokenClassification.ForwardPass forwardForTraining(BertForTokenClassification model) {
+  public EncoderForTokenClassification.ForwardPass forwardForTraining(EncoderForTokenClassification model) {
     return model.forwardForTraining(modelInput());
   }
 

@@ -1,6 +1,6 @@
 package dev.exprbert.data;
 
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.runtime.Tensors;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
@@ -109,12 +109,12 @@ public final class PaddedBatch implements ModelBatch {
   }
 
   @Override
-  public Tensor logits(BertForTokenClassification model) {
+  public Tensor logits(EncoderForTokenClassification model) {
     return model.logits(inputIds, attentionMask, tokenTypeIds);
   }
 
   @Override
-  public BertForTokenClassification.ForwardPass forwardForTraining(BertForTokenClassification model) {
+  public EncoderForTokenClassification.ForwardPass forwardForTraining(EncoderForTokenClassification model) {
     return model.forwardForTraining(inputIds, attentionMask, tokenTypeIds);
   }
 

@@ -7,8 +7,9 @@ import dev.exprbert.io.ModelTokenizer;
  * (run_ner's limit, plus the sliding windows {@link Featurizer} makes instead of truncating):
  * <ul>
  *   <li>{@code maxSeqLength}: sub-tokens per window, special tokens included. By default the smaller of the model's
- *       {@code max_position_embeddings} and the tokenizer's {@code model_max_length} (what run_ner's tokenizer call
- *       truncates to); an explicit value may not exceed {@code max_position_embeddings}, the positions the model has.
+ *       longest sequence ({@code max_position_embeddings}; RoBERTa's less padding_idx + 1) and the tokenizer's
+ *       {@code model_max_length} (what run_ner's tokenizer call truncates to); an explicit value may not exceed the
+ *       model's longest sequence, the positions the model has.
  *   <li>{@code stride}: sub-tokens of overlap between the windows of a long sentence, {@link #DEFAULT_STRIDE} by
  *       default, capped at the window's text budget ({@code maxSeqLength} minus the special tokens) minus one so a
  *       short window still advances.
@@ -22,17 +23,18 @@ public record Window(int maxSeqLength, int stride) {
   public static final int DEFAULT_STRIDE = 32;
 
   /**
-   * The window for a model with {@code maxPositionEmbeddings} positions and {@code tokenizer}.
+   * The window for a model whose sequences hold at most {@code maxSequenceLength} tokens (its max_position_embeddings,
+   * less the positions its family never uses: RoBERTa's first padding_idx + 1) and {@code tokenizer}.
    *
    * @param maxSeqLength the requested window, or null for the model's limit
    * @param stride the requested overlap, or null for {@link #DEFAULT_STRIDE}
    */
-  public static Window resolve(Integer maxSeqLength, Integer stride, int maxPositionEmbeddings, ModelTokenizer tokenizer) {
-    int limit = Math.min(maxPositionEmbeddings, tokenizer.modelMaxLength().orElse(Integer.MAX_VALUE));
+  public static Window resolve(Integer maxSeqLength, Integer stride, int maxSequenceLength, ModelTokenizer tokenizer) {
+    int limit = Math.min(maxSequenceLength, tokenizer.modelMaxLength().orElse(Integer.MAX_VALUE));
     int length = maxSeqLength != null ? maxSeqLength : limit;
-    if (length > maxPositionEmbeddings) {
+    if (length > maxSequenceLength) {
       throw new IllegalArgumentException("max_seq_length " + length + " exceeds the model's max_position_embeddings "
-          + maxPositionEmbeddings);
+          + "limit of " + maxSequenceLength + " tokens");
     }
     int budget = length - tokenizer.specialTokenCount();
     if (budget < 1) {

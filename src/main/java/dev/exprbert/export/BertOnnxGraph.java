@@ -9,13 +9,13 @@ import dev.exprbert.io.onnx.proto.OnnxProto.TensorProto;
 import dev.exprbert.io.onnx.proto.OnnxProto.TensorShapeProto;
 import dev.exprbert.io.onnx.proto.OnnxProto.TypeProto;
 import dev.exprbert.io.onnx.proto.OnnxProto.ValueInfoProto;
-import dev.exprbert.model.BertConfig;
+import dev.exprbert.model.bert.BertConfig;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The ONNX graph of {@code BertForTokenClassification} in eval mode, op for op what
+ * The ONNX graph of {@code EncoderForTokenClassification} in eval mode, op for op what
  * {@code model.BertEmbeddings}, {@code BertLayer}, {@code BertSelfAttention}, {@code LayerNorm}, {@code Linear} and
  * the classifier compute (dropout is the identity at inference, so it has no node):
  * <pre>

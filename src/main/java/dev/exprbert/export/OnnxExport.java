@@ -6,9 +6,11 @@ import dev.exprbert.io.onnx.proto.OnnxProto.GraphProto;
 import dev.exprbert.io.onnx.proto.OnnxProto.ModelProto;
 import dev.exprbert.io.onnx.proto.OnnxProto.OperatorSetIdProto;
 import dev.exprbert.io.onnx.proto.OnnxProto.StringStringEntryProto;
-import dev.exprbert.model.BertConfig;
 import dev.exprbert.model.CheckpointLoader;
+import dev.exprbert.model.EncoderConfig;
 import dev.exprbert.model.ModelDirectory;
+import dev.exprbert.model.bert.BertConfig;
+import dev.exprbert.model.bert.BertFamily;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Placement;
 import java.io.IOException;
@@ -91,9 +93,10 @@ public final class OnnxExport {
           .setIrVersion(OnnxOpsets.irVersion(options.opset()))
           .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(options.opset()))
           .setProducerName(PRODUCER).setProducerVersion(PRODUCER_VERSION)
-          .setDocString("BertForTokenClassification (" + config.numLabels() + " labels) exported by exprbert export-onnx")
+          .setDocString(BertFamily.BERT.tokenClassificationClass() + " (" + config.numLabels()
+              + " labels) exported by exprbert export-onnx")
           .addMetadataProps(entry("model_type", config.modelType()))
-          .addMetadataProps(entry("architecture", BertConfig.TOKEN_CLASSIFICATION_ARCHITECTURE))
+          .addMetadataProps(entry("architecture", BertFamily.BERT.tokenClassificationClass()))
           .addMetadataProps(entry("id2label", id2label(config.labels())))
           .setGraph(graph)
           .build();
@@ -108,17 +111,21 @@ public final class OnnxExport {
     }
   }
 
-  /** config.json of a BERT model; other model types are refused, since the graph spells BERT's modules. */
+  /**
+   * config.json of a BERT model; other families are refused, since the graph spells BERT's modules and position ids
+   * (RoBERTa's ids from the input ids, ELECTRA's projection and DistilBERT's names would each need their own graph).
+   */
   private static BertConfig readBertConfig(Path modelDir) throws IOException {
     if (!Files.isDirectory(modelDir)) {
       throw new NoSuchFileException(modelDir.toString(), null, "--model: no such model directory");
     }
-    BertConfig config = ModelDirectory.readConfig(modelDir);
-    if (!BertConfig.MODEL_TYPE.equals(config.modelType())) {
+    EncoderConfig config = ModelDirectory.readConfig(modelDir);
+    if (config.family() != BertFamily.BERT || !(config instanceof BertConfig bert)) {
       throw new IllegalArgumentException(modelDir.resolve(ModelDirectory.CONFIG) + ": model_type \"" + config.modelType()
-          + "\" cannot be exported; export-onnx writes \"" + BertConfig.MODEL_TYPE + "\" graphs only");
+          + "\" (" + config.family().tokenClassificationClass() + ") cannot be exported; export-onnx writes \""
+          + BertFamily.BERT.modelType() + "\" graphs only (EncoderForTokenClassification)");
     }
-    return config;
+    return bert;
   }
 
   private static void checkOutput(Path out) {

@@ -5,6 +5,8 @@ import dev.exprbert.data.Feature;
 import dev.exprbert.data.Featurizer;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.data.Window;
+import dev.exprbert.io.ModelTokenizer;
+import dev.exprbert.io.WordSpan;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -13,9 +15,10 @@ import java.util.List;
  * Text in, labelled spans out: Hugging Face's token-classification pipeline on a {@link TokenClassifier}.
  *
  * <ol>
- *   <li>Raw text is split into words with character offsets ({@link TextSplitter}, BERT's basic
- *       tokenization); pre-split words are joined by single spaces, as HF does with
- *       {@code is_split_into_words}, and the offsets index that joined string.</li>
+ *   <li>Raw text is split into words with character offsets by the model's own tokenizer
+ *       ({@link ModelTokenizer#wordSpans}: its normalizer and pre-tokenizer, whatever the family); pre-split words are
+ *       joined by single spaces, as HF does with {@code is_split_into_words}, and the offsets index that joined
+ *       string. Either way the words are then encoded as pre-split words, as the model was trained.</li>
  *   <li>Words are encoded as pre-split input and cut into windows by {@link Featurizer} when longer than
  *       the model allows ({@link Window}, the rule training and evaluation use too); each word is predicted exactly
  *       once, by the window where it has most context.</li>
@@ -53,7 +56,7 @@ public final class Tagger {
     this.scorer = scorer;
     this.options = options;
     this.labels = classifier.config().labels();
-    Window window = Window.resolve(options.maxSeqLength(), options.stride(), classifier.config().maxPositionEmbeddings(),
+    Window window = Window.resolve(options.maxSeqLength(), options.stride(), classifier.config().maxSequenceLength(),
         classifier.tokenizer());
     this.featurizer = new Featurizer(classifier.tokenizer(), null, false, window.maxSeqLength(), window.stride());
   }
@@ -67,7 +70,7 @@ public final class Tagger {
     return tagTexts(List.of(text)).get(0);
   }
 
-  /** Tags raw texts, each split into words by {@link TextSplitter}; an empty text gives no words. */
+  /** Tags raw texts, each split into words by the tokenizer ({@link ModelTokenizer#wordSpans}); an empty text gives no words. */
   public List<TaggedSentence> tagTexts(List<String> texts) {
     if (texts == null) {
       throw new IllegalArgumentException("texts is null; expected a list of strings");
@@ -79,9 +82,18 @@ public final class Tagger {
         throw new IllegalArgumentException("texts[" + i + "] is null; expected a string");
       }
       joined.add(texts.get(i));
-      words.add(TextSplitter.split(texts.get(i)));
+      words.add(words(texts.get(i)));
     }
     return tag(joined, words);
+  }
+
+  /** The words of a raw text, where the tokenizer finds them. */
+  private List<Word> words(String text) {
+    List<Word> out = new ArrayList<>();
+    for (WordSpan span : classifier.tokenizer().wordSpans(text)) {
+      out.add(new Word(text.substring(span.start(), span.end()), span.start(), span.end()));
+    }
+    return out;
   }
 
   /** Tags pre-split sentences; offsets index the words joined by single spaces. */

@@ -6,9 +6,9 @@ import dev.exprbert.data.ModelBatch;
 import dev.exprbert.data.SubwordAligner;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.TokenizerLoader;
-import dev.exprbert.model.BertConfig;
-import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.CheckpointLoader;
+import dev.exprbert.model.EncoderConfig;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.model.attention.AttentionImplementation;
 import dev.exprbert.runtime.Natives;
@@ -39,13 +39,14 @@ import org.bytedeco.pytorch.Tensor;
  */
 public final class TokenClassifier implements AutoCloseable, WindowScorer {
   private final Object forwardLock = new Object();
-  private final BertForTokenClassification model;
+  private final EncoderForTokenClassification model;
   private final ModelTokenizer tokenizer;
   private final SubwordAligner aligner;
   private final String defaultLabel;
 
-  public TokenClassifier(BertForTokenClassification model, ModelTokenizer tokenizer) {
+  public TokenClassifier(EncoderForTokenClassification model, ModelTokenizer tokenizer) {
     ModelDirectory.requireTokenizerFits(model.config(), tokenizer);
+    ModelDirectory.requireTokenizerMatches(model.config(), tokenizer);
     this.model = model;
     this.tokenizer = tokenizer;
     this.aligner = new SubwordAligner(tokenizer, null, false);
@@ -61,7 +62,7 @@ public final class TokenClassifier implements AutoCloseable, WindowScorer {
   /** Loads config.json, the weights and the tokenizer of {@code dir} onto {@code placement}. */
   public static TokenClassifier load(Path dir, Placement placement, AttentionImplementation attention) throws IOException {
     Natives.init();
-    BertConfig config = ModelDirectory.readConfig(dir);
+    EncoderConfig config = ModelDirectory.readConfig(dir);
     Map<String, Tensor> checkpoint = ModelDirectory.readWeights(dir);
     CheckpointLoader.Loaded loaded;
     try {
@@ -69,8 +70,8 @@ public final class TokenClassifier implements AutoCloseable, WindowScorer {
     } finally {
       checkpoint.values().forEach(Tensor::close);
     }
-    BertForTokenClassification model =
-        new BertForTokenClassification(config, loaded.weights(), placement, attention.create());
+    EncoderForTokenClassification model =
+        new EncoderForTokenClassification(config, loaded.weights(), placement, attention.create());
     try {
       return new TokenClassifier(model, TokenizerLoader.load(dir));
     } catch (IOException | RuntimeException e) {
@@ -79,7 +80,7 @@ public final class TokenClassifier implements AutoCloseable, WindowScorer {
     }
   }
 
-  public BertForTokenClassification model() {
+  public EncoderForTokenClassification model() {
     return model;
   }
 
@@ -87,7 +88,7 @@ public final class TokenClassifier implements AutoCloseable, WindowScorer {
     return tokenizer;
   }
 
-  public BertConfig config() {
+  public EncoderConfig config() {
     return model.config();
   }
 
@@ -109,9 +110,9 @@ public final class TokenClassifier implements AutoCloseable, WindowScorer {
       List<AlignedSentence> aligned = new ArrayList<>();
       for (int i = start; i < Math.min(sentences.size(), start + batchSize); i++) {
         AlignedSentence s = aligner.align(sentences.get(i));
-        if (s.exceedsLength(config().maxPositionEmbeddings())) {
+        if (s.exceedsLength(config().maxSequenceLength())) {
           throw new IllegalArgumentException("sentence " + (i + 1) + " has " + s.length() + " sub-tokens, more than"
-              + " max_position_embeddings " + config().maxPositionEmbeddings() + "; split it into shorter sentences"
+              + " the model's " + config().maxSequenceLength() + "; split it into shorter sentences"
               + " or use Tagger, which windows long sentences");
         }
         aligned.add(s);

@@ -1,10 +1,13 @@
 package dev.exprbert.io;
 
+import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +32,7 @@ public final class ModelTokenizer implements AutoCloseable {
   private final int specialTokenCount;
   private final int leadingSpecialTokenCount;
   private final int vocabularySize;
+  private final TokenizerKind kind;
 
   ModelTokenizer(
       HuggingFaceTokenizer tokenizer,
@@ -38,7 +42,8 @@ public final class ModelTokenizer implements AutoCloseable {
       OptionalInt modelMaxLength,
       String padToken,
       Integer padTokenId,
-      int vocabularySize) {
+      int vocabularySize,
+      TokenizerKind kind) {
     this.tokenizer = tokenizer;
     this.sourceDirectory = sourceDirectory;
     this.filesToSave = Collections.unmodifiableMap(new LinkedHashMap<>(filesToSave));
@@ -47,6 +52,7 @@ public final class ModelTokenizer implements AutoCloseable {
     this.padToken = padToken;
     this.padTokenId = padTokenId;
     this.vocabularySize = vocabularySize;
+    this.kind = kind;
     this.specialTokenCount = tokenizer.encode(new String[0], true, false).getIds().length;
     this.leadingSpecialTokenCount = leadingSpecials(tokenizer);
   }
@@ -86,6 +92,77 @@ public final class ModelTokenizer implements AutoCloseable {
     }
   }
 
+  /**
+   * The words of a raw text as this tokenizer's own normalizer and pre-tokenizer split it (its word ids and character
+   * offsets, no hand-written copy of its rules): whitespace and punctuation for BERT's WordPiece, GPT-2's regex for
+   * byte-level BPE (punctuation runs apart from letters), whitespace for SentencePiece's Metaspace (punctuation stays
+   * on its word). A word spans its tokens' offsets, trimmed of whitespace at both ends; one with no characters left
+   * (a byte-level BPE's whitespace-only pieces, characters the normalizer removes) is no word. Offsets are UTF-16
+   * indices into {@code text}, surrogate pairs included.
+   */
+  public List<WordSpan> wordSpans(String text) {
+    if (text == null) {
+      throw new IllegalArgumentException("text is null; expected a string (possibly empty)");
+    }
+    Encoding encoding = tokenizer.encode(text, false, false);
+    long[] wordIds = encoding.getWordIds();
+    CharSpan[] spans = encoding.getCharTokenSpans();
+    int[] utf16 = codePointIndex(text);
+    List<WordSpan> words = new ArrayList<>();
+    long current = -1;
+    int start = Integer.MAX_VALUE;
+    int end = -1;
+    for (int t = 0; t <= wordIds.length; t++) {
+      long word = t < wordIds.length ? wordIds[t] : -2;
+      if (word != current) {
+        addTrimmed(words, text, utf16, start, end);
+        current = word;
+        start = Integer.MAX_VALUE;
+        end = -1;
+      }
+      CharSpan span = t < wordIds.length ? spans[t] : null;
+      if (word >= 0 && span != null && span.getEnd() > span.getStart()) {
+        start = Math.min(start, span.getStart());
+        end = Math.max(end, span.getEnd());
+      }
+    }
+    return words;
+  }
+
+  /** Adds code points [start, end) of {@code text} as a word, trimmed of whitespace; nothing when none is left. */
+  private static void addTrimmed(List<WordSpan> words, String text, int[] utf16, int start, int end) {
+    if (end <= start) {
+      return;
+    }
+    int from = utf16[Math.min(start, utf16.length - 1)];
+    int to = utf16[Math.min(end, utf16.length - 1)];
+    while (from < to && isSpace(text.codePointAt(from))) {
+      from += Character.charCount(text.codePointAt(from));
+    }
+    while (to > from && isSpace(text.codePointBefore(to))) {
+      to -= Character.charCount(text.codePointBefore(to));
+    }
+    if (to > from) {
+      words.add(new WordSpan(from, to));
+    }
+  }
+
+  /** Whitespace as tokenizers mean it: Java's whitespace plus the Unicode space separators (no-break space...). */
+  private static boolean isSpace(int cp) {
+    return Character.isWhitespace(cp) || Character.isSpaceChar(cp);
+  }
+
+  /** utf16[i] = the UTF-16 index of code point i of {@code text}; utf16[codePointCount] = text.length(). */
+  private static int[] codePointIndex(String text) {
+    int[] out = new int[text.codePointCount(0, text.length()) + 1];
+    int cp = 0;
+    for (int i = 0; i < text.length(); i += Character.charCount(text.codePointAt(i))) {
+      out[cp++] = i;
+    }
+    out[cp] = text.length();
+    return out;
+  }
+
   /** The sub-token strings of {@code words}, special tokens included (for reports and debugging). */
   public List<String> tokens(List<String> words) {
     return List.of(tokenizer.encode(toArray(words), true, false).getTokens());
@@ -112,6 +189,11 @@ public final class ModelTokenizer implements AutoCloseable {
    */
   public int vocabularySize() {
     return vocabularySize;
+  }
+
+  /** The sub-word model of tokenizer.json (WordPiece, byte-level BPE, Unigram...). */
+  public TokenizerKind kind() {
+    return kind;
   }
 
   /** How many special tokens encoding adds around one sequence (2 for BERT: [CLS] and [SEP]). */

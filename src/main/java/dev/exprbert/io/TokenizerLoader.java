@@ -53,6 +53,7 @@ public final class TokenizerLoader {
           TokenizerSettings.SPECIAL_TOKENS_MAP,
           BertTokenizerJson.VOCAB_TXT);
   private static final String ADDED_TOKENS_JSON = "added_tokens.json";
+  private static final String SENTENCEPIECE_PAD = "<pad>";
   private static final Map<String, String> DJL_OPTIONS =
       Map.of(
           "addSpecialTokens", "true",
@@ -112,14 +113,22 @@ public final class TokenizerLoader {
 
     int vocabularySize;
     Integer padTokenId;
+    String padToken = settings.padToken();
     try {
       vocabularySize = TokenizerJsonVocabulary.size(tokenizerJson, describedAs);
-      padTokenId = PadTokenLookup.padTokenId(tokenizerJson, settings.padToken(), describedAs);
+      padTokenId = PadTokenLookup.padTokenId(tokenizerJson, padToken, describedAs);
+      if (padTokenId == null && !settings.statesPadToken()) {
+        // no tokenizer_config.json naming it: BERT's [PAD] is absent, so try how RoBERTa and XLM-R spell it
+        padTokenId = PadTokenLookup.padTokenId(tokenizerJson, SENTENCEPIECE_PAD, describedAs);
+        padToken = padTokenId != null ? SENTENCEPIECE_PAD : padToken;
+      }
     } catch (IllegalArgumentException e) {
       throw new IOException(e.getMessage(), e); // a bad tokenizer file, like every other problem reported here
     }
     TokenizerJsonChecks.check(tokenizerJson, describedAs);
+    TokenizerKind kind = TokenizerKind.of(tokenizerJson);
     BertTokenizerJson.disableTruncationAndPadding(tokenizerJson);
+    PreSplitWords.addPrefixSpace(tokenizerJson);
     HuggingFaceTokenizer tokenizer = newDjlTokenizer(tokenizerJson, describedAs);
     try {
       return new ModelTokenizer(
@@ -128,9 +137,10 @@ public final class TokenizerLoader {
           filesToSave,
           BertTokenizerJson.lowercases(tokenizerJson),
           settings.modelMaxLength(),
-          settings.padToken(),
+          padToken,
           padTokenId,
-          vocabularySize);
+          vocabularySize,
+          kind);
     } catch (RuntimeException e) {
       // the constructor encodes probe words; the Rust side reports a tokenizer that cannot encode them this way
       tokenizer.close();

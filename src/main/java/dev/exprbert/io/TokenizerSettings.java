@@ -29,7 +29,8 @@ record TokenizerSettings(
     String sepToken,
     String padToken,
     String clsToken,
-    String maskToken) {
+    String maskToken,
+    boolean statesPadToken) {
 
   static final String TOKENIZER_CONFIG = "tokenizer_config.json";
   static final String SPECIAL_TOKENS_MAP = "special_tokens_map.json";
@@ -61,7 +62,8 @@ record TokenizerSettings(
         token(specialMap, config, dir, "sep_token", "[SEP]"),
         token(specialMap, config, dir, "pad_token", "[PAD]"),
         token(specialMap, config, dir, "cls_token", "[CLS]"),
-        token(specialMap, config, dir, "mask_token", "[MASK]"));
+        token(specialMap, config, dir, "mask_token", "[MASK]"),
+        specialMap.has("pad_token") || config.has("pad_token"));
   }
 
   private static JsonObject readOptionalObject(Path file) throws IOException {

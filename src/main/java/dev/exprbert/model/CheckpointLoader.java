@@ -16,31 +16,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns a checkpoint's tensors into the {@link ModelWeights} of a token classifier, with the names
- * Hugging Face's {@code from_pretrained} accepts: TF-era {@code gamma/beta} names fixed, a base
- * {@code BertModel} checkpoint (no {@code bert.} prefix) accepted.
+ * Turns a checkpoint's tensors into the {@link ModelWeights} of a token classifier of the config's family, with the
+ * names Hugging Face's {@code from_pretrained} accepts: TF-era {@code gamma/beta} names fixed, a base-model checkpoint
+ * ({@code BertModel}, {@code RobertaModel}...: no {@code bert.}/{@code roberta.} prefix) accepted.
  *
  * <p>[note: strict loading] A model that tags or evaluates must never run with weights that were not
  * in the checkpoint, so {@link #load} refuses a checkpoint that lacks any parameter, and one with a
- * tensor the model does not use, naming it. Only what {@code from_pretrained} drops for this class is
- * let through ({@link #IGNORED}): the pooler (BertForTokenClassification has none), pre-training heads
- * ({@code cls.*}, reported as unused like HF does) and the {@code position_ids}/{@code token_type_ids}
- * buffers. The one place where a missing tensor is normal is fine-tuning an encoder that has no
- * classification head yet: {@link #loadForFineTuning} initialises {@code classifier.*} as
- * {@code _init_weights} does and logs Hugging Face's warning; every encoder tensor is still required.
+ * tensor the model does not use, naming it. Only what {@code from_pretrained} drops for the family's token classifier
+ * is let through ({@link ModelFamily#ignoredCheckpointKeys}: a pooler, the {@code position_ids}/{@code token_type_ids}
+ * buffers) and its pre-training heads ({@link ModelFamily#unusedHeadKeys}: {@code cls.*}, {@code lm_head.*}...,
+ * reported as unused like HF does). The one place where a missing tensor is normal is fine-tuning an encoder that has
+ * no classification head yet: {@link #loadForFineTuning} initialises {@code classifier.*} as {@code _init_weights}
+ * does and logs Hugging Face's warning; every encoder tensor is still required.
  *
  * <p>Before any tensor is copied, names, shapes and dtypes (floating point only) are checked, and the
- * model's estimated memory is compared with what the machine has ({@link BertConfigLimits}).
+ * model's estimated memory is compared with what the machine has ({@link ModelConfigLimits}).
  */
 public final class CheckpointLoader {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointLoader.class);
-  private static final String CLASS_NAME = "BertForTokenClassification";
-  /** Keys from_pretrained drops for BertForTokenClassification without complaint. */
-  private static final Pattern IGNORED =
-      Pattern.compile("^bert\\.pooler\\..*|.*\\.position_ids$|^bert\\.embeddings\\.token_type_ids$");
-  /** Pre-training heads: HF reports them as "not used" (expected when fine-tuning a pretrained encoder). */
-  private static final Pattern UNUSED_HEADS = Pattern.compile("^cls\\..*");
-  private static final Pattern LAYER_KEY = Pattern.compile("^bert\\.encoder\\.layer\\.\\d+\\..*");
+  /** A key inside one numbered layer (BERT's {@code encoder.layer.N.}, DistilBERT's {@code transformer.layer.N.}). */
+  private static final Pattern LAYER_KEY = Pattern.compile(".*\\.layers?\\.\\d+\\..*");
   private static final int LISTED = 5;
 
   private CheckpointLoader() {}
@@ -70,7 +65,7 @@ public final class CheckpointLoader {
   public record Loaded(ModelWeights weights, Report report) {}
 
   /** Fresh Hugging Face initialisation of every parameter, as a new model to train gets. */
-  public static ModelWeights initialize(BertConfig config, Placement placement, long seed) {
+  public static ModelWeights initialize(EncoderConfig config, Placement placement, long seed) {
     return load(config, Map.of(), placement, seed, false, Mode.NEW_MODEL, "(new model)").weights();
   }
 
@@ -84,7 +79,7 @@ public final class CheckpointLoader {
    * @param source names the checkpoint in errors and logs (the weights file)
    * @throws IllegalArgumentException naming the first missing, unexpected or mis-shaped tensor
    */
-  public static Loaded load(BertConfig config, Map<String, Tensor> checkpoint, Placement placement, long seed,
+  public static Loaded load(EncoderConfig config, Map<String, Tensor> checkpoint, Placement placement, long seed,
       boolean reinitializeMismatchedHead, String source) {
     return load(config, checkpoint, placement, seed, reinitializeMismatchedHead, Mode.STRICT, source);
   }
@@ -94,18 +89,18 @@ public final class CheckpointLoader {
    * (a pretrained encoder, or a head the caller dropped to train new labels) gets a freshly initialised
    * head, logged with Hugging Face's warning.
    */
-  public static Loaded loadForFineTuning(BertConfig config, Map<String, Tensor> checkpoint, Placement placement, long seed,
+  public static Loaded loadForFineTuning(EncoderConfig config, Map<String, Tensor> checkpoint, Placement placement, long seed,
       String source) {
     return load(config, checkpoint, placement, seed, false, Mode.FINE_TUNING, source);
   }
 
-  private static Loaded load(BertConfig config, Map<String, Tensor> checkpoint, Placement placement, long seed,
+  private static Loaded load(EncoderConfig config, Map<String, Tensor> checkpoint, Placement placement, long seed,
       boolean reinitializeMismatchedHead, Mode mode, String source) {
-    BertConfigLimits.Purpose purpose = placement.isCuda() ? BertConfigLimits.Purpose.HOST_STAGING
-        : mode == Mode.STRICT ? BertConfigLimits.Purpose.INFERENCE : BertConfigLimits.Purpose.TRAINING;
-    BertConfigLimits.requireFitsInMemory(config, purpose, source);
-    Map<String, Tensor> byName = normalizeNames(checkpoint, source);
+    ModelConfigLimits.Purpose purpose = placement.isCuda() ? ModelConfigLimits.Purpose.HOST_STAGING
+        : mode == Mode.STRICT ? ModelConfigLimits.Purpose.INFERENCE : ModelConfigLimits.Purpose.TRAINING;
+    ModelConfigLimits.requireFitsInMemory(config, purpose, source);
     List<ParameterSpec> specs = ParameterSpec.of(config);
+    Map<String, Tensor> byName = normalizeNames(checkpoint, config.family(), specs, source);
     List<String> missing = new ArrayList<>();
     List<String> unexpected = new ArrayList<>();
     List<String> ignored = new ArrayList<>();
@@ -143,7 +138,7 @@ public final class CheckpointLoader {
       }
     }
     Report report = new Report(List.copyOf(missing), List.copyOf(unexpected), List.copyOf(ignored), List.copyOf(reinitialized));
-    logReport(report, source);
+    logReport(report, source, config.family().tokenClassificationClass());
     return new Loaded(new ModelWeights(out), report);
   }
 
@@ -152,7 +147,7 @@ public final class CheckpointLoader {
    * (except a fresh head when allowed), unexpected tensors and non-floating weights, before anything
    * is allocated.
    */
-  private static void checkNames(BertConfig config, List<ParameterSpec> specs, Map<String, Tensor> byName,
+  private static void checkNames(EncoderConfig config, List<ParameterSpec> specs, Map<String, Tensor> byName,
       boolean freshHeadAllowed, String source, List<String> missing, List<String> unexpected, List<String> ignored) {
     java.util.Set<String> expected = new java.util.HashSet<>();
     for (ParameterSpec spec : specs) {
@@ -165,14 +160,15 @@ public final class CheckpointLoader {
             + "; expected a floating-point weight (float32, float16, bfloat16 or float64)");
       }
     }
+    ModelFamily family = config.family();
     List<String> stray = new ArrayList<>();
     for (String key : byName.keySet()) {
       if (expected.contains(key)) {
         continue;
       }
-      if (IGNORED.matcher(key).matches()) {
+      if (family.ignoredCheckpointKeys().matcher(key).matches()) {
         ignored.add(key);
-      } else if (UNUSED_HEADS.matcher(key).matches()) {
+      } else if (family.unusedHeadKeys().matcher(key).matches()) {
         unexpected.add(key);
       } else {
         stray.add(key);
@@ -184,7 +180,8 @@ public final class CheckpointLoader {
     }
     if (byName.isEmpty()) {
       throw new IllegalArgumentException(source + " holds no tensors; expected the " + specs.size() + " tensors of a "
-          + config.numHiddenLayers() + "-layer " + CLASS_NAME + " (e.g. '" + specs.get(0).name() + "')");
+          + config.numHiddenLayers() + "-layer " + family.tokenClassificationClass() + " (e.g. '" + specs.get(0).name()
+          + "')");
     }
     if (!refused.isEmpty()) {
       String first = refused.get(0);
@@ -193,20 +190,20 @@ public final class CheckpointLoader {
           + "; the weights and config.json do not belong together, or the file is damaged");
     }
     if (!stray.isEmpty()) {
-      throw new IllegalArgumentException(source + " has tensor '" + stray.get(0) + "', which a " + CLASS_NAME
-          + " with this config.json does not have" + more(stray, "unexpected") + "; the weights belong to another"
+      throw new IllegalArgumentException(source + " has tensor '" + stray.get(0) + "', which a "
+          + family.tokenClassificationClass() + " with this config.json does not have" + more(stray, "unexpected") + "; the weights belong to another"
           + " architecture or size, or the file is damaged");
     }
   }
 
-  private static String expectedBy(String key, BertConfig config) {
+  private static String expectedBy(String key, EncoderConfig config) {
     if (key.startsWith("classifier.")) {
       return "config.json's " + config.numLabels() + " labels";
     }
     if (LAYER_KEY.matcher(key).matches()) {
-      return "config.json's num_hidden_layers " + config.numHiddenLayers();
+      return "config.json's " + config.family().layersKey() + " " + config.numHiddenLayers();
     }
-    return "every BERT encoder";
+    return "every " + config.family().displayName() + " encoder";
   }
 
   private static String more(List<String> keys, String what) {
@@ -219,14 +216,18 @@ public final class CheckpointLoader {
   }
 
   /**
-   * Fixes TF-era LayerNorm names and adds the {@code bert.} prefix to base-model checkpoints (the
-   * classifier and pre-training heads keep their names).
+   * Fixes TF-era LayerNorm names and adds the family's prefix ({@code bert.}, {@code roberta.}...) to a base-model
+   * checkpoint, whose keys have none (the classifier and pre-training heads keep their names; a key gets the prefix
+   * only when the prefixed name is one the model has or ignores).
    *
    * @throws IllegalArgumentException when two checkpoint keys name the same parameter
    */
-  static Map<String, Tensor> normalizeNames(Map<String, Tensor> checkpoint, String source) {
-    boolean hasPrefix = checkpoint.keySet().stream().anyMatch(k -> k.startsWith(ParameterSpec.ENCODER_PREFIX + "."));
-    boolean looksLikeBase = checkpoint.keySet().stream().anyMatch(k -> k.startsWith("embeddings.") || k.startsWith("encoder."));
+  static Map<String, Tensor> normalizeNames(Map<String, Tensor> checkpoint, ModelFamily family,
+      List<ParameterSpec> specs, String source) {
+    String prefix = family.weightPrefix() + ".";
+    boolean hasPrefix = checkpoint.keySet().stream().anyMatch(k -> k.startsWith(prefix));
+    java.util.Set<String> names = new java.util.HashSet<>();
+    specs.forEach(spec -> names.add(spec.name()));
     Map<String, Tensor> out = new LinkedHashMap<>();
     Map<String, String> originalOf = new LinkedHashMap<>();
     for (Map.Entry<String, Tensor> e : checkpoint.entrySet()) {
@@ -236,8 +237,9 @@ public final class CheckpointLoader {
       } else if (key.endsWith(".beta")) {
         key = key.substring(0, key.length() - ".beta".length()) + ".bias";
       }
-      if (!hasPrefix && looksLikeBase && !key.startsWith("classifier.") && !UNUSED_HEADS.matcher(key).matches()) {
-        key = ParameterSpec.ENCODER_PREFIX + "." + key;
+      if (!hasPrefix && !key.startsWith("classifier.") && !family.unusedHeadKeys().matcher(key).matches()
+          && (names.contains(prefix + key) || family.ignoredCheckpointKeys().matcher(prefix + key).matches())) {
+        key = prefix + key;
       }
       String before = originalOf.put(key, e.getKey());
       if (before != null) {
@@ -249,20 +251,20 @@ public final class CheckpointLoader {
     return out;
   }
 
-  private static void logReport(Report report, String source) {
+  private static void logReport(Report report, String source, String className) {
     if (!report.missing().isEmpty()) {
       LOG.warn("Some weights of {} were not initialized from the model checkpoint at {} and are newly initialized: {}."
           + " You should probably TRAIN this model on a down-stream task to be able to use it for predictions and inference.",
-          CLASS_NAME, source, report.missing());
+          className, source, report.missing());
     }
     if (!report.reinitialized().isEmpty()) {
       LOG.warn("Some weights of {} were not initialized from the model checkpoint at {} and are newly initialized"
-          + " because the shapes did not match: {}", CLASS_NAME, source, report.reinitialized());
+          + " because the shapes did not match: {}", className, source, report.reinitialized());
     }
     if (!report.unexpected().isEmpty()) {
       LOG.warn("Some weights of the model checkpoint at {} were not used when initializing {}: {}. This IS expected if"
           + " you are initializing {} from the checkpoint of a model trained on another task or with another architecture.",
-          source, CLASS_NAME, report.unexpected(), CLASS_NAME);
+          source, className, report.unexpected(), className);
     }
   }
 

@@ -9,16 +9,16 @@ import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Hugging Face's {@code _init_weights} for BERT, in one place: Linear and Embedding weights from
- * normal(0, initializer_range), biases zero, LayerNorm weight one, and the word embedding's
- * padding row zero. Values are drawn on the CPU from a generator seeded per call, so the same seed
- * gives the same model on every device.
+ * Hugging Face's {@code _init_weights} of the BERT-like families, in one place: Linear and Embedding weights from
+ * normal(0, initializer_range), biases zero, LayerNorm weight one, and the padding_idx row of an embedding that has
+ * one zero. Values are drawn on the CPU from a generator seeded per call, so the same seed gives the same model on
+ * every device.
  */
 public final class HfInit {
   private HfInit() {}
 
   /** A new float32 CPU tensor initialised as {@code spec} says; the caller owns it. */
-  public static Tensor create(ParameterSpec spec, BertConfig config, Generator generator) {
+  public static Tensor create(ParameterSpec spec, EncoderConfig config, Generator generator) {
     try (TensorOptions options = Placement.CPU_FLOAT32.floatOptions()) {
       Tensor t = Tensors.empty(spec.shape(), options);
       fill(t, spec.init(), config, generator);
@@ -27,7 +27,7 @@ public final class HfInit {
   }
 
   /** Initialises {@code t} in place (float32 CPU). */
-  static void fill(Tensor t, ParameterSpec.Init init, BertConfig config, Generator generator) {
+  static void fill(Tensor t, ParameterSpec.Init init, EncoderConfig config, Generator generator) {
     switch (init) {
       case ZEROS -> t.zero_();
       case ONES -> {

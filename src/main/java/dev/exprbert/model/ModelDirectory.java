@@ -23,16 +23,19 @@ public final class ModelDirectory {
   public static final String CONFIG = "config.json";
   public static final String SAFETENSORS = "model.safetensors";
   public static final String PYTORCH_BIN = "pytorch_model.bin";
+  /** System property that accepts a tokenizer of another kind than the family's ({@link #requireTokenizerMatches}). */
+  public static final String ANY_TOKENIZER_PROPERTY = "exprbert.tokenizer.anyKind";
 
   private ModelDirectory() {}
 
-  public static BertConfig readConfig(Path dir) throws IOException {
+  /** The config.json of {@code dir}, read by the family its model_type names ({@link ModelConfigs}). */
+  public static EncoderConfig readConfig(Path dir) throws IOException {
     Path config = dir.resolve(CONFIG);
     if (!Files.isRegularFile(config)) {
       throw new NoSuchFileException(config.toString(), null,
           "not a Hugging Face model directory: " + CONFIG + " is missing in " + dir.toAbsolutePath());
     }
-    return BertConfig.read(config);
+    return ModelConfigs.read(config);
   }
 
   /** The checkpoint's tensors on the CPU, in file order; the caller closes them. */
@@ -62,7 +65,7 @@ public final class ModelDirectory {
    *
    * @throws IllegalArgumentException naming the tokenizer directory and both sizes
    */
-  public static void requireTokenizerFits(BertConfig config, ModelTokenizer tokenizer) {
+  public static void requireTokenizerFits(EncoderConfig config, ModelTokenizer tokenizer) {
     int ids = tokenizer.vocabularySize();
     if (ids > config.vocabSize()) {
       throw new IllegalArgumentException("the tokenizer in " + tokenizer.sourceDirectory() + " produces " + ids
@@ -73,10 +76,31 @@ public final class ModelDirectory {
   }
 
   /**
+   * Checks that the tokenizer is of a kind the model's family is trained with (WordPiece for BERT, DistilBERT and
+   * ELECTRA, byte-level BPE for RoBERTa, SentencePiece Unigram for XLM-RoBERTa), before any text is encoded: another
+   * tokenizer's ids name other tokens, so the model would run (the vocabulary may even fit) and tag nonsense. A
+   * checkpoint of the family that really was trained with another kind (klue/roberta-base uses WordPiece) loads with
+   * {@code -D}{@value #ANY_TOKENIZER_PROPERTY}{@code =true}.
+   *
+   * @throws IllegalArgumentException naming the tokenizer directory, its kind and what the family expects
+   */
+  public static void requireTokenizerMatches(EncoderConfig config, ModelTokenizer tokenizer) {
+    ModelFamily family = config.family();
+    if (family.tokenizerKinds().contains(tokenizer.kind()) || Boolean.getBoolean(ANY_TOKENIZER_PROPERTY)) {
+      return;
+    }
+    throw new IllegalArgumentException("the tokenizer in " + tokenizer.sourceDirectory() + " is " + tokenizer.kind().description()
+        + " but model_type \"" + family.modelType() + "\" (" + family.tokenClassificationClass() + ") is trained with "
+        + family.tokenizerKinds().stream().map(k -> k.description()).sorted().collect(java.util.stream.Collectors.joining(" or "))
+        + "; use the tokenizer the model was trained with (set -D" + ANY_TOKENIZER_PROPERTY + "=true if this"
+        + " checkpoint really uses this tokenizer)");
+  }
+
+  /**
    * Writes {@code config.json} and {@code model.safetensors} (float32, contiguous, CPU) into
    * {@code dir}, each file atomically (temporary file, then rename).
    */
-  public static void save(Path dir, BertConfig config, Map<String, Tensor> weights) throws IOException {
+  public static void save(Path dir, EncoderConfig config, Map<String, Tensor> weights) throws IOException {
     Files.createDirectories(dir);
     LinkedHashMap<String, Tensor> cpu = new LinkedHashMap<>();
     try (Device host = new Device("cpu")) {

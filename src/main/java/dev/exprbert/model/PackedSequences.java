@@ -12,7 +12,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * @param inputIds [total_tokens] int64
  * @param tokenTypeIds [total_tokens] int64, or null for all zeros
- * @param positionIds [total_tokens] int64, each below max_position_embeddings
+ * @param positionIds [total_tokens] int64, 0, 1, ... within each sequence (a family with another position rule, such as
+ *     RoBERTa's, derives its own from these), each below the model's longest sequence
  * @param cuSeqlens [batch + 1] int32 CPU start offsets: 0 first, non-decreasing, total_tokens last
  * @param maxSeqlen the longest sequence (at least every cuSeqlens[b+1] - cuSeqlens[b])
  */
@@ -35,10 +36,11 @@ public record PackedSequences(Tensor inputIds, Tensor tokenTypeIds, Tensor posit
   }
 
   /**
-   * Checks shapes, dtypes and the offsets against the token count and {@code maxPositions}; the message names
-   * the argument, the rule and the values. Reads cu_seqlens on the host (batch + 1 ints).
+   * Checks shapes, dtypes and the offsets against the token count and {@code maxSequenceLength} (the tokens one
+   * sequence may hold); the message names the argument, the rule and the values. Reads cu_seqlens on the host
+   * (batch + 1 ints).
    */
-  void check(long maxPositions) {
+  void check(long maxSequenceLength) {
     if (inputIds.dim() != 1) {
       throw new IllegalArgumentException("packed input_ids must be [total_tokens], got " + inputIds.dim()
           + " dims " + Tensors.shapeString(inputIds) + " (a padded [batch, seq] batch goes through logits(ids, mask, types))");
@@ -82,15 +84,16 @@ public record PackedSequences(Tensor inputIds, Tensor tokenTypeIds, Tensor posit
     }
     if (total > 0) {
       try (Tensor low = positionIds.min(); Tensor high = positionIds.max()) {
-        if (low.item_long() < 0 || high.item_long() >= maxPositions) {
-          throw new IllegalArgumentException("position_ids must lie in [0, " + maxPositions + ") (max_position_embeddings),"
+        if (low.item_long() < 0 || high.item_long() >= maxSequenceLength) {
+          throw new IllegalArgumentException("position_ids must lie in [0, " + maxSequenceLength + ") (the model's longest"
+              + " sequence),"
               + " got values from " + low.item_long() + " to " + high.item_long());
         }
       }
     }
-    if (longest > maxPositions) {
-      throw new IllegalArgumentException("sequence length " + longest + " exceeds max_position_embeddings "
-          + maxPositions + "; split long sentences into windows");
+    if (longest > maxSequenceLength) {
+      throw new IllegalArgumentException("sequence length " + longest + " exceeds the model's longest sequence "
+          + maxSequenceLength + " (from max_position_embeddings); split long sentences into windows");
     }
   }
 

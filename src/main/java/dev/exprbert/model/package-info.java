@@ -1,6 +1,9 @@
 /**
- * BERT for token classification as Hugging Face's modules spell it (embeddings, encoder layers, classifier head,
- * parameter names that are the checkpoint keys), its config, checkpoint loading and the model directory format;
- * runs padded or packed batches through the layer-wise backward.
+ * Token classifiers of every supported encoder family behind one runner ({@link
+ * dev.exprbert.model.EncoderForTokenClassification}) and one config interface ({@link dev.exprbert.model.EncoderConfig}):
+ * the families ({@link dev.exprbert.model.ModelFamily}, chosen from config.json's model_type by {@link
+ * dev.exprbert.model.ModelFamilies}) live in their own packages with modules named after Hugging Face's, sharing the
+ * pieces in {@code model.nn}; checkpoint loading, the model directory format and the size limits work for all;
+ * padded or packed batches run through the layer-wise backward.
  */
 package dev.exprbert.model;

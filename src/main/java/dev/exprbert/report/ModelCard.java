@@ -71,7 +71,7 @@ public final class ModelCard {
       card.append(String.join("\n", lines));
     }
     card.append("\n");
-    card.append("\n## Model description\n\n").append(modelDescription(data.labels())).append("\n");
+    card.append("\n## Model description\n\n").append(modelDescription(data.labels(), data.architecture())).append("\n");
     card.append("\n## Intended uses & limitations\n\nMore information needed\n");
     card.append("\n## Training and evaluation data\n\nMore information needed\n");
     card.append("\n## Training procedure\n");
@@ -133,11 +133,13 @@ public final class ModelCard {
     return PLAIN_YAML.matcher(text).matches() ? text : "'" + text.replace("'", "''") + "'";
   }
 
-  private static String modelDescription(List<String> labels) {
+  private static String modelDescription(List<String> labels, ModelCardData.Architecture architecture) {
     if (labels == null || labels.isEmpty()) {
       return "More information needed";
     }
-    return "A BERT token classifier (BertForTokenClassification) with " + labels.size() + " labels: "
+    String kind = architecture == null ? "A token classifier"
+        : "A " + architecture.familyName() + " token classifier (" + architecture.className() + ")";
+    return kind + " with " + labels.size() + " labels: "
         + String.join(", ", labels.stream().map(l -> "`" + l + "`").toList()) + ".";
   }
 

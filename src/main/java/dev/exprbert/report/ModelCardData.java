@@ -11,6 +11,7 @@ import java.util.List;
  *     or {@code null} for a model trained from scratch
  * @param datasetName the dataset's display name, or {@code null} for "an unknown dataset"
  * @param labels the model's labels in id order (listed in the model description)
+ * @param architecture the model's family and class, named in the model description; null when unknown
  * @param hyperparameters Hugging Face's names and values in card order: learning_rate,
  *     train_batch_size, eval_batch_size, seed, optimizer, lr_scheduler_type, num_epochs, ...; values
  *     print as Python's {@code str()} would (a Double 2e-5 as {@code 2e-05}, an Integer 5 as {@code 5})
@@ -24,7 +25,15 @@ public record ModelCardData(
     String baseModel,
     String datasetName,
     List<String> labels,
+    Architecture architecture,
     LinkedHashMap<String, Object> hyperparameters,
     List<EpochRow> epochs,
     LinkedHashMap<String, Double> finalEval,
-    LinkedHashMap<String, String> frameworkVersions) {}
+    LinkedHashMap<String, String> frameworkVersions) {
+
+  /**
+   * @param familyName how people write the family ({@code RoBERTa})
+   * @param className transformers' class ({@code RobertaForTokenClassification})
+   */
+  public record Architecture(String familyName, String className) {}
+}

@@ -13,7 +13,7 @@ import dev.exprbert.infer.Tagger;
 import dev.exprbert.infer.TaggerOptions;
 import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.infer.WindowScorer;
-import dev.exprbert.model.BertConfig;
+import dev.exprbert.model.EncoderConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -258,10 +258,10 @@ public final class TaggingServer implements AutoCloseable {
   }
 
   private JsonObject model() {
-    BertConfig c = classifier.config();
+    EncoderConfig c = classifier.config();
     JsonObject o = new JsonObject();
     o.addProperty("model_type", c.modelType());
-    o.addProperty("architecture", BertConfig.TOKEN_CLASSIFICATION_ARCHITECTURE);
+    o.addProperty("architecture", c.family().tokenClassificationClass());
     JsonArray labels = new JsonArray();
     c.labels().forEach(labels::add);
     o.add("labels", labels);
@@ -272,7 +272,7 @@ public final class TaggingServer implements AutoCloseable {
     o.addProperty("num_attention_heads", c.numAttentionHeads());
     o.addProperty("intermediate_size", c.intermediateSize());
     o.addProperty("parameters", classifier.model().parameterCount());
-    o.addProperty("max_length", Math.min(c.maxPositionEmbeddings(),
+    o.addProperty("max_length", Math.min(c.maxSequenceLength(),
         classifier.tokenizer().modelMaxLength().orElse(Integer.MAX_VALUE)));
     o.addProperty("backend", backend);
     o.addProperty("packed", packed);

@@ -2,7 +2,7 @@ package dev.exprbert.train;
 
 import dev.exprbert.dist.BucketedAllReduce;
 import dev.exprbert.dist.DistributedContext;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.NamedParameter;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +20,7 @@ final class DataParallelSync implements GradientSync, AutoCloseable {
   private final DistributedContext context;
   private final BucketedAllReduce buckets;
 
-  DataParallelSync(DistributedContext context, BertForTokenClassification model) {
+  DataParallelSync(DistributedContext context, EncoderForTokenClassification model) {
     this.context = context;
     List<List<Tensor>> groups = new ArrayList<>();
     List<String> names = new ArrayList<>();

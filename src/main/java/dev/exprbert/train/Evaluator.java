@@ -16,7 +16,7 @@ import dev.exprbert.metrics.Mode;
 import dev.exprbert.metrics.SeqevalAccumulator;
 import dev.exprbert.metrics.SeqevalModes;
 import dev.exprbert.metrics.ZeroDivision;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.TokenClassificationLoss;
 import dev.exprbert.runtime.Autocast;
 import dev.exprbert.runtime.HostReads;
@@ -51,7 +51,7 @@ import org.bytedeco.pytorch.Tensor;
  * rank (so every rank takes the same best-model and early-stopping decisions).
  */
 public final class Evaluator {
-  private final BertForTokenClassification model;
+  private final EncoderForTokenClassification model;
   private final long padTokenId;
   private final List<LabeledSentence> sentences;
   private final List<Feature> features;
@@ -66,7 +66,7 @@ public final class Evaluator {
    * @param window how long sentences are cut ({@link Window#resolve})
    * @param layout padded or packed batches ({@link BatchLayout#forInference} for the model's backend)
    */
-  public Evaluator(BertForTokenClassification model, ModelTokenizer tokenizer, List<LabeledSentence> sentences,
+  public Evaluator(EncoderForTokenClassification model, ModelTokenizer tokenizer, List<LabeledSentence> sentences,
       boolean labelAllTokens, Window window, int batchSize, BatchLayout layout) {
     this(model, tokenizer, sentences, labelAllTokens, window, batchSize, layout, TokenClassificationLoss.PLAIN,
         Autocast.OFF, DistributedContext.single());
@@ -78,7 +78,7 @@ public final class Evaluator {
    *     {@code bf16} / {@code fp16} autocast
    * @param context the ranks the evaluation is sharded over (every rank must call {@link #run})
    */
-  public Evaluator(BertForTokenClassification model, ModelTokenizer tokenizer, List<LabeledSentence> sentences,
+  public Evaluator(EncoderForTokenClassification model, ModelTokenizer tokenizer, List<LabeledSentence> sentences,
       boolean labelAllTokens, Window window, int batchSize, BatchLayout layout, TokenClassificationLoss loss,
       Autocast autocast, DistributedContext context) {
     this.autocast = autocast;
@@ -102,10 +102,10 @@ public final class Evaluator {
    * The evaluator of a training run's settings: its window, batch size, layout ({@code padding_free}) and
    * {@code label_all_tokens}, over {@code sentences}.
    */
-  static Evaluator of(TrainingConfig config, BertForTokenClassification model, ModelTokenizer tokenizer,
+  static Evaluator of(TrainingConfig config, EncoderForTokenClassification model, ModelTokenizer tokenizer,
       List<LabeledSentence> sentences, TokenClassificationLoss loss, Autocast autocast,
       DistributedContext context) {
-    Window window = Window.resolve(config.maxSeqLength(), config.stride(), model.config().maxPositionEmbeddings(),
+    Window window = Window.resolve(config.maxSeqLength(), config.stride(), model.config().maxSequenceLength(),
         tokenizer);
     BatchLayout layout = BatchLayout.forTraining(model.attention().implementation(), config.paddingFree());
     return new Evaluator(model, tokenizer, sentences, config.labelAllTokens(), window, config.perDeviceEvalBatchSize(),

@@ -1,6 +1,6 @@
 package dev.exprbert.train;
 
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 
 /**
  * FLOPs as Hugging Face counts them ({@code total_flos}): 6 x the non-embedding parameters x the tokens the model
@@ -10,7 +10,7 @@ final class FlopCounter implements TrainerCallback {
   private final RunState state;
   private final long nonEmbeddingParameters;
 
-  FlopCounter(RunState state, BertForTokenClassification model) {
+  FlopCounter(RunState state, EncoderForTokenClassification model) {
     this.state = state;
     this.nonEmbeddingParameters = model.weights().asMap().entrySet().stream()
         .filter(e -> !e.getKey().contains("embeddings.")).mapToLong(e -> e.getValue().numel()).sum();

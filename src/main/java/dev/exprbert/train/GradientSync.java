@@ -33,7 +33,7 @@ public interface GradientSync {
 
   /**
    * For the backward of the step's last micro-batch: told each backward group's index as its gradients become final
-   * ({@code BertForTokenClassification.backwardGroups()}); null when nothing is to be done then.
+   * ({@code EncoderForTokenClassification.backwardGroups()}); null when nothing is to be done then.
    */
   IntConsumer onGroupDone();
 

@@ -1,8 +1,8 @@
 package dev.exprbert.train;
 
 import dev.exprbert.io.ModelTokenizer;
-import dev.exprbert.model.BertConfig;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderConfig;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.runtime.Tensors;
 import java.io.IOException;
@@ -19,10 +19,10 @@ import org.bytedeco.pytorch.Tensor;
  * place (the optimizer keeps its references).
  */
 final class ModelPart implements CheckpointPart {
-  private final BertForTokenClassification model;
+  private final EncoderForTokenClassification model;
   private final ModelTokenizer tokenizer;
 
-  ModelPart(BertForTokenClassification model, ModelTokenizer tokenizer) {
+  ModelPart(EncoderForTokenClassification model, ModelTokenizer tokenizer) {
     this.model = model;
     this.tokenizer = tokenizer;
   }
@@ -40,7 +40,7 @@ final class ModelPart implements CheckpointPart {
 
   @Override
   public void check(Path checkpoint) throws IOException {
-    BertConfig saved = ModelDirectory.readConfig(checkpoint);
+    EncoderConfig saved = ModelDirectory.readConfig(checkpoint);
     List<String> labels = model.config().labels();
     if (!saved.labels().equals(labels)) {
       throw new IllegalArgumentException("cannot resume from " + checkpoint + ": it was trained with labels " + saved.labels()

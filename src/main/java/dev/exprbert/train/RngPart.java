@@ -2,7 +2,7 @@ package dev.exprbert.train;
 
 import dev.exprbert.dist.DistributedContext;
 import dev.exprbert.io.Safetensors;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.attention.FusedAttention;
 import dev.exprbert.runtime.Placement;
 import dev.exprbert.runtime.Tensors;
@@ -42,11 +42,11 @@ final class RngPart implements CheckpointPart {
   static final String CUDA_KEY_PREFIX = "cuda_rng_state_";
   static final String FUSED_ATTENTION_KEY = "fused_attention_dropout_offset";
 
-  private final BertForTokenClassification model;
+  private final EncoderForTokenClassification model;
   private final DistributedContext context;
   private long[][] gathered; // per rank, as gather() lays it out
 
-  RngPart(BertForTokenClassification model, DistributedContext context) {
+  RngPart(EncoderForTokenClassification model, DistributedContext context) {
     this.model = model;
     this.context = context;
   }

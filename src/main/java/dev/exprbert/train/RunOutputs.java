@@ -8,7 +8,7 @@ import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.io.AtomicFiles;
 import dev.exprbert.io.FiniteJson;
 import dev.exprbert.io.ModelTokenizer;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.ModelDirectory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +41,7 @@ final class RunOutputs {
    * Writes everything (when {@code writes}: rank 0 of a data-parallel run); returns the final evaluation (null without
    * evaluation data), whose log entry goes to {@code onLog} like every other.
    */
-  static Evaluation write(TrainingConfig config, BertForTokenClassification model, ModelTokenizer tokenizer,
+  static Evaluation write(TrainingConfig config, EncoderForTokenClassification model, ModelTokenizer tokenizer,
       RunState state, Evaluator evaluator, Map<String, Object> summary, int trainSamples,
       Consumer<Map<String, Object>> onLog, boolean writes) throws IOException {
     Evaluation evaluation = evaluator != null ? evaluator.run("eval", config.returnEntityLevelMetrics()) : null;
@@ -74,7 +74,7 @@ final class RunOutputs {
     }
     writeMetrics(out.resolve("all_results.json"), all);
     state.writeTrainerState(out.resolve(RunState.TRAINER_STATE));
-    TrainingSummary.of(config, model.config().labels(), state.logHistory(), evaluation).write(out);
+    TrainingSummary.of(config, model.config(), state.logHistory(), evaluation).write(out);
     return evaluation;
   }
 

@@ -9,7 +9,7 @@ import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.data.Window;
 import dev.exprbert.dist.DistributedContext;
 import dev.exprbert.io.ModelTokenizer;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.TokenClassificationLoss;
 import dev.exprbert.optim.AdamWSettings;
 import dev.exprbert.optim.LearningRateSchedule;
@@ -65,7 +65,7 @@ public final class Trainer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
   private final TrainingConfig config;
-  private final BertForTokenClassification model;
+  private final EncoderForTokenClassification model;
   private final ModelTokenizer tokenizer;
   private final int trainSentences;
   private final Batcher batcher;
@@ -90,7 +90,7 @@ public final class Trainer implements AutoCloseable {
    * @param train labelled training sentences (labels must all be in the model's config)
    * @param eval labelled evaluation sentences, or null when {@code eval_strategy} is "no"
    */
-  public Trainer(TrainingConfig config, BertForTokenClassification model, ModelTokenizer tokenizer,
+  public Trainer(TrainingConfig config, EncoderForTokenClassification model, ModelTokenizer tokenizer,
       List<LabeledSentence> train, List<LabeledSentence> eval) {
     this(config, model, tokenizer, train, eval, DistributedContext.single());
   }
@@ -99,7 +99,7 @@ public final class Trainer implements AutoCloseable {
    * This rank's trainer of a data-parallel run ([note: data parallel]); every rank passes the same config and data.
    * The context is borrowed (close it after the trainer).
    */
-  public Trainer(TrainingConfig config, BertForTokenClassification model, ModelTokenizer tokenizer,
+  public Trainer(TrainingConfig config, EncoderForTokenClassification model, ModelTokenizer tokenizer,
       List<LabeledSentence> train, List<LabeledSentence> eval, DistributedContext context) {
     this.context = Objects.requireNonNull(context, "context");
     this.config = Objects.requireNonNull(config, "config");
@@ -119,7 +119,7 @@ public final class Trainer implements AutoCloseable {
     }
     this.precision = MixedPrecision.of(config, model.placement());
     BatchLayout layout = BatchLayout.forTraining(model.attention().implementation(), config.paddingFree());
-    Window window = Window.resolve(config.maxSeqLength(), config.stride(), model.config().maxPositionEmbeddings(), tokenizer);
+    Window window = Window.resolve(config.maxSeqLength(), config.stride(), model.config().maxSequenceLength(), tokenizer);
     this.features = new Featurizer(tokenizer, LabelMap.ofLabels(model.config().labels()), config.labelAllTokens(),
         window.maxSeqLength(), window.stride()).featurize(train, true).features();
     this.trainSentences = train.size();

@@ -1,19 +1,18 @@
 package dev.exprbert.train;
 
-import dev.exprbert.hub.ModelResolver;
-
 import dev.exprbert.data.BioChecker;
 import dev.exprbert.data.BioReport;
 import dev.exprbert.data.KnownLabels;
 import dev.exprbert.data.LabelSets;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.data.ReaderOptions;
+import dev.exprbert.hub.ModelResolver;
 import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.TokenizerLoader;
-import dev.exprbert.model.BertConfig;
-import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.CheckpointLoader;
+import dev.exprbert.model.EncoderConfig;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.model.attention.AttentionBackend;
 import dev.exprbert.runtime.Natives;
@@ -98,7 +97,7 @@ public final class TrainingSetup {
   }
 
   private static TokenClassifier loadForTraining(TrainingConfig config, List<String> dataLabels) throws IOException {
-    BertForTokenClassification model = loadModel(config, dataLabels, config.device());
+    EncoderForTokenClassification model = loadModel(config, dataLabels, config.device());
     try {
       String tokenizerDir = config.tokenizerName() != null ? config.tokenizerName() : config.modelNameOrPath();
       if (tokenizerDir == null) {
@@ -140,7 +139,7 @@ public final class TrainingSetup {
     return mapped;
   }
 
-  static BertForTokenClassification loadModel(TrainingConfig config, List<String> dataLabels, Placement placement)
+  static EncoderForTokenClassification loadModel(TrainingConfig config, List<String> dataLabels, Placement placement)
       throws IOException {
     AttentionBackend attention = config.attnImplementation().create();
     if (config.modelNameOrPath() == null) {
@@ -152,15 +151,15 @@ public final class TrainingSetup {
       if (Files.isDirectory(configFile)) {
         configFile = configFile.resolve(ModelDirectory.CONFIG);
       }
-      BertConfig bert = BertConfig.read(configFile).withLabels(dataLabels);
-      return new BertForTokenClassification(bert, CheckpointLoader.initialize(bert, placement, config.seed()), placement,
+      EncoderConfig fresh = EncoderConfig.read(configFile).withLabels(dataLabels);
+      return new EncoderForTokenClassification(fresh, CheckpointLoader.initialize(fresh, placement, config.seed()), placement,
           attention);
     }
     Path dir = ModelResolver.resolve(config.modelNameOrPath());
-    BertConfig saved = ModelDirectory.readConfig(dir);
+    EncoderConfig saved = ModelDirectory.readConfig(dir);
     List<String> labels = chooseLabels(saved.labels(), dataLabels, config.ignoreMismatchedSizes(), dir);
     boolean newHead = !new HashSet<>(labels).equals(new HashSet<>(saved.labels())) || hasDefaultLabels(saved.labels());
-    BertConfig bert = saved.withLabels(labels);
+    EncoderConfig withLabels = saved.withLabels(labels);
     Map<String, Tensor> checkpoint = ModelDirectory.readWeights(dir);
     try {
       Map<String, Tensor> used = checkpoint;
@@ -168,8 +167,8 @@ public final class TrainingSetup {
         used = new LinkedHashMap<>(checkpoint);
         used.keySet().removeIf(k -> k.startsWith("classifier."));
       }
-      CheckpointLoader.Loaded loaded = CheckpointLoader.loadForFineTuning(bert, used, placement, config.seed(), ModelDirectory.weightsFile(dir).toString());
-      return new BertForTokenClassification(bert, loaded.weights(), placement, attention);
+      CheckpointLoader.Loaded loaded = CheckpointLoader.loadForFineTuning(withLabels, used, placement, config.seed(), ModelDirectory.weightsFile(dir).toString());
+      return new EncoderForTokenClassification(withLabels, loaded.weights(), placement, attention);
     } finally {
       checkpoint.values().forEach(Tensor::close);
     }

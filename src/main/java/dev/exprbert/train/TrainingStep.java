@@ -3,7 +3,7 @@ package dev.exprbert.train;
 import dev.exprbert.data.BatchLayout;
 import dev.exprbert.data.Feature;
 import dev.exprbert.data.ModelBatch;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.TokenClassificationLoss;
 import dev.exprbert.optim.Optimizer;
 import dev.exprbert.runtime.Autocast;
@@ -64,7 +64,7 @@ public final class TrainingStep {
     }
   }
 
-  private final BertForTokenClassification model;
+  private final EncoderForTokenClassification model;
   private final Optimizer optimizer;
   private final BatchLayout layout;
   private final long padTokenId;
@@ -74,21 +74,21 @@ public final class TrainingStep {
   private final GradientSync sync;
 
   /** A float32 step without gradient checks. @param maxGradNorm global-norm clipping threshold; {@code <= 0} disables clipping */
-  public TrainingStep(BertForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
+  public TrainingStep(EncoderForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
       double maxGradNorm) {
     this(model, optimizer, layout, padTokenId, maxGradNorm, TokenClassificationLoss.PLAIN, MixedPrecision.unchecked(),
         GradientSync.LOCAL);
   }
 
   /** A float32 step with the run's loss and no gradient checks. */
-  public TrainingStep(BertForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
+  public TrainingStep(EncoderForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
       double maxGradNorm, MixedPrecision precision) {
     this(model, optimizer, layout, padTokenId, maxGradNorm, TokenClassificationLoss.PLAIN, precision,
         GradientSync.LOCAL);
   }
 
   /** A float32 step of one rank of a data-parallel run ({@link GradientSync}). */
-  public TrainingStep(BertForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
+  public TrainingStep(EncoderForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
       double maxGradNorm, GradientSync sync) {
     this(model, optimizer, layout, padTokenId, maxGradNorm, TokenClassificationLoss.PLAIN, MixedPrecision.unchecked(),
         sync);
@@ -99,7 +99,7 @@ public final class TrainingStep {
    * of a data-parallel run ({@code sync}; {@link GradientSync#LOCAL} in a single process).
    * @param loss the cross-entropy with the run's class weights and label smoothing
    */
-  public TrainingStep(BertForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
+  public TrainingStep(EncoderForTokenClassification model, Optimizer optimizer, BatchLayout layout, long padTokenId,
       double maxGradNorm, TokenClassificationLoss loss, MixedPrecision precision, GradientSync sync) {
     this.criterion = loss;
     this.sync = sync;
@@ -133,7 +133,7 @@ public final class TrainingStep {
         try (PointerScope scope = new PointerScope();
             ModelBatch batch = layout.batchOf(group.get(i), padTokenId);
             Autocast.Scope autocast = precision.autocast().enter();
-            BertForTokenClassification.ForwardPass pass = batch.forwardForTraining(model)) {
+            EncoderForTokenClassification.ForwardPass pass = batch.forwardForTraining(model)) {
           Tensor sum = criterion.summed(pass.logits(), batch.labels());
           // divide by the labelled tokens (their weights) of the whole group, so accumulation equals one big batch
           Tensor microLoss = sum.div(new Scalar(denominator > 0 ? denominator : 1.0));

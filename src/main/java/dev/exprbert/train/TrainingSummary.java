@@ -1,5 +1,6 @@
 package dev.exprbert.train;
 
+import dev.exprbert.model.EncoderConfig;
 import dev.exprbert.report.EpochRow;
 import dev.exprbert.report.LogPoint;
 import dev.exprbert.report.ModelCardData;
@@ -17,7 +18,8 @@ import java.util.Map;
 final class TrainingSummary {
   private TrainingSummary() {}
 
-  static RunReport of(TrainingConfig c, List<String> labels, List<Map<String, Object>> logHistory, Evaluation finalEval) {
+  static RunReport of(TrainingConfig c, EncoderConfig model, List<Map<String, Object>> logHistory, Evaluation finalEval) {
+    List<String> labels = model.labels();
     String modelName = c.outputDir().toAbsolutePath().normalize().getFileName().toString();
     String dataset = c.trainFile() != null ? c.trainFile().getFileName().toString() : null;
     List<EpochRow> rows = new ArrayList<>();
@@ -49,7 +51,9 @@ final class TrainingSummary {
         finalMetrics.put(key, finalEval.metrics().get("eval_" + key));
       }
     }
-    ModelCardData card = new ModelCardData(modelName, c.modelNameOrPath(), dataset, labels, hyperparameters(c), rows,
+    ModelCardData.Architecture architecture =
+        new ModelCardData.Architecture(model.family().displayName(), model.family().tokenClassificationClass());
+    ModelCardData card = new ModelCardData(modelName, c.modelNameOrPath(), dataset, labels, architecture, hyperparameters(c), rows,
         finalMetrics, versions());
     return new RunReport(card, trainingLoss, evalLoss, evalF1);
   }

@@ -77,6 +77,20 @@ class ExportOnnxCommandTest {
     assertRefused(Cli.run("export-onnx", "--model", model.toString(), "--out", out.toString()), out, "hidden_act", "mish");
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"roberta, RobertaForTokenClassification",
+      "xlm-roberta, XLMRobertaForTokenClassification", "distilbert, DistilBertForTokenClassification",
+      "electra, ElectraForTokenClassification"})
+  void otherFamiliesAreRefusedNamingTheirClass(String modelType, String className) throws Exception {
+    Path fixture = Path.of("..", "shared", "fixtures", modelType + "-parity");
+    Path model = Files.createDirectories(tmp.resolve(modelType));
+    Files.copy(fixture.resolve(ModelDirectory.CONFIG), model.resolve(ModelDirectory.CONFIG));
+    Files.copy(fixture.resolve(ModelDirectory.SAFETENSORS), model.resolve(ModelDirectory.SAFETENSORS));
+    Path out = tmp.resolve(modelType + ".onnx");
+    assertRefused(Cli.run("export-onnx", "--model", model.toString(), "--out", out.toString()), out,
+        "model_type \"" + modelType + "\" (" + className + ") cannot be exported", "\"bert\" graphs only");
+  }
+
   @Test
   void badOptionsAreRefused() throws Exception {
     Path model = TinyModelDirectory.create(tmp.resolve("m"));

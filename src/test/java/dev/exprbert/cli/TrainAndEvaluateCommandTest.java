@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.exprbert.model.BertConfig;
+import dev.exprbert.model.bert.BertConfig;
+import dev.exprbert.testing.ConllSample;
 import dev.exprbert.testing.TestTokenizers;
-import java.io.BufferedReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,21 +30,8 @@ class TrainAndEvaluateCommandTest {
     return new Run(code, out.toString(), err.toString());
   }
 
-  /** The first {@code sentences} sentences of an opener_en file, copied (blank-line separated). */
   private Path slice(String split, int sentences) throws Exception {
-    Path source = Path.of("..", "shared", "data", "semeval22-opener_en", "expression", split + ".conll");
-    List<String> lines = new ArrayList<>();
-    int seen = 0;
-    try (BufferedReader reader = Files.newBufferedReader(source)) {
-      String line;
-      while ((line = reader.readLine()) != null && seen < sentences) {
-        lines.add(line);
-        if (line.isBlank()) {
-          seen++;
-        }
-      }
-    }
-    return Files.write(tmp.resolve(split + ".conll"), lines);
+    return ConllSample.openerSlice(split, sentences, tmp);
   }
 
   private Path smallConfig() throws Exception {

@@ -14,11 +14,12 @@ import dev.exprbert.io.onnx.ImportedEncoder;
 import dev.exprbert.io.onnx.MiniLmFiles;
 import dev.exprbert.io.onnx.OnnxBertImporter;
 import dev.exprbert.io.onnx.ReferenceBertForward;
-import dev.exprbert.model.BertConfig;
-import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.CheckpointLoader;
+import dev.exprbert.model.EncoderConfig;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.model.attention.AttentionBackend;
+import dev.exprbert.model.bert.BertConfig;
 import dev.exprbert.runtime.Placement;
 import dev.exprbert.runtime.Tensors;
 import java.nio.file.Files;
@@ -80,7 +81,7 @@ class OnnxToHuggingFaceMiniLmTest {
     assertEquals("bert", json.get("model_type").getAsString());
     assertNull(json.get("id2label"), "BertModel.save_pretrained omits the default label maps");
     assertNull(json.get("num_labels"));
-    BertConfig c = ModelDirectory.readConfig(dir);
+    BertConfig c = BertConfig.read(dir.resolve(ModelDirectory.CONFIG));
     assertEquals(List.of(30522, 384, 6, 12, 1536, 512, 2), List.of(c.vocabSize(), c.hiddenSize(), c.numHiddenLayers(),
         c.numAttentionHeads(), c.intermediateSize(), c.maxPositionEmbeddings(), c.typeVocabSize()));
     assertEquals("gelu", c.hiddenAct().hfName());
@@ -121,7 +122,7 @@ class OnnxToHuggingFaceMiniLmTest {
         () -> TokenClassifier.load(dir, Placement.CPU_FLOAT32, "eager"));
     assertTrue(e.getMessage().contains("has no tensor 'classifier.weight' (expected by config.json's 2 labels)"),
         e.getMessage());
-    BertConfig config = ModelDirectory.readConfig(dir);
+    EncoderConfig config = ModelDirectory.readConfig(dir);
     assertEquals(List.of("LABEL_0", "LABEL_1"), config.labels());
     LinkedHashMap<String, Tensor> checkpoint = ModelDirectory.readWeights(dir);
     try {
@@ -152,7 +153,7 @@ class OnnxToHuggingFaceMiniLmTest {
     for (int i = 0; i < hidden; i++) {
       labels.add("H" + i);
     }
-    BertConfig config = ModelDirectory.readConfig(dir).withLabels(labels);
+    EncoderConfig config = ModelDirectory.readConfig(dir).withLabels(labels);
     // A checkpoint of the whole classifier: CheckpointLoader prefixes every key of a checkpoint that has
     // unprefixed encoder keys, classifier.* included, so the encoder keys carry bert. here.
     LinkedHashMap<String, Tensor> checkpoint = new LinkedHashMap<>();
@@ -167,7 +168,7 @@ class OnnxToHuggingFaceMiniLmTest {
     }
     assertTrue(loaded.report().isComplete(), loaded.report().toString());
     float[] actual;
-    try (BertForTokenClassification model = new BertForTokenClassification(config, loaded.weights(), Placement.CPU_FLOAT32,
+    try (EncoderForTokenClassification model = new EncoderForTokenClassification(config, loaded.weights(), Placement.CPU_FLOAT32,
             AttentionBackend.named("eager"));
         Tensor idsT = Tensors.longs(flatten(ids), 2, 7);
         Tensor maskT = Tensors.longs(flatten(mask), 2, 7);

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.exprbert.io.onnx.OnnxImportException;
-import dev.exprbert.model.BertConfig;
+import dev.exprbert.model.bert.BertConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

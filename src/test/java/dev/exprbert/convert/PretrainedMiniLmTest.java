@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.exprbert.model.BertConfig;
+import dev.exprbert.model.EncoderConfig;
 import dev.exprbert.model.ModelDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +28,7 @@ class PretrainedMiniLmTest {
     assertEquals(dir, PretrainedMiniLm.ensureConverted(dir));
     assertEquals(List.of(".exprbert-complete", "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"),
         names(dir));
-    BertConfig config = ModelDirectory.readConfig(dir);
+    EncoderConfig config = ModelDirectory.readConfig(dir);
     assertEquals(384, config.hiddenSize());
     assertEquals(6, config.numHiddenLayers());
 

@@ -27,7 +27,7 @@ class WindowTest {
       // an explicit window may go beyond the tokenizer's model_max_length, never beyond the positions
       assertEquals(128, Window.resolve(128, null, 512, limited).maxSeqLength());
       IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class, () -> Window.resolve(600, null, 512, limited));
-      assertEquals("max_seq_length 600 exceeds the model's max_position_embeddings 512", tooLong.getMessage());
+      assertEquals("max_seq_length 600 exceeds the model's max_position_embeddings limit of 512 tokens", tooLong.getMessage());
     }
   }
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.exprbert.convert.PretrainedMiniLm;
-import dev.exprbert.model.BertConfig;
+import dev.exprbert.model.EncoderConfig;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.testing.Cli;
 import dev.exprbert.train.TrainResult;
@@ -42,7 +42,7 @@ class OnnxExportMiniLmTest {
       result = trainer.train();
     }
     assertEquals(2, result.globalStep(), "32 sentences in batches of 16");
-    BertConfig fineTuned = ModelDirectory.readConfig(run);
+    EncoderConfig fineTuned = ModelDirectory.readConfig(run);
     assertEquals(384, fineTuned.hiddenSize());
     assertEquals(List.of("B-EXPR", "I-EXPR", "O"), fineTuned.labels(), "the data's labels, sorted as run_ner sorts them");
 

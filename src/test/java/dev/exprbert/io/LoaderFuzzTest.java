@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.exprbert.io.TorchSaveFiles.View;
-import dev.exprbert.model.BertConfig;
-import dev.exprbert.model.BertConfigLimits;
 import dev.exprbert.model.CheckpointLoader;
+import dev.exprbert.model.ModelConfigLimits;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.model.ModelWeights;
+import dev.exprbert.model.bert.BertConfig;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Placement;
 import dev.exprbert.runtime.Tensors;
@@ -149,8 +149,8 @@ class LoaderFuzzTest {
       Files.write(file, m.nextInt(5) == 0 ? m.mutateBytes(configSeed)
           : m.mutateJson(seedText).getBytes(StandardCharsets.UTF_8));
       BertConfig mutated = BertConfig.read(file);
-      long parameters = BertConfigLimits.parameterCount(mutated);
-      long training = BertConfigLimits.estimatedBytes(mutated, BertConfigLimits.Purpose.TRAINING);
+      long parameters = ModelConfigLimits.parameterCount(mutated);
+      long training = ModelConfigLimits.estimatedBytes(mutated, ModelConfigLimits.Purpose.TRAINING);
       assertTrue(parameters > 0 && training > 0, "sizes of an accepted config must be positive: " + mutated);
       return loadStrictly(reference, false, mutated, file);
     });

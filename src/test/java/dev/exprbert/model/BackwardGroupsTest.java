@@ -26,11 +26,11 @@ import org.junit.jupiter.api.Test;
  * backward); with the eager and the fused attention (whose custom backward steps sit inside a layer).
  */
 class BackwardGroupsTest {
-  private static TinyBertFixture fixture;
+  private static ParityFixture fixture;
 
   @BeforeAll
   static void load() {
-    fixture = new TinyBertFixture();
+    fixture = ParityFixture.tinyBert();
   }
 
   @AfterAll
@@ -43,7 +43,7 @@ class BackwardGroupsTest {
     for (String backend : List.of("eager", "fused")) {
       CheckpointLoader.Loaded loaded = CheckpointLoader.load(fixture.config(), fixture.weights, Placement.CPU_FLOAT32, 0,
           false, "fixture");
-      try (BertForTokenClassification model = new BertForTokenClassification(fixture.config(), loaded.weights(),
+      try (EncoderForTokenClassification model = new EncoderForTokenClassification(fixture.config(), loaded.weights(),
           Placement.CPU_FLOAT32, AttentionBackend.named(backend))) {
         List<List<NamedParameter>> groups = model.backwardGroups();
         assertEquals(fixture.config().numHiddenLayers() + 2, groups.size());
@@ -56,7 +56,7 @@ class BackwardGroupsTest {
 
         List<Integer> order = new ArrayList<>();
         Map<String, float[]> atReport = new LinkedHashMap<>();
-        try (BertForTokenClassification.ForwardPass pass =
+        try (EncoderForTokenClassification.ForwardPass pass =
                 model.forwardForTraining(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
             Tensor loss = TokenClassificationLoss.mean(pass.logits(), fixture.labels)) {
           pass.backward(loss, g -> {

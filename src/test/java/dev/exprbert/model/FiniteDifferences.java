@@ -17,7 +17,7 @@ final class FiniteDifferences {
   }
 
   /** (L(w + h) - L(w - h)) / 2h for element {@code index} of {@code parameter}; restores it afterwards. */
-  static double central(BertForTokenClassification model, TinyBertFixture fixture, Tensor parameter, int index, double h) {
+  static double central(EncoderForTokenClassification model, ParityFixture fixture, Tensor parameter, int index, double h) {
     double[] losses = new double[2];
     try (NoGradGuard noGrad = new NoGradGuard(); Tensor flat = parameter.view(-1); Tensor element = flat.select(0, index)) {
       double original = element.item_double();

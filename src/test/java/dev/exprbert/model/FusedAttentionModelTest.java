@@ -20,11 +20,11 @@ import org.junit.jupiter.api.Test;
  * against PyTorch are in {@link TinyBertParityTest}.
  */
 class FusedAttentionModelTest {
-  private static TinyBertFixture fixture;
+  private static ParityFixture fixture;
 
   @BeforeAll
   static void load() {
-    fixture = new TinyBertFixture();
+    fixture = ParityFixture.tinyBert();
   }
 
   @AfterAll
@@ -32,13 +32,13 @@ class FusedAttentionModelTest {
     fixture.close();
   }
 
-  private static BertForTokenClassification model(String backend) {
+  private static EncoderForTokenClassification model(String backend) {
     CheckpointLoader.Loaded loaded = CheckpointLoader.load(fixture.config(), fixture.weights, Placement.CPU_FLOAT32, 0, false, "fixture");
-    return new BertForTokenClassification(fixture.config(), loaded.weights(), Placement.CPU_FLOAT32, AttentionBackend.named(backend));
+    return new EncoderForTokenClassification(fixture.config(), loaded.weights(), Placement.CPU_FLOAT32, AttentionBackend.named(backend));
   }
 
-  private static void backward(BertForTokenClassification model) {
-    try (BertForTokenClassification.ForwardPass pass =
+  private static void backward(EncoderForTokenClassification model) {
+    try (EncoderForTokenClassification.ForwardPass pass =
             model.forwardForTraining(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
         Tensor loss = TokenClassificationLoss.mean(pass.logits(), fixture.labels)) {
       pass.backward(loss);
@@ -47,7 +47,7 @@ class FusedAttentionModelTest {
 
   @Test
   void everyGradientEqualsEagerWithinOneInAHundredThousand() {
-    try (BertForTokenClassification fused = model("fused"); BertForTokenClassification eager = model("eager")) {
+    try (EncoderForTokenClassification fused = model("fused"); EncoderForTokenClassification eager = model("eager")) {
       backward(fused);
       backward(eager);
       double worst = 0;
@@ -77,7 +77,7 @@ class FusedAttentionModelTest {
 
   @Test
   void oneAutogradGraphIsRefusedNamingTheOption() {
-    try (BertForTokenClassification fused = model("fused")) {
+    try (EncoderForTokenClassification fused = model("fused")) {
       UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
           () -> fused.forwardFullGraph(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds));
       assertTrue(e.getMessage().contains("--attention fused"), e.getMessage());
@@ -86,7 +86,7 @@ class FusedAttentionModelTest {
 
   @Test
   void leftPaddedMaskIsRejected() {
-    try (BertForTokenClassification fused = model("fused");
+    try (EncoderForTokenClassification fused = model("fused");
         Tensor flipped = fixture.attentionMask.flip(1)) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> fused.logits(fixture.inputIds, flipped, fixture.tokenTypeIds).close());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.exprbert.model.attention.AttentionBackend;
+import dev.exprbert.model.bert.BertConfig;
 import dev.exprbert.optim.AdamWSettings;
 import dev.exprbert.optim.Optimizer;
 import dev.exprbert.optim.OptimizerKind;
@@ -25,86 +26,32 @@ import org.junit.jupiter.api.Test;
  * every real token, the loss, every parameter gradient (relative to the tensor's max |gradient|) and the
  * parameters after one fused AdamW step agree within 1e-5, in train mode with attention dropout too; bad packed
  * inputs are refused naming what is wrong.
- * The packed form is built here from the fixture's right-padded matrices (rows cut at each mask's length).
+ * The packed form is the fixture's ({@link ParityFixture#packed}: rows cut at each mask's length).
  */
 class PackedSequencesModelTest {
   // Tolerance: 1e-5 relative. Packing changes only which rows the GEMMs see (summation order per element is
   // the same), so the differences are float32 rounding in blocked GEMM/softmax paths, far below 1e-5.
   private static final double RELATIVE = 1e-5;
 
-  private static TinyBertFixture fixture;
-  private static Packed packed;
-
-  /** The fixture batch packed: owns its tensors. */
-  private record Packed(Tensor ids, Tensor types, Tensor positions, Tensor cuSeqlens, Tensor labels, long maxSeqlen,
-      int[] rowOf) implements AutoCloseable {
-    PackedSequences sequences() {
-      return new PackedSequences(ids, types, positions, cuSeqlens, maxSeqlen);
-    }
-
-    @Override
-    public void close() {
-      for (Tensor t : new Tensor[] {ids, types, positions, cuSeqlens, labels}) {
-        t.close();
-      }
-    }
-  }
+  private static ParityFixture fixture;
+  private static ParityFixture.Packed packed;
 
   @BeforeAll
   static void load() {
-    fixture = new TinyBertFixture();
-    long[] mask = Tensors.toLongArray(fixture.attentionMask);
-    long[] ids = Tensors.toLongArray(fixture.inputIds);
-    long[] types = Tensors.toLongArray(fixture.tokenTypeIds);
-    long[] labels = Tensors.toLongArray(fixture.labels);
-    int batch = (int) fixture.inputIds.size(0);
-    int seq = (int) fixture.inputIds.size(1);
-    int total = 0;
-    for (long m : mask) {
-      total += (int) m;
-    }
-    long[] pIds = new long[total];
-    long[] pTypes = new long[total];
-    long[] pPositions = new long[total];
-    long[] pLabels = new long[total];
-    long[] cu = new long[batch + 1];
-    int[] rowOf = new int[total]; // the padded [batch * seq] row of each packed token
-    int at = 0;
-    long longest = 0;
-    for (int b = 0; b < batch; b++) {
-      int length = 0;
-      while (length < seq && mask[b * seq + length] == 1) {
-        length++;
-      }
-      for (int i = 0; i < length; i++) {
-        pIds[at] = ids[b * seq + i];
-        pTypes[at] = types[b * seq + i];
-        pLabels[at] = labels[b * seq + i];
-        pPositions[at] = i;
-        rowOf[at] = b * seq + i;
-        at++;
-      }
-      cu[b + 1] = at;
-      longest = Math.max(longest, length);
-    }
-    assertEquals(total, at, "the fixture mask must be right-padded");
-    assertTrue(total < batch * seq, "the fixture batch must hold padding for this test to mean something");
-    Tensor cu64 = Tensors.longs(cu, batch + 1);
-    Tensor cu32 = cu64.to(torch.ScalarType.Int);
-    cu64.close();
-    packed = new Packed(Tensors.longs(pIds, total), Tensors.longs(pTypes, total), Tensors.longs(pPositions, total), cu32,
-        Tensors.longs(pLabels, total), longest, rowOf);
+    fixture = ParityFixture.tinyBert();
+    packed = fixture.packed;
+    assertTrue(packed.rowOf().length < fixture.inputIds.numel(), "the fixture batch must hold padding for this test to"
+        + " mean something");
   }
 
   @AfterAll
   static void free() {
-    packed.close();
     fixture.close();
   }
 
-  private static BertForTokenClassification model(String backend) {
+  private static EncoderForTokenClassification model(String backend) {
     CheckpointLoader.Loaded loaded = CheckpointLoader.load(fixture.config(), fixture.weights, Placement.CPU_FLOAT32, 0, false, "fixture");
-    return new BertForTokenClassification(fixture.config(), loaded.weights(), Placement.CPU_FLOAT32, AttentionBackend.named(backend));
+    return new EncoderForTokenClassification(fixture.config(), loaded.weights(), Placement.CPU_FLOAT32, AttentionBackend.named(backend));
   }
 
   /** The padded logits' rows of real tokens, in packed order. */
@@ -118,7 +65,7 @@ class PackedSequencesModelTest {
 
   @Test
   void packedLogitsEqualPaddedLogitsOfRealTokens() {
-    try (BertForTokenClassification fused = model("fused"); BertForTokenClassification eager = model("eager");
+    try (EncoderForTokenClassification fused = model("fused"); EncoderForTokenClassification eager = model("eager");
         Tensor paddedFused = fused.logits(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
         Tensor paddedEager = eager.logits(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
         Tensor packedLogits = fused.logits(packed.sequences())) {
@@ -135,16 +82,16 @@ class PackedSequencesModelTest {
 
   @Test
   void packedLossAndEveryGradientEqualPadded() {
-    try (BertForTokenClassification padded = model("fused"); BertForTokenClassification packedModel = model("fused")) {
+    try (EncoderForTokenClassification padded = model("fused"); EncoderForTokenClassification packedModel = model("fused")) {
       double paddedLoss;
       double packedLoss;
-      try (BertForTokenClassification.ForwardPass pass =
+      try (EncoderForTokenClassification.ForwardPass pass =
               padded.forwardForTraining(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
           Tensor loss = TokenClassificationLoss.mean(pass.logits(), fixture.labels)) {
         paddedLoss = loss.item_double();
         pass.backward(loss);
       }
-      try (BertForTokenClassification.ForwardPass pass = packedModel.forwardForTraining(packed.sequences());
+      try (EncoderForTokenClassification.ForwardPass pass = packedModel.forwardForTraining(packed.sequences());
           Tensor loss = TokenClassificationLoss.mean(pass.logits(), packed.labels())) {
         packedLoss = loss.item_double();
         pass.backward(loss);
@@ -162,17 +109,17 @@ class PackedSequencesModelTest {
 
   @Test
   void oneAdamWStepPackedEqualsPadded() {
-    try (BertForTokenClassification padded = model("fused"); BertForTokenClassification packedModel = model("fused");
+    try (EncoderForTokenClassification padded = model("fused"); EncoderForTokenClassification packedModel = model("fused");
         Optimizer paddedOpt = OptimizerKind.FUSED_ADAMW.create(ParameterGroups.huggingFace(padded.weights().parameters(), 0.01),
             new AdamWSettings(0.9, 0.999, 1e-8));
         Optimizer packedOpt = OptimizerKind.FUSED_ADAMW.create(
             ParameterGroups.huggingFace(packedModel.weights().parameters(), 0.01), new AdamWSettings(0.9, 0.999, 1e-8))) {
-      try (BertForTokenClassification.ForwardPass pass =
+      try (EncoderForTokenClassification.ForwardPass pass =
               padded.forwardForTraining(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
           Tensor loss = TokenClassificationLoss.mean(pass.logits(), fixture.labels)) {
         pass.backward(loss);
       }
-      try (BertForTokenClassification.ForwardPass pass = packedModel.forwardForTraining(packed.sequences());
+      try (EncoderForTokenClassification.ForwardPass pass = packedModel.forwardForTraining(packed.sequences());
           Tensor loss = TokenClassificationLoss.mean(pass.logits(), packed.labels())) {
         pass.backward(loss);
       }
@@ -193,7 +140,7 @@ class PackedSequencesModelTest {
   }
 
   /** Compares one float array per parameter within RELATIVE of its max |value|; returns the worst relative error. */
-  private static double compareParameters(BertForTokenClassification expectedModel, BertForTokenClassification actualModel,
+  private static double compareParameters(EncoderForTokenClassification expectedModel, EncoderForTokenClassification actualModel,
       Function<Tensor, float[]> read, String what) {
     double worst = 0;
     for (Map.Entry<String, Tensor> p : expectedModel.weights().asMap().entrySet()) {
@@ -215,26 +162,26 @@ class PackedSequencesModelTest {
   void attentionDropoutMasksArePerSequenceSoPackedTrainingEqualsPadded() {
     // hidden dropout off (LibTorch's generator would draw differently shaped masks), attention dropout 0.1: the
     // fused kernel keys its mask by (sequence, head, row, column) within a sequence, so both layouts drop alike
-    BertConfig config = fixture.config().toBuilder().hiddenDropoutProb(0.0).build();
+    BertConfig config = fixture.bertConfig().toBuilder().hiddenDropoutProb(0.0).build();
     assertTrue(config.attentionProbsDropoutProb() > 0);
     CheckpointLoader.Loaded a = CheckpointLoader.load(config, fixture.weights, Placement.CPU_FLOAT32, 0, false, "fixture");
     CheckpointLoader.Loaded b = CheckpointLoader.load(config, fixture.weights, Placement.CPU_FLOAT32, 0, false, "fixture");
-    try (BertForTokenClassification padded = new BertForTokenClassification(config, a.weights(), Placement.CPU_FLOAT32,
+    try (EncoderForTokenClassification padded = new EncoderForTokenClassification(config, a.weights(), Placement.CPU_FLOAT32,
             AttentionBackend.named("fused"));
-        BertForTokenClassification packedModel = new BertForTokenClassification(config, b.weights(),
+        EncoderForTokenClassification packedModel = new EncoderForTokenClassification(config, b.weights(),
             Placement.CPU_FLOAT32, AttentionBackend.named("fused"))) {
       padded.train(true);
       packedModel.train(true);
       double paddedLoss;
       double packedLoss;
       double evalLoss;
-      try (BertForTokenClassification.ForwardPass pass =
+      try (EncoderForTokenClassification.ForwardPass pass =
               padded.forwardForTraining(fixture.inputIds, fixture.attentionMask, fixture.tokenTypeIds);
           Tensor loss = TokenClassificationLoss.mean(pass.logits(), fixture.labels)) {
         paddedLoss = loss.item_double();
         pass.backward(loss);
       }
-      try (BertForTokenClassification.ForwardPass pass = packedModel.forwardForTraining(packed.sequences());
+      try (EncoderForTokenClassification.ForwardPass pass = packedModel.forwardForTraining(packed.sequences());
           Tensor loss = TokenClassificationLoss.mean(pass.logits(), packed.labels())) {
         packedLoss = loss.item_double();
         pass.backward(loss);
@@ -258,7 +205,7 @@ class PackedSequencesModelTest {
   @Test
   void eagerAndSdpaRefusePackedBatchesNamingFused() {
     for (String backend : new String[] {"eager", "sdpa"}) {
-      try (BertForTokenClassification model = model(backend)) {
+      try (EncoderForTokenClassification model = model(backend)) {
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
             () -> model.logits(packed.sequences()).close());
         assertTrue(e.getMessage().contains("--attention fused"), e.getMessage());
@@ -271,7 +218,7 @@ class PackedSequencesModelTest {
     long total = packed.ids().size(0);
     long[] offsets = Tensors.toLongArray(packed.cuSeqlens());
     offsets[offsets.length - 1] = total - 1;
-    try (BertForTokenClassification model = model("fused");
+    try (EncoderForTokenClassification model = model("fused");
         Tensor shortCu64 = Tensors.longs(offsets, offsets.length);
         Tensor shortCu = shortCu64.to(torch.ScalarType.Int);
         Tensor cu64 = packed.cuSeqlens().to(torch.ScalarType.Long);

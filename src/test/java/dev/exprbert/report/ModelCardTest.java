@@ -38,7 +38,8 @@ class ModelCardTest {
     versions.put("ExprBERT", "0.1.0");
     versions.put("LibTorch", "2.10.0");
     return new ModelCardData("bert-finetuned-expression_epoch5", "bert-base-multilingual-cased",
-        "semeval22-opener_en/expression", List.of("O", "B-EXP", "I-EXP"), referenceHyperparameters(),
+        "semeval22-opener_en/expression", List.of("O", "B-EXP", "I-EXP"),
+        new ModelCardData.Architecture("BERT", "BertForTokenClassification"), referenceHyperparameters(),
         List.of(new EpochRow(null, 1.0, 218, 0.60301234, 0.4783, 0.5, 0.47831, 0.8123456),
             new EpochRow(0.43219876, 2.0, 436, 0.5897, 0.5835, 0.5688, 0.576, 0.8344)),
         finalEval, versions);
@@ -74,7 +75,7 @@ class ModelCardTest {
 
       ## Model description
 
-      A BERT token classifier (BertForTokenClassification) with 3 labels: `O`, `B-EXP`, `I-EXP`.
+      A BERT token classifier (EncoderForTokenClassification) with 3 labels: `O`, `B-EXP`, `I-EXP`.
 
       ## Intended uses & limitations
 
@@ -120,7 +121,7 @@ class ModelCardTest {
   @Test
   void aModelTrainedFromScratchOnAnUnknownDatasetWithoutEvaluationSaysSo() {
     ModelCardData d = example();
-    String card = ModelCard.render(new ModelCardData("my run: v2", null, null, List.of(), null, List.of(),
+    String card = ModelCard.render(new ModelCardData("my run: v2", null, null, List.of(), null, null, List.of(),
         new LinkedHashMap<>(), d.frameworkVersions()));
     assertTrue(card.startsWith("---\ntags:\n- generated_from_trainer\nmodel-index:\n- name: 'my run: v2'\n"
         + "  results: []\n---\n"), card);
@@ -134,7 +135,7 @@ class ModelCardTest {
   void badDataIsRejectedWithTheFieldName() {
     ModelCardData d = example();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelCard.render(
-        new ModelCardData(" ", d.baseModel(), null, d.labels(), null, null, null, null)));
+        new ModelCardData(" ", d.baseModel(), null, d.labels(), null, null, null, null, null)));
     assertTrue(e.getMessage().contains("modelName"), e.getMessage());
     NoSuchFileException missing = assertThrows(NoSuchFileException.class,
         () -> ModelCard.write(tmp.resolve("absent"), d));

@@ -23,6 +23,26 @@ public final class ConllSample {
     return Path.of("..", "shared", "data").resolve(relative);
   }
 
+  /**
+   * Copies the first {@code sentences} sentences of the opener_en expression split {@code split} (train, dev, test)
+   * into {@code dir}, as {@code <split>.conll}, for commands that read files.
+   */
+  public static Path openerSlice(String split, int sentences, Path dir) throws IOException {
+    Path source = sharedData("semeval22-opener_en").resolve("expression").resolve(split + ".conll");
+    List<String> lines = new ArrayList<>();
+    int seen = 0;
+    try (BufferedReader reader = Files.newBufferedReader(source, StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = reader.readLine()) != null && seen < sentences) {
+        lines.add(line);
+        if (line.isBlank()) {
+          seen++;
+        }
+      }
+    }
+    return Files.write(dir.resolve(split + ".conll"), lines, StandardCharsets.UTF_8);
+  }
+
   /** Reads up to {@code limit} sentences (all when limit is negative). */
   public static List<Sentence> read(Path file, int limit) throws IOException {
     List<Sentence> sentences = new ArrayList<>();

@@ -114,6 +114,54 @@ public final class TestTokenizers {
         .replace("{VOCAB}", "{" + String.join(", ", entries) + "}");
   }
 
+  /**
+   * A small byte-level BPE in RoBERTa's layout (test resource {@code dev/exprbert/tokenizers/roberta-bpe}, made by
+   * {@code make_test_tokenizers.py} beside it): copied into {@code parent} so a test may add files.
+   */
+  public static Path robertaBpe(Path parent) throws IOException {
+    return copyResourceDir("roberta-bpe", parent);
+  }
+
+  /** A small SentencePiece-style Unigram in XLM-R's layout (test resource {@code xlm-roberta-unigram}), copied. */
+  public static Path xlmRobertaUnigram(Path parent) throws IOException {
+    return copyResourceDir("xlm-roberta-unigram", parent);
+  }
+
+  /** A tokenizer of each kind: "minilm-wordpiece", "roberta-bpe", "xlm-roberta-unigram" (the golden data's names). */
+  public static Path byName(String name, Path parent) throws IOException {
+    return switch (name) {
+      case "minilm-wordpiece" -> miniLm(parent);
+      case "roberta-bpe" -> robertaBpe(parent);
+      case "xlm-roberta-unigram" -> xlmRobertaUnigram(parent);
+      default -> throw new IllegalArgumentException("no test tokenizer " + name);
+    };
+  }
+
+  /** {@code golden.json}: transformers' fast tokenizers on hand-written words and texts (see make_test_tokenizers.py). */
+  public static JsonObject golden() throws IOException {
+    try (InputStream in = TestTokenizers.class.getResourceAsStream(RESOURCES + "golden.json")) {
+      if (in == null) {
+        throw new IOException(RESOURCES + "golden.json is not on the test classpath");
+      }
+      return JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject();
+    }
+  }
+
+  private static final String RESOURCES = "/dev/exprbert/tokenizers/";
+
+  private static Path copyResourceDir(String name, Path parent) throws IOException {
+    Path dir = Files.createDirectories(parent.resolve(name));
+    for (String file : List.of("tokenizer.json", "tokenizer_config.json")) {
+      try (InputStream in = TestTokenizers.class.getResourceAsStream(RESOURCES + name + "/" + file)) {
+        if (in == null) {
+          throw new IOException(RESOURCES + name + "/" + file + " is not on the test classpath");
+        }
+        Files.write(dir.resolve(file), in.readAllBytes());
+      }
+    }
+    return dir;
+  }
+
   private static byte[] miniLmJsonBytes() throws IOException {
     try (InputStream in = TestTokenizers.class.getResourceAsStream(MINILM_RESOURCE)) {
       if (in == null) {

@@ -1,8 +1,8 @@
 package dev.exprbert.testing;
 
 import dev.exprbert.io.Safetensors;
-import dev.exprbert.model.BertConfig;
 import dev.exprbert.model.ModelDirectory;
+import dev.exprbert.model.bert.BertConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

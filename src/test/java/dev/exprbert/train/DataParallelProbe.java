@@ -8,7 +8,7 @@ import dev.exprbert.dist.DistributedBackend;
 import dev.exprbert.dist.DistributedContext;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.Safetensors;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.runtime.Placement;
 import dev.exprbert.train.DataParallelScenarios.Scenario;
 import java.nio.file.Files;
@@ -45,7 +45,7 @@ public final class DataParallelProbe {
           Path dir = Files.createDirectories(work.resolve(s.name()));
           // rank 1 gets an output_dir of its own, as on a machine with its own disk: it must never be created
           TrainingConfig config = s.config(dir.resolve(rank == 0 ? "run" : "run-rank" + rank), 4);
-          try (BertForTokenClassification model = DataParallelScenarios.model(TrainerFixtures.labelsOf(train), s.attention(), false);
+          try (EncoderForTokenClassification model = DataParallelScenarios.model(TrainerFixtures.labelsOf(train), s.attention(), false);
               Trainer trainer = new Trainer(config, model, tokenizer, train, eval, context)) {
             DataParallelScenarios.StepLosses losses = new DataParallelScenarios.StepLosses();
             trainer.addCallback(losses);
@@ -81,7 +81,7 @@ public final class DataParallelProbe {
       if (part.equals("resumed")) {
         torch.manual_seed(12345 + context.rank()); // only the restored RNG state may count
       }
-      try (BertForTokenClassification model = DataParallelScenarios.model(TrainerFixtures.labelsOf(train), s.attention(), true);
+      try (EncoderForTokenClassification model = DataParallelScenarios.model(TrainerFixtures.labelsOf(train), s.attention(), true);
           Trainer trainer = new Trainer(config, model, tokenizer, train, eval, context)) {
         if (part.equals("parts")) {
           trainer.addCallback(new TrainerCallback() {

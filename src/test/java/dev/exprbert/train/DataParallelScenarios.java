@@ -1,8 +1,8 @@
 package dev.exprbert.train;
 
 import dev.exprbert.data.LabeledSentence;
-import dev.exprbert.model.BertConfig;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.bert.BertConfig;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.CheckpointLoader;
 import dev.exprbert.model.attention.AttentionBackend;
 import dev.exprbert.runtime.HostReads;
@@ -50,13 +50,13 @@ final class DataParallelScenarios {
   }
 
   /** The tiny model (seed 42), with dropout off when {@code dropout} is false. */
-  static BertForTokenClassification model(List<String> labels, String attention, boolean dropout) {
+  static EncoderForTokenClassification model(List<String> labels, String attention, boolean dropout) {
     Natives.init();
     BertConfig config = TrainerFixtures.tinyConfig(32, 2, labels);
     if (!dropout) {
       config = config.toBuilder().hiddenDropoutProb(0).attentionProbsDropoutProb(0).build();
     }
-    return new BertForTokenClassification(config, CheckpointLoader.initialize(config, Placement.CPU_FLOAT32, 42),
+    return new EncoderForTokenClassification(config, CheckpointLoader.initialize(config, Placement.CPU_FLOAT32, 42),
         Placement.CPU_FLOAT32, AttentionBackend.named(attention));
   }
 

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.Safetensors;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.testing.ChildJvms;
 import dev.exprbert.train.DataParallelScenarios.Scenario;
@@ -52,7 +52,7 @@ class DataParallelTrainingTest {
         List<LabeledSentence> train = DataParallelScenarios.train(s);
         DataParallelScenarios.StepLosses losses = new DataParallelScenarios.StepLosses();
         Map<String, float[]> single = new LinkedHashMap<>();
-        try (BertForTokenClassification model = DataParallelScenarios.model(TrainerFixtures.labelsOf(train), s.attention(), false);
+        try (EncoderForTokenClassification model = DataParallelScenarios.model(TrainerFixtures.labelsOf(train), s.attention(), false);
             Trainer trainer = new Trainer(s.config(tmp.resolve(s.name()), 8), model, tokenizer, train,
                 DataParallelScenarios.eval())) {
           trainer.addCallback(losses);

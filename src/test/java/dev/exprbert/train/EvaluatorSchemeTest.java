@@ -12,7 +12,7 @@ import dev.exprbert.metrics.Mode;
 import dev.exprbert.metrics.Scheme;
 import dev.exprbert.metrics.SeqevalAccumulator;
 import dev.exprbert.metrics.ZeroDivision;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import java.nio.file.Path;
 import java.util.List;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -38,7 +38,7 @@ class EvaluatorSchemeTest {
   void iobesModelsAreScoredStrictlyAndBioModelsByDefault() throws Exception {
     List<String> iobes = List.of("O", "B-X", "I-X", "E-X", "S-X");
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
-        BertForTokenClassification model = TrainerFixtures.tinyModel(32, 1, iobes)) {
+        EncoderForTokenClassification model = TrainerFixtures.tinyModel(32, 1, iobes)) {
       try (NoGradGuard noGrad = new NoGradGuard()) {
         Tensor bias = model.weights().get("classifier.bias");
         bias.zero_();
@@ -62,7 +62,7 @@ class EvaluatorSchemeTest {
     }
     List<String> bio = List.of("O", "B-X", "I-X");
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
-        BertForTokenClassification model = TrainerFixtures.tinyModel(32, 1, bio)) {
+        EncoderForTokenClassification model = TrainerFixtures.tinyModel(32, 1, bio)) {
       Evaluator evaluator = new Evaluator(model, tokenizer, List.of(new LabeledSentence(List.of("we"), List.of("B-X"),
           "gold", 1)), false, Window.resolve(null, null, 128, tokenizer), 8,
           BatchLayout.forInference(model.attention().implementation()));

@@ -8,7 +8,7 @@ import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.dist.DistributedContext;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.Safetensors;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.CheckpointLoader;
 import dev.exprbert.model.attention.AttentionBackend;
 import dev.exprbert.runtime.Placement;
@@ -94,7 +94,7 @@ class GpuTrainingTest {
         .set("per_device_train_batch_size", 8).set("logging_steps", 100).set("save_strategy", "no").build();
     WarningState warnings = torch_cuda.warning_state();
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
-        BertForTokenClassification model = MixedPrecisionTrainingTest.dropoutFreeModel(CUDA, labels, attention);
+        EncoderForTokenClassification model = MixedPrecisionTrainingTest.dropoutFreeModel(CUDA, labels, attention);
         Trainer trainer = new Trainer(config, model, tokenizer, train, null)) {
       trainer.addCallback(new TrainerCallback() {
         @Override
@@ -120,7 +120,7 @@ class GpuTrainingTest {
     TrainingConfig config = TrainingConfig.builder().set("output_dir", out).set("max_steps", 2).set("save_steps", 2)
         .set("per_device_train_batch_size", 8).set("attn_implementation", "sdpa").build();
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
-        BertForTokenClassification model = new BertForTokenClassification(TrainerFixtures.tinyConfig(32, 2, labels),
+        EncoderForTokenClassification model = new EncoderForTokenClassification(TrainerFixtures.tinyConfig(32, 2, labels),
             CheckpointLoader.initialize(TrainerFixtures.tinyConfig(32, 2, labels), CUDA, 42), CUDA,
             AttentionBackend.named("sdpa"));
         Trainer trainer = new Trainer(config, model, tokenizer, train, null)) {

@@ -10,8 +10,8 @@ import dev.exprbert.data.Featurizer;
 import dev.exprbert.data.LabelMap;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.io.ModelTokenizer;
-import dev.exprbert.model.BertConfig;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.bert.BertConfig;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.CheckpointLoader;
 import dev.exprbert.model.attention.AttentionBackend;
 import dev.exprbert.optim.AdamWSettings;
@@ -87,7 +87,7 @@ class MixedPrecisionTrainingTest {
     // 2^24 times a summed cross-entropy's gradient overflows float16's 65504 in the logits' backward
     double initial = Math.scalb(1.0, 24);
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
-        BertForTokenClassification model = dropoutFreeModel(Placement.CPU_FLOAT32, labels, "fused");
+        EncoderForTokenClassification model = dropoutFreeModel(Placement.CPU_FLOAT32, labels, "fused");
         MixedPrecision fp16 = MixedPrecision.fp16(Placement.CPU_FLOAT32,
             new LossScaler(Placement.CPU_FLOAT32, initial, 2, 0.5, 2000));
         Optimizer optimizer = kind.create(ParameterGroups.huggingFace(model.weights().parameters(), 0.0),
@@ -133,7 +133,7 @@ class MixedPrecisionTrainingTest {
         .set("attn_implementation", "fused").set("max_steps", 6).set("per_device_train_batch_size", 8)
         .set("logging_steps", 3).set("save_strategy", "no").build();
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
-        BertForTokenClassification model = dropoutFreeModel(placement, labels, "fused");
+        EncoderForTokenClassification model = dropoutFreeModel(placement, labels, "fused");
         Trainer trainer = new Trainer(config, model, tokenizer, train, null)) {
       trainer.addCallback(reads);
       trainer.train();
@@ -141,13 +141,13 @@ class MixedPrecisionTrainingTest {
     reads.assertReadsOnlyAfterLogs(6, 3, precision + " on " + placement.device());
   }
 
-  private static Map<String, Tensor> snapshot(BertForTokenClassification model) {
+  private static Map<String, Tensor> snapshot(EncoderForTokenClassification model) {
     Map<String, Tensor> copy = new java.util.LinkedHashMap<>();
     model.weights().parameters().forEach(p -> copy.put(p.name(), p.tensor().clone()));
     return copy;
   }
 
-  private static void assertUnchanged(Map<String, Tensor> before, BertForTokenClassification model) {
+  private static void assertUnchanged(Map<String, Tensor> before, EncoderForTokenClassification model) {
     for (dev.exprbert.model.NamedParameter p : model.weights().parameters()) {
       try (Tensor same = torch.eq(before.get(p.name()), p.tensor()).all()) {
         assertTrue(same.item_bool(), p.name() + " changed in a skipped step");
@@ -162,7 +162,7 @@ class MixedPrecisionTrainingTest {
   static List<Double> losses(Placement placement, ModelTokenizer tokenizer, List<LabeledSentence> train,
       List<String> labels, String attention, boolean paddingFree, Placement.Precision precision) {
     List<Double> losses = new ArrayList<>();
-    try (BertForTokenClassification model = dropoutFreeModel(placement, labels, attention);
+    try (EncoderForTokenClassification model = dropoutFreeModel(placement, labels, attention);
         MixedPrecision mixed = MixedPrecision.of(placement, precision, false, precision.name());
         Optimizer optimizer = OptimizerKind.FUSED_ADAMW.create(ParameterGroups.huggingFace(model.weights().parameters(),
             0.01), new AdamWSettings(0.9, 0.999, 1e-8))) {
@@ -186,10 +186,10 @@ class MixedPrecisionTrainingTest {
   }
 
   /** The tiny fixture (hidden 32, 2 layers) without dropout: precision is then the runs' only difference. */
-  static BertForTokenClassification dropoutFreeModel(Placement placement, List<String> labels, String attention) {
+  static EncoderForTokenClassification dropoutFreeModel(Placement placement, List<String> labels, String attention) {
     BertConfig config = TrainerFixtures.tinyConfig(32, 2, labels).toBuilder().hiddenDropoutProb(0)
         .attentionProbsDropoutProb(0).build();
-    return new BertForTokenClassification(config, CheckpointLoader.initialize(config, placement, 42),
+    return new EncoderForTokenClassification(config, CheckpointLoader.initialize(config, placement, 42),
         placement, AttentionBackend.named(attention));
   }
 

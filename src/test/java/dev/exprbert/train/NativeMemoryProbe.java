@@ -2,7 +2,7 @@ package dev.exprbert.train;
 
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.io.ModelTokenizer;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +22,7 @@ public final class NativeMemoryProbe {
     TrainingConfig config = TrainingConfig.builder().set("output_dir", tmp.resolve("run")).set("learning_rate", 1e-4).set("max_steps", 200)
         .set("per_device_train_batch_size", 4).set("logging_steps", 50).set("save_strategy", "no").build();
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
-        BertForTokenClassification model = TrainerFixtures.tinyModel(32, 2, TrainerFixtures.labelsOf(train));
+        EncoderForTokenClassification model = TrainerFixtures.tinyModel(32, 2, TrainerFixtures.labelsOf(train));
         Trainer trainer = new Trainer(config, model, tokenizer, train, null)) {
       trainer.addCallback(new TrainerCallback() {
         @Override

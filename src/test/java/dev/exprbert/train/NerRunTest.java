@@ -11,7 +11,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.exprbert.data.LabeledSentence;
-import dev.exprbert.model.BertConfig;
+import dev.exprbert.model.bert.BertConfig;
 import dev.exprbert.report.sink.TfEventFileReader;
 import dev.exprbert.testing.TestTokenizers;
 import java.io.BufferedReader;

@@ -13,7 +13,7 @@ import com.google.gson.stream.JsonReader;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.Safetensors;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.runtime.HostReads;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Placement;
@@ -152,7 +152,7 @@ class NonFiniteGuardTest {
     List<LabeledSentence> train = TrainerFixtures.opener("train", 48);
     List<String> labels = TrainerFixtures.labelsOf(train);
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
-        BertForTokenClassification model = TrainerFixtures.tinyModel(32, 2, labels);
+        EncoderForTokenClassification model = TrainerFixtures.tinyModel(32, 2, labels);
         Trainer trainer = new Trainer(config, model, tokenizer, train, null)) {
       model.setAttention(config.attnImplementation().create());
       Tensor weight = model.weights().get(POISONED);

@@ -8,7 +8,7 @@ import dev.exprbert.data.BatchLayout;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.data.Window;
 import dev.exprbert.io.ModelTokenizer;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.attention.AttentionBackend;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,7 +29,7 @@ class PackedEvaluationTest {
   void packedEvaluationEqualsPadded() throws Exception {
     List<LabeledSentence> eval = TrainerFixtures.opener("dev", 24);
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
-        BertForTokenClassification model = TrainerFixtures.tinyModel(32, 2, TrainerFixtures.labelsOf(eval))) {
+        EncoderForTokenClassification model = TrainerFixtures.tinyModel(32, 2, TrainerFixtures.labelsOf(eval))) {
       model.setAttention(AttentionBackend.named("fused"));
       Evaluation padded = new Evaluator(model, tokenizer, eval, false, new Window(128, 32), 5, BatchLayout.PADDED).run("eval", true);
       Evaluation packed = new Evaluator(model, tokenizer, eval, false, new Window(128, 32), 5, BatchLayout.PACKED).run("eval", true);
@@ -50,7 +50,7 @@ class PackedEvaluationTest {
     TrainingConfig config = TrainingConfig.builder().set("output_dir", tmp.resolve("out")).set("attn_implementation", "fused")
         .set("padding_free", true).build();
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
-        BertForTokenClassification model = TrainerFixtures.tinyModel(32, 1, TrainerFixtures.labelsOf(train))) {
+        EncoderForTokenClassification model = TrainerFixtures.tinyModel(32, 1, TrainerFixtures.labelsOf(train))) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> new Trainer(config, model, tokenizer, train, null).close());
       assertTrue(e.getMessage().contains("padding_free") && e.getMessage().contains("'sdpa'"), e.getMessage());

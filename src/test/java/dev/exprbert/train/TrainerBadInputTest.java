@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.io.ModelTokenizer;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.runtime.Placement;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,7 +39,7 @@ class TrainerBadInputTest {
 
   private TrainResult train(TrainingConfig config, Checkpointer.WriteHook hook) throws IOException {
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
-        BertForTokenClassification model = TrainerFixtures.tinyModel(32, 1, labels);
+        EncoderForTokenClassification model = TrainerFixtures.tinyModel(32, 1, labels);
         Trainer trainer = new Trainer(config, model, tokenizer, train, null)) {
       if (hook != null) {
         trainer.onCheckpointWrite(hook);
@@ -102,7 +102,7 @@ class TrainerBadInputTest {
     Path out = tmp.resolve("run");
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp)) {
       for (String resume : new String[] {null, "true"}) {
-        try (BertForTokenClassification model = TrainerFixtures.tinyModel(32, 1, labels);
+        try (EncoderForTokenClassification model = TrainerFixtures.tinyModel(32, 1, labels);
             Trainer trainer = new Trainer(config(out).set("resume_from_checkpoint", resume).build(), model, tokenizer, train, null)) {
           model.setAttention(dev.exprbert.model.attention.AttentionBackend.named("fused"));
           if (resume == null) {

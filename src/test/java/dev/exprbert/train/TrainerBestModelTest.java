@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.io.ModelTokenizer;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.ModelDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +34,7 @@ class TrainerBestModelTest {
         .set("load_best_model_at_end", true).set("metric_for_best_model", "loss").set("greater_is_better", true).set("early_stopping_patience", 1).build();
     TrainResult result;
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
-        BertForTokenClassification model = TrainerFixtures.tinyModel(32, 1, TrainerFixtures.labelsOf(train));
+        EncoderForTokenClassification model = TrainerFixtures.tinyModel(32, 1, TrainerFixtures.labelsOf(train));
         Trainer trainer = new Trainer(config, model, tokenizer, train, eval)) {
       result = trainer.train();
       assertEquals(out.resolve("checkpoint-4").toString(), trainer.state().bestModelCheckpoint());

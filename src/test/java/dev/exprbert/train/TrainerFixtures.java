@@ -6,10 +6,10 @@ import dev.exprbert.data.ReaderOptions;
 import dev.exprbert.data.SentenceReaders;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.TokenizerLoader;
-import dev.exprbert.model.BertConfig;
-import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.CheckpointLoader;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.attention.AttentionBackend;
+import dev.exprbert.model.bert.BertConfig;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Placement;
 import dev.exprbert.testing.TestTokenizers;
@@ -41,10 +41,10 @@ final class TrainerFixtures {
   }
 
   /** A randomly initialised model (seed 42), dropout 0.1 as BERT's default. */
-  static BertForTokenClassification tinyModel(int hidden, int layers, List<String> labels) {
+  static EncoderForTokenClassification tinyModel(int hidden, int layers, List<String> labels) {
     Natives.init();
     BertConfig config = tinyConfig(hidden, layers, labels);
-    return new BertForTokenClassification(config, CheckpointLoader.initialize(config, Placement.CPU_FLOAT32, 42),
+    return new EncoderForTokenClassification(config, CheckpointLoader.initialize(config, Placement.CPU_FLOAT32, 42),
         Placement.CPU_FLOAT32, AttentionBackend.named("sdpa"));
   }
 

@@ -8,7 +8,7 @@ import com.google.gson.JsonParser;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.io.ModelTokenizer;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.runtime.Placement;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +38,7 @@ class TrainerIntegrationTest {
         .set("save_strategy", "epoch").set("save_total_limit", 1).build();
     TrainResult result;
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
-        BertForTokenClassification model = TrainerFixtures.tinyModel(64, 2, labels);
+        EncoderForTokenClassification model = TrainerFixtures.tinyModel(64, 2, labels);
         Trainer trainer = new Trainer(config, model, tokenizer, train, eval)) {
       assertEquals(13, trainer.stepsPerEpoch(), "ceil(200 / 16) optimizer steps per epoch");
       result = trainer.train();

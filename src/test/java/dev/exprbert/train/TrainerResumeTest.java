@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.io.ModelTokenizer;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.ModelDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,13 +115,13 @@ class TrainerResumeTest {
 
   private static TrainResult run(TrainingConfig config, ModelTokenizer tokenizer, List<LabeledSentence> train,
       List<LabeledSentence> eval, List<String> labels, int stopAt) throws Exception {
-    try (BertForTokenClassification model = TrainerFixtures.tinyModel(32, 2, labels)) {
+    try (EncoderForTokenClassification model = TrainerFixtures.tinyModel(32, 2, labels)) {
       model.setAttention(config.attnImplementation().create());
       return run(config, model, tokenizer, train, eval, stopAt);
     }
   }
 
-  private static TrainResult run(TrainingConfig config, BertForTokenClassification model, ModelTokenizer tokenizer,
+  private static TrainResult run(TrainingConfig config, EncoderForTokenClassification model, ModelTokenizer tokenizer,
       List<LabeledSentence> train, List<LabeledSentence> eval, int stopAt) throws Exception {
     try (Trainer trainer = new Trainer(config, model, tokenizer, train, eval)) {
       assertFalse(model.config().hiddenDropoutProb() == 0, "the test needs dropout on");

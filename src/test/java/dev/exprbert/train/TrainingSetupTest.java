@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.io.ModelTokenizer;
-import dev.exprbert.model.BertConfig;
-import dev.exprbert.model.BertForTokenClassification;
+import dev.exprbert.model.EncoderForTokenClassification;
+import dev.exprbert.model.bert.BertConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +28,7 @@ class TrainingSetupTest {
   private Path savedModel(List<String> labels) throws IOException {
     Path dir = tmp.resolve("model-" + labels.size());
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
-        BertForTokenClassification model = TrainerFixtures.tinyModel(32, 1, labels)) {
+        EncoderForTokenClassification model = TrainerFixtures.tinyModel(32, 1, labels)) {
       new TokenClassifier(model, tokenizer).save(dir);
     }
     return dir;

@@ -1,0 +1,234 @@
+package dev.exprbert.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.exprbert.io.ModelTokenizer;
+import dev.exprbert.io.TokenizerLoader;
+import dev.exprbert.model.attention.AttentionBackend;
+import dev.exprbert.model.attention.AttentionImplementation;
+import dev.exprbert.model.bert.BertFamily;
+import dev.exprbert.runtime.Placement;
+import dev.exprbert.runtime.Tensors;
+import dev.exprbert.testing.TestTokenizers;
+import java.io.IOException;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * What every family refuses, in one line naming the file or tensor and what was expected: an unknown model_type, a
+ * config without a family-specific key, weights with a missing or an extra tensor, a tokenizer of another kind, an
+ * attention backend the family does not support. And what they let through as Hugging Face does: ignored buffers and
+ * poolers, pre-training heads (reported as unused), a base-model checkpoint without the prefix.
+ */
+class FamilyBadInputTest {
+  @TempDir static Path tmp;
+  private static final Map<String, ParityFixture> fixtures = new LinkedHashMap<>();
+
+  @BeforeAll
+  static void load() {
+    for (String name : List.of("roberta-parity", "xlm-roberta-parity", "distilbert-parity", "electra-parity")) {
+      fixtures.put(name, new ParityFixture(name));
+    }
+  }
+
+  @AfterAll
+  static void free() {
+    fixtures.values().forEach(ParityFixture::close);
+  }
+
+  private static String oneLine(Throwable e) {
+    assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    return e.getMessage();
+  }
+
+  private static Path config(String json) throws IOException {
+    return Files.writeString(Files.createTempDirectory(tmp, "cfg").resolve("config.json"), json);
+  }
+
+  /** The fixture's config.json with {@code key} removed. */
+  private static Path configWithout(String fixture, String key) throws IOException {
+    JsonObject json = JsonParser.parseString(Files.readString(ParityFixture.ROOT.resolve(fixture).resolve("config.json")))
+        .getAsJsonObject();
+    json.remove(key);
+    return config(json.toString());
+  }
+
+  @Test
+  void anUnknownModelTypeNamesTheSupportedOnes() throws IOException {
+    Path file = config("{\"model_type\": \"camembert\", \"vocab_size\": 10}");
+    ModelConfigException e = assertThrows(ModelConfigException.class, () -> EncoderConfig.read(file));
+    assertEquals(file + ": model_type \"camembert\" is not supported; supported model types: \"bert\", \"roberta\","
+        + " \"xlm-roberta\", \"distilbert\", \"electra\"", oneLine(e));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"distilbert-parity, dim", "distilbert-parity, n_layers", "distilbert-parity, hidden_dim",
+      "electra-parity, embedding_size", "roberta-parity, num_hidden_layers"})
+  void aConfigWithoutAFamilyKeyNamesIt(String fixture, String key) throws IOException {
+    Path file = configWithout(fixture, key);
+    ModelConfigException e = assertThrows(ModelConfigException.class, () -> EncoderConfig.read(file));
+    assertEquals(file + ": " + key + ": required field missing; expected an integer", oneLine(e));
+  }
+
+  @Test
+  void familyRulesAreCheckedWithTheFamilysKeyNames() throws IOException {
+    JsonObject roberta = JsonParser.parseString(Files.readString(ParityFixture.ROOT.resolve("roberta-parity/config.json")))
+        .getAsJsonObject();
+    roberta.add("pad_token_id", com.google.gson.JsonNull.INSTANCE);
+    ModelConfigException noPad = assertThrows(ModelConfigException.class, () -> EncoderConfig.read(config(roberta.toString())));
+    assertTrue(oneLine(noPad).contains("pad_token_id: required for model_type \"roberta\""), noPad.getMessage());
+    JsonObject distil = JsonParser.parseString(Files.readString(ParityFixture.ROOT.resolve("distilbert-parity/config.json")))
+        .getAsJsonObject();
+    distil.addProperty("n_heads", 5);
+    ModelConfigException heads = assertThrows(ModelConfigException.class, () -> EncoderConfig.read(config(distil.toString())));
+    assertTrue(oneLine(heads).endsWith("dim 32 is not a multiple of n_heads 5; expected dim % n_heads == 0 (each head"
+        + " gets dim/heads dims)"), heads.getMessage());
+    distil.addProperty("n_heads", 4);
+    distil.addProperty("sinusoidal_pos_embds", true);
+    ModelConfigException sinus = assertThrows(ModelConfigException.class, () -> EncoderConfig.read(config(distil.toString())));
+    assertTrue(oneLine(sinus).contains("sinusoidal_pos_embds: true is not supported"), sinus.getMessage());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"roberta-parity", "xlm-roberta-parity", "distilbert-parity", "electra-parity"})
+  void eachFamilysConfigRoundTripsWithItsOwnKeys(String fixture) throws IOException {
+    Path original = ParityFixture.ROOT.resolve(fixture).resolve("config.json");
+    EncoderConfig config = EncoderConfig.read(original);
+    Path written = tmp.resolve(fixture + "-config.json");
+    config.write(written);
+    assertEquals(config, EncoderConfig.read(written));
+    JsonObject before = JsonParser.parseString(Files.readString(original)).getAsJsonObject();
+    JsonObject after = JsonParser.parseString(Files.readString(written)).getAsJsonObject();
+    for (String key : before.keySet()) {
+      assertEquals(before.get(key), after.get(key), fixture + ": key " + key + " is written back as read");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"roberta-parity", "xlm-roberta-parity", "distilbert-parity", "electra-parity"})
+  void weightsWithAMissingOrAnExtraTensorAreRefusedNamingIt(String fixture) {
+    ParityFixture f = fixtures.get(fixture);
+    EncoderConfig config = f.config();
+    String layerKey = config.family().layersKey();
+    String prefix = config.family().weightPrefix();
+    String lastLayerBias = f.weights.keySet().stream().filter(k -> k.contains(".layer.1.") && k.endsWith(".bias"))
+        .reduce((a, b) -> b).orElseThrow();
+    Map<String, Tensor> missing = new LinkedHashMap<>(f.weights);
+    missing.remove(lastLayerBias);
+    IllegalArgumentException m = assertThrows(IllegalArgumentException.class,
+        () -> CheckpointLoader.load(config, missing, Placement.CPU_FLOAT32, 1, false, "ckpt"));
+    assertEquals("ckpt has no tensor '" + lastLayerBias + "' (expected by config.json's " + layerKey + " 2); the weights"
+        + " and config.json do not belong together, or the file is damaged", oneLine(m));
+    String extraName = lastLayerBias.replace(".layer.1.", ".layer.2.");
+    try (Tensor extra = Tensors.floats(new float[] {1}, 1)) {
+      Map<String, Tensor> withExtra = new LinkedHashMap<>(f.weights);
+      withExtra.put(extraName, extra);
+      IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
+          () -> CheckpointLoader.load(config, withExtra, Placement.CPU_FLOAT32, 1, false, "ckpt"));
+      assertEquals("ckpt has tensor '" + extraName + "', which a " + config.family().tokenClassificationClass() + " with"
+          + " this config.json does not have; the weights belong to another architecture or size, or the file is damaged",
+          oneLine(x));
+    }
+    assertTrue(lastLayerBias.startsWith(prefix + "."), lastLayerBias);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"roberta-parity, roberta.pooler.dense.bias, lm_head.bias", "xlm-roberta-parity, roberta.embeddings.position_ids,"
+      + " lm_head.dense.weight", "distilbert-parity, distilbert.embeddings.position_ids, vocab_projector.bias",
+      "electra-parity, electra.embeddings.position_ids, discriminator_predictions.dense.bias"})
+  void ignoredKeysPassAndPretrainingHeadsAreReportedAsUnused(String fixture, String ignored, String head) {
+    ParityFixture f = fixtures.get(fixture);
+    try (Tensor a = Tensors.floats(new float[] {1}, 1); Tensor b = Tensors.floats(new float[] {2}, 1)) {
+      Map<String, Tensor> checkpoint = new LinkedHashMap<>(f.weights);
+      checkpoint.put(ignored, a);
+      checkpoint.put(head, b);
+      CheckpointLoader.Loaded loaded = CheckpointLoader.load(f.config(), checkpoint, Placement.CPU_FLOAT32, 1, false, "ckpt");
+      try (ModelWeights w = loaded.weights()) {
+        assertEquals(List.of(ignored), loaded.report().ignored());
+        assertEquals(List.of(head), loaded.report().unexpected());
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"roberta-parity", "xlm-roberta-parity", "distilbert-parity", "electra-parity"})
+  void aBaseModelCheckpointWithoutThePrefixFineTunesWithAFreshHead(String fixture) {
+    ParityFixture f = fixtures.get(fixture);
+    String prefix = f.config().family().weightPrefix() + ".";
+    Map<String, Tensor> base = new LinkedHashMap<>();
+    f.weights.forEach((k, v) -> {
+      if (!k.startsWith("classifier.")) {
+        base.put(k.substring(prefix.length()), v);
+      }
+    });
+    CheckpointLoader.Loaded loaded = CheckpointLoader.loadForFineTuning(f.config(), base, Placement.CPU_FLOAT32, 1, "base");
+    try (ModelWeights w = loaded.weights()) {
+      assertEquals(List.of("classifier.weight", "classifier.bias"), loaded.report().missing());
+      assertEquals(List.of(), loaded.report().unexpected());
+      assertEquals(f.weights.size(), w.asMap().size());
+    }
+  }
+
+  @Test
+  void aTokenizerOfAnotherKindIsRefusedUnlessAsked() throws IOException {
+    EncoderConfig roberta = fixtures.get("roberta-parity").config();
+    EncoderConfig distil = fixtures.get("distilbert-parity").config();
+    try (ModelTokenizer wordPiece = TokenizerLoader.load(TestTokenizers.miniLm(tmp));
+        ModelTokenizer bpe = TokenizerLoader.load(TestTokenizers.robertaBpe(tmp))) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> ModelDirectory.requireTokenizerMatches(roberta, wordPiece));
+      assertEquals("the tokenizer in " + wordPiece.sourceDirectory() + " is a WordPiece tokenizer but model_type"
+          + " \"roberta\" (RobertaForTokenClassification) is trained with a byte-level BPE tokenizer; use the tokenizer the"
+          + " model was trained with (set -Dexprbert.tokenizer.anyKind=true if this checkpoint really uses this tokenizer)",
+          oneLine(e));
+      IllegalArgumentException d = assertThrows(IllegalArgumentException.class,
+          () -> ModelDirectory.requireTokenizerMatches(distil, bpe));
+      assertTrue(oneLine(d).contains("is a byte-level BPE tokenizer but model_type \"distilbert\""), d.getMessage());
+      ModelDirectory.requireTokenizerMatches(roberta, bpe);
+      ModelDirectory.requireTokenizerMatches(distil, wordPiece);
+      System.setProperty(ModelDirectory.ANY_TOKENIZER_PROPERTY, "true");
+      try {
+        ModelDirectory.requireTokenizerMatches(roberta, wordPiece);
+      } finally {
+        System.clearProperty(ModelDirectory.ANY_TOKENIZER_PROPERTY);
+      }
+    }
+  }
+
+  @Test
+  void aBackendTheFamilyDoesNotSupportIsRefusedNeverReplaced() {
+    // a family whose attention fits eager and sdpa only (as DeBERTa's relative positions do)
+    InvocationHandler restricted = (proxy, method, args) -> method.getName().equals("attentionImplementations")
+        ? EnumSet.of(AttentionImplementation.EAGER, AttentionImplementation.SDPA)
+        : method.isDefault() ? InvocationHandler.invokeDefault(proxy, method, args) : method.invoke(BertFamily.BERT, args);
+    ModelFamily family = (ModelFamily) Proxy.newProxyInstance(ModelFamily.class.getClassLoader(),
+        new Class<?>[] {ModelFamily.class}, restricted);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> family.requireAttention(AttentionImplementation.FUSED));
+    assertEquals("--attention fused is not available for BERT (model_type \"bert\"); it supports eager, sdpa", oneLine(e));
+    family.requireAttention(AttentionImplementation.SDPA);
+    try (EncoderForTokenClassification model = ParityChecks.model(fixtures.get("roberta-parity"), "eager")) {
+      model.setAttention(AttentionBackend.named("fused"));
+      assertEquals(AttentionImplementation.FUSED, model.attention().implementation());
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dev.exprbert.testing;
+
+import dev.exprbert.model.EncoderConfig;
+import dev.exprbert.model.bert.BertConfig;
+import dev.exprbert.model.distilbert.DistilBertConfig;
+import dev.exprbert.model.electra.ElectraFamily;
+import dev.exprbert.model.roberta.RobertaFamily;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A tiny random-init configuration of every supported family with a real tokenizer of its kind: MiniLM's WordPiece
+ * for BERT, DistilBERT and ELECTRA, the small byte-level BPE for RoBERTa, the small Unigram for XLM-R
+ * ({@link TestTokenizers}). Two layers, hidden 32, two heads, 64 positions (RoBERTa's 66 = 64 + padding_idx + 1).
+ */
+public final class TinyFamilies {
+  /** The model types, in the order tests run them. */
+  public static final List<String> MODEL_TYPES = List.of("bert", "roberta", "xlm-roberta", "distilbert", "electra");
+
+  private static final int MINILM_VOCAB = 30522;
+
+  private TinyFamilies() {}
+
+  /** The tiny config of {@code modelType} with two labels (callers give it the data's labels). */
+  public static EncoderConfig config(String modelType) {
+    return switch (modelType) {
+      case "bert" -> BertConfig.builder().vocabSize(MINILM_VOCAB).hiddenSize(32).numHiddenLayers(2).numAttentionHeads(2)
+          .intermediateSize(64).maxPositionEmbeddings(64).padTokenId(0).build();
+      case "roberta" -> roberta(RobertaFamily.ROBERTA, 1000);
+      case "xlm-roberta" -> roberta(RobertaFamily.XLM_ROBERTA, 1001);
+      case "distilbert" -> DistilBertConfig.builder().vocabSize(MINILM_VOCAB).dim(32).nLayers(2).nHeads(2).hiddenDim(64)
+          .maxPositionEmbeddings(64).build();
+      case "electra" -> BertConfig.builder(ElectraFamily.ELECTRA).vocabSize(MINILM_VOCAB).embeddingSize(16).hiddenSize(32)
+          .numHiddenLayers(2).numAttentionHeads(2).intermediateSize(64).maxPositionEmbeddings(64).padTokenId(0).build();
+      default -> throw new IllegalArgumentException("no tiny config for model_type " + modelType);
+    };
+  }
+
+  private static BertConfig roberta(RobertaFamily family, int vocab) {
+    return BertConfig.builder(family).vocabSize(vocab).hiddenSize(32).numHiddenLayers(2).numAttentionHeads(2)
+        .intermediateSize(64).maxPositionEmbeddings(66).typeVocabSize(1).layerNormEps(1e-5).padTokenId(1).build();
+  }
+
+  /** A directory holding the tokenizer {@code modelType}'s checkpoints come with, created under {@code parent}. */
+  public static Path tokenizer(String modelType, Path parent) throws IOException {
+    return switch (modelType) {
+      case "roberta" -> TestTokenizers.robertaBpe(parent);
+      case "xlm-roberta" -> TestTokenizers.xlmRobertaUnigram(parent);
+      default -> TestTokenizers.miniLm(parent);
+    };
+  }
+}
