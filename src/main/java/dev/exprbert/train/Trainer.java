@@ -76,6 +76,7 @@ public final class Trainer implements AutoCloseable {
       throw new IllegalArgumentException("eval_strategy is " + config.evalStrategy()
           + " but there is no evaluation data (validation_file)");
     }
+    BestMetric.requireKnownType(config.metricForBestModel(), config.returnEntityLevelMetrics(), model.config().labels());
     BatchLayout layout = BatchLayout.forTraining(model.attention().implementation(), config.paddingFree());
     Window window = Window.resolve(config.maxSeqLength(), config.stride(), model.config().maxPositionEmbeddings(), tokenizer);
     List<Feature> features = new Featurizer(tokenizer, LabelMap.ofLabels(model.config().labels()), config.labelAllTokens(),
