@@ -3,7 +3,6 @@ package dev.exprbert.train;
 import dev.exprbert.io.AtomicFiles;
 import dev.exprbert.model.ModelDirectory;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,11 +51,21 @@ final class Checkpointer {
     this.hook = Objects.requireNonNull(hook, "hook");
   }
 
+  void onDelete(CheckpointStore.DeleteHook hook) {
+    store.onDelete(Objects.requireNonNull(hook, "hook"));
+  }
+
   /**
-   * Refuses an output directory that already holds a run unless asked to overwrite it or resume from it, removes
-   * leftovers of interrupted saves, and restores the checkpoint to resume from. Returns it, or null for a new run.
+   * Checks that the output directory can be written (before any training), removes leftovers of interrupted saves
+   * and deletes, refuses an output directory that already holds a run unless asked to overwrite it or resume from
+   * it, and restores the checkpoint to resume from. Returns it, or null for a new run.
    */
   Path begin() throws IOException {
+    OutputDirectory.requireWritable(config.outputDir());
+    List<String> removed = store.removeIncompleteFolders();
+    if (!removed.isEmpty()) {
+      LOG.warn("removed {} left in {} by an interrupted checkpoint save or delete", removed, config.outputDir());
+    }
     Path resume = resolveResume(config.resumeFromCheckpoint());
     if (resume == null) {
       String existing = existingRun(config.outputDir());
@@ -71,7 +80,6 @@ final class Checkpointer {
       }
     }
     Files.createDirectories(config.outputDir());
-    store.removeIncompleteSaves();
     if (resume != null) {
       for (CheckpointPart part : parts) {
         part.check(resume);
@@ -90,14 +98,16 @@ final class Checkpointer {
     }
     if (value.equalsIgnoreCase("true")) {
       return store.latest().orElseThrow(() -> new IllegalArgumentException("resume_from_checkpoint true: no complete"
-          + " checkpoint in " + store.outputDir() + " (expected a checkpoint-N folder holding " + CheckpointStore.MARKER + ")"));
+          + " checkpoint in " + store.outputDir() + " (expected a checkpoint-N folder holding " + CheckpointStore.MARKER
+          + "); leave out --resume_from_checkpoint to start a new run"));
     }
     Path dir = Path.of(value);
     CheckpointStore.requireComplete(dir);
     return dir;
   }
 
-  private static String existingRun(Path outputDir) throws IOException {
+  /** What shows that {@code outputDir} holds a run (a file or a checkpoint folder), or null. */
+  private String existingRun(Path outputDir) throws IOException {
     if (!Files.isDirectory(outputDir)) {
       return null;
     }
@@ -106,12 +116,8 @@ final class Checkpointer {
         return marker;
       }
     }
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(outputDir, CheckpointStore.PREFIX + "*")) {
-      for (Path p : entries) {
-        return p.getFileName().toString();
-      }
-    }
-    return null;
+    List<String> checkpoints = store.checkpointFolderNames();
+    return checkpoints.isEmpty() ? null : checkpoints.get(0);
   }
 
   /**
@@ -130,8 +136,15 @@ final class Checkpointer {
     }
     Path saved = store.save(step, folder -> {
       for (CheckpointPart part : parts) {
-        hook.beforeWrite(folder.resolve(part.file()));
-        part.save(folder);
+        Path file = folder.resolve(part.file());
+        try {
+          hook.beforeWrite(file);
+          part.save(folder);
+        } catch (IOException e) {
+          // a full disk says only "No space left on device": name the checkpoint and the file
+          throw e.getMessage() != null && e.getMessage().contains(part.file()) ? e
+              : new IOException("cannot write " + part.file() + " of " + target + " (in " + folder + "): " + e.getMessage(), e);
+        }
       }
     });
     lastSavedStep = step;

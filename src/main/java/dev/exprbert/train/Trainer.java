@@ -124,6 +124,11 @@ public final class Trainer implements AutoCloseable {
     checkpointer.onWrite(hook);
   }
 
+  /** For tests: a hook run before each file of a rotated-out checkpoint is deleted (to pause or kill a run there). */
+  void onCheckpointDelete(CheckpointStore.DeleteHook hook) {
+    checkpointer.onDelete(hook);
+  }
+
   /**
    * Trains (resuming when {@code resume_from_checkpoint} says so), then writes the final model, metrics,
    * predictions, model card and chart into {@code output_dir} ({@link RunOutputs}).
