@@ -148,6 +148,9 @@ public final class Trainer implements AutoCloseable {
       control.requestStop();
     }
     callbacks.onTrainBegin(state, control);
+    if (state.epochEndPending()) { // [note: epoch end on resume] in RunState
+      endEpoch(control);
+    }
     for (long epoch = state.nextEpoch(); epoch < length.numEpochs() && !control.stopRequested(); epoch++) {
       model.train(true);
       List<List<Feature>> batches = batcher.epoch((int) epoch);
@@ -158,8 +161,7 @@ public final class Trainer implements AutoCloseable {
         callbacks.onStepEnd(state, control);
         act(control);
       }
-      callbacks.onEpochEnd(state, control);
-      act(control);
+      endEpoch(control);
     }
     model.train(false);
     callbacks.onTrainEnd(state, control);
@@ -169,6 +171,13 @@ public final class Trainer implements AutoCloseable {
     Evaluation last = RunOutputs.write(config, model, tokenizer, state, evaluator, summary, trainSentences,
         entry -> callbacks.onLog(state, control, entry));
     return new TrainResult(state.globalStep(), (Double) summary.get("train_loss"), summary, trainSentences, last);
+  }
+
+  /** The end of an epoch: the callbacks' say, then what they asked for. */
+  private void endEpoch(TrainerControl control) throws IOException {
+    callbacks.onEpochEnd(state, control);
+    state.epochEnded();
+    act(control);
   }
 
   /** Does what the callbacks asked of this step or epoch end: log, evaluate, save (Hugging Face's order). */
