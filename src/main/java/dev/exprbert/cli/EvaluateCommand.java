@@ -66,8 +66,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Placement placement = DeviceOption.float32(spec, device);
+    TrainingSetup.requireDataFile(data, "--validation_file");
     PrintWriter out = spec.commandLine().getOut();
-    try (TokenClassifier classifier = TokenClassifier.load(ModelResolver.resolve(model.toString()), Placement.of(device, "float32"), attention)) {
+    try (TokenClassifier classifier = TokenClassifier.load(ModelResolver.resolve(model.toString()), placement, attention)) {
       List<LabeledSentence> sentences = TrainingSetup.checkedEvalData(data, classifier.config().labels(), unknownToO);
       Window window = Window.resolve(maxSeqLength, stride, classifier.config().maxPositionEmbeddings(),
           classifier.tokenizer());
