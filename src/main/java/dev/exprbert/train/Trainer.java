@@ -13,8 +13,10 @@ import dev.exprbert.optim.AdamWSettings;
 import dev.exprbert.optim.LearningRateSchedule;
 import dev.exprbert.optim.Optimizer;
 import dev.exprbert.optim.ParameterGroups;
+import dev.exprbert.runtime.HostReads;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,6 +47,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class Trainer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+  /**
+   * The {@code train_results.json} key counting device-to-host reads ({@link HostReads}) from the start of
+   * {@code train()} to the training summary: the logging steps, evaluations and saves of the run, and the summary.
+   * Each read waits for the device, so on a GPU a count near the number of logs, not of steps, shows the loop did not
+   * stall every step.
+   */
+  public static final String HOST_READS = "host_reads";
 
   private final TrainingConfig config;
   private final BertForTokenClassification model;
@@ -135,6 +144,7 @@ public final class Trainer implements AutoCloseable {
    */
   public TrainResult train() throws IOException {
     long started = System.nanoTime();
+    long readsAtStart = HostReads.count();
     Path resumed = checkpointer.begin();
     if (resumed == null) {
       torch.manual_seed(config.seed());
@@ -167,10 +177,14 @@ public final class Trainer implements AutoCloseable {
     callbacks.onTrainEnd(state, control);
     Map<String, Object> summary = state.logSummary((System.nanoTime() - started) / 1e9, state.globalStep() - stepsAtStart,
         trainSentences, length.updatesPerEpoch());
+    // train_results.json (not log_history, which stays Hugging Face's) also says how often the loop waited for the
+    // device: a run that read the loss every step would show it here
+    Map<String, Object> results = new LinkedHashMap<>(summary);
+    results.put(HOST_READS, HostReads.count() - readsAtStart);
     callbacks.onLog(state, control, summary);
-    Evaluation last = RunOutputs.write(config, model, tokenizer, state, evaluator, summary, trainSentences,
+    Evaluation last = RunOutputs.write(config, model, tokenizer, state, evaluator, results, trainSentences,
         entry -> callbacks.onLog(state, control, entry));
-    return new TrainResult(state.globalStep(), (Double) summary.get("train_loss"), summary, trainSentences, last);
+    return new TrainResult(state.globalStep(), (Double) summary.get("train_loss"), results, trainSentences, last);
   }
 
   /** The end of an epoch: the callbacks' say, then what they asked for. */

@@ -97,6 +97,7 @@ class TrainerCallbacksTest {
     TrainingConfig config = config(tmp.resolve("run-" + attention)).set("logging_steps", 3).set("max_steps", 8)
         .set("attn_implementation", attention).set("padding_free", packed).build();
     List<Long> readsAtStepEnd = new ArrayList<>();
+    long[] readsAtSummary = {-1};
     try (TokenClassifier tiny = TokenClassifier.load(TinyModelDirectory.create(tmp.resolve("m-" + attention)),
             Placement.CPU_FLOAT32, attention);
         Trainer trainer = new Trainer(config, tiny.model(), tiny.tokenizer(), sentences(16, 0), null)) {
@@ -110,9 +111,24 @@ class TrainerCallbacksTest {
         public void onStepEnd(RunView run, TrainerControl control) {
           readsAtStepEnd.add(HostReads.count());
         }
+
+        @Override
+        public void onLog(RunView run, TrainerControl control, Map<String, Object> entry) {
+          if (entry.containsKey("train_runtime")) {
+            readsAtSummary[0] = HostReads.count();
+          }
+        }
       });
-      assertEquals(8, trainer.train().globalStep());
+      TrainResult result = trainer.train();
+      assertEquals(8, result.globalStep());
+      assertEquals(readsAtSummary[0] - readsAtStepEnd.get(0), result.metrics().get(Trainer.HOST_READS));
     }
+    // train_results.json tells the same: two logs (steps 3 and 6: loss and gradient norm) and the summary's mean loss
+    // make 5 today; reading every step would have made at least 8
+    long written = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(
+        tmp.resolve("run-" + attention).resolve("train_results.json"))).getAsJsonObject().get(Trainer.HOST_READS).getAsLong();
+    assertEquals(readsAtSummary[0] - readsAtStepEnd.get(0), written);
+    assertTrue(written > 0 && written < 8, "fewer reads than steps: " + written);
     for (int step = 1; step <= 8; step++) {
       long reads = readsAtStepEnd.get(step) - readsAtStepEnd.get(step - 1);
       boolean previousLogged = step > 1 && (step - 1) % 3 == 0;
