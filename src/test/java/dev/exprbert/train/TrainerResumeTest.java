@@ -11,7 +11,6 @@ import dev.exprbert.model.BertForTokenClassification;
 import dev.exprbert.model.ModelDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,11 +74,7 @@ class TrainerResumeTest {
   }
 
   private static List<Map<String, Object>> withoutTimings(List<Map<String, Object>> history) {
-    return history.stream().map(e -> {
-      Map<String, Object> copy = new LinkedHashMap<>(e);
-      copy.keySet().removeIf(k -> k.endsWith("_runtime") || k.endsWith("_per_second"));
-      return copy;
-    }).map(m -> (Map<String, Object>) m).toList();
+    return history.stream().map(SpeedMetrics::without).toList();
   }
 
   /**
