@@ -56,16 +56,12 @@ final class Checkpointer {
   }
 
   /**
-   * Checks that the output directory can be written (before any training), removes leftovers of interrupted saves
-   * and deletes, refuses an output directory that already holds a run unless asked to overwrite it or resume from
-   * it, and restores the checkpoint to resume from. Returns it, or null for a new run.
+   * Checks that the output directory can be written (before any training), refuses one that already holds a run
+   * unless asked to overwrite it or resume from it, removes leftovers of interrupted saves and deletes (only then: a
+   * refused run touches nothing), and restores the checkpoint to resume from. Returns it, or null for a new run.
    */
   Path begin() throws IOException {
     OutputDirectory.requireWritable(config.outputDir());
-    List<String> removed = store.removeIncompleteFolders();
-    if (!removed.isEmpty()) {
-      LOG.warn("removed {} left in {} by an interrupted checkpoint save or delete", removed, config.outputDir());
-    }
     Path resume = resolveResume(config.resumeFromCheckpoint());
     if (resume == null) {
       String existing = existingRun(config.outputDir());
@@ -78,6 +74,10 @@ final class Checkpointer {
         LOG.warn("overwriting the run in {} ({})", config.outputDir(), existing);
         store.deleteAll();
       }
+    }
+    List<String> removed = store.removeIncompleteFolders();
+    if (!removed.isEmpty()) {
+      LOG.warn("removed {} left in {} by an interrupted checkpoint save or delete", removed, config.outputDir());
     }
     Files.createDirectories(config.outputDir());
     if (resume != null) {

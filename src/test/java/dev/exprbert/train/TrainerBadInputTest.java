@@ -52,12 +52,15 @@ class TrainerBadInputTest {
   void anOutputDirectoryHoldingARunIsRefusedUnlessOverwriteIsAsked() throws IOException {
     Path out = tmp.resolve("run");
     train(config(out).build(), null);
+    Path inProgress = Files.createDirectories(out.resolve("checkpoint-6.tmp-abcdef")); // another process's save?
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> train(config(out).build(), null));
     assertTrue(e.getMessage().contains("already holds a run") && e.getMessage().contains("--overwrite_output_dir"),
         e.getMessage());
+    assertTrue(Files.exists(inProgress), "a refused run touches nothing in the folder");
     Files.createDirectories(out.resolve("checkpoint-99"));
     assertEquals(4, train(config(out).set("overwrite_output_dir", true).build(), null).globalStep());
     assertFalse(Files.exists(out.resolve("checkpoint-99")), "overwrite deletes the old run's checkpoints");
+    assertFalse(Files.exists(inProgress), "and the leftovers of its saves");
   }
 
   @Test
