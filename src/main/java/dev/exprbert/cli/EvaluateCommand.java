@@ -77,8 +77,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Placement placement = DeviceOption.float32(spec, device);
+    TrainingSetup.requireDataFile(data, "--validation_file");
     PrintWriter out = spec.commandLine().getOut();
-    try (TokenClassifier classifier = TokenClassifier.load(ModelResolver.resolve(model.toString()), Placement.of(device, "float32"), attention)) {
+    try (TokenClassifier classifier = TokenClassifier.load(ModelResolver.resolve(model.toString()), placement, attention)) {
       PrintWriter err = spec.commandLine().getErr();
       ReaderOptions options = ReaderOptions.builder().spans(spanFlags.options(issue -> err.println(issue))).build();
       List<LabeledSentence> sentences = TrainingSetup.checkedEvalData("validation_file", data, options, null,

@@ -29,7 +29,9 @@ public final class ExprbertCommand implements Runnable {
     CommandLine cli = new CommandLine(new ExprbertCommand());
     cli.setOut(out);
     cli.setErr(err);
-    cli.setExecutionExceptionHandler(new ErrorHandler());
+    ErrorHandler errors = new ErrorHandler();
+    cli.setExecutionExceptionHandler(errors);
+    cli.setParameterExceptionHandler(errors);
     // everything after `launch [options] train` belongs to the train command the ranks run
     cli.getSubcommands().get("launch").setStopAtPositional(true).setUnmatchedOptionsArePositionalParams(true);
     return cli.execute(args);

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,12 +96,13 @@ final class PredictCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage()); // a usage error: exit 2
     }
+    Placement placement = DeviceOption.float32(spec, device);
     if (input != null && !Files.isRegularFile(input)) {
-      throw new NoSuchFileException(input.toString(), null, "--input: no such file");
+      throw new IllegalArgumentException("--input " + input + (Files.isDirectory(input) ? " is a folder; expected a file"
+          + " of sentences" : ": no such file"));
     }
     PrintWriter out = spec.commandLine().getOut();
-    try (TokenClassifier classifier =
-        TokenClassifier.load(ModelResolver.resolve(model.toString()), new Placement(device, Placement.Precision.FLOAT32), attention)) {
+    try (TokenClassifier classifier = TokenClassifier.load(ModelResolver.resolve(model.toString()), placement, attention)) {
       writer.checkLabels(classifier.config().labels());
       Tagger tagger = new Tagger(classifier, options);
       if (format == InputFormat.TEXT) {

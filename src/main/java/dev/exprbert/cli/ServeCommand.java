@@ -82,12 +82,12 @@ final class ServeCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     Natives.init();
+    Placement placement = DeviceOption.float32(spec, device);
     if (threads != null) {
       ComputeThreads.set(threads);
     }
     PrintWriter out = spec.commandLine().getOut();
-    try (TokenClassifier classifier = TokenClassifier.load(ModelResolver.resolve(model),
-        new Placement(device, Placement.Precision.FLOAT32), attention)) {
+    try (TokenClassifier classifier = TokenClassifier.load(ModelResolver.resolve(model), placement, attention)) {
       TaggingServer server = TaggingServer.start(classifier, options);
       Thread drain = new Thread(server::close, "exprbert-drain");
       Runtime.getRuntime().addShutdownHook(drain);

@@ -9,6 +9,7 @@ import dev.exprbert.train.TrainerCallback;
 import dev.exprbert.train.TrainingConfig;
 import dev.exprbert.train.TrainingConfigKeys;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -38,8 +39,15 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    TrainingConfig.Builder builder = configFile != null ? TrainingConfigKeys.readJson(configFile) : TrainingConfig.builder();
-    TrainingConfig config = TrainingFlags.apply(spec.commandLine().getParseResult(), builder).build();
+    Path configJson = configFile != null ? requireFile(configFile) : null;
+    TrainingConfig config;
+    try {
+      TrainingConfig.Builder builder = configJson != null ? TrainingConfigKeys.readJson(configJson) : TrainingConfig.builder();
+      config = TrainingFlags.apply(spec.commandLine().getParseResult(), builder).build();
+    } catch (IllegalArgumentException e) {
+      // a value or a combination of settings the rules refuse: a usage error, in flag names
+      throw new CommandLine.ParameterException(spec.commandLine(), TrainingFlags.asFlags(e.getMessage()), e);
+    }
     PrintWriter out = spec.commandLine().getOut();
     try (DistributedContext context = DistributedContext.fromEnvironment(config.ddpBackend(), config.device(),
         config.ddpTimeoutDuration())) {
@@ -69,5 +77,15 @@ final class TrainCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  private static Path requireFile(Path file) {
+    if (!Files.exists(file)) {
+      throw new IllegalArgumentException("--config " + file + ": no such file (expected a JSON file of training arguments)");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("--config " + file + " is a folder; expected a JSON file of training arguments");
+    }
+    return file;
   }
 }

@@ -58,6 +58,26 @@ final class TrainingFlags implements CommandLine.IModelTransformer {
     return option.build();
   }
 
+  /**
+   * A training-config message with its settings spelt as flags, for the command line: {@code per_device_train_batch_size
+   * must be >= 1} -> {@code --per_device_train_batch_size must be >= 1}. Names with an underscore are replaced wherever
+   * they stand as a word (not inside a path or a file name); one-word names ({@code seed}, {@code stride}) only where
+   * they begin the message, since elsewhere they may be plain words.
+   */
+  static String asFlags(String message) {
+    if (message == null) {
+      return null;
+    }
+    String out = message;
+    for (TrainingConfigKeys.Key key : TrainingConfigKeys.all()) {
+      String name = java.util.regex.Pattern.quote(key.name());
+      out = key.name().contains("_")
+          ? out.replaceAll("(?<![\\w/.\\\\-])" + name + "(?![\\w/\\\\-]|\\.\\w)", "--" + key.name())
+          : out.replaceAll("^" + name + "(?=[: ])", "--" + key.name());
+    }
+    return out;
+  }
+
   /** Applies every training flag given on the command line to {@code builder}, in command-line order. */
   static TrainingConfig.Builder apply(CommandLine.ParseResult parsed, TrainingConfig.Builder builder) {
     for (OptionSpec option : parsed.matchedOptions()) {

@@ -3,6 +3,7 @@ package dev.exprbert.io;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -37,6 +38,11 @@ public final class AtomicFiles {
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         body.write(channel);
         channel.force(true);
+      } catch (FileSystemException e) {
+        throw e; // names its file already
+      } catch (IOException e) {
+        // a full disk says only "No space left on device": name the file it happened to
+        throw new IOException("while writing " + target + ": " + e.getMessage(), e);
       }
       try {
         Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -43,6 +43,15 @@ import java.util.Map;
  * {@code org.slf4j.simpleLogger.log.<name>} system properties, unless the user set them; DJL's other
  * loggers keep their levels. (The alternative switch, {@code ai.djl.util.cuda.fork=true}, starts a
  * second JVM to probe, which costs more than the message.)
+ *
+ * <p>[note: DJL's tokenizer build] After that probe DJL's {@code LibUtils} picks the build ("flavor") of its
+ * native library: {@code RUST_FLAVOR} (environment, then system property) if set, else {@code cpu} in offline
+ * mode, else the platform's flavor, which on a GPU machine is {@code cuXXX}; the jar ships only {@code cpu}
+ * builds, so that flavor means a download from DJL's servers, which fails on a machine without network. We set
+ * the system property {@code RUST_FLAVOR=cpu} unless the user set either, so the bundled build is used even with
+ * DJL's offline mode turned off, and quiet the INFO line DJL logs for the override. This does not skip the GPU probe
+ * above, which runs before the flavor is read; on a machine without CUDA the probe finds no libcudart and says
+ * nothing.
  */
 public final class TokenizerLoader {
   static final String TOKENIZER_JSON = "tokenizer.json";
@@ -175,7 +184,16 @@ public final class TokenizerLoader {
   static final String CUDA_UTILS_LEVEL = "org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils";
   private static final String PLATFORM_LEVEL = "org.slf4j.simpleLogger.log.ai.djl.util.Platform";
 
+  static final String RUST_FLAVOR = "RUST_FLAVOR";
+  private static final String LIB_UTILS_LEVEL = "org.slf4j.simpleLogger.log.ai.djl.huggingface.tokenizers.jni.LibUtils";
+
   private static void keepDjlOffline() {
+    if (System.getenv(RUST_FLAVOR) == null && System.getProperty(RUST_FLAVOR) == null) {
+      System.setProperty(RUST_FLAVOR, "cpu"); // [note: DJL's tokenizer build]
+      if (System.getProperty(LIB_UTILS_LEVEL) == null) {
+        System.setProperty(LIB_UTILS_LEVEL, "warn");
+      }
+    }
     if (System.getProperty(CUDA_UTILS_LEVEL) == null) {
       System.setProperty(CUDA_UTILS_LEVEL, "error");
     }

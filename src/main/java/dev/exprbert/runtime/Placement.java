@@ -12,6 +12,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  */
 public record Placement(String device, Precision precision) {
   public static final Placement CPU_FLOAT32 = new Placement("cpu", Precision.FLOAT32);
+  private static volatile Integer cudaDevices;
 
   /** Floating-point storage types a model may use. */
   public enum Precision {
@@ -41,8 +42,8 @@ public record Placement(String device, Precision precision) {
   }
 
   public Placement {
-    if (!device.equals("cpu") && !device.matches("cuda(:\\d+)?")) {
-      throw new IllegalArgumentException("unknown device '" + device + "': expected cpu, cuda or cuda:N");
+    if (!device.equals("cpu") && !device.matches("cuda(:\\d{1,3})?")) {
+      throw new IllegalArgumentException("device '" + device + "' is unknown: expected cpu, cuda or cuda:N");
     }
   }
 
@@ -54,9 +55,44 @@ public record Placement(String device, Precision precision) {
     return device.startsWith("cuda");
   }
 
-  /** A new LibTorch Device; the caller closes it. */
+  /** A new LibTorch Device; the caller closes it. A CUDA device must exist ({@link #requireAvailable}). */
   public Device torchDevice() {
+    requireAvailable();
     return new Device(device);
+  }
+
+  /**
+   * Checks that LibTorch can use this device, before anything is placed on it: on a machine without it LibTorch's own
+   * error is kilobytes of dispatcher text. The message names the {@code --device} value and what exists.
+   *
+   * @throws IllegalArgumentException naming the device, the CUDA devices LibTorch sees, and what to pass instead
+   */
+  public void requireAvailable() {
+    if (!isCuda()) {
+      return;
+    }
+    int count = cudaDeviceCount();
+    int index = device.contains(":") ? Integer.parseInt(device.substring(device.indexOf(':') + 1)) : 0;
+    if (count == 0) {
+      throw new IllegalArgumentException("--device " + device + ": this machine has no CUDA device LibTorch can use"
+          + " (LibTorch sees 0: a CPU-only LibTorch build, or no NVIDIA driver); use --device cpu");
+    }
+    if (index >= count) {
+      throw new IllegalArgumentException("--device " + device + ": LibTorch sees " + count + " CUDA device"
+          + (count == 1 ? " (cuda:0)" : "s (cuda:0 to cuda:" + (count - 1) + ")") + "; use --device cuda:"
+          + (count - 1) + " or lower, or --device cpu");
+    }
+  }
+
+  /** How many CUDA devices LibTorch sees (0 with the CPU natives); asked once per process. */
+  public static int cudaDeviceCount() {
+    Integer count = cudaDevices;
+    if (count == null) {
+      Natives.init();
+      count = torch.cuda_is_available() ? (int) torch.cuda_device_count() : 0;
+      cudaDevices = count;
+    }
+    return count;
   }
 
   /** Options for floating tensors of this placement; the caller closes them. */

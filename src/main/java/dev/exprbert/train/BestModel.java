@@ -19,6 +19,7 @@ final class BestModel implements TrainerCallback {
   private final RunState state;
   private final ModelPart model;
   private final DistributedContext context;
+  private boolean warnedMissing;
 
   BestModel(TrainingConfig config, RunState state, ModelPart model, DistributedContext context) {
     this.config = config;
@@ -30,6 +31,12 @@ final class BestModel implements TrainerCallback {
   @Override
   public void onEvaluate(RunView run, TrainerControl control, Evaluation evaluation) {
     Double value = evaluation.metrics().get(config.bestMetricKey());
+    if (value == null && !warnedMissing) {
+      // a per-type metric of a type with no entity in the gold or predicted tags of this evaluation
+      warnedMissing = true;
+      LOG.warn("metric_for_best_model {}: this evaluation has no {} (it has {}), so it ranks nothing",
+          config.metricForBestModel(), config.bestMetricKey(), evaluation.metrics().keySet());
+    }
     Double best = run.bestMetric();
     if (value != null && (best == null || (config.effectiveGreaterIsBetter() ? value > best : value < best))) {
       state.recordBest(value);

@@ -23,17 +23,22 @@ import java.util.stream.Stream;
  *
  * <p>[note: atomic checkpoints] A checkpoint is written in full into {@code checkpoint-N.tmp-<random>/}
  * with {@code trainer_state.json} as its last file, every file and the folder fsynced, and only then
- * renamed to {@code checkpoint-N/} in one atomic step (the parent fsynced after). A crash or a full disk
- * therefore leaves at most a {@code .tmp-} folder, which is never listed as a checkpoint and is deleted
- * by the next run; a {@code checkpoint-N/} without {@code trainer_state.json} (copied by hand, or from
- * another tool) is not treated as a checkpoint either.
+ * renamed to {@code checkpoint-N/} in one atomic step (the parent fsynced after). Deleting goes the other way:
+ * a checkpoint that rotation (or a re-save of its step, or {@code overwrite_output_dir}) removes is first renamed
+ * to {@code checkpoint-N.deleting-<random>/} in one atomic step, and only then are its files deleted. A crash, a
+ * {@code kill -9} or a full disk at any moment therefore leaves complete checkpoints and at most {@code .tmp-} and
+ * {@code .deleting-} folders, which are never listed as checkpoints, do not count as an earlier run, and are
+ * deleted by the next run ({@link #removeIncompleteFolders}). A {@code checkpoint-N/} without
+ * {@code trainer_state.json} (copied by hand, or from another tool) is not treated as a checkpoint either, but
+ * it is left alone: it was not made by an interrupted write or delete of ours.
  */
 public final class CheckpointStore {
   public static final String PREFIX = "checkpoint-";
   /** Written last: its presence marks a complete checkpoint. */
   public static final String MARKER = RunState.TRAINER_STATE;
   private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)");
-  private static final Pattern TEMP = Pattern.compile(Pattern.quote(PREFIX) + "\\d+\\.tmp-[0-9a-f]+");
+  /** Folders of an interrupted save ({@code .tmp-}) or delete ({@code .deleting-}). */
+  private static final Pattern INCOMPLETE = Pattern.compile(Pattern.quote(PREFIX) + "\\d+\\.(tmp|deleting)-[0-9a-f]+");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** Writes a checkpoint's files into a folder (the temporary one); must write {@link #MARKER} last. */
@@ -42,7 +47,14 @@ public final class CheckpointStore {
     void write(Path folder) throws IOException;
   }
 
+  /** Called before each file of a checkpoint being deleted is removed; tests pause or fail in it. */
+  @FunctionalInterface
+  interface DeleteHook {
+    void beforeDelete(Path file) throws IOException;
+  }
+
   private final Path outputDir;
+  private DeleteHook deleteHook = file -> {};
 
   public CheckpointStore(Path outputDir) {
     this.outputDir = outputDir;
@@ -50,6 +62,10 @@ public final class CheckpointStore {
 
   public Path outputDir() {
     return outputDir;
+  }
+
+  void onDelete(DeleteHook hook) {
+    this.deleteHook = hook;
   }
 
   public static Path folderFor(Path outputDir, long step) {
@@ -73,7 +89,7 @@ public final class CheckpointStore {
       }
       fsyncTree(temp);
       if (Files.exists(target)) {
-        deleteTree(target); // the same step saved again (a resumed run re-reaching it): replace it
+        delete(target); // the same step saved again (a resumed run re-reaching it): replace it
       }
       try {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -149,38 +165,80 @@ public final class CheckpointStore {
       if (keep != null && p.toAbsolutePath().normalize().equals(keep.toAbsolutePath().normalize())) {
         continue;
       }
-      deleteTree(p);
+      delete(p);
       deleted.add(p);
       excess--;
     }
     return deleted;
   }
 
-  /** Removes temporary folders a crashed save left behind. */
-  public void removeIncompleteSaves() throws IOException {
-    if (!Files.isDirectory(outputDir)) {
-      return;
+  /**
+   * Removes the folders an interrupted save ({@code .tmp-}) or delete ({@code .deleting-}) left behind; returns
+   * their names.
+   */
+  public List<String> removeIncompleteFolders() throws IOException {
+    List<Path> found = matching(INCOMPLETE);
+    for (Path p : found) {
+      deleteTree(p);
     }
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(outputDir)) {
-      for (Path p : entries) {
-        if (TEMP.matcher(p.getFileName().toString()).matches()) {
-          deleteTree(p);
-        }
-      }
-    }
+    return found.stream().map(p -> p.getFileName().toString()).toList();
+  }
+
+  /** Names of the {@code .tmp-} and {@code .deleting-} folders in the output directory. */
+  public List<String> incompleteFolders() throws IOException {
+    return matching(INCOMPLETE).stream().map(p -> p.getFileName().toString()).toList();
+  }
+
+  /**
+   * The names of {@code checkpoint-N} folders, complete or not (a hand-made one without {@link #MARKER} counts:
+   * it belongs to someone), but not the leftovers of an interrupted save or delete.
+   */
+  public List<String> checkpointFolderNames() throws IOException {
+    return matching(NAME).stream().map(p -> p.getFileName().toString()).sorted().toList();
   }
 
   /** Deletes every checkpoint folder, complete or not (for overwrite_output_dir). */
   public void deleteAll() throws IOException {
-    removeIncompleteSaves();
+    removeIncompleteFolders();
+    for (Path p : matching(NAME)) {
+      delete(p);
+    }
+  }
+
+  private List<Path> matching(Pattern pattern) throws IOException {
+    List<Path> out = new ArrayList<>();
     if (!Files.isDirectory(outputDir)) {
-      return;
+      return out;
     }
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(outputDir)) {
       for (Path p : entries) {
-        if (NAME.matcher(p.getFileName().toString()).matches()) {
-          deleteTree(p);
+        if (pattern.matcher(p.getFileName().toString()).matches()) {
+          out.add(p);
         }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Deletes a checkpoint crash-safely ([note: atomic checkpoints]): one atomic rename out of the
+   * {@code checkpoint-N} name, so no reader ever sees it half deleted, then the files.
+   */
+  private void delete(Path checkpoint) throws IOException {
+    Path doomed = outputDir.resolve(checkpoint.getFileName() + ".deleting-" + HexFormat.of().formatHex(randomBytes()));
+    try {
+      Files.move(checkpoint, doomed, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException("cannot delete checkpoint " + checkpoint + " crash-safely: the file system of " + outputDir
+          + " does not support an atomic rename", e);
+    }
+    fsync(outputDir, true);
+    try (Stream<Path> walk = Files.walk(doomed)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        if (!p.equals(doomed)) {
+          deleteHook.beforeDelete(p);
+        }
+        Files.deleteIfExists(p);
       }
     }
   }

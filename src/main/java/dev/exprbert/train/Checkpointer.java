@@ -4,7 +4,6 @@ import dev.exprbert.dist.DistributedContext;
 import dev.exprbert.io.AtomicFiles;
 import dev.exprbert.model.ModelDirectory;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,9 +58,14 @@ final class Checkpointer {
     this.hook = Objects.requireNonNull(hook, "hook");
   }
 
+  void onDelete(CheckpointStore.DeleteHook hook) {
+    store.onDelete(Objects.requireNonNull(hook, "hook"));
+  }
+
   /**
-   * Refuses an output directory that already holds a run unless asked to overwrite it or resume from it, removes
-   * leftovers of interrupted saves, and restores the checkpoint to resume from. Returns it, or null for a new run.
+   * Checks that the output directory can be written (before any training), refuses one that already holds a run
+   * unless asked to overwrite it or resume from it, removes leftovers of interrupted saves and deletes (only then: a
+   * refused run touches nothing), and restores the checkpoint to resume from. Returns it, or null for a new run.
    * Rank 0 decides and prepares the output directory; every rank restores.
    */
   Path begin() throws IOException {
@@ -108,6 +112,7 @@ final class Checkpointer {
 
   /** Rank 0's share of {@link #begin}: the checks and the output directory; returns the checkpoint to resume from. */
   private Path prepareOutputDir() throws IOException {
+    OutputDirectory.requireWritable(config.outputDir());
     Path resume = resolveResume(config.resumeFromCheckpoint());
     if (resume == null) {
       String existing = existingRun(config.outputDir());
@@ -121,8 +126,11 @@ final class Checkpointer {
         store.deleteAll();
       }
     }
+    List<String> removed = store.removeIncompleteFolders();
+    if (!removed.isEmpty()) {
+      LOG.warn("removed {} left in {} by an interrupted checkpoint save or delete", removed, config.outputDir());
+    }
     Files.createDirectories(config.outputDir());
-    store.removeIncompleteSaves();
     return resume;
   }
 
@@ -132,14 +140,16 @@ final class Checkpointer {
     }
     if (value.equalsIgnoreCase("true")) {
       return store.latest().orElseThrow(() -> new IllegalArgumentException("resume_from_checkpoint true: no complete"
-          + " checkpoint in " + store.outputDir() + " (expected a checkpoint-N folder holding " + CheckpointStore.MARKER + ")"));
+          + " checkpoint in " + store.outputDir() + " (expected a checkpoint-N folder holding " + CheckpointStore.MARKER
+          + "); leave out --resume_from_checkpoint to start a new run"));
     }
     Path dir = Path.of(value);
     CheckpointStore.requireComplete(dir);
     return dir;
   }
 
-  private static String existingRun(Path outputDir) throws IOException {
+  /** What shows that {@code outputDir} holds a run (a file or a checkpoint folder), or null. */
+  private String existingRun(Path outputDir) throws IOException {
     if (!Files.isDirectory(outputDir)) {
       return null;
     }
@@ -148,12 +158,8 @@ final class Checkpointer {
         return marker;
       }
     }
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(outputDir, CheckpointStore.PREFIX + "*")) {
-      for (Path p : entries) {
-        return p.getFileName().toString();
-      }
-    }
-    return null;
+    List<String> checkpoints = store.checkpointFolderNames();
+    return checkpoints.isEmpty() ? null : checkpoints.get(0);
   }
 
   /**
@@ -179,8 +185,15 @@ final class Checkpointer {
     }
     Path saved = store.save(step, folder -> {
       for (CheckpointPart part : parts) {
-        hook.beforeWrite(folder.resolve(part.file()));
-        part.save(folder);
+        Path file = folder.resolve(part.file());
+        try {
+          hook.beforeWrite(file);
+          part.save(folder);
+        } catch (IOException e) {
+          // a full disk says only "No space left on device": name the checkpoint and the file
+          throw e.getMessage() != null && e.getMessage().contains(part.file()) ? e
+              : new IOException("cannot write " + part.file() + " of " + target + " (in " + folder + "): " + e.getMessage(), e);
+        }
       }
     });
     lastSavedStep = step;

@@ -45,10 +45,14 @@ final class RunState implements RunView {
   private static final Gson GSON = FiniteJson.register(new GsonBuilder().setPrettyPrinting().serializeNulls()).create();
   private static final Gson POSITION_GSON = FiniteJson.register(new GsonBuilder().setPrettyPrinting()).create();
 
-  /** The data position and loss sums, field for field what {@code trainer_position.json} holds. */
+  /**
+   * The data position and loss sums, field for field what {@code trainer_position.json} holds. {@code epochEndPending}:
+   * the checkpoint was saved at the step that ended an epoch (or the run), before that epoch's end was acted on
+   * ([note: epoch end on resume]); absent (false) in files written before it existed.
+   */
   private record Position(long epoch, long updateInEpoch, long batchesPerEpoch, long gradientAccumulationSteps,
       long trainFeatures, long seed, double lossSinceLog, long stepsSinceLog, double totalLoss, long tokensSinceLog,
-      long worldSize) {
+      long worldSize, boolean epochEndPending) {
     /** The ranks of the run that saved it (files written before data parallelism say nothing: one). */
     long ranks() {
       return worldSize > 0 ? worldSize : 1;
@@ -89,6 +93,8 @@ final class RunState implements RunView {
   private long tokensSeen;
   private long lastEvaluatedStep = -1;
   private TrainingStep.Output lastStep;
+  private boolean epochEndDone = true; // whether the loop acted on the end of the epoch of the last step
+  private boolean epochEndPending;     // restored: the checkpoint's epoch end still has to be acted on
 
   private RunState() {}
 
@@ -216,6 +222,29 @@ final class RunState implements RunView {
       lastStep.close();
     }
     lastStep = step;
+    epochEndDone = false;
+  }
+
+  /** The loop is about to act on the end of the current epoch (its log, evaluation and save requests). */
+  void epochEnded() {
+    epochEndDone = true;
+    epochEndPending = false;
+  }
+
+  /**
+   * [note: epoch end on resume] A step checkpoint taken at the last step of an epoch (or of the run) is written before
+   * the loop acts on that epoch's end: an {@code eval_strategy epoch} evaluation, an epoch log. A run resumed from it
+   * starts at the next epoch, so without this it would never make them, and that epoch's evaluation would be missing
+   * from {@code log_history} and the chart. True when the restored checkpoint is such a one: the trainer then acts on
+   * that epoch's end first, as the interrupted run did right after saving it.
+   */
+  boolean epochEndPending() {
+    return epochEndPending;
+  }
+
+  /** Whether a checkpoint saved now leaves the epoch end of this step to be acted on. */
+  private boolean epochEndAfterThisSave() {
+    return !epochEndDone && (nextUpdateInEpoch == 0 || globalStep >= maxSteps);
   }
 
   long stepsSinceLog() {
@@ -340,7 +369,7 @@ final class RunState implements RunView {
       public void save(Path folder) throws IOException {
         Position p = new Position(nextEpoch, nextUpdateInEpoch, batchesPerEpoch, accumulation, trainFeatures, seed,
             read(lossSinceLog, startLossSinceLog), stepsSinceLog, read(totalLoss, startTotalLoss), tokensSinceLog,
-            worldSize);
+            worldSize, epochEndAfterThisSave());
         AtomicFiles.writeString(folder.resolve(POSITION), POSITION_GSON.toJson(p) + "\n");
       }
 
@@ -372,6 +401,7 @@ final class RunState implements RunView {
         stepsSinceLog = saved.stepsSinceLog();
         startTotalLoss = saved.totalLoss();
         tokensSinceLog = saved.tokensSinceLog();
+        epochEndPending = saved.epochEndPending();
       }
     };
   }

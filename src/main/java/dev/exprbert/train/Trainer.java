@@ -15,10 +15,12 @@ import dev.exprbert.optim.AdamWSettings;
 import dev.exprbert.optim.LearningRateSchedule;
 import dev.exprbert.optim.Optimizer;
 import dev.exprbert.optim.ParameterGroups;
+import dev.exprbert.runtime.HostReads;
 import dev.exprbert.runtime.PrecisionSupport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -63,6 +65,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class Trainer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+  /**
+   * The {@code train_results.json} key counting device-to-host reads ({@link HostReads}) from the start of
+   * {@code train()} to the training summary: the logging steps, evaluations and saves of the run, and the summary.
+   * Each read waits for the device, so on a GPU a count near the number of logs, not of steps, shows the loop did not
+   * stall every step.
+   */
+  public static final String HOST_READS = "host_reads";
 
   private final TrainingConfig config;
   private final EncoderForTokenClassification model;
@@ -112,6 +121,7 @@ public final class Trainer implements AutoCloseable {
       throw new IllegalArgumentException("eval_strategy is " + config.evalStrategy()
           + " but there is no evaluation data (validation_file)");
     }
+    BestMetric.requireKnownType(config.metricForBestModel(), config.returnEntityLevelMetrics(), model.config().labels());
     // precision first: a device that cannot train in it is refused before anything is allocated
     String tf32 = PrecisionSupport.applyTf32(model.placement(), config.tf32());
     if (tf32 != null) {
@@ -182,12 +192,18 @@ public final class Trainer implements AutoCloseable {
     checkpointer.onWrite(hook);
   }
 
+  /** For tests: a hook run before each file of a rotated-out checkpoint is deleted (to pause or kill a run there). */
+  void onCheckpointDelete(CheckpointStore.DeleteHook hook) {
+    checkpointer.onDelete(hook);
+  }
+
   /**
    * Trains (resuming when {@code resume_from_checkpoint} says so), then writes the final model, metrics,
    * predictions, model card and chart into {@code output_dir} ({@link RunOutputs}).
    */
   public TrainResult train() throws IOException {
     long started = System.nanoTime();
+    long readsAtStart = HostReads.count();
     Path resumed = checkpointer.begin();
     if (resumed == null) {
       torch.manual_seed(config.seed());
@@ -206,6 +222,9 @@ public final class Trainer implements AutoCloseable {
       control.requestStop();
     }
     callbacks.onTrainBegin(state, control);
+    if (state.epochEndPending()) { // [note: epoch end on resume] in RunState
+      endEpoch(control);
+    }
     for (long epoch = state.nextEpoch(); epoch < length.numEpochs() && !control.stopRequested(); epoch++) {
       model.train(true);
       List<List<Feature>> batches = batcher.epoch((int) epoch);
@@ -217,19 +236,29 @@ public final class Trainer implements AutoCloseable {
         callbacks.onStepEnd(state, control);
         act(control);
       }
-      callbacks.onEpochEnd(state, control);
-      act(control);
+      endEpoch(control);
     }
     model.train(false);
     guard.check(state.globalStep(), "at the end of training");
     callbacks.onTrainEnd(state, control);
     Map<String, Object> summary = state.logSummary((System.nanoTime() - started) / 1e9, state.globalStep() - stepsAtStart,
         trainSentences, length.updatesPerEpoch());
+    // train_results.json (not log_history, which stays Hugging Face's) also says how often the loop waited for the
+    // device: a run that read the loss every step would show it here
+    Map<String, Object> results = new LinkedHashMap<>(summary);
+    results.put(HOST_READS, HostReads.count() - readsAtStart);
     callbacks.onLog(state, control, summary);
-    Evaluation last = RunOutputs.write(config, model, tokenizer, state, evaluator, summary, trainSentences,
+    Evaluation last = RunOutputs.write(config, model, tokenizer, state, evaluator, results, trainSentences,
         entry -> callbacks.onLog(state, control, entry), context.isMain());
     context.barrier("the end of training");
-    return new TrainResult(state.globalStep(), (Double) summary.get("train_loss"), summary, trainSentences, last);
+    return new TrainResult(state.globalStep(), (Double) summary.get("train_loss"), results, trainSentences, last);
+  }
+
+  /** The end of an epoch: the callbacks' say, then what they asked for. */
+  private void endEpoch(TrainerControl control) throws IOException {
+    callbacks.onEpochEnd(state, control);
+    state.epochEnded();
+    act(control);
   }
 
   /** Does what the callbacks asked of this step or epoch end: log, evaluate, save (Hugging Face's order). */

@@ -29,7 +29,8 @@ import java.util.Map;
  * ({@code --config}, {@code training_args.json}) and the {@code exprbert train} flags all derive from those
  * declarations ({@link TrainingConfigKeys}); adding a setting is adding a component. Choices are typed (enums, a
  * {@link Placement}), parsed once when the config is built from text; the rules between settings (the ones
- * {@code TrainingArguments.__post_init__} enforces) are checked in {@link Builder#build()}.
+ * {@code TrainingArguments.__post_init__} enforces, and a few more) are checked in {@link Builder#build()}; the list
+ * is in {@link TrainingConfigRules}.
  */
 public record TrainingConfig(
     @Setting(name = "output_dir", nullable = true, help = "Where checkpoints and the final model go (required).")
@@ -207,7 +208,9 @@ public record TrainingConfig(
     Integer saveTotalLimit,
     @Setting(name = "load_best_model_at_end", help = "End with the best checkpoint's weights.")
     boolean loadBestModelAtEnd,
-    @Setting(name = "metric_for_best_model", byDefault = "f1", help = "Metric that ranks checkpoints (f1, loss, ...).")
+    @Setting(name = "metric_for_best_model", byDefault = "f1",
+        help = "Metric that ranks checkpoints: loss, f1, precision, recall, accuracy (with return_entity_level_metrics"
+            + " also overall_f1, TYPE_f1, ...).")
     String metricForBestModel,
     @Setting(name = "greater_is_better", help = "Default: false for a loss, true otherwise.")
     Boolean greaterIsBetter,
@@ -259,9 +262,13 @@ public record TrainingConfig(
     return evalSteps != null ? evalSteps : loggingSteps;
   }
 
-  /** {@code metric_for_best_model} without the {@code eval_} prefix (Hugging Face accepts both). */
+  /**
+   * The evaluation key {@code metric_for_best_model} names: with the {@code eval_} prefix (Hugging Face accepts the
+   * name with or without it), and with {@code return_entity_level_metrics} {@code f1} (precision, recall,
+   * accuracy) names {@code eval_overall_f1}, the only overall F1 that evaluation logs then.
+   */
   public String bestMetricKey() {
-    return "eval_" + (metricForBestModel.startsWith("eval_") ? metricForBestModel.substring(5) : metricForBestModel);
+    return BestMetric.key(metricForBestModel, returnEntityLevelMetrics);
   }
 
   /** {@code greater_is_better}, defaulting to false for a loss and true otherwise. */
@@ -315,43 +322,11 @@ public record TrainingConfig(
       }
       LearningRateSchedule.requireBaseLr(c.learningRate);
       new AdamWSettings(c.adamBeta1, c.adamBeta2, c.adamEpsilon); // checks the ranges
-      if (c.maxSteps <= 0 && !(c.numTrainEpochs > 0 && Double.isFinite(c.numTrainEpochs))) {
-        throw new IllegalArgumentException("num_train_epochs must be > 0 (or max_steps > 0), found " + c.numTrainEpochs);
-      }
       if (c.maxSeqLength != null && c.maxSeqLength < 3) {
         throw new IllegalArgumentException("max_seq_length must leave room for text next to [CLS] and [SEP], found "
             + c.maxSeqLength);
       }
-      if (c.paddingFree && !c.attnImplementation.supportsPacked()) {
-        throw new IllegalArgumentException("padding_free (packed batches) needs attn_implementation fused, the only"
-            + " backend with a packed kernel, found '" + c.attnImplementation + "': add --attention fused, or drop"
-            + " --padding_free");
-      }
-      if (c.bf16 && c.fp16) {
-        throw new IllegalArgumentException("bf16 and fp16 are both set: choose one mixed precision (bf16 needs no loss"
-            + " scaling; fp16 runs on any CUDA GPU)");
-      }
-      if (c.ddpBackend == DistributedBackend.NCCL && !c.device.isCuda()) {
-        throw new IllegalArgumentException("ddp_backend nccl reduces CUDA tensors only, but device is " + c.device.device()
-            + ": use --ddp_backend gloo on the CPU, or --device cuda");
-      }
-      if (c.loadBestModelAtEnd) {
-        if (c.evalStrategy == Strategy.NO || c.evalStrategy != c.saveStrategy) {
-          throw new IllegalArgumentException("load_best_model_at_end requires the save and eval strategy to match and not"
-              + " be 'no', found save_strategy " + c.saveStrategy + " and eval_strategy " + c.evalStrategy);
-        }
-        if (c.evalStrategy == Strategy.STEPS && c.saveSteps % c.effectiveEvalSteps() != 0) {
-          throw new IllegalArgumentException("load_best_model_at_end requires save_steps to be a multiple of eval_steps,"
-              + " found save_steps " + c.saveSteps + " and eval_steps " + c.effectiveEvalSteps());
-        }
-      }
-      if (c.earlyStoppingPatience != null && !c.loadBestModelAtEnd) {
-        throw new IllegalArgumentException("early_stopping_patience requires load_best_model_at_end (as Hugging Face's"
-            + " EarlyStoppingCallback does), so the best checkpoint is the one kept");
-      }
-      if (c.metricForBestModel == null || c.metricForBestModel.isBlank()) {
-        throw new IllegalArgumentException("metric_for_best_model must name a metric such as f1 or loss");
-      }
+      TrainingConfigRules.check(c);
       return c;
     }
   }

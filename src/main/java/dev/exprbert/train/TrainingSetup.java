@@ -63,6 +63,7 @@ public final class TrainingSetup {
   public static Prepared prepare(TrainingConfig config) throws IOException {
     Natives.init();
     RunSteps steps = RunSteps.of(config);
+    requireInputs(config, steps);
     ReaderOptions options = TrainingData.readerOptions(config);
     List<LabeledSentence> train = null;
     BioReport bio = null;
@@ -100,14 +101,67 @@ public final class TrainingSetup {
     EncoderForTokenClassification model = loadModel(config, dataLabels, config.device());
     try {
       String tokenizerDir = config.tokenizerName() != null ? config.tokenizerName() : config.modelNameOrPath();
-      if (tokenizerDir == null) {
-        throw new IllegalArgumentException("tokenizer_name is required when no model_name_or_path is given");
-      }
       ModelTokenizer tokenizer = TokenizerLoader.load(ModelResolver.resolve(tokenizerDir));
       return new TokenClassifier(model, tokenizer);
     } catch (IOException | RuntimeException e) {
       model.close();
       throw e;
+    }
+  }
+
+  /**
+   * run_ner's rules on its inputs, and the device and output folder, checked before anything is read or loaded, so a
+   * wrong flag fails in a second, not after loading a model: a training file, evaluation data when an evaluation
+   * strategy is set ("--do_eval requires a validation dataset"), a model or a config to start from and a tokenizer,
+   * a device LibTorch can use, and an output folder that can be written.
+   */
+  static void requireInputs(TrainingConfig config, RunSteps steps) {
+    if (steps.train()) {
+      requireDataFile(config.trainFile(), "--train_file");
+      if (config.validationFile() == null && config.evalStrategy() != TrainingConfig.Strategy.NO) {
+        throw new IllegalArgumentException("--eval_strategy " + config.evalStrategy() + " needs evaluation data: add"
+            + " --validation_file, or set --eval_strategy no");
+      }
+      if (config.modelNameOrPath() == null && config.configName() == null) {
+        throw new IllegalArgumentException("give --model_name_or_path (a model directory to fine-tune) or --config_name"
+            + " (a config.json for a randomly initialised model)");
+      }
+      if (config.modelNameOrPath() == null && config.tokenizerName() == null) {
+        throw new IllegalArgumentException("--tokenizer_name is required when no --model_name_or_path is given");
+      }
+    }
+    if (config.validationFile() != null) {
+      requireDataFile(config.validationFile(), "--validation_file");
+    }
+    if (steps.predict()) {
+      requireDataFile(config.testFile(), "--test_file");
+    }
+    config.device().requireAvailable();
+    OutputDirectory.requireWritable(config.outputDir());
+  }
+
+  /**
+   * Checks that {@code file} can be read as a dataset: it exists and is a readable file, or a folder holding brat
+   * {@code .ann} files (the one kind of folder a dataset can be); {@code flag} names it in the message.
+   */
+  public static void requireDataFile(Path file, String flag) {
+    if (!Files.exists(file)) {
+      throw new IllegalArgumentException(flag + " " + file + ": no such file");
+    }
+    if (Files.isDirectory(file)) {
+      boolean brat;
+      try (java.util.stream.Stream<Path> files = Files.walk(file)) {
+        brat = files.anyMatch(p -> p.getFileName().toString().endsWith(".ann") && Files.isRegularFile(p));
+      } catch (IOException | java.io.UncheckedIOException e) {
+        throw new IllegalArgumentException(flag + " " + file + " is a folder that cannot be listed (" + e.getMessage()
+            + "); expected a CoNLL or JSON Lines file");
+      }
+      if (!brat) {
+        throw new IllegalArgumentException(flag + " " + file + " is a folder, not a data file: expected a CoNLL or JSON"
+            + " Lines file (a folder is read only as brat annotations, and this one holds no .ann file)");
+      }
+    } else if (!Files.isReadable(file)) {
+      throw new IllegalArgumentException(flag + " " + file + " cannot be read: permission denied");
     }
   }
 
@@ -142,11 +196,7 @@ public final class TrainingSetup {
   static EncoderForTokenClassification loadModel(TrainingConfig config, List<String> dataLabels, Placement placement)
       throws IOException {
     AttentionBackend attention = config.attnImplementation().create();
-    if (config.modelNameOrPath() == null) {
-      if (config.configName() == null) {
-        throw new IllegalArgumentException("give model_name_or_path (a model directory to fine-tune) or config_name"
-            + " (a config.json for a randomly initialised model)");
-      }
+    if (config.modelNameOrPath() == null) { // then config_name is set (requireInputs)
       Path configFile = Path.of(config.configName());
       if (Files.isDirectory(configFile)) {
         configFile = configFile.resolve(ModelDirectory.CONFIG);

@@ -47,9 +47,10 @@ final class TrainingSummary {
       evalF1.remove(evalF1.size() - 1);
     }
     if (finalEval != null) {
-      for (String key : List.of("loss", "precision", "recall", "f1", "accuracy")) {
-        finalMetrics.put(key, finalEval.metrics().get("eval_" + key));
-      }
+      // parse_log_history's rule: every metric of the final evaluation but its timings (the overall_ and per-type
+      // keys too, with return_entity_level_metrics)
+      SpeedMetrics.without(finalEval.metrics()).forEach((key, value) ->
+          finalMetrics.put(key.startsWith("eval_") ? key.substring(5) : key, value));
     }
     ModelCardData.Architecture architecture =
         new ModelCardData.Architecture(model.family().displayName(), model.family().tokenClassificationClass());

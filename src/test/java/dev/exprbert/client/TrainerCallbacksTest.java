@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.infer.TokenClassifier;
+import dev.exprbert.runtime.HostReads;
 import dev.exprbert.runtime.Placement;
 import dev.exprbert.testing.ReadsPerStep;
 import dev.exprbert.testing.TinyModelDirectory;
@@ -97,12 +98,29 @@ class TrainerCallbacksTest {
     TrainingConfig config = config(tmp.resolve("run-" + attention)).set("logging_steps", 3).set("max_steps", 8)
         .set("attn_implementation", attention).set("padding_free", packed).build();
     ReadsPerStep reads = new ReadsPerStep();
+    long[] readsAtSummary = {-1};
     try (TokenClassifier tiny = TokenClassifier.load(TinyModelDirectory.create(tmp.resolve("m-" + attention)),
             Placement.CPU_FLOAT32, attention);
         Trainer trainer = new Trainer(config, tiny.model(), tiny.tokenizer(), sentences(16, 0), null)) {
       trainer.addCallback(reads);
-      assertEquals(8, trainer.train().globalStep());
+      trainer.addCallback(new TrainerCallback() {
+        @Override
+        public void onLog(RunView run, TrainerControl control, Map<String, Object> entry) {
+          if (entry.containsKey("train_runtime")) {
+            readsAtSummary[0] = HostReads.count();
+          }
+        }
+      });
+      TrainResult result = trainer.train();
+      assertEquals(8, result.globalStep());
+      assertEquals(readsAtSummary[0] - reads.atStart(), result.metrics().get(Trainer.HOST_READS));
     }
+    // train_results.json tells the same: the logs at steps 3 and 6 and the summary read a few numbers; reading every
+    // step would have made at least 8
+    long written = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(
+        tmp.resolve("run-" + attention).resolve("train_results.json"))).getAsJsonObject().get(Trainer.HOST_READS).getAsLong();
+    assertEquals(readsAtSummary[0] - reads.atStart(), written);
+    assertTrue(written > 0 && written < 8, "fewer reads than steps: " + written);
     reads.assertReadsOnlyAfterLogs(8, 3, attention + (packed ? " packed" : ""));
   }
 

@@ -251,6 +251,22 @@ class TokenizerLoaderTest {
         captured.toString(java.nio.charset.StandardCharsets.UTF_8));
   }
 
+  /**
+   * See TokenizerLoader's [note: DJL's tokenizer build]: unless the user chose a flavor, DJL takes the CPU build the
+   * jar ships, never a CUDA build it would have to download, and does not announce the override.
+   */
+  @Test
+  void djlUsesTheBundledCpuBuildUnlessTheUserChoseAnother() throws IOException {
+    try (ModelTokenizer tokenizer = TokenizerLoader.load(TestTokenizers.miniLm(tmp))) {
+      assertTrue(tokenizer.vocabularySize() > 0);
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv(TokenizerLoader.RUST_FLAVOR) == null,
+        "the environment sets RUST_FLAVOR, which DJL reads first");
+    assertEquals("cpu", System.getProperty(TokenizerLoader.RUST_FLAVOR));
+    assertFalse(org.slf4j.LoggerFactory.getLogger("ai.djl.huggingface.tokenizers.jni.LibUtils").isInfoEnabled());
+    assertTrue(org.slf4j.LoggerFactory.getLogger("ai.djl.huggingface.tokenizers.jni.LibUtils").isWarnEnabled());
+  }
+
   @Test
   void theVocabularySizeCountsAddedTokensAndBadIdsAreNamed() throws IOException {
     try (ModelTokenizer tokenizer = TokenizerLoader.load(TestTokenizers.miniLm(tmp))) {

@@ -27,6 +27,11 @@ public final class ReadsPerStep implements TrainerCallback {
     readsAtStepEnd.add(HostReads.count());
   }
 
+  /** The count when training began. */
+  public long atStart() {
+    return readsAtStepEnd.get(0);
+  }
+
   /** Steps 1..{@code steps}: reads only between a logging step's end (every {@code loggingSteps}) and the next one's. */
   public void assertReadsOnlyAfterLogs(int steps, int loggingSteps, String what) {
     for (int step = 1; step <= steps; step++) {

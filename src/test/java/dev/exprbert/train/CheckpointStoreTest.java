@@ -35,9 +35,15 @@ class CheckpointStoreTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> CheckpointStore.requireComplete(out.resolve("checkpoint-30")));
     assertTrue(e.getMessage().contains("not a complete checkpoint"), e.getMessage());
-    store.removeIncompleteSaves();
+    Files.createDirectories(out.resolve("checkpoint-50.deleting-0f0f")); // a crashed delete
+    assertEquals(List.of("checkpoint-40.tmp-abc123", "checkpoint-50.deleting-0f0f"),
+        store.incompleteFolders().stream().sorted().toList());
+    assertEquals(List.of("checkpoint-10", "checkpoint-2", "checkpoint-30"), store.checkpointFolderNames(),
+        "leftovers of a save or delete are not checkpoint folders");
+    store.removeIncompleteFolders();
     assertFalse(Files.exists(out.resolve("checkpoint-40.tmp-abc123")));
-    assertTrue(Files.exists(out.resolve("checkpoint-30")), "only temporary folders are removed");
+    assertFalse(Files.exists(out.resolve("checkpoint-50.deleting-0f0f")));
+    assertTrue(Files.exists(out.resolve("checkpoint-30")), "only the leftovers of our saves and deletes are removed");
   }
 
   @Test
@@ -60,6 +66,38 @@ class CheckpointStoreTest {
     CheckpointStore store = new CheckpointStore(out);
     assertThrows(IllegalStateException.class, () -> store.save(1, folder -> Files.writeString(folder.resolve("x"), "")));
     assertFalse(Files.exists(out.resolve("checkpoint-1")));
+  }
+
+  /**
+   * A delete that stops part-way (a crash, a kill, an I/O error) never leaves a {@code checkpoint-N} with some of its
+   * files: the folder leaves its name in one rename before any file goes.
+   */
+  @Test
+  void aRotationInterruptedMidDeleteLeavesOnlyADeletingFolder() throws IOException {
+    CheckpointStore store = new CheckpointStore(out);
+    for (long step : new long[] {1, 2}) {
+      store.save(step, CheckpointStoreTest::complete);
+    }
+    int[] deleted = {0};
+    store.onDelete(file -> {
+      if (++deleted[0] == 2) {
+        throw new IOException("interrupted after one file");
+      }
+    });
+    assertThrows(IOException.class, () -> store.rotate(1, null));
+    assertFalse(Files.exists(out.resolve("checkpoint-1")), "checkpoint-1 left its name before its files went");
+    List<String> leftovers = store.incompleteFolders();
+    assertEquals(1, leftovers.size(), leftovers.toString());
+    assertTrue(leftovers.get(0).startsWith("checkpoint-1.deleting-"), leftovers.toString());
+    try (Stream<Path> files = Files.list(out.resolve(leftovers.get(0)))) {
+      assertEquals(1, files.count(), "one of the two files was deleted before the interruption");
+    }
+    assertEquals(List.of(out.resolve("checkpoint-2")), store.list());
+    store.onDelete(file -> {});
+    assertEquals(leftovers, store.removeIncompleteFolders());
+    try (Stream<Path> entries = Files.list(out)) {
+      assertEquals(List.of(out.resolve("checkpoint-2")), entries.toList());
+    }
   }
 
   @Test

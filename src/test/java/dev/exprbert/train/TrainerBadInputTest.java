@@ -52,12 +52,15 @@ class TrainerBadInputTest {
   void anOutputDirectoryHoldingARunIsRefusedUnlessOverwriteIsAsked() throws IOException {
     Path out = tmp.resolve("run");
     train(config(out).build(), null);
+    Path inProgress = Files.createDirectories(out.resolve("checkpoint-6.tmp-abcdef")); // another process's save?
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> train(config(out).build(), null));
     assertTrue(e.getMessage().contains("already holds a run") && e.getMessage().contains("--overwrite_output_dir"),
         e.getMessage());
+    assertTrue(Files.exists(inProgress), "a refused run touches nothing in the folder");
     Files.createDirectories(out.resolve("checkpoint-99"));
     assertEquals(4, train(config(out).set("overwrite_output_dir", true).build(), null).globalStep());
     assertFalse(Files.exists(out.resolve("checkpoint-99")), "overwrite deletes the old run's checkpoints");
+    assertFalse(Files.exists(inProgress), "and the leftovers of its saves");
   }
 
   @Test
@@ -70,6 +73,8 @@ class TrainerBadInputTest {
       }
     }));
     assertTrue(e.getMessage().contains("No space left"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("cannot write " + OptimizerPart.FILE + " of " + out.resolve("checkpoint-4")),
+        "a full disk names the file it could not write: " + e.getMessage());
     try (Stream<Path> entries = Files.list(out)) {
       assertEquals(List.of("checkpoint-2"), entries.map(p -> p.getFileName().toString()).toList(),
           "no checkpoint-4 and no temporary folder is left");
@@ -139,5 +144,44 @@ class TrainerBadInputTest {
         () -> train(config(out).set("resume_from_checkpoint", out.resolve("checkpoint-2").toString()).build(), null));
     assertTrue(e.getMessage().contains("the data or batch settings changed") && e.getMessage().contains("training features"),
         e.getMessage());
+  }
+
+  /**
+   * A crash during a first save leaves only {@code checkpoint-N.tmp-*}: no run is there to continue or to protect, so
+   * the next run (neither resuming nor overwriting) starts afresh and removes it, as the README says.
+   */
+  @Test
+  void anOutputDirectoryHoldingOnlyAStaleTemporaryCheckpointStartsAfresh() throws IOException {
+    Path out = tmp.resolve("run");
+    Path stale = Files.createDirectories(out.resolve("checkpoint-2.tmp-0123abcd"));
+    Files.writeString(stale.resolve("model.safetensors"), "half written");
+    Path deleting = Files.createDirectories(out.resolve("checkpoint-1.deleting-4567ef"));
+    Files.writeString(deleting.resolve("optimizer.safetensors"), "half deleted");
+    assertEquals(4, train(config(out).build(), null).globalStep());
+    assertFalse(Files.exists(stale), "the stale temporary folder is removed");
+    assertFalse(Files.exists(deleting), "the half-deleted folder is removed");
+    assertTrue(Files.isRegularFile(out.resolve("checkpoint-4").resolve(RunState.TRAINER_STATE)));
+  }
+
+  /** A read-only output folder is refused before the first step, not when the first checkpoint is saved. */
+  @Test
+  void aReadOnlyOutputDirectoryIsRefusedBeforeTheFirstStep() throws Exception {
+    Path out = tmp.resolve("read-only");
+    int[] steps = {0};
+    try (dev.exprbert.testing.ReadOnlyFolder readOnly = dev.exprbert.testing.ReadOnlyFolder.of(out);
+        ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
+        EncoderForTokenClassification model = TrainerFixtures.tinyModel(32, 1, labels);
+        Trainer trainer = new Trainer(config(out).build(), model, tokenizer, train, null)) {
+      org.junit.jupiter.api.Assumptions.assumeTrue(readOnly.works(), "this file system lets every write through");
+      trainer.addCallback(new TrainerCallback() {
+        @Override
+        public void onStepEnd(RunView run, TrainerControl control) {
+          steps[0]++;
+        }
+      });
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, trainer::train);
+      assertTrue(e.getMessage().startsWith("output_dir " + out + " cannot be written: "), e.getMessage());
+    }
+    assertEquals(0, steps[0], "no step was trained");
   }
 }

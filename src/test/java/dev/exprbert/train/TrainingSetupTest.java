@@ -130,4 +130,56 @@ class TrainingSetupTest {
     assertTrue(e.getMessage().startsWith(model.resolve("model.safetensors") + " has no tensor 'bert.embeddings.LayerNorm.weight'"),
         e.getMessage());
   }
+
+  /**
+   * run_ner's rules on the inputs, one case each, checked before anything is read: the model named here does not
+   * exist, so a rule that ran after loading would fail with that instead of its own message.
+   */
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+      "no train_file         | --train_file is required",
+      "missing train_file    | --train_file {tmp}/none.conll: no such file",
+      "train_file a folder   | --train_file {tmp} is a folder, not a data file",
+      "missing eval file     | --validation_file {tmp}/none.conll: no such file",
+      "eval without data     | --eval_strategy epoch needs evaluation data: add --validation_file",
+      "no model or config    | give --model_name_or_path (a model directory to fine-tune) or --config_name",
+      "config, no tokenizer  | --tokenizer_name is required when no --model_name_or_path is given",
+      "unknown CUDA device   | --device cuda:999: ",
+      "output_dir a file     | output_dir {tmp}/train.conll is a file, not a folder"})
+  void eachInputRuleIsCheckedBeforeAnythingIsRead(String rule, String expected) throws IOException {
+    Path train = file("train.conll", TRAIN);
+    TrainingConfig.Builder b = TrainingConfig.builder().set("output_dir", tmp.resolve("out")).set("train_file", train)
+        .set("model_name_or_path", tmp.resolve("no-such-model").toString());
+    switch (rule) {
+      case "no train_file" -> b.set("train_file", null);
+      case "missing train_file" -> b.set("train_file", tmp.resolve("none.conll"));
+      case "train_file a folder" -> b.set("train_file", tmp);
+      case "missing eval file" -> b.set("validation_file", tmp.resolve("none.conll"));
+      case "eval without data" -> b.set("eval_strategy", "epoch");
+      case "no model or config" -> b.set("model_name_or_path", null);
+      case "config, no tokenizer" -> b.set("model_name_or_path", null).set("config_name", "config.json");
+      case "unknown CUDA device" -> b.set("device", "cuda:999");
+      case "output_dir a file" -> b.set("output_dir", train);
+      default -> throw new AssertionError(rule);
+    }
+    TrainingConfig config = b.build();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingSetup.prepare(config));
+    assertTrue(e.getMessage().contains(expected.replace("{tmp}", tmp.toString())), e.getMessage());
+  }
+
+  /** A read-only output folder is found before the model is even read, not after training. */
+  @Test
+  void aReadOnlyOutputDirectoryIsRefusedBeforeAnythingIsRead() throws Exception {
+    Path out = tmp.resolve("read-only");
+    try (dev.exprbert.testing.ReadOnlyFolder readOnly = dev.exprbert.testing.ReadOnlyFolder.of(out)) {
+      org.junit.jupiter.api.Assumptions.assumeTrue(readOnly.works(), "this file system lets every write through");
+      TrainingConfig config = config().set("output_dir", out).set("model_name_or_path", "no-such-model").build();
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingSetup.prepare(config));
+      assertTrue(e.getMessage().startsWith("output_dir " + out + " cannot be written: "), e.getMessage());
+      Path below = out.resolve("run");
+      e = assertThrows(IllegalArgumentException.class,
+          () -> TrainingSetup.prepare(config().set("output_dir", below).set("model_name_or_path", "x").build()));
+      assertTrue(e.getMessage().contains("cannot be written (its folder " + out + " exists)"), e.getMessage());
+    }
+  }
 }
