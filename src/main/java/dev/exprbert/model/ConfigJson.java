@@ -154,6 +154,25 @@ public final class ConfigJson {
   }
 
   /**
+   * A config record's {@code extra} keys (those it does not model; may be null) as an unmodifiable deep copy in their
+   * order, refusing one the record models ({@code known}), which must be set through its own field.
+   *
+   * @param record the record's name, for the message ({@code "DebertaV2Config"})
+   */
+  public static Map<String, JsonElement> verbatimExtras(Map<String, JsonElement> extra, Set<String> known,
+      String record) {
+    Map<String, JsonElement> copy = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, JsonElement> e : (extra == null ? Map.<String, JsonElement>of() : extra).entrySet()) {
+      if (known.contains(e.getKey())) {
+        throw new ModelConfigException("extra field '" + e.getKey() + "' is a modelled " + record + " field; set it"
+            + " directly");
+      }
+      copy.put(e.getKey(), e.getValue().deepCopy());
+    }
+    return java.util.Collections.unmodifiableMap(copy);
+  }
+
+  /**
    * id2label when present, else num_labels LABEL_i labels, else two. A num_labels that disagrees with id2label is
    * overruled by id2label with a warning, as {@code PretrainedConfig.__init__} does for a config.json (transformers
    * raises only when both are passed as arguments to from_pretrained); transformers 5's {@code save_pretrained()}
