@@ -161,9 +161,8 @@ public final class FamilyStepBenchmark {
           .padTokenId(1).build();
       case "electra" -> bert(BertConfig.builder(ElectraFamily.ELECTRA)).embeddingSize(128).maxPositionEmbeddings(512)
           .padTokenId(0).build();
-      case "deberta-v2" -> DebertaV2Config.builder().vocabSize(30522).hiddenSize(256).numHiddenLayers(4)
-          .numAttentionHeads(4).intermediateSize(1024).maxPositionEmbeddings(512).positionBuckets(256).labels(LABELS)
-          .build();
+      case "deberta-v2" -> DebertaV2Config.builder().set("vocab_size", 30522).set("hidden_size", 256)
+          .set("num_hidden_layers", 4).set("num_attention_heads", 4).set("intermediate_size", 1024).labels(LABELS).build();
       case "distilbert" -> DistilBertConfig.builder().vocabSize(30522).dim(256).nLayers(4).nHeads(4).hiddenDim(1024)
           .maxPositionEmbeddings(512).labels(LABELS).build();
       default -> throw new IllegalArgumentException(family);

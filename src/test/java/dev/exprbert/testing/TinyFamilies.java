@@ -36,8 +36,9 @@ public final class TinyFamilies {
           .maxPositionEmbeddings(64).build();
       case "electra" -> BertConfig.builder(ElectraFamily.ELECTRA).vocabSize(MINILM_VOCAB).embeddingSize(16).hiddenSize(32)
           .numHiddenLayers(2).numAttentionHeads(2).intermediateSize(64).maxPositionEmbeddings(64).padTokenId(0).build();
-      case "deberta-v2" -> DebertaV2Config.builder().vocabSize(1001).hiddenSize(32).numHiddenLayers(2).numAttentionHeads(2)
-          .intermediateSize(64).maxPositionEmbeddings(64).positionBuckets(8).build();
+      case "deberta-v2" -> DebertaV2Config.builder().set("vocab_size", 1001).set("hidden_size", 32)
+          .set("num_hidden_layers", 2).set("num_attention_heads", 2).set("intermediate_size", 64)
+          .set("max_position_embeddings", 64).set("position_buckets", 8).build();
       default -> throw new IllegalArgumentException("no tiny config for model_type " + modelType);
     };
   }

@@ -74,40 +74,41 @@ def build_roberta():
     return AutoTokenizer.from_pretrained(roberta_dir, add_prefix_space=True)
 
 
-def build_xlmr():
-    """XLM-R-style Unigram."""
+def unigram(normalizer, specials, unk, mask, post_processor, tokenizer_class, name):
+    """A SentencePiece-style Unigram (Metaspace "always") trained on the text, saved by tokenizer_class, then as
+    transformers 5 rebuilds it from that class."""
     uni = Tokenizer(models.Unigram())
-    uni.normalizer = normalizers.Sequence([normalizers.Replace("``", '"'), normalizers.Replace("''", '"'),
-                                           normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")])
+    uni.normalizer = normalizer
     uni.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
     uni.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
-    uni.train_from_iterator(text, trainers.UnigramTrainer(vocab_size=1000, show_progress=False, unk_token="<unk>",
-        special_tokens=["<s>", "<pad>", "</s>", "<unk>"]))
-    uni.add_special_tokens([tokenizers.AddedToken("<mask>", lstrip=True, special=True)])
-    uni.post_processor = processors.TemplateProcessing(single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
-                                                       special_tokens=[("<s>", 0), ("</s>", 2)])
-    xlmr_dir = os.path.join(out, "xlm-roberta-unigram")
-    XLMRobertaTokenizer(tokenizer_object=uni, model_max_length=32).save_pretrained(xlmr_dir)
-    AutoTokenizer.from_pretrained(xlmr_dir).save_pretrained(xlmr_dir)
-    return AutoTokenizer.from_pretrained(xlmr_dir)
+    uni.train_from_iterator(text, trainers.UnigramTrainer(vocab_size=1000, show_progress=False, unk_token=unk,
+        special_tokens=specials))
+    uni.add_special_tokens([mask])
+    uni.post_processor = post_processor
+    directory = os.path.join(out, name)
+    tokenizer_class(tokenizer_object=uni, model_max_length=32).save_pretrained(directory)
+    AutoTokenizer.from_pretrained(directory).save_pretrained(directory)
+    return AutoTokenizer.from_pretrained(directory)
+
+
+def build_xlmr():
+    """XLM-R-style Unigram."""
+    return unigram(normalizers.Sequence([normalizers.Replace("``", '"'), normalizers.Replace("''", '"'),
+                                         normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")]),
+                   ["<s>", "<pad>", "</s>", "<unk>"], "<unk>", tokenizers.AddedToken("<mask>", lstrip=True, special=True),
+                   processors.TemplateProcessing(single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
+                                                 special_tokens=[("<s>", 0), ("</s>", 2)]),
+                   XLMRobertaTokenizer, "xlm-roberta-unigram")
 
 
 def build_deberta():
     """DeBERTa-v3-style Unigram: DebertaV2Tokenizer's normalizer and pre-tokenizer, [CLS] $A [SEP]."""
-    uni = Tokenizer(models.Unigram())
-    uni.normalizer = normalizers.Sequence([normalizers.Replace(Regex(r"\s{2,}|[\n\r\t]"), " "), normalizers.NFC(),
-                                           normalizers.Strip(left=False, right=True)])
-    uni.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
-    uni.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
-    uni.train_from_iterator(text, trainers.UnigramTrainer(vocab_size=1000, show_progress=False, unk_token="[UNK]",
-        special_tokens=["[PAD]", "[CLS]", "[SEP]", "[UNK]"]))
-    uni.add_special_tokens([tokenizers.AddedToken("[MASK]", special=True)])
-    uni.post_processor = processors.TemplateProcessing(single="[CLS]:0 $A:0 [SEP]:0", pair="[CLS]:0 $A:0 [SEP]:0 $B:1 [SEP]:1",
-                                                       special_tokens=[("[CLS]", 1), ("[SEP]", 2)])
-    deberta_dir = os.path.join(out, "deberta-v3-unigram")
-    DebertaV2Tokenizer(tokenizer_object=uni, model_max_length=32).save_pretrained(deberta_dir)
-    AutoTokenizer.from_pretrained(deberta_dir).save_pretrained(deberta_dir)
-    return AutoTokenizer.from_pretrained(deberta_dir)
+    return unigram(normalizers.Sequence([normalizers.Replace(Regex(r"\s{2,}|[\n\r\t]"), " "), normalizers.NFC(),
+                                         normalizers.Strip(left=False, right=True)]),
+                   ["[PAD]", "[CLS]", "[SEP]", "[UNK]"], "[UNK]", tokenizers.AddedToken("[MASK]", special=True),
+                   processors.TemplateProcessing(single="[CLS]:0 $A:0 [SEP]:0", pair="[CLS]:0 $A:0 [SEP]:0 $B:1 [SEP]:1",
+                                                 special_tokens=[("[CLS]", 1), ("[SEP]", 2)]),
+                   DebertaV2Tokenizer, "deberta-v3-unigram")
 
 
 BUILDERS = {"roberta-bpe": build_roberta, "xlm-roberta-unigram": build_xlmr, "deberta-v3-unigram": build_deberta}

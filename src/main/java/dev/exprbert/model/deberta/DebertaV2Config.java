@@ -1,14 +1,15 @@
 package dev.exprbert.model.deberta;
 
+import com.google.gson.Gson;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.exprbert.model.ConfigJson;
 import dev.exprbert.model.EncoderConfig;
 import dev.exprbert.model.HiddenActivation;
 import dev.exprbert.model.ModelConfigException;
 import dev.exprbert.model.ModelConfigLimits;
 import dev.exprbert.model.ModelFamily;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,7 +21,7 @@ import java.util.Objects;
  * through the content projections ({@code share_att_key true}), a LayerNorm on the relative embeddings
  * ({@code norm_rel_ebd "layer_norm"}), no absolute positions ({@code position_biased_input false}) and no token types
  * ({@code type_vocab_size 0}). Immutable and validated when constructed; {@link #builder()} holds deberta-v3-base's
- * values.
+ * config.json keys.
  *
  * <p>What is not supported is refused naming the key, never approximated: transformers' defaults for a missing
  * {@code relative_attention}, {@code position_buckets}, {@code pos_att_type}, {@code share_att_key},
@@ -63,6 +64,16 @@ public record DebertaV2Config(
   public static final String C2P = "c2p";
   /** position-to-content: key content against query-relative position embeddings. */
   public static final String P2C = "p2c";
+
+  /** microsoft/deberta-v3-base's config.json (its pos_att_type "p2c|c2p" as the list transformers 5 writes). */
+  private static final String DEBERTA_V3_BASE = """
+      {"model_type": "deberta-v2", "vocab_size": 128100, "hidden_size": 768, "num_hidden_layers": 12,
+       "num_attention_heads": 12, "intermediate_size": 3072, "hidden_act": "gelu", "hidden_dropout_prob": 0.1,
+       "attention_probs_dropout_prob": 0.1, "max_position_embeddings": 512, "type_vocab_size": 0,
+       "initializer_range": 0.02, "layer_norm_eps": 1e-7, "relative_attention": true, "max_relative_positions": -1,
+       "position_buckets": 256, "pos_att_type": ["p2c", "c2p"], "share_att_key": true, "norm_rel_ebd": "layer_norm",
+       "position_biased_input": false, "pad_token_id": 0}
+      """;
 
   /** Validates every field; throws {@link ModelConfigException} naming the first bad one (by its config.json key). */
   public DebertaV2Config {
@@ -165,13 +176,17 @@ public record DebertaV2Config(
     }
   }
 
-  /** A builder holding microsoft/deberta-v3-base's values (two labels). */
+  /**
+   * A builder over config.json keys, holding microsoft/deberta-v3-base's (two labels); {@link Builder#build()} reads
+   * them as a config.json is read, so defaults and checks are the file's.
+   */
   public static Builder builder() {
-    return new Builder();
+    return new Builder(JsonParser.parseString(DEBERTA_V3_BASE).getAsJsonObject());
   }
 
+  /** A builder holding this configuration's config.json keys. */
   public Builder toBuilder() {
-    return new Builder(this);
+    return new Builder(JsonParser.parseString(toJson()).getAsJsonObject());
   }
 
   @Override
@@ -221,13 +236,6 @@ public record DebertaV2Config(
     return toJson().hashCode();
   }
 
-  /** Keys this record does not model, kept verbatim (deep copies). */
-  public Map<String, JsonElement> extraFields() {
-    Map<String, JsonElement> copy = new LinkedHashMap<>();
-    extra.forEach((k, v) -> copy.put(k, v.deepCopy()));
-    return copy;
-  }
-
   @Override
   public String toString() {
     return "DebertaV2Config{layers=" + numHiddenLayers + ", hidden=" + hiddenSize + ", heads=" + numAttentionHeads
@@ -235,184 +243,36 @@ public record DebertaV2Config(
         + ", pos_att_type=" + posAttType + ", labels=" + labels + "}";
   }
 
-  /** Mutable builder; {@link #build()} validates everything and names the offending field. */
+  /** Mutable: config.json keys; {@link #build()} validates everything and names the offending key. */
   public static final class Builder {
-    // microsoft/deberta-v3-base's config.json
-    private int vocabSize = 128100;
-    private int hiddenSize = 768;
-    private int numHiddenLayers = 12;
-    private int numAttentionHeads = 12;
-    private int intermediateSize = 3072;
-    private HiddenActivation hiddenAct = HiddenActivation.GELU;
-    private double hiddenDropoutProb = 0.1;
-    private double attentionProbsDropoutProb = 0.1;
-    private int maxPositionEmbeddings = 512;
-    private int typeVocabSize = 0;
-    private double initializerRange = 0.02;
-    private double layerNormEps = 1e-7;
-    private boolean relativeAttention = true;
-    private int maxRelativePositions = -1;
-    private int positionBuckets = 256;
-    private List<String> posAttType = List.of(P2C, C2P);
-    private boolean shareAttKey = true;
-    private String normRelEbd = "layer_norm";
-    private boolean positionBiasedInput = false;
-    private Integer padTokenId = 0;
-    private List<String> labels = ConfigJson.defaultLabels(2);
-    private List<String> architectures;
-    private final Map<String, JsonElement> extra = new LinkedHashMap<>();
+    private static final Gson GSON = new Gson();
+    private final JsonObject json;
 
-    private Builder() {}
-
-    private Builder(DebertaV2Config c) {
-      vocabSize = c.vocabSize;
-      hiddenSize = c.hiddenSize;
-      numHiddenLayers = c.numHiddenLayers;
-      numAttentionHeads = c.numAttentionHeads;
-      intermediateSize = c.intermediateSize;
-      hiddenAct = c.hiddenAct;
-      hiddenDropoutProb = c.hiddenDropoutProb;
-      attentionProbsDropoutProb = c.attentionProbsDropoutProb;
-      maxPositionEmbeddings = c.maxPositionEmbeddings;
-      typeVocabSize = c.typeVocabSize;
-      initializerRange = c.initializerRange;
-      layerNormEps = c.layerNormEps;
-      relativeAttention = c.relativeAttention;
-      maxRelativePositions = c.maxRelativePositions;
-      positionBuckets = c.positionBuckets;
-      posAttType = c.posAttType;
-      shareAttKey = c.shareAttKey;
-      normRelEbd = c.normRelEbd;
-      positionBiasedInput = c.positionBiasedInput;
-      padTokenId = c.padTokenId;
-      labels = c.labels;
-      architectures = c.architectures;
-      extra.putAll(c.extra);
+    private Builder(JsonObject json) {
+      this.json = json;
     }
 
-    public Builder vocabSize(int v) {
-      vocabSize = v;
-      return this;
-    }
-
-    public Builder hiddenSize(int v) {
-      hiddenSize = v;
-      return this;
-    }
-
-    public Builder numHiddenLayers(int v) {
-      numHiddenLayers = v;
-      return this;
-    }
-
-    public Builder numAttentionHeads(int v) {
-      numAttentionHeads = v;
-      return this;
-    }
-
-    public Builder intermediateSize(int v) {
-      intermediateSize = v;
-      return this;
-    }
-
-    public Builder hiddenAct(HiddenActivation v) {
-      hiddenAct = Objects.requireNonNull(v, "hiddenAct");
-      return this;
-    }
-
-    public Builder hiddenDropoutProb(double v) {
-      hiddenDropoutProb = v;
-      return this;
-    }
-
-    public Builder attentionProbsDropoutProb(double v) {
-      attentionProbsDropoutProb = v;
-      return this;
-    }
-
-    public Builder maxPositionEmbeddings(int v) {
-      maxPositionEmbeddings = v;
-      return this;
-    }
-
-    public Builder typeVocabSize(int v) {
-      typeVocabSize = v;
-      return this;
-    }
-
-    public Builder initializerRange(double v) {
-      initializerRange = v;
-      return this;
-    }
-
-    public Builder layerNormEps(double v) {
-      layerNormEps = v;
-      return this;
-    }
-
-    public Builder relativeAttention(boolean v) {
-      relativeAttention = v;
-      return this;
-    }
-
-    public Builder maxRelativePositions(int v) {
-      maxRelativePositions = v;
-      return this;
-    }
-
-    public Builder positionBuckets(int v) {
-      positionBuckets = v;
-      return this;
-    }
-
-    public Builder posAttType(List<String> v) {
-      posAttType = new ArrayList<>(Objects.requireNonNull(v, "posAttType"));
-      return this;
-    }
-
-    public Builder shareAttKey(boolean v) {
-      shareAttKey = v;
-      return this;
-    }
-
-    public Builder normRelEbd(String v) {
-      normRelEbd = v;
-      return this;
-    }
-
-    public Builder positionBiasedInput(boolean v) {
-      positionBiasedInput = v;
-      return this;
-    }
-
-    public Builder padTokenId(Integer v) {
-      padTokenId = v;
+    /** Sets config.json's {@code key} to {@code value} (a number, boolean, string, list or JSON element). */
+    public Builder set(String key, Object value) {
+      json.add(key, value instanceof JsonElement e ? e.deepCopy() : GSON.toJsonTree(value));
       return this;
     }
 
     /** Labels by id: labels[i] is id2label[i]. */
-    public Builder labels(List<String> v) {
-      labels = new ArrayList<>(Objects.requireNonNull(v, "labels"));
+    public Builder labels(List<String> labels) {
+      JsonObject id2label = new JsonObject();
+      for (int i = 0; i < labels.size(); i++) {
+        id2label.addProperty(Integer.toString(i), labels.get(i));
+      }
+      json.add("id2label", id2label);
+      json.remove("label2id");
+      json.remove("num_labels");
       return this;
     }
 
-    public Builder architectures(List<String> v) {
-      architectures = v == null ? null : new ArrayList<>(v);
-      return this;
-    }
-
-    /** Keeps a config.json key this record does not model; it is written back verbatim. */
-    public Builder extraField(String key, JsonElement value) {
-      extra.put(key, value.deepCopy());
-      return this;
-    }
-
-    /** Validates every field; throws {@link ModelConfigException} naming the first bad one. */
+    /** Validates every key; throws {@link ModelConfigException} naming the first bad one. */
     public DebertaV2Config build() {
-      return new DebertaV2Config(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, hiddenAct,
-          hiddenDropoutProb, attentionProbsDropoutProb, maxPositionEmbeddings, typeVocabSize, initializerRange,
-          layerNormEps, relativeAttention, maxRelativePositions, positionBuckets, posAttType, shareAttKey, normRelEbd,
-          positionBiasedInput, padTokenId, labels, architectures, extra);
+      return DebertaV2ConfigJson.fromJson(json.deepCopy(), "DebertaV2Config.builder()");
     }
   }
 }

@@ -2,10 +2,10 @@ package dev.exprbert.model.deberta;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import dev.exprbert.model.ConfigJson;
+import dev.exprbert.model.HiddenActivation;
 import dev.exprbert.model.ModelConfigException;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,32 +34,18 @@ final class DebertaV2ConfigJson {
     for (String key : REQUIRED_SIZES) {
       ConfigJson.requiredInteger(json, key);
     }
-    DebertaV2Config d = DebertaV2Config.builder().build();
-    DebertaV2Config.Builder b = DebertaV2Config.builder()
-        .vocabSize(ConfigJson.integer(json, "vocab_size"))
-        .hiddenSize(ConfigJson.integer(json, "hidden_size"))
-        .numHiddenLayers(ConfigJson.integer(json, "num_hidden_layers"))
-        .numAttentionHeads(ConfigJson.integer(json, "num_attention_heads"))
-        .intermediateSize(ConfigJson.integer(json, "intermediate_size"))
-        .relativeAttention(requiredBool(json, "relative_attention"))
-        .positionBuckets(ConfigJson.requiredInteger(json, "position_buckets"))
-        .posAttType(posAttType(json))
-        .shareAttKey(requiredBool(json, "share_att_key"))
-        .normRelEbd(requiredString(json, "norm_rel_ebd", "\"layer_norm\""))
-        .positionBiasedInput(requiredBool(json, "position_biased_input"))
-        .hiddenAct(ConfigJson.activation(json, "hidden_act", d.hiddenAct()))
-        .hiddenDropoutProb(ConfigJson.number(json, "hidden_dropout_prob", d.hiddenDropoutProb()))
-        .attentionProbsDropoutProb(ConfigJson.number(json, "attention_probs_dropout_prob", d.attentionProbsDropoutProb()))
-        .maxPositionEmbeddings(ConfigJson.integer(json, "max_position_embeddings", d.maxPositionEmbeddings()))
-        .typeVocabSize(ConfigJson.integer(json, "type_vocab_size", d.typeVocabSize()))
-        .initializerRange(ConfigJson.number(json, "initializer_range", d.initializerRange()))
-        .layerNormEps(ConfigJson.number(json, "layer_norm_eps", d.layerNormEps()))
-        .maxRelativePositions(ConfigJson.integer(json, "max_relative_positions", d.maxRelativePositions()))
-        .padTokenId(ConfigJson.nullableInteger(json, "pad_token_id", d.padTokenId()))
-        .architectures(ConfigJson.architectures(json))
-        .labels(ConfigJson.labels(json, source));
-    ConfigJson.extraFields(json, KNOWN_KEYS).forEach(b::extraField);
-    return b.build();
+    // optional keys take transformers' DebertaV2Config defaults
+    return new DebertaV2Config(ConfigJson.integer(json, "vocab_size"), ConfigJson.integer(json, "hidden_size"),
+        ConfigJson.integer(json, "num_hidden_layers"), ConfigJson.integer(json, "num_attention_heads"),
+        ConfigJson.integer(json, "intermediate_size"), ConfigJson.activation(json, "hidden_act", HiddenActivation.GELU),
+        ConfigJson.number(json, "hidden_dropout_prob", 0.1), ConfigJson.number(json, "attention_probs_dropout_prob", 0.1),
+        ConfigJson.integer(json, "max_position_embeddings", 512), ConfigJson.integer(json, "type_vocab_size", 0),
+        ConfigJson.number(json, "initializer_range", 0.02), ConfigJson.number(json, "layer_norm_eps", 1e-7),
+        requiredBool(json, "relative_attention"), ConfigJson.integer(json, "max_relative_positions", -1),
+        ConfigJson.requiredInteger(json, "position_buckets"), posAttType(json), requiredBool(json, "share_att_key"),
+        requiredString(json, "norm_rel_ebd", "\"layer_norm\""), requiredBool(json, "position_biased_input"),
+        ConfigJson.nullableInteger(json, "pad_token_id", 0), ConfigJson.labels(json, source),
+        ConfigJson.architectures(json), ConfigJson.extraFields(json, KNOWN_KEYS));
   }
 
   private static boolean requiredBool(JsonObject json, String key) {
@@ -107,19 +93,9 @@ final class DebertaV2ConfigJson {
 
   /** Written as transformers 5 writes it: pos_att_type as a list, every other key as read. */
   static String toJson(DebertaV2Config c, boolean baseModel) {
-    TreeMap<String, JsonElement> out = new TreeMap<>();
-    c.extraFields().forEach(out::put);
-    out.put("vocab_size", new JsonPrimitive(c.vocabSize()));
-    out.put("hidden_size", new JsonPrimitive(c.hiddenSize()));
-    out.put("num_hidden_layers", new JsonPrimitive(c.numHiddenLayers()));
-    out.put("num_attention_heads", new JsonPrimitive(c.numAttentionHeads()));
-    out.put("intermediate_size", new JsonPrimitive(c.intermediateSize()));
-    out.put("hidden_act", new JsonPrimitive(c.hiddenAct().hfName()));
-    out.put("hidden_dropout_prob", new JsonPrimitive(c.hiddenDropoutProb()));
-    out.put("attention_probs_dropout_prob", new JsonPrimitive(c.attentionProbsDropoutProb()));
-    out.put("max_position_embeddings", new JsonPrimitive(c.maxPositionEmbeddings()));
+    TreeMap<String, JsonElement> out = new TreeMap<>(c.extra());
+    ConfigJson.putSharedKeys(out, c);
     out.put("type_vocab_size", new JsonPrimitive(c.typeVocabSize()));
-    out.put("initializer_range", new JsonPrimitive(c.initializerRange()));
     out.put("layer_norm_eps", new JsonPrimitive(c.layerNormEps()));
     out.put("relative_attention", new JsonPrimitive(c.relativeAttention()));
     out.put("max_relative_positions", new JsonPrimitive(c.maxRelativePositions()));
@@ -130,7 +106,6 @@ final class DebertaV2ConfigJson {
     out.put("share_att_key", new JsonPrimitive(c.shareAttKey()));
     out.put("norm_rel_ebd", new JsonPrimitive(c.normRelEbd()));
     out.put("position_biased_input", new JsonPrimitive(c.positionBiasedInput()));
-    out.put("pad_token_id", c.padTokenId() == null ? JsonNull.INSTANCE : new JsonPrimitive(c.padTokenId()));
     DebertaV2Family family = DebertaV2Family.DEBERTA_V2;
     return ConfigJson.toJson(out, family, baseModel ? family.baseModelClass() : family.tokenClassificationClass(),
         c.labels(), baseModel);
