@@ -157,6 +157,35 @@ public final class ConfigJson {
   }
 
   /**
+   * Checks the keys every config in BERT's vocabulary has (transformers' BertConfig, DebertaV2Config...), naming the
+   * first bad one: sizes positive and under {@link ModelConfigLimits}' caps, hidden_size divisible by the heads,
+   * dropouts probabilities, initializer_range, layer_norm_eps finite and > 0, pad_token_id inside the vocabulary.
+   */
+  public static void checkSharedKeys(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads,
+      int intermediateSize, int maxPositionEmbeddings, double hiddenDropoutProb, double attentionProbsDropoutProb,
+      double initializerRange, double layerNormEps, Integer padTokenId) {
+    positive("vocab_size", vocabSize);
+    positive("hidden_size", hiddenSize);
+    positive("num_hidden_layers", numHiddenLayers);
+    positive("num_attention_heads", numAttentionHeads);
+    positive("intermediate_size", intermediateSize);
+    positive("max_position_embeddings", maxPositionEmbeddings);
+    ModelConfigLimits.cap("vocab_size", vocabSize, ModelConfigLimits.MAX_VOCAB);
+    ModelConfigLimits.cap("hidden_size", hiddenSize, ModelConfigLimits.MAX_HIDDEN_SIZE);
+    ModelConfigLimits.cap("num_hidden_layers", numHiddenLayers, ModelConfigLimits.MAX_LAYERS);
+    ModelConfigLimits.cap("intermediate_size", intermediateSize, ModelConfigLimits.MAX_INTERMEDIATE_SIZE);
+    ModelConfigLimits.cap("max_position_embeddings", maxPositionEmbeddings, ModelConfigLimits.MAX_POSITIONS);
+    headsDivide("hidden_size", hiddenSize, "num_attention_heads", numAttentionHeads);
+    probability("hidden_dropout_prob", hiddenDropoutProb);
+    probability("attention_probs_dropout_prob", attentionProbsDropoutProb);
+    initializerRange(initializerRange);
+    if (!(layerNormEps > 0) || Double.isInfinite(layerNormEps)) {
+      throw new ModelConfigException("layer_norm_eps: expected a finite value > 0, found " + layerNormEps);
+    }
+    padTokenId(padTokenId, vocabSize);
+  }
+
+  /**
    * Writes the keys every config in BERT's vocabulary has (transformers' BertConfig, DebertaV2Config...) from the
    * common view: vocab_size, hidden_size, num_hidden_layers, num_attention_heads, intermediate_size, hidden_act, the
    * two dropouts, max_position_embeddings, initializer_range and pad_token_id.

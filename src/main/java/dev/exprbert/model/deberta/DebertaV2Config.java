@@ -78,27 +78,10 @@ public record DebertaV2Config(
   /** Validates every field; throws {@link ModelConfigException} naming the first bad one (by its config.json key). */
   public DebertaV2Config {
     Objects.requireNonNull(hiddenAct, "hiddenAct");
-    ConfigJson.positive("vocab_size", vocabSize);
-    ConfigJson.positive("hidden_size", hiddenSize);
-    ConfigJson.positive("num_hidden_layers", numHiddenLayers);
-    ConfigJson.positive("num_attention_heads", numAttentionHeads);
-    ConfigJson.positive("intermediate_size", intermediateSize);
-    ConfigJson.positive("max_position_embeddings", maxPositionEmbeddings);
-    ModelConfigLimits.cap("vocab_size", vocabSize, ModelConfigLimits.MAX_VOCAB);
-    ModelConfigLimits.cap("hidden_size", hiddenSize, ModelConfigLimits.MAX_HIDDEN_SIZE);
-    ModelConfigLimits.cap("num_hidden_layers", numHiddenLayers, ModelConfigLimits.MAX_LAYERS);
-    ModelConfigLimits.cap("intermediate_size", intermediateSize, ModelConfigLimits.MAX_INTERMEDIATE_SIZE);
-    ModelConfigLimits.cap("max_position_embeddings", maxPositionEmbeddings, ModelConfigLimits.MAX_POSITIONS);
+    ConfigJson.checkSharedKeys(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
+        maxPositionEmbeddings, hiddenDropoutProb, attentionProbsDropoutProb, initializerRange, layerNormEps, padTokenId);
     ModelConfigLimits.cap("max_relative_positions", maxRelativePositions, ModelConfigLimits.MAX_POSITIONS);
     ModelConfigLimits.cap("position_buckets", positionBuckets, ModelConfigLimits.MAX_POSITIONS);
-    ConfigJson.headsDivide("hidden_size", hiddenSize, "num_attention_heads", numAttentionHeads);
-    ConfigJson.probability("hidden_dropout_prob", hiddenDropoutProb);
-    ConfigJson.probability("attention_probs_dropout_prob", attentionProbsDropoutProb);
-    ConfigJson.initializerRange(initializerRange);
-    if (!(layerNormEps > 0) || Double.isInfinite(layerNormEps)) {
-      throw new ModelConfigException("layer_norm_eps: expected a finite value > 0, found " + layerNormEps);
-    }
-    ConfigJson.padTokenId(padTokenId, vocabSize);
     if (typeVocabSize != 0) {
       throw new ModelConfigException("type_vocab_size: only 0 is supported (DeBERTa-v3 has no token-type embeddings),"
           + " found " + typeVocabSize);

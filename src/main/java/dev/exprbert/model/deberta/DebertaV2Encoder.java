@@ -10,6 +10,7 @@ import dev.exprbert.model.nn.Embedding;
 import dev.exprbert.model.nn.LayerNorm;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -17,8 +18,9 @@ import org.bytedeco.pytorch.global.torch;
  * transformers' {@code DebertaV2Encoder} ({@code deberta.encoder}): the {@link DebertaV2Layer}s under {@code layer.N},
  * the relative embeddings {@code rel_embeddings} [2 * position_buckets, hidden] and their {@code LayerNorm}
  * ({@code norm_rel_ebd "layer_norm"}). Once per pass it computes what every layer shares: the normalised relative
- * embeddings (one autograd segment of their own, so each layer's backward adds its share to their gradient), the
- * relative embedding row of each (query, key) pair, and the pairwise mask of {@code get_attention_mask}.
+ * embeddings (one autograd segment of their own, so each layer's backward adds its share to their gradient) and
+ * the rows of them the sequence can reach, the relative embedding row of each (query, key) pair, and the pairwise mask
+ * of {@code get_attention_mask}.
  */
 final class DebertaV2Encoder {
   private final List<DebertaV2Layer> layers;
@@ -54,11 +56,23 @@ final class DebertaV2Encoder {
    * @param mask the batch's padded mask
    */
   Tensor forward(Tensor hidden, AttentionMask mask, EncoderRun run) {
+    long seq = hidden.size(1);
+    // Only rows position_buckets +- (seq - 1) can be reached (a bucket is never farther than its distance): for
+    // sentences shorter than the buckets, the per-layer projections of the relative embeddings and the c2p/p2c
+    // products shrink from 2 * position_buckets rows to 2 * seq - 1. The same rows give the same scores (the
+    // LayerNorm is per row; the rows left out get no gradient, as in transformers, where no pair gathers them).
+    long first = Math.max(0, positionBuckets - (seq - 1));
+    long count = Math.min(2L * positionBuckets - 1, positionBuckets + seq - 1) - first + 1;
     Tensor keyMask = mask.additive(); // [batch, 1, 1, seq], borrowed
     try (Tensor queryMask = keyMask.transpose(-1, -2);
         Tensor pairMask = torch.minimum(keyMask, queryMask); // min unless query and key are both real
-        Tensor rows = RelativePositions.embeddingRows(hidden.size(1), positionBuckets, relativeSpan, mask.keep())) {
-      Tensor rel = layerNorm.forward(relEmbeddings); // get_rel_embedding()
+        Tensor allRows = RelativePositions.embeddingRows(seq, positionBuckets, relativeSpan, mask.keep());
+        Scalar offset = new Scalar(first);
+        Tensor rows = allRows.sub(offset)) {
+      Tensor rel;
+      try (Tensor reachable = relEmbeddings.narrow(0, first, count)) {
+        rel = layerNorm.forward(reachable); // get_rel_embedding(), row by row
+      }
       Tensor relLeaf = run.boundary(rel);
       try {
         RelativeAttentionInputs inputs = new RelativeAttentionInputs(relLeaf, rows, pairMask);
