@@ -44,14 +44,15 @@ import org.bytedeco.pytorch.global.torch;
  * and the ratio packed fused / padded sdpa measured in the same run.
  *
  * <p>Usage: {@code FamilyStepBenchmark [batchSize:trainSteps:inferenceBatches]}, default {@code 16:8:8}; 2 warm-up
- * rounds; {@code -Dbench.threads=N} sets LibTorch's intra-op threads.
+ * rounds; {@code -Dbench.threads=N} sets LibTorch's intra-op threads; {@code -Dbench.families=bert,deberta-v2} runs
+ * only those families.
  */
 public final class FamilyStepBenchmark {
   private static final int WARMUP = 2;
   private static final List<String> LABELS = List.of("O", "B-EXPR", "I-EXPR", "B-X3", "I-X3", "B-X5", "I-X5", "B-X7",
       "I-X7");
-  private static final List<String> FAMILIES = List.of("bert", "roberta", "xlm-roberta", "distilbert", "electra",
-      "deberta-v2");
+  private static final List<String> FAMILIES = List.of(System.getProperty("bench.families",
+      "bert,roberta,xlm-roberta,distilbert,electra,deberta-v2").split(","));
 
   private record Case(String family, String attention, boolean packed) {
     String name() {
