@@ -4,10 +4,13 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -151,6 +154,73 @@ public final class ConfigJson {
       }
     }
     return extra;
+  }
+
+  /**
+   * Checks the keys every config in BERT's vocabulary has (transformers' BertConfig, DebertaV2Config...), naming the
+   * first bad one: sizes positive and under {@link ModelConfigLimits}' caps, hidden_size divisible by the heads,
+   * dropouts probabilities, initializer_range, layer_norm_eps finite and > 0, pad_token_id inside the vocabulary.
+   */
+  public static void checkSharedKeys(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads,
+      int intermediateSize, int maxPositionEmbeddings, double hiddenDropoutProb, double attentionProbsDropoutProb,
+      double initializerRange, double layerNormEps, Integer padTokenId) {
+    positive("vocab_size", vocabSize);
+    positive("hidden_size", hiddenSize);
+    positive("num_hidden_layers", numHiddenLayers);
+    positive("num_attention_heads", numAttentionHeads);
+    positive("intermediate_size", intermediateSize);
+    positive("max_position_embeddings", maxPositionEmbeddings);
+    ModelConfigLimits.cap("vocab_size", vocabSize, ModelConfigLimits.MAX_VOCAB);
+    ModelConfigLimits.cap("hidden_size", hiddenSize, ModelConfigLimits.MAX_HIDDEN_SIZE);
+    ModelConfigLimits.cap("num_hidden_layers", numHiddenLayers, ModelConfigLimits.MAX_LAYERS);
+    ModelConfigLimits.cap("intermediate_size", intermediateSize, ModelConfigLimits.MAX_INTERMEDIATE_SIZE);
+    ModelConfigLimits.cap("max_position_embeddings", maxPositionEmbeddings, ModelConfigLimits.MAX_POSITIONS);
+    headsDivide("hidden_size", hiddenSize, "num_attention_heads", numAttentionHeads);
+    probability("hidden_dropout_prob", hiddenDropoutProb);
+    probability("attention_probs_dropout_prob", attentionProbsDropoutProb);
+    initializerRange(initializerRange);
+    if (!(layerNormEps > 0) || Double.isInfinite(layerNormEps)) {
+      throw new ModelConfigException("layer_norm_eps: expected a finite value > 0, found " + layerNormEps);
+    }
+    padTokenId(padTokenId, vocabSize);
+  }
+
+  /**
+   * Writes the keys every config in BERT's vocabulary has (transformers' BertConfig, DebertaV2Config...) from the
+   * common view: vocab_size, hidden_size, num_hidden_layers, num_attention_heads, intermediate_size, hidden_act, the
+   * two dropouts, max_position_embeddings, initializer_range and pad_token_id.
+   */
+  public static void putSharedKeys(TreeMap<String, JsonElement> out, EncoderConfig c) {
+    out.put("vocab_size", new JsonPrimitive(c.vocabSize()));
+    out.put("hidden_size", new JsonPrimitive(c.hiddenSize()));
+    out.put("num_hidden_layers", new JsonPrimitive(c.numHiddenLayers()));
+    out.put("num_attention_heads", new JsonPrimitive(c.numAttentionHeads()));
+    out.put("intermediate_size", new JsonPrimitive(c.intermediateSize()));
+    out.put("hidden_act", new JsonPrimitive(c.hiddenAct().hfName()));
+    out.put("hidden_dropout_prob", new JsonPrimitive(c.hiddenDropoutProb()));
+    out.put("attention_probs_dropout_prob", new JsonPrimitive(c.attentionProbsDropoutProb()));
+    out.put("max_position_embeddings", new JsonPrimitive(c.maxPositionEmbeddings()));
+    out.put("initializer_range", new JsonPrimitive(c.initializerRange()));
+    out.put("pad_token_id", c.padTokenId() == null ? JsonNull.INSTANCE : new JsonPrimitive(c.padTokenId()));
+  }
+
+  /**
+   * A config record's {@code extra} keys (those it does not model; may be null) as an unmodifiable deep copy in their
+   * order, refusing one the record models ({@code known}), which must be set through its own field.
+   *
+   * @param record the record's name, for the message ({@code "DebertaV2Config"})
+   */
+  public static Map<String, JsonElement> verbatimExtras(Map<String, JsonElement> extra, Set<String> known,
+      String record) {
+    Map<String, JsonElement> copy = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonElement> e : (extra == null ? Map.<String, JsonElement>of() : extra).entrySet()) {
+      if (known.contains(e.getKey())) {
+        throw new ModelConfigException("extra field '" + e.getKey() + "' is a modelled " + record + " field; set it"
+            + " directly");
+      }
+      copy.put(e.getKey(), e.getValue().deepCopy());
+    }
+    return Collections.unmodifiableMap(copy);
   }
 
   /**

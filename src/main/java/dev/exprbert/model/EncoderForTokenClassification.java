@@ -44,18 +44,26 @@ public final class EncoderForTokenClassification implements AutoCloseable {
   private AttentionBackend attention;
   private boolean training;
 
-  /** Takes ownership of {@code weights}, which must already live on {@code placement}. */
+  /**
+   * Takes ownership of {@code weights}, which must already live on {@code placement}; a model that cannot be built
+   * (a backend its family refuses) frees them before it throws.
+   */
   public EncoderForTokenClassification(EncoderConfig config, ModelWeights weights, Placement placement,
       AttentionBackend attention) {
     Natives.init();
-    this.config = Objects.requireNonNull(config, "config");
     this.weights = Objects.requireNonNull(weights, "weights");
-    this.placement = Objects.requireNonNull(placement, "placement");
-    Objects.requireNonNull(attention, "attention");
-    config.family().requireAttention(attention.implementation());
-    this.attention = attention;
-    this.encoder = config.family().encoder(weights, config);
-    this.head = config.family().head(weights, config);
+    try {
+      this.config = Objects.requireNonNull(config, "config");
+      this.placement = Objects.requireNonNull(placement, "placement");
+      Objects.requireNonNull(attention, "attention");
+      config.family().requireAttention(attention.implementation());
+      this.attention = attention;
+      this.encoder = config.family().encoder(weights, config);
+      this.head = config.family().head(weights, config);
+    } catch (RuntimeException e) {
+      weights.close();
+      throw e;
+    }
   }
 
   public EncoderConfig config() {

@@ -42,6 +42,15 @@ public final class EncoderRun {
   }
 
   /**
+   * {@code softmax(q k^T * scale + bias) v} through the chosen backend, with an additive score term the family
+   * computed and masked itself ({@link AttentionBackend#attendWithBias}: DeBERTa's relative positions); the caller
+   * owns the context.
+   */
+  public Tensor attendWithBias(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, double dropout) {
+    return attention.attendWithBias(q, k, v, bias, scale, dropout, training, tape);
+  }
+
+  /**
    * Starts a new autograd segment at {@code output} when a tape records this pass (the tape then owns
    * {@code output} and the returned leaf); without a tape it returns {@code output} itself.
    */

@@ -26,8 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Our tokenization and label alignment against transformers' fast tokenizers on the same words, for each tokenizer
- * kind (WordPiece: MiniLM's; byte-level BPE and Unigram: the small RoBERTa- and XLM-R-style test tokenizers), from
- * {@code golden.json} (made by make_test_tokenizers.py beside the tokenizers, transformers 5.18 / tokenizers 0.23).
+ * kind (WordPiece: MiniLM's; byte-level BPE and Unigram: the small RoBERTa-, XLM-R- and DeBERTa-v3-style test
+ * tokenizers), from {@code golden.json} (made by make_test_tokenizers.py beside the tokenizers, transformers 5.18 /
+ * tokenizers 0.23).
  * The words include accents, CJK, emoji, an empty word, whitespace-only words and words that become no piece; the
  * RoBERTa tokenizer is compared as run_ner.py loads it, with add_prefix_space=True.
  */
@@ -35,7 +36,7 @@ class TokenizerGoldenTest {
   @TempDir Path tmp;
 
   static Stream<String> tokenizers() {
-    return Stream.of("minilm-wordpiece", "roberta-bpe", "xlm-roberta-unigram");
+    return Stream.of("minilm-wordpiece", "roberta-bpe", "xlm-roberta-unigram", "deberta-v3-unigram");
   }
 
   private static JsonObject golden(String name) throws IOException {
@@ -118,7 +119,8 @@ class TokenizerGoldenTest {
   @MethodSource("tokenizers")
   void eachTokenizerIsOfItsKind(String name) throws IOException {
     Map<String, TokenizerKind> kinds = Map.of("minilm-wordpiece", TokenizerKind.WORDPIECE, "roberta-bpe",
-        TokenizerKind.BYTE_LEVEL_BPE, "xlm-roberta-unigram", TokenizerKind.UNIGRAM);
+        TokenizerKind.BYTE_LEVEL_BPE, "xlm-roberta-unigram", TokenizerKind.UNIGRAM, "deberta-v3-unigram",
+        TokenizerKind.UNIGRAM);
     try (ModelTokenizer tokenizer = TokenizerLoader.load(TestTokenizers.byName(name, tmp))) {
       assertEquals(kinds.get(name), tokenizer.kind());
       assertEquals(1, tokenizer.leadingSpecialTokenCount());

@@ -14,7 +14,10 @@ import dev.exprbert.model.attention.AttentionImplementation;
 import dev.exprbert.model.bert.BertFamily;
 import dev.exprbert.runtime.Placement;
 import dev.exprbert.runtime.Tensors;
+import dev.exprbert.testing.Cli;
+import dev.exprbert.testing.ConllSample;
 import dev.exprbert.testing.TestTokenizers;
+import dev.exprbert.testing.TinyFamilies;
 import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
@@ -45,7 +48,8 @@ class FamilyBadInputTest {
 
   @BeforeAll
   static void load() {
-    for (String name : List.of("roberta-parity", "xlm-roberta-parity", "distilbert-parity", "electra-parity")) {
+    for (String name : List.of("roberta-parity", "xlm-roberta-parity", "distilbert-parity", "electra-parity",
+        "deberta-v2-parity")) {
       fixtures.put(name, new ParityFixture(name));
     }
   }
@@ -77,12 +81,12 @@ class FamilyBadInputTest {
     Path file = config("{\"model_type\": \"camembert\", \"vocab_size\": 10}");
     ModelConfigException e = assertThrows(ModelConfigException.class, () -> EncoderConfig.read(file));
     assertEquals(file + ": model_type \"camembert\" is not supported; supported model types: \"bert\", \"roberta\","
-        + " \"xlm-roberta\", \"distilbert\", \"electra\"", oneLine(e));
+        + " \"xlm-roberta\", \"distilbert\", \"electra\", \"deberta-v2\"", oneLine(e));
   }
 
   @ParameterizedTest
   @CsvSource({"distilbert-parity, dim", "distilbert-parity, n_layers", "distilbert-parity, hidden_dim",
-      "electra-parity, embedding_size", "roberta-parity, num_hidden_layers"})
+      "electra-parity, embedding_size", "roberta-parity, num_hidden_layers", "deberta-v2-parity, position_buckets"})
   void aConfigWithoutAFamilyKeyNamesIt(String fixture, String key) throws IOException {
     Path file = configWithout(fixture, key);
     ModelConfigException e = assertThrows(ModelConfigException.class, () -> EncoderConfig.read(file));
@@ -109,7 +113,87 @@ class FamilyBadInputTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"roberta-parity", "xlm-roberta-parity", "distilbert-parity", "electra-parity"})
+  @CsvSource(delimiter = '#', value = {
+      "relative_attention # relative_attention: required field missing; expected true or false",
+      "share_att_key # share_att_key: required field missing; expected true or false",
+      "position_biased_input # position_biased_input: required field missing; expected true or false",
+      "norm_rel_ebd # norm_rel_ebd: required field missing; expected \"layer_norm\"",
+      "pos_att_type # pos_att_type: required field missing; expected a list of \"c2p\" and \"p2c\" or a string such as"
+          + " \"p2c|c2p\""})
+  void debertaRequiresTheKeysThatChooseItsAttention(String key, String message) throws IOException {
+    // transformers' defaults for these describe another model (absolute positions, no relative attention...)
+    Path file = configWithout("deberta-v2-parity", key);
+    ModelConfigException e = assertThrows(ModelConfigException.class, () -> EncoderConfig.read(file));
+    assertEquals(file + ": " + message, oneLine(e));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '#', value = {
+      "share_att_key # false # share_att_key: only true is supported",
+      "relative_attention # false # relative_attention: only true is supported",
+      "position_biased_input # true # position_biased_input: only false is supported",
+      "pos_att_type # [\"p2c\", \"p2p\"] # pos_att_type: \"p2p\" is not supported; expected \"c2p\", \"p2c\" or both",
+      "pos_att_type # [] # pos_att_type: expected \"c2p\", \"p2c\" or both, found none",
+      "norm_rel_ebd # \"none\" # norm_rel_ebd: only \"layer_norm\" is supported",
+      "type_vocab_size # 2 # type_vocab_size: only 0 is supported",
+      "position_buckets # 0 # position_buckets: expected an integer >= 2",
+      "conv_kernel_size # 3 # conv_kernel_size: 3 is not supported (DeBERTa-v2's convolution layer",
+      "embedding_size # 16 # embedding_size: 16 is not supported",
+      "attention_head_size # 4 # attention_head_size: 4 is not supported",
+      "max_relative_positions # 5 # max_relative_positions: the relative span 5"})
+  void debertaRefusesWhatItsModulesDoNotBuildNamingTheKey(String key, String value, String message) throws IOException {
+    JsonObject json = JsonParser.parseString(Files.readString(ParityFixture.ROOT.resolve("deberta-v2-parity/config.json")))
+        .getAsJsonObject();
+    json.add(key, JsonParser.parseString(value));
+    Path file = config(json.toString());
+    ModelConfigException e = assertThrows(ModelConfigException.class, () -> EncoderConfig.read(file));
+    assertTrue(oneLine(e).startsWith(file + ": " + message), e.getMessage());
+  }
+
+  @Test
+  void debertaReadsTheHubsPosAttTypeStringAsTheList() throws IOException {
+    JsonObject json = JsonParser.parseString(Files.readString(ParityFixture.ROOT.resolve("deberta-v2-parity/config.json")))
+        .getAsJsonObject();
+    json.addProperty("pos_att_type", "P2C | c2p");
+    json.addProperty("conv_kernel_size", 0);
+    EncoderConfig hub = EncoderConfig.read(config(json.toString()));
+    assertEquals(List.of("p2c", "c2p"), ((dev.exprbert.model.deberta.DebertaV2Config) hub).posAttType());
+    assertEquals(ParameterSpec.of(fixtures.get("deberta-v2-parity").config()).toString(), ParameterSpec.of(hub).toString());
+  }
+
+  @Test
+  void debertaRefusesFusedAttentionAndPackedBatchesNamingWhatItSupports() throws IOException {
+    String expected = "--attention fused is not available for DeBERTa-v2 (model_type \"deberta-v2\"): its relative-position"
+        + " scores are added to every (query, key) pair, which the fused kernel does not take, and padding-free (packed)"
+        + " batches need fused; it supports eager, sdpa (padded batches)";
+    ParityFixture f = fixtures.get("deberta-v2-parity");
+    ModelWeights weights = CheckpointLoader.load(f.config(), f.weights, Placement.CPU_FLOAT32, 0, false, "fixture")
+        .weights();
+    IllegalArgumentException built = assertThrows(IllegalArgumentException.class, () -> new EncoderForTokenClassification(
+        f.config(), weights, Placement.CPU_FLOAT32, AttentionBackend.named("fused")));
+    assertEquals(expected, oneLine(built));
+    assertThrows(IllegalStateException.class, () -> weights.get("classifier.bias"), "the refused model freed its weights");
+    try (EncoderForTokenClassification model = ParityChecks.model(f, "sdpa")) {
+      IllegalArgumentException switched = assertThrows(IllegalArgumentException.class,
+          () -> model.setAttention(AttentionBackend.named("fused")));
+      assertEquals(expected, oneLine(switched));
+      assertEquals(AttentionImplementation.SDPA, model.attention().implementation());
+      UnsupportedOperationException packed = assertThrows(UnsupportedOperationException.class,
+          () -> model.logits(f.packed.sequences()));
+      assertTrue(oneLine(packed).startsWith("packed (padding-free) batches need --attention fused"), packed.getMessage());
+    }
+    Path configFile = tmp.resolve("deberta-tiny-config.json");
+    TinyFamilies.config("deberta-v2").write(configFile);
+    Cli.Run train = Cli.run("train", "--config_name", configFile.toString(), "--tokenizer_name",
+        TestTokenizers.debertaV3Unigram(tmp).toString(), "--train_file", ConllSample.openerSlice("train", 4, tmp).toString(),
+        "--output_dir", tmp.resolve("deberta-packed").toString(), "--attention", "fused", "--padding_free", "true");
+    assertEquals(1, train.code(), train.err());
+    assertTrue(train.err().contains(expected), train.err());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"roberta-parity", "xlm-roberta-parity", "distilbert-parity", "electra-parity",
+      "deberta-v2-parity"})
   void eachFamilysConfigRoundTripsWithItsOwnKeys(String fixture) throws IOException {
     Path original = ParityFixture.ROOT.resolve(fixture).resolve("config.json");
     EncoderConfig config = EncoderConfig.read(original);
@@ -124,7 +208,8 @@ class FamilyBadInputTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"roberta-parity", "xlm-roberta-parity", "distilbert-parity", "electra-parity"})
+  @ValueSource(strings = {"roberta-parity", "xlm-roberta-parity", "distilbert-parity", "electra-parity",
+      "deberta-v2-parity"})
   void weightsWithAMissingOrAnExtraTensorAreRefusedNamingIt(String fixture) {
     ParityFixture f = fixtures.get(fixture);
     EncoderConfig config = f.config();
@@ -154,7 +239,9 @@ class FamilyBadInputTest {
   @ParameterizedTest
   @CsvSource({"roberta-parity, roberta.pooler.dense.bias, lm_head.bias", "xlm-roberta-parity, roberta.embeddings.position_ids,"
       + " lm_head.dense.weight", "distilbert-parity, distilbert.embeddings.position_ids, vocab_projector.bias",
-      "electra-parity, electra.embeddings.position_ids, discriminator_predictions.dense.bias"})
+      "electra-parity, electra.embeddings.position_ids, discriminator_predictions.dense.bias",
+      "deberta-v2-parity, deberta.embeddings.position_embeddings.weight, mask_predictions.classifier.weight",
+      "deberta-v2-parity, deberta.embeddings.position_ids, lm_predictions.lm_head.bias"})
   void ignoredKeysPassAndPretrainingHeadsAreReportedAsUnused(String fixture, String ignored, String head) {
     ParityFixture f = fixtures.get(fixture);
     try (Tensor a = Tensors.floats(new float[] {1}, 1); Tensor b = Tensors.floats(new float[] {2}, 1)) {
@@ -170,7 +257,8 @@ class FamilyBadInputTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"roberta-parity", "xlm-roberta-parity", "distilbert-parity", "electra-parity"})
+  @ValueSource(strings = {"roberta-parity", "xlm-roberta-parity", "distilbert-parity", "electra-parity",
+      "deberta-v2-parity"})
   void aBaseModelCheckpointWithoutThePrefixFineTunesWithAFreshHead(String fixture) {
     ParityFixture f = fixtures.get(fixture);
     String prefix = f.config().family().weightPrefix() + ".";

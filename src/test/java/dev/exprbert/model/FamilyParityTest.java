@@ -1,10 +1,14 @@
 package dev.exprbert.model;
 
+import dev.exprbert.model.attention.AttentionImplementation;
 import dev.exprbert.optim.OptimizerKind;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,13 +18,14 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * RoBERTa, XLM-RoBERTa, DistilBERT and ELECTRA against transformers' own numbers for the same weights and batch
+ * RoBERTa, XLM-RoBERTa, DistilBERT, ELECTRA and DeBERTa-v2 against transformers' own numbers for the same weights and batch
  * ({@code ../shared/fixtures/<family>-parity}: logits, loss, every gradient, the parameters after three AdamW steps),
  * for every attention backend the family supports, packed batches included, and both optimizers; tolerances in
  * {@link ParityChecks}. Each case prints its largest errors.
  */
 class FamilyParityTest {
-  static final List<String> FIXTURES = List.of("roberta-parity", "xlm-roberta-parity", "distilbert-parity", "electra-parity");
+  static final List<String> FIXTURES = List.of("roberta-parity", "xlm-roberta-parity", "distilbert-parity", "electra-parity",
+      "deberta-v2-parity");
   /** "fused-packed": the fused backend on the packed batch (padding-free). */
   static final List<String> BACKENDS = List.of("eager", "sdpa", "fused", "fused-packed");
 
@@ -41,11 +46,25 @@ class FamilyParityTest {
   static Stream<Arguments> fixturesAndBackends() {
     List<Arguments> out = new ArrayList<>();
     for (String fixture : FIXTURES) {
-      for (String backend : BACKENDS) {
+      for (String backend : backendsOf(fixture)) {
         out.add(Arguments.of(fixture, backend));
       }
     }
     return out.stream();
+  }
+
+  /**
+   * The backends of {@link #BACKENDS} the fixture's family supports (DeBERTa: eager and sdpa); that the others are
+   * refused is {@code FamilyBadInputTest}'s.
+   */
+  static List<String> backendsOf(String fixture) {
+    try {
+      Set<AttentionImplementation> fits =
+          EncoderConfig.read(ParityFixture.ROOT.resolve(fixture).resolve("config.json")).family().attentionImplementations();
+      return BACKENDS.stream().filter(b -> fits.contains(AttentionImplementation.parse(b.replace("-packed", "")))).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static Stream<Arguments> fixturesBackendsAndOptimizers() {

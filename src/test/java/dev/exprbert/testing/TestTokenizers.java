@@ -127,12 +127,24 @@ public final class TestTokenizers {
     return copyResourceDir("xlm-roberta-unigram", parent);
   }
 
-  /** A tokenizer of each kind: "minilm-wordpiece", "roberta-bpe", "xlm-roberta-unigram" (the golden data's names). */
+  /**
+   * A small SentencePiece-style Unigram in DeBERTa-v3's layout (test resource {@code deberta-v3-unigram}: [PAD]=0,
+   * [CLS]=1, [SEP]=2, [UNK]=3, Metaspace without WhitespaceSplit), copied.
+   */
+  public static Path debertaV3Unigram(Path parent) throws IOException {
+    return copyResourceDir("deberta-v3-unigram", parent);
+  }
+
+  /**
+   * A tokenizer of each kind: "minilm-wordpiece", "roberta-bpe", "xlm-roberta-unigram", "deberta-v3-unigram" (the
+   * golden data's names).
+   */
   public static Path byName(String name, Path parent) throws IOException {
     return switch (name) {
       case "minilm-wordpiece" -> miniLm(parent);
       case "roberta-bpe" -> robertaBpe(parent);
       case "xlm-roberta-unigram" -> xlmRobertaUnigram(parent);
+      case "deberta-v3-unigram" -> debertaV3Unigram(parent);
       default -> throw new IllegalArgumentException("no test tokenizer " + name);
     };
   }

@@ -2,6 +2,7 @@ package dev.exprbert.testing;
 
 import dev.exprbert.model.EncoderConfig;
 import dev.exprbert.model.bert.BertConfig;
+import dev.exprbert.model.deberta.DebertaV2Config;
 import dev.exprbert.model.distilbert.DistilBertConfig;
 import dev.exprbert.model.electra.ElectraFamily;
 import dev.exprbert.model.roberta.RobertaFamily;
@@ -11,12 +12,14 @@ import java.util.List;
 
 /**
  * A tiny random-init configuration of every supported family with a real tokenizer of its kind: MiniLM's WordPiece
- * for BERT, DistilBERT and ELECTRA, the small byte-level BPE for RoBERTa, the small Unigram for XLM-R
- * ({@link TestTokenizers}). Two layers, hidden 32, two heads, 64 positions (RoBERTa's 66 = 64 + padding_idx + 1).
+ * for BERT, DistilBERT and ELECTRA, the small byte-level BPE for RoBERTa, the small Unigrams for XLM-R and DeBERTa
+ * ({@link TestTokenizers}). Two layers, hidden 32, two heads, 64 positions (RoBERTa's 66 = 64 + padding_idx + 1;
+ * DeBERTa's 8 position buckets).
  */
 public final class TinyFamilies {
   /** The model types, in the order tests run them. */
-  public static final List<String> MODEL_TYPES = List.of("bert", "roberta", "xlm-roberta", "distilbert", "electra");
+  public static final List<String> MODEL_TYPES = List.of("bert", "roberta", "xlm-roberta", "distilbert", "electra",
+      "deberta-v2");
 
   private static final int MINILM_VOCAB = 30522;
 
@@ -33,6 +36,9 @@ public final class TinyFamilies {
           .maxPositionEmbeddings(64).build();
       case "electra" -> BertConfig.builder(ElectraFamily.ELECTRA).vocabSize(MINILM_VOCAB).embeddingSize(16).hiddenSize(32)
           .numHiddenLayers(2).numAttentionHeads(2).intermediateSize(64).maxPositionEmbeddings(64).padTokenId(0).build();
+      case "deberta-v2" -> DebertaV2Config.builder().set("vocab_size", 1001).set("hidden_size", 32)
+          .set("num_hidden_layers", 2).set("num_attention_heads", 2).set("intermediate_size", 64)
+          .set("max_position_embeddings", 64).set("position_buckets", 8).build();
       default -> throw new IllegalArgumentException("no tiny config for model_type " + modelType);
     };
   }
@@ -47,6 +53,7 @@ public final class TinyFamilies {
     return switch (modelType) {
       case "roberta" -> TestTokenizers.robertaBpe(parent);
       case "xlm-roberta" -> TestTokenizers.xlmRobertaUnigram(parent);
+      case "deberta-v2" -> TestTokenizers.debertaV3Unigram(parent);
       default -> TestTokenizers.miniLm(parent);
     };
   }

@@ -17,6 +17,7 @@ import dev.exprbert.model.EncoderConfig;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.model.ModelFamilies;
 import dev.exprbert.model.ModelFamily;
+import dev.exprbert.model.attention.AttentionImplementation;
 import dev.exprbert.runtime.Placement;
 import dev.exprbert.testing.Cli;
 import dev.exprbert.testing.ConllSample;
@@ -31,9 +32,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every family end to end on a small real slice (opener_en expression, 24 training and 8 evaluation sentences): a
- * tiny random-init model with a tokenizer of its kind is trained (packed batches, fused attention, evaluation and
- * checkpoints each epoch), interrupted and resumed to the same weights, saved, described by {@code info}, reloaded
- * and used to tag words and raw text with two backends.
+ * tiny random-init model with a tokenizer of its kind is trained (packed batches and fused attention, or padded
+ * batches and sdpa for a family fused does not fit; evaluation and checkpoints each epoch), interrupted and resumed
+ * to the same weights, saved, described by {@code info}, reloaded and used to tag words and raw text with two
+ * backends.
  */
 class FamilyEndToEndTest {
   private static final int STOP_AT = 3;
@@ -49,6 +51,7 @@ class FamilyEndToEndTest {
   @MethodSource("modelTypes")
   void trainResumeSaveReloadAndPredict(String modelType) throws Exception {
     ModelFamily family = ModelFamilies.byModelType(modelType);
+    boolean fused = family.attentionImplementations().contains(AttentionImplementation.FUSED);
     Path configFile = tmp.resolve("config.json");
     TinyFamilies.config(modelType).write(configFile);
     Path tokenizer = TinyFamilies.tokenizer(modelType, tmp);
@@ -57,11 +60,11 @@ class FamilyEndToEndTest {
     Path whole = tmp.resolve("whole");
     Path parts = tmp.resolve("parts");
 
-    TrainResult result = train(config(whole, configFile, tokenizer, train, dev, null), 0);
-    train(config(parts, configFile, tokenizer, train, dev, null), STOP_AT);
+    TrainResult result = train(config(whole, configFile, tokenizer, train, dev, null, fused), 0);
+    train(config(parts, configFile, tokenizer, train, dev, null, fused), STOP_AT);
     org.bytedeco.pytorch.global.torch.manual_seed(12345); // only the restored generator state may count
     TrainResult resumed = train(config(parts, configFile, tokenizer, train, dev,
-        parts.resolve("checkpoint-" + STOP_AT).toString()), 0);
+        parts.resolve("checkpoint-" + STOP_AT).toString(), fused), 0);
     assertEquals(result.globalStep(), resumed.globalStep());
     assertArrayEquals(Files.readAllBytes(whole.resolve(ModelDirectory.SAFETENSORS)),
         Files.readAllBytes(parts.resolve(ModelDirectory.SAFETENSORS)), modelType + ": the resumed run's weights differ");
@@ -72,6 +75,7 @@ class FamilyEndToEndTest {
     String familyKey = switch (modelType) {
       case "distilbert" -> "n_layers";
       case "electra" -> "embedding_size";
+      case "deberta-v2" -> "position_buckets";
       default -> "num_hidden_layers";
     };
     assertTrue(saved.has(familyKey), modelType + " writes its own key " + familyKey + ": " + saved);
@@ -92,13 +96,13 @@ class FamilyEndToEndTest {
     List<List<String>> words = sentences.stream().map(LabeledSentence::words).toList();
     String text = "The staff were very friendly, but the room was noisy at night.";
     try (TokenClassifier eager = TokenClassifier.load(whole, Placement.CPU_FLOAT32, "eager");
-        TokenClassifier fused = TokenClassifier.load(whole, Placement.CPU_FLOAT32, "fused")) {
+        TokenClassifier other = TokenClassifier.load(whole, Placement.CPU_FLOAT32, fused ? "fused" : "sdpa")) {
       EncoderConfig config = eager.config();
       assertEquals(family, config.family());
       Tagger tagger = new Tagger(eager);
       List<TaggedSentence> tagged = tagger.tagWords(words);
-      assertEquals(tagged.stream().map(TaggedSentence::tags).toList(), new Tagger(fused).tagWords(words).stream()
-          .map(TaggedSentence::tags).toList(), modelType + ": padded eager and packed fused tag alike");
+      assertEquals(tagged.stream().map(TaggedSentence::tags).toList(), new Tagger(other).tagWords(words).stream()
+          .map(TaggedSentence::tags).toList(), modelType + ": padded eager and packed fused (or sdpa) tag alike");
       for (int s = 0; s < words.size(); s++) {
         assertEquals(words.get(s).size(), tagged.get(s).tags().size());
         assertTrue(config.labels().containsAll(tagged.get(s).tags()), tagged.get(s).tags().toString());
@@ -118,10 +122,12 @@ class FamilyEndToEndTest {
     assertTrue(predicted.out().contains("\"text\":\"" + text + "\""), predicted.out());
   }
 
-  private static TrainingConfig config(Path out, Path configFile, Path tokenizer, Path train, Path dev, String resume) {
+  /** @param fused packed batches and fused attention, else padded batches and sdpa */
+  private static TrainingConfig config(Path out, Path configFile, Path tokenizer, Path train, Path dev, String resume,
+      boolean fused) {
     return TrainingConfig.builder().set("output_dir", out).set("config_name", configFile.toString())
         .set("tokenizer_name", tokenizer.toString()).set("train_file", train).set("validation_file", dev)
-        .set("attn_implementation", "fused").set("padding_free", true).set("learning_rate", 5e-3)
+        .set("attn_implementation", fused ? "fused" : "sdpa").set("padding_free", fused).set("learning_rate", 5e-3)
         .set("num_train_epochs", 2).set("per_device_train_batch_size", 8).set("seed", 7).set("logging_steps", 1)
         .set("save_steps", STOP_AT).set("eval_strategy", "epoch").set("resume_from_checkpoint", resume).build();
   }

@@ -1,7 +1,11 @@
 """Builds the small tokenizer.json test resources and the golden alignment data the Java tests compare with.
 
 Run (tokenizers 0.23 and transformers 5.18, e.g. the project's scratch venv):
-    python make_test_tokenizers.py OPENER_DIR MINILM_TOKENIZER_JSON OUT_DIR
+    python make_test_tokenizers.py OPENER_DIR MINILM_TOKENIZER_JSON OUT_DIR [--only NAME]
+
+tokenizers' trainers run on several threads and do not give the same vocabulary twice, so remaking one tokenizer
+changes no other: --only NAME (roberta-bpe, xlm-roberta-unigram, deberta-v3-unigram) builds that one and replaces only
+its entry of OUT_DIR/golden.json (deberta-v3-unigram was added this way, the other two kept as they were).
 
 OPENER_DIR holds the OpeNER English CoNLL files (*/train.conll): their sentences are the training text of two
 tokenizers, which learn only a vocabulary from them (no sentence is written out):
@@ -9,6 +13,10 @@ tokenizers, which learn only a vocabulary from them (no sentence is written out)
                         pre-tokenizer, RobertaProcessing), saved by transformers' RobertaTokenizer
   xlm-roberta-unigram/  a SentencePiece-style Unigram in XLM-R's layout (<s>=0 <pad>=1 </s>=2 <unk>=3, <mask> last,
                         WhitespaceSplit + Metaspace "always", <s> $A </s>), saved by transformers' XLMRobertaTokenizer
+  deberta-v3-unigram/   a SentencePiece-style Unigram in DeBERTa-v3's layout ([PAD]=0 [CLS]=1 [SEP]=2 [UNK]=3, [MASK]
+                        last, whitespace runs and tabs/newlines made one space + NFC + right strip, Metaspace "always"
+                        without WhitespaceSplit, [CLS] $A [SEP] with token types 0 / 1 for a pair), saved by
+                        transformers' DebertaV2Tokenizer
 Each is saved, loaded back with AutoTokenizer and saved again: transformers 5 rebuilds a tokenizer's pipeline from
 its class when it loads tokenizer.json (XLMRobertaTokenizer replaces the pre-tokenizer by WhitespaceSplit + Metaspace
 and keeps no normalizer but SentencePiece's precompiled one), so the second save is the tokenizer.json transformers 5
@@ -27,9 +35,10 @@ import sys
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 import tokenizers
 import transformers
-from transformers import AutoTokenizer, RobertaTokenizer, XLMRobertaTokenizer
+from transformers import AutoTokenizer, DebertaV2Tokenizer, RobertaTokenizer, XLMRobertaTokenizer
 
 opener, minilm_json, out = sys.argv[1], sys.argv[2], sys.argv[3]
+only = sys.argv[5] if len(sys.argv) > 5 and sys.argv[4] == "--only" else None
 
 
 def sentences():
@@ -50,31 +59,59 @@ def sentences():
 
 text = list(sentences())
 
-# RoBERTa-style byte-level BPE
-bpe = Tokenizer(models.BPE(dropout=None, continuing_subword_prefix="", end_of_word_suffix="", fuse_unk=False))
-bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-bpe.decoder = decoders.ByteLevel()
-bpe.train_from_iterator(text, trainers.BpeTrainer(vocab_size=1000, min_frequency=2, show_progress=False,
-    special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-bpe.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0), trim_offsets=True, add_prefix_space=False)
-roberta_dir = os.path.join(out, "roberta-bpe")
-RobertaTokenizer(tokenizer_object=bpe, model_max_length=32).save_pretrained(roberta_dir)
-AutoTokenizer.from_pretrained(roberta_dir).save_pretrained(roberta_dir)
 
-# XLM-R-style Unigram
-uni = Tokenizer(models.Unigram())
-uni.normalizer = normalizers.Sequence([normalizers.Replace("``", '"'), normalizers.Replace("''", '"'),
-                                       normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")])
-uni.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
-uni.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
-uni.train_from_iterator(text, trainers.UnigramTrainer(vocab_size=1000, show_progress=False, unk_token="<unk>",
-    special_tokens=["<s>", "<pad>", "</s>", "<unk>"]))
-uni.add_special_tokens([tokenizers.AddedToken("<mask>", lstrip=True, special=True)])
-uni.post_processor = processors.TemplateProcessing(single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
-                                                   special_tokens=[("<s>", 0), ("</s>", 2)])
-xlmr_dir = os.path.join(out, "xlm-roberta-unigram")
-XLMRobertaTokenizer(tokenizer_object=uni, model_max_length=32).save_pretrained(xlmr_dir)
-AutoTokenizer.from_pretrained(xlmr_dir).save_pretrained(xlmr_dir)
+def build_roberta():
+    """RoBERTa-style byte-level BPE."""
+    bpe = Tokenizer(models.BPE(dropout=None, continuing_subword_prefix="", end_of_word_suffix="", fuse_unk=False))
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    bpe.train_from_iterator(text, trainers.BpeTrainer(vocab_size=1000, min_frequency=2, show_progress=False,
+        special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    bpe.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0), trim_offsets=True, add_prefix_space=False)
+    roberta_dir = os.path.join(out, "roberta-bpe")
+    RobertaTokenizer(tokenizer_object=bpe, model_max_length=32).save_pretrained(roberta_dir)
+    AutoTokenizer.from_pretrained(roberta_dir).save_pretrained(roberta_dir)
+    return AutoTokenizer.from_pretrained(roberta_dir, add_prefix_space=True)
+
+
+def unigram(normalizer, specials, unk, mask, post_processor, tokenizer_class, name):
+    """A SentencePiece-style Unigram (Metaspace "always") trained on the text, saved by tokenizer_class, then as
+    transformers 5 rebuilds it from that class."""
+    uni = Tokenizer(models.Unigram())
+    uni.normalizer = normalizer
+    uni.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
+    uni.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
+    uni.train_from_iterator(text, trainers.UnigramTrainer(vocab_size=1000, show_progress=False, unk_token=unk,
+        special_tokens=specials))
+    uni.add_special_tokens([mask])
+    uni.post_processor = post_processor
+    directory = os.path.join(out, name)
+    tokenizer_class(tokenizer_object=uni, model_max_length=32).save_pretrained(directory)
+    AutoTokenizer.from_pretrained(directory).save_pretrained(directory)
+    return AutoTokenizer.from_pretrained(directory)
+
+
+def build_xlmr():
+    """XLM-R-style Unigram."""
+    return unigram(normalizers.Sequence([normalizers.Replace("``", '"'), normalizers.Replace("''", '"'),
+                                         normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")]),
+                   ["<s>", "<pad>", "</s>", "<unk>"], "<unk>", tokenizers.AddedToken("<mask>", lstrip=True, special=True),
+                   processors.TemplateProcessing(single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
+                                                 special_tokens=[("<s>", 0), ("</s>", 2)]),
+                   XLMRobertaTokenizer, "xlm-roberta-unigram")
+
+
+def build_deberta():
+    """DeBERTa-v3-style Unigram: DebertaV2Tokenizer's normalizer and pre-tokenizer, [CLS] $A [SEP]."""
+    return unigram(normalizers.Sequence([normalizers.Replace(Regex(r"\s{2,}|[\n\r\t]"), " "), normalizers.NFC(),
+                                         normalizers.Strip(left=False, right=True)]),
+                   ["[PAD]", "[CLS]", "[SEP]", "[UNK]"], "[UNK]", tokenizers.AddedToken("[MASK]", special=True),
+                   processors.TemplateProcessing(single="[CLS]:0 $A:0 [SEP]:0", pair="[CLS]:0 $A:0 [SEP]:0 $B:1 [SEP]:1",
+                                                 special_tokens=[("[CLS]", 1), ("[SEP]", 2)]),
+                   DebertaV2Tokenizer, "deberta-v3-unigram")
+
+
+BUILDERS = {"roberta-bpe": build_roberta, "xlm-roberta-unigram": build_xlmr, "deberta-v3-unigram": build_deberta}
 
 LABELS = ["B-EXPR", "B-TIME", "I-EXPR", "I-TIME", "O"]  # run_ner sorts the label list
 CYCLE = ["O", "B-EXPR", "I-EXPR", "O", "B-TIME", "I-TIME"]
@@ -138,23 +175,27 @@ def golden(tokenizer):
     return {"class": type(tokenizer).__name__, "words": words_out, "texts": texts_out}
 
 
-minilm_dir = os.path.join(out, "_minilm")
-os.makedirs(minilm_dir, exist_ok=True)
-with open(minilm_json, encoding="utf-8") as f, open(os.path.join(minilm_dir, "tokenizer.json"), "w", encoding="utf-8") as g:
-    g.write(f.read())
-result = {
-    "generated_by": "make_test_tokenizers.py",
-    "tokenizers_version": tokenizers.__version__,
-    "transformers_version": transformers.__version__,
-    "labels": LABELS,
-    "tokenizers": {
-        "minilm-wordpiece": golden(AutoTokenizer.from_pretrained(minilm_dir)),
-        "roberta-bpe": golden(AutoTokenizer.from_pretrained(roberta_dir, add_prefix_space=True)),
-        "xlm-roberta-unigram": golden(AutoTokenizer.from_pretrained(xlmr_dir)),
-    },
-}
-os.remove(os.path.join(minilm_dir, "tokenizer.json"))
-os.rmdir(minilm_dir)
-with open(os.path.join(out, "golden.json"), "w", encoding="utf-8") as f:
+golden_file = os.path.join(out, "golden.json")
+if only is not None:
+    with open(golden_file, encoding="utf-8") as f:
+        result = json.load(f)
+    result["tokenizers"][only] = golden(BUILDERS[only]())
+else:
+    minilm_dir = os.path.join(out, "_minilm")
+    os.makedirs(minilm_dir, exist_ok=True)
+    with open(minilm_json, encoding="utf-8") as f, open(os.path.join(minilm_dir, "tokenizer.json"), "w", encoding="utf-8") as g:
+        g.write(f.read())
+    result = {
+        "generated_by": "make_test_tokenizers.py",
+        "tokenizers_version": tokenizers.__version__,
+        "transformers_version": transformers.__version__,
+        "labels": LABELS,
+        "tokenizers": {"minilm-wordpiece": golden(AutoTokenizer.from_pretrained(minilm_dir))},
+    }
+    for name, build in BUILDERS.items():
+        result["tokenizers"][name] = golden(build())
+    os.remove(os.path.join(minilm_dir, "tokenizer.json"))
+    os.rmdir(minilm_dir)
+with open(golden_file, "w", encoding="utf-8") as f:
     json.dump(result, f, ensure_ascii=False, indent=1)
     f.write("\n")

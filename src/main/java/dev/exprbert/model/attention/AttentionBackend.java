@@ -54,6 +54,24 @@ public interface AttentionBackend {
     return attend(q, k, v, mask, dropout, training, tape);
   }
 
+  /**
+   * {@code softmax(q k^T * scale + bias) v}, where the family computes the additive score term {@code bias} itself and
+   * puts its own mask in it (DeBERTa: the relative-position c2p and p2c scores and its pairwise padding mask); the
+   * backend adds nothing else. Same layout and ownership as {@link #attend(Tensor, Tensor, Tensor, AttentionMask,
+   * double, boolean, LayerwiseBackward)}; eager and sdpa implement it (padded batches: a packed batch has no
+   * [seq, seq] score matrix to add to).
+   *
+   * @param bias [batch, heads, seq, seq] (or broadcastable to it) in q's dtype; may require grad (its gradient flows
+   *     back to what the family computed it from)
+   * @param scale the factor of {@code q k^T}
+   * @throws UnsupportedOperationException when the backend computes its scores inside a kernel (fused)
+   */
+  default Tensor attendWithBias(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, double dropout,
+      boolean training, LayerwiseBackward tape) {
+    throw new UnsupportedOperationException("--attention " + implementation() + " takes no additive score bias (its"
+        + " kernel computes the scores itself); eager and sdpa do");
+  }
+
   /** A new backend called {@code name} (eager, sdpa or fused); the error lists those that exist. */
   static AttentionBackend named(String name) {
     return AttentionImplementation.parse(name).create();

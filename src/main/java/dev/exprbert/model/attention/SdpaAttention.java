@@ -27,14 +27,32 @@ public final class SdpaAttention implements AttentionBackend {
   @Override
   public Tensor attend(Tensor q, Tensor k, Tensor v, AttentionMask mask, AttentionWindow window, double dropout,
       boolean training, LayerwiseBackward tape) {
-    Tensor additive = mask.additive(window); // borrowed from the mask
+    try (DoubleOptional defaultScale = new DoubleOptional()) {
+      return attend(q, k, v, mask.additive(window), defaultScale, dropout, training); // the mask is borrowed
+    }
+  }
+
+  /**
+   * The family's additive term as sdpa's float {@code attn_mask}: LibTorch adds it to the scaled scores and
+   * back-propagates into it (the math kernel runs when it requires grad).
+   */
+  @Override
+  public Tensor attendWithBias(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, double dropout,
+      boolean training, LayerwiseBackward tape) {
+    try (DoubleOptional explicitScale = new DoubleOptional(scale)) {
+      return attend(q, k, v, bias, explicitScale, dropout, training);
+    }
+  }
+
+  /** sdpa in LibTorch's layout; q, k, v [batch, seq, heads, head_dim]; the caller owns the result. */
+  private static Tensor attend(Tensor q, Tensor k, Tensor v, Tensor additive, DoubleOptional scale, double dropout,
+      boolean training) {
     try (TensorOptional attnMask = new TensorOptional(additive);
-        DoubleOptional defaultScale = new DoubleOptional();
         Tensor qh = q.transpose(1, 2);
         Tensor kh = k.transpose(1, 2);
         Tensor vh = v.transpose(1, 2);
         Tensor context = torch.scaled_dot_product_attention(qh, kh, vh, attnMask, training ? dropout : 0.0, false,
-            defaultScale, false)) {
+            scale, false)) {
       return context.transpose(1, 2);
     }
   }

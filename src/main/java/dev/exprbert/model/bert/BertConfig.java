@@ -59,30 +59,13 @@ public record BertConfig(
   public BertConfig {
     Objects.requireNonNull(family, "family");
     Objects.requireNonNull(hiddenAct, "hiddenAct");
-    ConfigJson.positive("vocab_size", vocabSize);
-    ConfigJson.positive("hidden_size", hiddenSize);
-    ConfigJson.positive("num_hidden_layers", numHiddenLayers);
-    ConfigJson.positive("num_attention_heads", numAttentionHeads);
-    ConfigJson.positive("intermediate_size", intermediateSize);
-    ConfigJson.positive("max_position_embeddings", maxPositionEmbeddings);
+    ConfigJson.checkSharedKeys(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
+        maxPositionEmbeddings, hiddenDropoutProb, attentionProbsDropoutProb, initializerRange, layerNormEps, padTokenId);
     ConfigJson.positive("type_vocab_size", typeVocabSize);
-    ModelConfigLimits.cap("vocab_size", vocabSize, ModelConfigLimits.MAX_VOCAB);
-    ModelConfigLimits.cap("hidden_size", hiddenSize, ModelConfigLimits.MAX_HIDDEN_SIZE);
-    ModelConfigLimits.cap("num_hidden_layers", numHiddenLayers, ModelConfigLimits.MAX_LAYERS);
-    ModelConfigLimits.cap("intermediate_size", intermediateSize, ModelConfigLimits.MAX_INTERMEDIATE_SIZE);
-    ModelConfigLimits.cap("max_position_embeddings", maxPositionEmbeddings, ModelConfigLimits.MAX_POSITIONS);
     ModelConfigLimits.cap("type_vocab_size", typeVocabSize, ModelConfigLimits.MAX_VOCAB);
-    ConfigJson.headsDivide("hidden_size", hiddenSize, "num_attention_heads", numAttentionHeads);
-    ConfigJson.probability("hidden_dropout_prob", hiddenDropoutProb);
-    ConfigJson.probability("attention_probs_dropout_prob", attentionProbsDropoutProb);
     if (classifierDropout != null) {
       ConfigJson.probability("classifier_dropout", classifierDropout);
     }
-    ConfigJson.initializerRange(initializerRange);
-    if (!(layerNormEps > 0) || Double.isInfinite(layerNormEps)) {
-      throw new ModelConfigException("layer_norm_eps: expected a finite value > 0, found " + layerNormEps);
-    }
-    ConfigJson.padTokenId(padTokenId, vocabSize);
     if (!"absolute".equals(positionEmbeddingType)) {
       throw new ModelConfigException("position_embedding_type: only \"absolute\" is supported, found \""
           + positionEmbeddingType + "\" (relative_key / relative_key_query need relative-position attention,"

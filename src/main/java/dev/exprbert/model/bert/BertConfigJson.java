@@ -76,20 +76,10 @@ final class BertConfigJson {
   static String toJson(BertConfig c, boolean baseModel) {
     TreeMap<String, JsonElement> out = new TreeMap<>();
     c.extraFields().forEach(out::put);
-    out.put("vocab_size", new JsonPrimitive(c.vocabSize()));
-    out.put("hidden_size", new JsonPrimitive(c.hiddenSize()));
-    out.put("num_hidden_layers", new JsonPrimitive(c.numHiddenLayers()));
-    out.put("num_attention_heads", new JsonPrimitive(c.numAttentionHeads()));
-    out.put("intermediate_size", new JsonPrimitive(c.intermediateSize()));
-    out.put("hidden_act", new JsonPrimitive(c.hiddenAct().hfName()));
-    out.put("hidden_dropout_prob", new JsonPrimitive(c.hiddenDropoutProb()));
-    out.put("attention_probs_dropout_prob", new JsonPrimitive(c.attentionProbsDropoutProb()));
+    ConfigJson.putSharedKeys(out, c);
     out.put("classifier_dropout", c.classifierDropout() == null ? JsonNull.INSTANCE : new JsonPrimitive(c.classifierDropout()));
-    out.put("max_position_embeddings", new JsonPrimitive(c.maxPositionEmbeddings()));
     out.put("type_vocab_size", new JsonPrimitive(c.typeVocabSize()));
-    out.put("initializer_range", new JsonPrimitive(c.initializerRange()));
     out.put("layer_norm_eps", new JsonPrimitive(c.layerNormEps()));
-    out.put("pad_token_id", c.padTokenId() == null ? JsonNull.INSTANCE : new JsonPrimitive(c.padTokenId()));
     out.put("position_embedding_type", new JsonPrimitive(c.positionEmbeddingType()));
     if (c.embeddingSize() != null) {
       out.put(EMBEDDING_SIZE, new JsonPrimitive(c.embeddingSize()));

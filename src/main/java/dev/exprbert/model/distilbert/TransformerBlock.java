@@ -19,15 +19,16 @@ import org.bytedeco.pytorch.Tensor;
  * {@code out_lin}; the FFN's output has one.
  */
 public final class TransformerBlock implements EncoderLayer {
+  private final MultiHeadSelfAttention attention;
   private final PostLayerNormBlock block;
 
   public TransformerBlock(ModelWeights weights, WeightPath path, DistilBertConfig config) {
     WeightPath attention = path.child("attention");
-    MultiHeadSelfAttention selfAttention = new MultiHeadSelfAttention(new Linear(weights, attention.child("q_lin")),
+    this.attention = new MultiHeadSelfAttention(new Linear(weights, attention.child("q_lin")),
         new Linear(weights, attention.child("k_lin")), new Linear(weights, attention.child("v_lin")), config.nHeads(),
         config.attentionDropout());
     double eps = DistilBertConfig.LAYER_NORM_EPS;
-    this.block = new PostLayerNormBlock(selfAttention, new Linear(weights, attention.child("out_lin")),
+    this.block = new PostLayerNormBlock(new Linear(weights, attention.child("out_lin")),
         new LayerNorm(weights, path.child("sa_layer_norm"), eps), 0.0,
         new Linear(weights, path.child("ffn").child("lin1")), config.activation(),
         new Linear(weights, path.child("ffn").child("lin2")), new LayerNorm(weights, path.child("output_layer_norm"), eps),
@@ -50,6 +51,8 @@ public final class TransformerBlock implements EncoderLayer {
 
   @Override
   public Tensor forward(Tensor x, EncoderRun run) {
-    return block.forward(x, run);
+    try (Tensor context = attention.forward(x, run)) {
+      return block.forward(x, context, run);
+    }
   }
 }

@@ -32,16 +32,19 @@ public final class MultiHeadSelfAttention {
    */
   public Tensor forward(Tensor x, EncoderRun run) {
     long[] shape = x.sizes().vec().get();
-    try (Tensor q = splitHeads(query.forward(x), shape);
-        Tensor k = splitHeads(key.forward(x), shape);
-        Tensor v = splitHeads(value.forward(x), shape);
+    try (Tensor q = splitHeads(query.forward(x), shape, heads);
+        Tensor k = splitHeads(key.forward(x), shape, heads);
+        Tensor v = splitHeads(value.forward(x), shape, heads);
         Tensor context = run.attend(q, k, v, attentionDropout)) {
       return context.reshape(shape);
     }
   }
 
-  /** [..., hidden] -> [..., heads, head_dim] (a view); closes its argument. */
-  private Tensor splitHeads(Tensor projected, long[] shape) {
+  /**
+   * A projection [..., hidden] of x (whose shape is {@code shape}) -> [..., heads, head_dim], the backends' layout (a
+   * view); closes its argument.
+   */
+  public static Tensor splitHeads(Tensor projected, long[] shape, int heads) {
     try (projected) {
       long[] split = Arrays.copyOf(shape, shape.length + 1);
       split[shape.length - 1] = heads;
