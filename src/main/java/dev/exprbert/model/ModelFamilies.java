@@ -3,6 +3,7 @@ package dev.exprbert.model;
 import dev.exprbert.model.bert.BertFamily;
 import dev.exprbert.model.distilbert.DistilBertFamily;
 import dev.exprbert.model.electra.ElectraFamily;
+import dev.exprbert.model.modernbert.ModernBertFamily;
 import dev.exprbert.model.roberta.RobertaFamily;
 import java.util.List;
 import java.util.Optional;
@@ -12,7 +13,7 @@ import java.util.stream.Collectors;
 public final class ModelFamilies {
   /** Every supported family, in the order error messages list them. */
   public static final List<ModelFamily> ALL = List.of(BertFamily.BERT, RobertaFamily.ROBERTA, RobertaFamily.XLM_ROBERTA,
-      DistilBertFamily.DISTILBERT, ElectraFamily.ELECTRA);
+      DistilBertFamily.DISTILBERT, ElectraFamily.ELECTRA, ModernBertFamily.MODERNBERT);
 
   private ModelFamilies() {}
 

@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link ParityChecks}. Each case prints its largest errors.
  */
 class FamilyParityTest {
-  static final List<String> FIXTURES = List.of("roberta-parity", "xlm-roberta-parity", "distilbert-parity", "electra-parity");
+  static final List<String> FIXTURES = List.of("roberta-parity", "xlm-roberta-parity", "distilbert-parity", "electra-parity",
+      "modernbert-parity");
   /** "fused-packed": the fused backend on the packed batch (padding-free). */
   static final List<String> BACKENDS = List.of("eager", "sdpa", "fused", "fused-packed");
 
