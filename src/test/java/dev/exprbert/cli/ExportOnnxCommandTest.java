@@ -80,7 +80,7 @@ class ExportOnnxCommandTest {
   @org.junit.jupiter.params.ParameterizedTest
   @org.junit.jupiter.params.provider.CsvSource({"roberta, RobertaForTokenClassification",
       "xlm-roberta, XLMRobertaForTokenClassification", "distilbert, DistilBertForTokenClassification",
-      "electra, ElectraForTokenClassification"})
+      "electra, ElectraForTokenClassification", "modernbert, ModernBertForTokenClassification"})
   void otherFamiliesAreRefusedNamingTheirClass(String modelType, String className) throws Exception {
     Path fixture = Path.of("..", "shared", "fixtures", modelType + "-parity");
     Path model = Files.createDirectories(tmp.resolve(modelType));

@@ -45,6 +45,12 @@ public final class ModernBertFamily extends AbstractModelFamily {
     return List.copyOf(specs);
   }
 
+  /** A bare {@code ModernBertModel} checkpoint has neither {@code head.*} nor {@code classifier.*}: both start fresh. */
+  @Override
+  public boolean isHeadParameter(String name) {
+    return name.startsWith("head.") || super.isHeadParameter(name);
+  }
+
   @Override
   public TokenClassificationHead head(ModelWeights weights, EncoderConfig config) {
     return new ModernBertTokenClassificationHead(weights, (ModernBertConfig) config);
