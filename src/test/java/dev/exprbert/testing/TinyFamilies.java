@@ -4,6 +4,7 @@ import dev.exprbert.model.EncoderConfig;
 import dev.exprbert.model.bert.BertConfig;
 import dev.exprbert.model.distilbert.DistilBertConfig;
 import dev.exprbert.model.electra.ElectraFamily;
+import dev.exprbert.model.modernbert.ModernBertConfig;
 import dev.exprbert.model.roberta.RobertaFamily;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,14 +12,17 @@ import java.util.List;
 
 /**
  * A tiny random-init configuration of every supported family with a real tokenizer of its kind: MiniLM's WordPiece
- * for BERT, DistilBERT and ELECTRA, the small byte-level BPE for RoBERTa, the small Unigram for XLM-R
+ * for BERT, DistilBERT and ELECTRA, the small byte-level BPEs for RoBERTa and ModernBERT, the small Unigram for XLM-R
  * ({@link TestTokenizers}). Two layers, hidden 32, two heads, 64 positions (RoBERTa's 66 = 64 + padding_idx + 1).
  */
 public final class TinyFamilies {
   /** The model types, in the order tests run them. */
-  public static final List<String> MODEL_TYPES = List.of("bert", "roberta", "xlm-roberta", "distilbert", "electra");
+  public static final List<String> MODEL_TYPES = List.of("bert", "roberta", "xlm-roberta", "distilbert", "electra",
+      "modernbert");
 
   private static final int MINILM_VOCAB = 30522;
+  /** The ModernBERT-style test BPE: 1000 pieces, then [UNK] [CLS] [SEP] [PAD] [MASK]. */
+  private static final int MODERNBERT_VOCAB = 1005;
 
   private TinyFamilies() {}
 
@@ -33,6 +37,9 @@ public final class TinyFamilies {
           .maxPositionEmbeddings(64).build();
       case "electra" -> BertConfig.builder(ElectraFamily.ELECTRA).vocabSize(MINILM_VOCAB).embeddingSize(16).hiddenSize(32)
           .numHiddenLayers(2).numAttentionHeads(2).intermediateSize(64).maxPositionEmbeddings(64).padTokenId(0).build();
+      // one global and one local layer, whose window (4 tokens each side) is shorter than most OpeNER sentences
+      case "modernbert" -> ModernBertConfig.builder().vocabSize(MODERNBERT_VOCAB).hiddenSize(32).numHiddenLayers(2)
+          .numAttentionHeads(2).intermediateSize(64).maxPositionEmbeddings(64).localAttention(8).padTokenId(1003).build();
       default -> throw new IllegalArgumentException("no tiny config for model_type " + modelType);
     };
   }
@@ -47,6 +54,7 @@ public final class TinyFamilies {
     return switch (modelType) {
       case "roberta" -> TestTokenizers.robertaBpe(parent);
       case "xlm-roberta" -> TestTokenizers.xlmRobertaUnigram(parent);
+      case "modernbert" -> TestTokenizers.modernBertBpe(parent);
       default -> TestTokenizers.miniLm(parent);
     };
   }

@@ -72,6 +72,7 @@ class FamilyEndToEndTest {
     String familyKey = switch (modelType) {
       case "distilbert" -> "n_layers";
       case "electra" -> "embedding_size";
+      case "modernbert" -> "global_attn_every_n_layers";
       default -> "num_hidden_layers";
     };
     assertTrue(saved.has(familyKey), modelType + " writes its own key " + familyKey + ": " + saved);
