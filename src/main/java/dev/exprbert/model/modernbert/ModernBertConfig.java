@@ -5,10 +5,8 @@ import dev.exprbert.model.ConfigJson;
 import dev.exprbert.model.EncoderConfig;
 import dev.exprbert.model.HiddenActivation;
 import dev.exprbert.model.ModelConfigException;
-import dev.exprbert.model.ModelConfigLimits;
 import dev.exprbert.model.ModelFamily;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,19 +84,9 @@ public record ModernBertConfig(
   public ModernBertConfig {
     Objects.requireNonNull(hiddenActivation, "hiddenActivation");
     Objects.requireNonNull(classifierActivation, "classifierActivation");
-    ConfigJson.positive("vocab_size", vocabSize);
-    ConfigJson.positive("hidden_size", hiddenSize);
-    ConfigJson.positive("intermediate_size", intermediateSize);
-    ConfigJson.positive("num_hidden_layers", numHiddenLayers);
-    ConfigJson.positive("num_attention_heads", numAttentionHeads);
-    ConfigJson.positive("max_position_embeddings", maxPositionEmbeddings);
+    ConfigJson.bertNamedSizes(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
+        maxPositionEmbeddings);
     ConfigJson.positive("local_attention", localAttention);
-    ModelConfigLimits.cap("vocab_size", vocabSize, ModelConfigLimits.MAX_VOCAB);
-    ModelConfigLimits.cap("hidden_size", hiddenSize, ModelConfigLimits.MAX_HIDDEN_SIZE);
-    ModelConfigLimits.cap("num_hidden_layers", numHiddenLayers, ModelConfigLimits.MAX_LAYERS);
-    ModelConfigLimits.cap("intermediate_size", intermediateSize, ModelConfigLimits.MAX_INTERMEDIATE_SIZE);
-    ModelConfigLimits.cap("max_position_embeddings", maxPositionEmbeddings, ModelConfigLimits.MAX_POSITIONS);
-    ConfigJson.headsDivide("hidden_size", hiddenSize, "num_attention_heads", numAttentionHeads);
     if ((hiddenSize / numAttentionHeads) % 2 != 0) {
       throw new ModelConfigException("hidden_size " + hiddenSize + " / num_attention_heads " + numAttentionHeads + " = "
           + hiddenSize / numAttentionHeads + " is odd; expected an even head size (RoPE rotates pairs of halves)");
@@ -128,15 +116,7 @@ public record ModernBertConfig(
     }
     labels = ConfigJson.validLabels(Objects.requireNonNull(labels, "labels"));
     architectures = architectures == null ? null : List.copyOf(architectures);
-    Map<String, JsonElement> copy = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonElement> e : (extra == null ? Map.<String, JsonElement>of() : extra).entrySet()) {
-      if (ModernBertConfigJson.KNOWN_KEYS.contains(e.getKey())) {
-        throw new ModelConfigException("extra field '" + e.getKey() + "' is a modelled ModernBertConfig field; set it"
-            + " directly");
-      }
-      copy.put(e.getKey(), e.getValue().deepCopy());
-    }
-    extra = Collections.unmodifiableMap(copy);
+    extra = ConfigJson.extraKeys(extra, ModernBertConfigJson.KNOWN_KEYS, "ModernBertConfig");
   }
 
   private static void positiveFinite(String field, double value) {
@@ -230,9 +210,7 @@ public record ModernBertConfig(
 
   /** Keys this record does not model, kept verbatim (deep copies). */
   public Map<String, JsonElement> extraFields() {
-    Map<String, JsonElement> copy = new LinkedHashMap<>();
-    extra.forEach((k, v) -> copy.put(k, v.deepCopy()));
-    return copy;
+    return ConfigJson.deepCopies(extra);
   }
 
   /** Mutable builder; {@link #build()} validates everything and names the offending field. */
