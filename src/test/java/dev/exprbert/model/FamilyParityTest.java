@@ -14,8 +14,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * RoBERTa, XLM-RoBERTa, DistilBERT and ELECTRA against transformers' own numbers for the same weights and batch
- * ({@code ../shared/fixtures/<family>-parity}: logits, loss, every gradient, the parameters after three AdamW steps),
+ * RoBERTa, XLM-RoBERTa, DistilBERT, ELECTRA and ModernBERT against transformers' own numbers for the same weights and
+ * batch ({@code ../shared/fixtures/<family>-parity}: logits, loss, every gradient, the parameters after three AdamW steps),
  * for every attention backend the family supports, packed batches included, and both optimizers; tolerances in
  * {@link ParityChecks}. Each case prints its largest errors.
  */
