@@ -13,6 +13,7 @@ import dev.exprbert.model.bert.BertConfig;
 import dev.exprbert.model.deberta.DebertaV2Config;
 import dev.exprbert.model.distilbert.DistilBertConfig;
 import dev.exprbert.model.electra.ElectraFamily;
+import dev.exprbert.model.modernbert.ModernBertConfig;
 import dev.exprbert.model.roberta.RobertaFamily;
 import dev.exprbert.optim.AdamWSettings;
 import dev.exprbert.optim.FusedAdamW;
@@ -31,7 +32,9 @@ import org.bytedeco.pytorch.global.torch;
  * sdpa on padded ones, on CPU float32 (DeBERTa, whose relative positions fused does not take: eager against sdpa,
  * both padded). Equal size: hidden 256, 4 layers, 4 heads of dim 64, intermediate 1024, vocabulary 30522, 9 labels,
  * dropout 0.1 (ELECTRA's embeddings in 128, as ELECTRA-small's ratio; DeBERTa's 256 position buckets, as
- * DeBERTa-v3's); random init.
+ * DeBERTa-v3's; ModernBERT's GeGLU intermediate 683, as many MLP weights as 1024, with ModernBERT-base's layer
+ * pattern: layers 0 and 3 global, 1 and 2 local with local_attention 128, which few OpeNER sentences exceed); random
+ * init.
  *
  * <p>Data: {@link TrainingStepBenchmark#features()}, the opener_en expression training sentences as MiniLM's
  * WordPiece splits them (max_seq_length 256), shuffled with a fixed seed: every family runs the same ids, so the
@@ -52,7 +55,7 @@ public final class FamilyStepBenchmark {
   private static final List<String> LABELS = List.of("O", "B-EXPR", "I-EXPR", "B-X3", "I-X3", "B-X5", "I-X5", "B-X7",
       "I-X7");
   private static final List<String> FAMILIES = List.of(System.getProperty("bench.families",
-      "bert,roberta,xlm-roberta,distilbert,electra,deberta-v2").split(","));
+      "bert,roberta,xlm-roberta,distilbert,electra,deberta-v2,modernbert").split(","));
 
   private record Case(String family, String attention, boolean packed) {
     String name() {
@@ -166,6 +169,10 @@ public final class FamilyStepBenchmark {
           .set("num_hidden_layers", 4).set("num_attention_heads", 4).set("intermediate_size", 1024).labels(LABELS).build();
       case "distilbert" -> DistilBertConfig.builder().vocabSize(30522).dim(256).nLayers(4).nHeads(4).hiddenDim(1024)
           .maxPositionEmbeddings(512).labels(LABELS).build();
+      // GeGLU's Wi is twice as wide: intermediate 683 = 2/3 x 1024 gives BERT's MLP parameters and FLOPs
+      case "modernbert" -> ModernBertConfig.builder().vocabSize(30522).hiddenSize(256).numHiddenLayers(4)
+          .numAttentionHeads(4).intermediateSize(683).maxPositionEmbeddings(512).padTokenId(0).attentionDropout(0.1)
+          .mlpDropout(0.1).labels(LABELS).build();
       default -> throw new IllegalArgumentException(family);
     };
   }

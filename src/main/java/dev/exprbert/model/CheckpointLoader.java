@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * is let through ({@link ModelFamily#ignoredCheckpointKeys}: a pooler, the {@code position_ids}/{@code token_type_ids}
  * buffers) and its pre-training heads ({@link ModelFamily#unusedHeadKeys}: {@code cls.*}, {@code lm_head.*}...,
  * reported as unused like HF does). The one place where a missing tensor is normal is fine-tuning an encoder that has
- * no classification head yet: {@link #loadForFineTuning} initialises {@code classifier.*} as {@code _init_weights}
- * does and logs Hugging Face's warning; every encoder tensor is still required.
+ * no classification head yet: {@link #loadForFineTuning} initialises the head ({@code classifier.*}, and ModernBERT's
+ * {@code head.*}: {@link ModelFamily#isHeadParameter}) as {@code _init_weights} does and logs Hugging Face's warning;
+ * every encoder tensor is still required.
  *
  * <p>Before any tensor is copied, names, shapes and dtypes (floating point only) are checked, and the
  * model's estimated memory is compared with what the machine has ({@link ModelConfigLimits}).
@@ -85,9 +86,9 @@ public final class CheckpointLoader {
   }
 
   /**
-   * Loading for fine-tuning: as {@link #load}, except that a checkpoint without {@code classifier.*}
-   * (a pretrained encoder, or a head the caller dropped to train new labels) gets a freshly initialised
-   * head, logged with Hugging Face's warning.
+   * Loading for fine-tuning: as {@link #load}, except that a checkpoint without the head
+   * ({@link ModelFamily#isHeadParameter}: a pretrained encoder, or a head the caller dropped to train new labels) gets
+   * a freshly initialised one, logged with Hugging Face's warning.
    */
   public static Loaded loadForFineTuning(EncoderConfig config, Map<String, Tensor> checkpoint, Placement placement, long seed,
       String source) {
@@ -175,7 +176,7 @@ public final class CheckpointLoader {
       }
     }
     List<String> refused = new ArrayList<>(missing);
-    if (freshHeadAllowed && missing.stream().allMatch(k -> k.startsWith("classifier."))) {
+    if (freshHeadAllowed && missing.stream().allMatch(config.family()::isHeadParameter)) {
       refused.clear(); // a pretrained encoder without a head: the head is trained from scratch
     }
     if (byName.isEmpty()) {

@@ -442,4 +442,50 @@ public final class ConfigJson {
           + padTokenId);
     }
   }
+
+  /**
+   * The sizes of a family whose config.json uses BERT's key names for them (vocab_size, hidden_size,
+   * num_hidden_layers, num_attention_heads, intermediate_size, max_position_embeddings): each positive and under its
+   * {@link ModelConfigLimits} cap, and hidden_size a multiple of num_attention_heads.
+   */
+  public static void bertNamedSizes(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads,
+      int intermediateSize, int maxPositionEmbeddings) {
+    positive("vocab_size", vocabSize);
+    positive("hidden_size", hiddenSize);
+    positive("num_hidden_layers", numHiddenLayers);
+    positive("num_attention_heads", numAttentionHeads);
+    positive("intermediate_size", intermediateSize);
+    positive("max_position_embeddings", maxPositionEmbeddings);
+    ModelConfigLimits.cap("vocab_size", vocabSize, ModelConfigLimits.MAX_VOCAB);
+    ModelConfigLimits.cap("hidden_size", hiddenSize, ModelConfigLimits.MAX_HIDDEN_SIZE);
+    ModelConfigLimits.cap("num_hidden_layers", numHiddenLayers, ModelConfigLimits.MAX_LAYERS);
+    ModelConfigLimits.cap("intermediate_size", intermediateSize, ModelConfigLimits.MAX_INTERMEDIATE_SIZE);
+    ModelConfigLimits.cap("max_position_embeddings", maxPositionEmbeddings, ModelConfigLimits.MAX_POSITIONS);
+    headsDivide("hidden_size", hiddenSize, "num_attention_heads", numAttentionHeads);
+  }
+
+  /**
+   * A config record's unmodelled keys, checked and copied for the record to keep: deep copies in an unmodifiable map;
+   * a key the record models ({@code known}) is refused, since it must be set through its field.
+   *
+   * @param record the record's name, for the message
+   */
+  public static Map<String, JsonElement> extraKeys(Map<String, JsonElement> extra, Set<String> known, String record) {
+    Map<String, JsonElement> copy = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, JsonElement> e : (extra == null ? Map.<String, JsonElement>of() : extra).entrySet()) {
+      if (known.contains(e.getKey())) {
+        throw new ModelConfigException("extra field '" + e.getKey() + "' is a modelled " + record + " field; set it"
+            + " directly");
+      }
+      copy.put(e.getKey(), e.getValue().deepCopy());
+    }
+    return java.util.Collections.unmodifiableMap(copy);
+  }
+
+  /** Deep copies of {@code extra}, in its order (what a record hands out of the keys it keeps). */
+  public static Map<String, JsonElement> deepCopies(Map<String, JsonElement> extra) {
+    Map<String, JsonElement> copy = new java.util.LinkedHashMap<>();
+    extra.forEach((k, v) -> copy.put(k, v.deepCopy()));
+    return copy;
+  }
 }

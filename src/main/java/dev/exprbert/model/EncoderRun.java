@@ -1,6 +1,7 @@
 package dev.exprbert.model;
 
 import dev.exprbert.autograd.LayerwiseBackward;
+import dev.exprbert.kernels.AttentionWindow;
 import dev.exprbert.model.attention.AttentionBackend;
 import dev.exprbert.model.attention.AttentionMask;
 import java.util.List;
@@ -48,6 +49,15 @@ public final class EncoderRun {
    */
   public Tensor attendWithBias(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, double dropout) {
     return attention.attendWithBias(q, k, v, bias, scale, dropout, training, tape);
+  }
+
+  /**
+   * {@link #attend(Tensor, Tensor, Tensor, double)} where query i sees key j only inside {@code window} (a local
+   * layer's sliding window; {@link AttentionWindow#NONE} attends globally); in a packed batch the window never
+   * crosses into another sequence.
+   */
+  public Tensor attend(Tensor q, Tensor k, Tensor v, AttentionWindow window, double dropout) {
+    return attention.attend(q, k, v, mask, window, dropout, training, tape);
   }
 
   /**

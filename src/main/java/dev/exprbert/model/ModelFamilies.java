@@ -4,6 +4,7 @@ import dev.exprbert.model.bert.BertFamily;
 import dev.exprbert.model.deberta.DebertaV2Family;
 import dev.exprbert.model.distilbert.DistilBertFamily;
 import dev.exprbert.model.electra.ElectraFamily;
+import dev.exprbert.model.modernbert.ModernBertFamily;
 import dev.exprbert.model.roberta.RobertaFamily;
 import java.util.List;
 import java.util.Optional;
@@ -13,7 +14,7 @@ import java.util.stream.Collectors;
 public final class ModelFamilies {
   /** Every supported family, in the order error messages list them. */
   public static final List<ModelFamily> ALL = List.of(BertFamily.BERT, RobertaFamily.ROBERTA, RobertaFamily.XLM_ROBERTA,
-      DistilBertFamily.DISTILBERT, ElectraFamily.ELECTRA, DebertaV2Family.DEBERTA_V2);
+      DistilBertFamily.DISTILBERT, ElectraFamily.ELECTRA, DebertaV2Family.DEBERTA_V2, ModernBertFamily.MODERNBERT);
 
   private ModelFamilies() {}
 

@@ -87,6 +87,15 @@ public interface ModelFamily {
   /** Pre-training heads ({@code cls.*}, {@code lm_head.*}...): reported as unused, as Hugging Face does. */
   Pattern unusedHeadKeys();
 
+  /**
+   * Whether {@code name} is a tensor of the token-classification head on top of the encoder, which fine-tuning from a
+   * checkpoint without it (a pretrained encoder) initialises afresh, as {@code from_pretrained} does:
+   * {@code classifier.*} unless the family's head has more.
+   */
+  default boolean isHeadParameter(String name) {
+    return name.startsWith("classifier.");
+  }
+
   /** The tokenizer models this family's checkpoints come with (WordPiece for BERT, byte-level BPE for RoBERTa...). */
   Set<TokenizerKind> tokenizerKinds();
 

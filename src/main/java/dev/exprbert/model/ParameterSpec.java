@@ -8,10 +8,24 @@ import java.util.List;
  * {@code _init_weights} initialises it. Each family lists its tensors ({@link ModelFamily#parameters}, declared by the
  * module classes that use them); loading checks checkpoints against that list and fresh initialisation walks it, so
  * the two can never disagree.
+ *
+ * @param std the standard deviation of {@link Init#TRUNCATED_NORMAL}; NaN for the other kinds (a normal init draws
+ *     with the config's initializer_range)
+ * @param bound {@link Init#TRUNCATED_NORMAL} keeps values in [-bound, bound]; NaN for the other kinds
  */
-public record ParameterSpec(String name, long[] shape, Init init) {
+public record ParameterSpec(String name, long[] shape, Init init, double std, double bound) {
 
-  /** Hugging Face's {@code _init_weights} of the BERT-like families. */
+  /** A tensor initialised as the BERT-like families' {@code _init_weights} does ({@code init} is not truncated). */
+  public ParameterSpec(String name, long[] shape, Init init) {
+    this(name, shape, init, Double.NaN, Double.NaN);
+  }
+
+  /** A weight drawn from normal(0, std) truncated to [-bound, bound] (ModernBERT's {@code _init_weights}). */
+  public static ParameterSpec truncatedNormal(String name, long[] shape, double std, double bound) {
+    return new ParameterSpec(name, shape, Init.TRUNCATED_NORMAL, std, bound);
+  }
+
+  /** Hugging Face's {@code _init_weights}: the BERT-like families' kinds, and ModernBERT's truncated normal. */
   public enum Init {
     /** normal(0, initializer_range): Linear and Embedding weights. */
     NORMAL,
@@ -20,7 +34,9 @@ public record ParameterSpec(String name, long[] shape, Init init) {
     /** Biases (Linear and LayerNorm). */
     ZEROS,
     /** LayerNorm weights. */
-    ONES
+    ONES,
+    /** normal(0, {@link #std}) truncated to [-{@link #bound}, {@link #bound}] ({@code nn.init.trunc_normal_}). */
+    TRUNCATED_NORMAL
   }
 
   /** Every trainable tensor of {@code config}'s token classifier, in the order its family declares them. */

@@ -3,9 +3,14 @@ package dev.exprbert.optim;
 import dev.exprbert.model.NamedParameter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** Hugging Face Trainer's optimizer grouping. */
 public final class ParameterGroups {
+  /** The name patterns {@code Trainer.get_decay_parameter_names} leaves without weight decay (lower-cased names). */
+  private static final Pattern NO_DECAY = Pattern.compile("bias|layernorm|rmsnorm|(?:^|\\.)norm(?:$|\\.)|_norm(?:$|\\.)");
+
   private ParameterGroups() {}
 
   /**
@@ -28,9 +33,14 @@ public final class ParameterGroups {
     return groups;
   }
 
-  /** Hugging Face's rule: biases and LayerNorm weights are not decayed. */
+  /**
+   * Hugging Face's rule ({@code Trainer.get_decay_parameter_names}): nothing whose lower-cased name contains
+   * {@code bias}, {@code layernorm} or {@code rmsnorm}, or has a path part {@code norm} or ending in {@code _norm}, is
+   * decayed. That covers the LayerNorms of every family by name: BERT's {@code LayerNorm}, DistilBERT's
+   * {@code sa_layer_norm}, ModernBERT's {@code norm}, {@code attn_norm}, {@code final_norm}.
+   */
   public static boolean decays(String parameterName) {
-    return !(parameterName.endsWith("bias") || parameterName.contains("LayerNorm.weight")
-        || parameterName.contains("layer_norm.weight"));
+    return !NO_DECAY.matcher(parameterName.toLowerCase(Locale.ROOT)).find();
   }
+
 }

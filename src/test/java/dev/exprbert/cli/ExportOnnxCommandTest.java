@@ -80,7 +80,8 @@ class ExportOnnxCommandTest {
   @org.junit.jupiter.params.ParameterizedTest
   @org.junit.jupiter.params.provider.CsvSource({"roberta, RobertaForTokenClassification",
       "xlm-roberta, XLMRobertaForTokenClassification", "distilbert, DistilBertForTokenClassification",
-      "electra, ElectraForTokenClassification", "deberta-v2, DebertaV2ForTokenClassification"})
+      "electra, ElectraForTokenClassification", "deberta-v2, DebertaV2ForTokenClassification",
+      "modernbert, ModernBertForTokenClassification"})
   void otherFamiliesAreRefusedNamingTheirClass(String modelType, String className) throws Exception {
     Path fixture = Path.of("..", "shared", "fixtures", modelType + "-parity");
     Path model = Files.createDirectories(tmp.resolve(modelType));

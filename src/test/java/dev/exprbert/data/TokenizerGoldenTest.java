@@ -26,21 +26,22 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Our tokenization and label alignment against transformers' fast tokenizers on the same words, for each tokenizer
- * kind (WordPiece: MiniLM's; byte-level BPE and Unigram: the small RoBERTa-, XLM-R- and DeBERTa-v3-style test
- * tokenizers), from {@code golden.json} (made by make_test_tokenizers.py beside the tokenizers, transformers 5.18 /
- * tokenizers 0.23).
- * The words include accents, CJK, emoji, an empty word, whitespace-only words and words that become no piece; the
- * RoBERTa tokenizer is compared as run_ner.py loads it, with add_prefix_space=True.
+ * kind (WordPiece: MiniLM's; byte-level BPE and Unigram: the small RoBERTa-, XLM-R-, DeBERTa-v3- and ModernBERT-style
+ * test tokenizers), from {@code golden.json} (made by make_test_tokenizers.py beside the tokenizers, transformers 5.18 /
+ * tokenizers 0.23; ModernBERT's by make_modernbert_tokenizer.py, in its folder). The words include accents, CJK, emoji,
+ * an empty word, whitespace-only words and words that become no piece; the RoBERTa tokenizer is compared as run_ner.py
+ * loads it, with add_prefix_space=True, and ModernBERT's with add_prefix_space set on its ByteLevel pre-tokenizer
+ * (what ExprBERT does for every byte-level BPE).
  */
 class TokenizerGoldenTest {
   @TempDir Path tmp;
 
   static Stream<String> tokenizers() {
-    return Stream.of("minilm-wordpiece", "roberta-bpe", "xlm-roberta-unigram", "deberta-v3-unigram");
+    return Stream.of("minilm-wordpiece", "roberta-bpe", "xlm-roberta-unigram", "deberta-v3-unigram", "modernbert-bpe");
   }
 
   private static JsonObject golden(String name) throws IOException {
-    return TestTokenizers.golden().getAsJsonObject("tokenizers").getAsJsonObject(name);
+    return TestTokenizers.golden(name).getAsJsonObject("tokenizers").getAsJsonObject(name);
   }
 
   private static long[] longs(JsonElement array) {
@@ -79,7 +80,7 @@ class TokenizerGoldenTest {
   @MethodSource("tokenizers")
   void preSplitWordsGiveTransformersIdsWordIdsOffsetsAndLabelsInBothModes(String name) throws IOException {
     JsonObject golden = golden(name);
-    LabelMap labels = LabelMap.ofLabels(strings(TestTokenizers.golden().get("labels")));
+    LabelMap labels = LabelMap.ofLabels(strings(TestTokenizers.golden(name).get("labels")));
     try (ModelTokenizer tokenizer = TokenizerLoader.load(TestTokenizers.byName(name, tmp))) {
       for (JsonElement element : golden.getAsJsonArray("words")) {
         JsonObject c = element.getAsJsonObject();
@@ -120,7 +121,7 @@ class TokenizerGoldenTest {
   void eachTokenizerIsOfItsKind(String name) throws IOException {
     Map<String, TokenizerKind> kinds = Map.of("minilm-wordpiece", TokenizerKind.WORDPIECE, "roberta-bpe",
         TokenizerKind.BYTE_LEVEL_BPE, "xlm-roberta-unigram", TokenizerKind.UNIGRAM, "deberta-v3-unigram",
-        TokenizerKind.UNIGRAM);
+        TokenizerKind.UNIGRAM, "modernbert-bpe", TokenizerKind.BYTE_LEVEL_BPE);
     try (ModelTokenizer tokenizer = TokenizerLoader.load(TestTokenizers.byName(name, tmp))) {
       assertEquals(kinds.get(name), tokenizer.kind());
       assertEquals(1, tokenizer.leadingSpecialTokenCount());

@@ -152,7 +152,7 @@ class BertConfigTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"deberta", "modernbert", "camembert", "albert"})
+  @ValueSource(strings = {"deberta", "camembert", "albert", "mpnet"})
   void unknownModelTypesAreRefusedWithTheSupportedList(String type) throws IOException {
     rejected(SIZES + ", \"model_type\": \"" + type + "\"", "model_type \"" + type + "\" is not supported",
         "supported model types: " + ModelFamilies.supportedModelTypes());

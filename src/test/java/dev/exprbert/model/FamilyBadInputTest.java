@@ -49,7 +49,7 @@ class FamilyBadInputTest {
   @BeforeAll
   static void load() {
     for (String name : List.of("roberta-parity", "xlm-roberta-parity", "distilbert-parity", "electra-parity",
-        "deberta-v2-parity")) {
+        "deberta-v2-parity", "modernbert-parity")) {
       fixtures.put(name, new ParityFixture(name));
     }
   }
@@ -81,12 +81,13 @@ class FamilyBadInputTest {
     Path file = config("{\"model_type\": \"camembert\", \"vocab_size\": 10}");
     ModelConfigException e = assertThrows(ModelConfigException.class, () -> EncoderConfig.read(file));
     assertEquals(file + ": model_type \"camembert\" is not supported; supported model types: \"bert\", \"roberta\","
-        + " \"xlm-roberta\", \"distilbert\", \"electra\", \"deberta-v2\"", oneLine(e));
+        + " \"xlm-roberta\", \"distilbert\", \"electra\", \"deberta-v2\", \"modernbert\"", oneLine(e));
   }
 
   @ParameterizedTest
   @CsvSource({"distilbert-parity, dim", "distilbert-parity, n_layers", "distilbert-parity, hidden_dim",
-      "electra-parity, embedding_size", "roberta-parity, num_hidden_layers", "deberta-v2-parity, position_buckets"})
+      "electra-parity, embedding_size", "roberta-parity, num_hidden_layers", "deberta-v2-parity, position_buckets",
+      "modernbert-parity, local_attention", "modernbert-parity, intermediate_size"})
   void aConfigWithoutAFamilyKeyNamesIt(String fixture, String key) throws IOException {
     Path file = configWithout(fixture, key);
     ModelConfigException e = assertThrows(ModelConfigException.class, () -> EncoderConfig.read(file));
@@ -193,7 +194,7 @@ class FamilyBadInputTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"roberta-parity", "xlm-roberta-parity", "distilbert-parity", "electra-parity",
-      "deberta-v2-parity"})
+      "deberta-v2-parity", "modernbert-parity"})
   void eachFamilysConfigRoundTripsWithItsOwnKeys(String fixture) throws IOException {
     Path original = ParityFixture.ROOT.resolve(fixture).resolve("config.json");
     EncoderConfig config = EncoderConfig.read(original);
@@ -241,7 +242,8 @@ class FamilyBadInputTest {
       + " lm_head.dense.weight", "distilbert-parity, distilbert.embeddings.position_ids, vocab_projector.bias",
       "electra-parity, electra.embeddings.position_ids, discriminator_predictions.dense.bias",
       "deberta-v2-parity, deberta.embeddings.position_embeddings.weight, mask_predictions.classifier.weight",
-      "deberta-v2-parity, deberta.embeddings.position_ids, lm_predictions.lm_head.bias"})
+      "deberta-v2-parity, deberta.embeddings.position_ids, lm_predictions.lm_head.bias",
+      "modernbert-parity, model.layers.1.attn.rotary_emb.inv_freq, decoder.bias"})
   void ignoredKeysPassAndPretrainingHeadsAreReportedAsUnused(String fixture, String ignored, String head) {
     ParityFixture f = fixtures.get(fixture);
     try (Tensor a = Tensors.floats(new float[] {1}, 1); Tensor b = Tensors.floats(new float[] {2}, 1)) {

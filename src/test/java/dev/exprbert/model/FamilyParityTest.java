@@ -18,14 +18,14 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * RoBERTa, XLM-RoBERTa, DistilBERT, ELECTRA and DeBERTa-v2 against transformers' own numbers for the same weights and batch
- * ({@code ../shared/fixtures/<family>-parity}: logits, loss, every gradient, the parameters after three AdamW steps),
+ * RoBERTa, XLM-RoBERTa, DistilBERT, ELECTRA, DeBERTa-v2 and ModernBERT against transformers' own numbers for the same
+ * weights and batch ({@code ../shared/fixtures/<family>-parity}: logits, loss, every gradient, the parameters after three AdamW steps),
  * for every attention backend the family supports, packed batches included, and both optimizers; tolerances in
  * {@link ParityChecks}. Each case prints its largest errors.
  */
 class FamilyParityTest {
   static final List<String> FIXTURES = List.of("roberta-parity", "xlm-roberta-parity", "distilbert-parity", "electra-parity",
-      "deberta-v2-parity");
+      "deberta-v2-parity", "modernbert-parity");
   /** "fused-packed": the fused backend on the packed batch (padding-free). */
   static final List<String> BACKENDS = List.of("eager", "sdpa", "fused", "fused-packed");
 

@@ -136,8 +136,16 @@ public final class TestTokenizers {
   }
 
   /**
-   * A tokenizer of each kind: "minilm-wordpiece", "roberta-bpe", "xlm-roberta-unigram", "deberta-v3-unigram" (the
-   * golden data's names).
+   * A small byte-level BPE in ModernBERT's layout (NFC, [CLS] $A [SEP], specials after the vocabulary; test resource
+   * {@code modernbert-bpe}, made by {@code make_modernbert_tokenizer.py}), copied.
+   */
+  public static Path modernBertBpe(Path parent) throws IOException {
+    return copyResourceDir("modernbert-bpe", parent);
+  }
+
+  /**
+   * A tokenizer of each kind: "minilm-wordpiece", "roberta-bpe", "xlm-roberta-unigram", "deberta-v3-unigram",
+   * "modernbert-bpe" (the golden data's names).
    */
   public static Path byName(String name, Path parent) throws IOException {
     return switch (name) {
@@ -145,15 +153,29 @@ public final class TestTokenizers {
       case "roberta-bpe" -> robertaBpe(parent);
       case "xlm-roberta-unigram" -> xlmRobertaUnigram(parent);
       case "deberta-v3-unigram" -> debertaV3Unigram(parent);
+      case "modernbert-bpe" -> modernBertBpe(parent);
       default -> throw new IllegalArgumentException("no test tokenizer " + name);
     };
   }
 
   /** {@code golden.json}: transformers' fast tokenizers on hand-written words and texts (see make_test_tokenizers.py). */
   public static JsonObject golden() throws IOException {
-    try (InputStream in = TestTokenizers.class.getResourceAsStream(RESOURCES + "golden.json")) {
+    return json(RESOURCES + "golden.json");
+  }
+
+  /**
+   * The golden data of the tokenizer called {@code name}: its own {@code <name>/golden.json} when its script wrote one
+   * (make_modernbert_tokenizer.py), else the shared {@link #golden()}.
+   */
+  public static JsonObject golden(String name) throws IOException {
+    String own = RESOURCES + name + "/golden.json";
+    return TestTokenizers.class.getResource(own) != null ? json(own) : golden();
+  }
+
+  private static JsonObject json(String resource) throws IOException {
+    try (InputStream in = TestTokenizers.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IOException(RESOURCES + "golden.json is not on the test classpath");
+        throw new IOException(resource + " is not on the test classpath");
       }
       return JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject();
     }

@@ -76,6 +76,7 @@ class FamilyEndToEndTest {
       case "distilbert" -> "n_layers";
       case "electra" -> "embedding_size";
       case "deberta-v2" -> "position_buckets";
+      case "modernbert" -> "global_attn_every_n_layers";
       default -> "num_hidden_layers";
     };
     assertTrue(saved.has(familyKey), modelType + " writes its own key " + familyKey + ": " + saved);
