@@ -137,7 +137,7 @@ class TrainingSetupTest {
    */
   @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
   @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
-      "no train_file         | --train_file is required",
+      "no train_file         | do_train requires a train dataset: train_file",
       "missing train_file    | --train_file {tmp}/none.conll: no such file",
       "train_file a folder   | --train_file {tmp} is a folder, not a data file",
       "missing eval file     | --validation_file {tmp}/none.conll: no such file",
