@@ -53,7 +53,7 @@ class CliErrorLinesTest {
         bad(2, "--per_device_train_batch_size: expected an integer, found 'many'",
             "train --per_device_train_batch_size many " + run),
         bad(2, "--per_device_train_batch_size must be >= 1, found 0", "train --per_device_train_batch_size 0 " + run),
-        bad(2, "Unknown options: '--lerning_rate', '1e-4'; did you mean --learning_rate?", "train --lerning_rate 1e-4 " + run),
+        bad(2, "Unknown options: '--lerning_rate', '1e-4'; did you mean --learning_rate", "train --lerning_rate 1e-4 " + run),
         bad(2, "--device 'gpu' is unknown: expected cpu, cuda or cuda:N", "train --device gpu " + run),
         bad(1, "--eval_strategy epoch needs evaluation data", "train --eval_strategy epoch " + run),
         bad(1, "give --model_name_or_path", "train --train_file {train} --output_dir {tmp}/run"),

@@ -368,7 +368,7 @@ class HfArgumentTableTest {
   void unknownNamesFailWithTheClosestKnownName() {
     CliRun run = CliRun.of("train", "--output_dir", "runs/x", "--learnig_rate", "1e-4");
     assertEquals(2, run.code());
-    assertTrue(run.err().contains("'--learnig_rate'") && run.err().contains("Possible solutions: --learning_rate"),
+    assertTrue(run.err().contains("'--learnig_rate'") && run.err().contains("did you mean --learning_rate"),
         run.err());
     IllegalArgumentException builder = assertThrows(IllegalArgumentException.class,
         () -> TrainingConfig.builder().set("evalution_strategy", "epoch"));

@@ -115,12 +115,12 @@ class TrainerCallbacksTest {
       assertEquals(8, result.globalStep());
       assertEquals(readsAtSummary[0] - reads.atStart(), result.metrics().get(Trainer.HOST_READS));
     }
-    // train_results.json tells the same: the logs at steps 3 and 6 and the summary read a few numbers; reading every
-    // step would have made at least 8
+    // train_results.json tells the same count (the logs at steps 3 and 6, the NaN guard's checks there and the
+    // summary); that no step between logs reads is held by assertReadsOnlyAfterLogs below
     long written = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(
         tmp.resolve("run-" + attention).resolve("train_results.json"))).getAsJsonObject().get(Trainer.HOST_READS).getAsLong();
     assertEquals(readsAtSummary[0] - reads.atStart(), written);
-    assertTrue(written > 0 && written < 8, "fewer reads than steps: " + written);
+    assertTrue(written > 0, "the logs and the summary read from the device: " + written);
     reads.assertReadsOnlyAfterLogs(8, 3, attention + (packed ? " packed" : ""));
   }
 
