@@ -13,10 +13,10 @@ import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.infer.WindowScorer;
 import dev.exprbert.io.TokenizerLoader;
 import dev.exprbert.model.CheckpointLoader;
+import dev.exprbert.model.EncoderConfig;
 import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.model.attention.AttentionBackend;
-import dev.exprbert.model.bert.BertConfig;
 import dev.exprbert.runtime.Placement;
 import dev.exprbert.serve.ComputeThreads;
 import dev.exprbert.serve.ServeOptions;
@@ -272,7 +272,7 @@ public final class ServingBenchmark {
       return dir;
     }
     Path encoder = PretrainedMiniLm.ensureConverted();
-    BertConfig config = ModelDirectory.readConfig(encoder).withLabels(List.of("B-EXPR", "I-EXPR", "O"));
+    EncoderConfig config = ModelDirectory.readConfig(encoder).withLabels(List.of("B-EXPR", "I-EXPR", "O"));
     Map<String, Tensor> weights = ModelDirectory.readWeights(encoder);
     CheckpointLoader.Loaded loaded;
     try {
