@@ -64,8 +64,12 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = {"--output", "--output-file"}, description = "Also write the metrics JSON to this file.")
   Path output;
 
+  @CommandLine.Mixin
+  ThreadsOption threads = new ThreadsOption();
+
   @Override
   public Integer call() throws Exception {
+    threads.apply();
     PrintWriter out = spec.commandLine().getOut();
     try (TokenClassifier classifier = TokenClassifier.load(ModelResolver.resolve(model.toString()), Placement.of(device, "float32"), attention)) {
       List<LabeledSentence> sentences = TrainingSetup.checkedEvalData(data, classifier.config().labels(), unknownToO);

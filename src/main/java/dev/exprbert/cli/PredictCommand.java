@@ -82,8 +82,12 @@ final class PredictCommand implements Callable<Integer> {
 
   private enum InputFormat { WORDS, TEXT, CONLL, JSONL }
 
+  @CommandLine.Mixin
+  ThreadsOption threads = new ThreadsOption();
+
   @Override
   public Integer call() throws Exception {
+    threads.apply();
     InputFormat format;
     PredictionWriter writer;
     TaggerOptions options;

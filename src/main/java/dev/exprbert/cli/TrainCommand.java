@@ -29,8 +29,12 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "JSON file of training arguments (Hugging Face names).")
   Path configFile;
 
+  @CommandLine.Mixin
+  ThreadsOption threads = new ThreadsOption();
+
   @Override
   public Integer call() throws Exception {
+    threads.apply();
     TrainingConfig.Builder builder = configFile != null ? TrainingConfigKeys.readJson(configFile) : TrainingConfig.builder();
     TrainingConfig config = TrainingFlags.apply(spec.commandLine().getParseResult(), builder).build();
     PrintWriter out = spec.commandLine().getOut();

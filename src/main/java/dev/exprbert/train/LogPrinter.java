@@ -32,7 +32,8 @@ final class LogPrinter implements TrainerCallback {
     LOG.info("training: {} sentences ({} features), {} epochs, {} optimizer steps ({} per epoch), batch {} x accumulation {}",
         sentences, features, length.numEpochs(), length.maxSteps(), length.updatesPerEpoch(),
         config.perDeviceTrainBatchSize(), config.gradientAccumulationSteps());
-    LOG.info("CPU threads: {} intra-op, OpenMP wait policy {}", torch.get_num_threads(), Natives.ompWaitPolicy());
+    LOG.info("CPU threads: {} intra-op (plan: {}), OpenMP wait policy {}", torch.get_num_threads(),
+        Natives.threads().describe(), Natives.ompWaitPolicy());
     lastTokens = run.tokensSeen();
     lastNanos = System.nanoTime();
   }
