@@ -57,8 +57,9 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = {"--device"}, defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
   String device;
 
-  @Option(names = {"--attn_implementation", "--attention"}, defaultValue = "sdpa",
-      description = "eager, sdpa or fused; fused evaluates packed (padding-free) batches (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"--attn_implementation", "--attention"},
+      description = "eager, sdpa or fused; fused evaluates packed (padding-free) batches (default: the fastest the"
+          + " model's family supports: fused).")
   String attention;
 
   @Option(names = {"--output", "--output-file"}, description = "Also write the metrics JSON to this file.")

@@ -67,7 +67,8 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
   String device;
 
-  @Option(names = "--attention", defaultValue = "sdpa", description = "eager, sdpa or fused (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--attention",
+      description = "eager, sdpa or fused (default: the fastest the model's family supports: fused, packed batches).")
   String attention;
 
   @Option(names = "--batch-size", defaultValue = "32", description = "Windows per forward pass (default: ${DEFAULT-VALUE}).")

@@ -56,10 +56,13 @@ public final class TokenClassifier implements AutoCloseable, WindowScorer {
 
   /** {@link #load(Path, Placement, AttentionImplementation)} with the backend by name (eager, sdpa or fused). */
   public static TokenClassifier load(Path dir, Placement placement, String attention) throws IOException {
-    return load(dir, placement, AttentionImplementation.parse(attention));
+    return load(dir, placement, attention == null ? null : AttentionImplementation.parse(attention));
   }
 
-  /** Loads config.json, the weights and the tokenizer of {@code dir} onto {@code placement}. */
+  /**
+   * Loads config.json, the weights and the tokenizer of {@code dir} onto {@code placement}, with the {@code attention}
+   * backend, or (null) the fastest the model's family supports ({@link AttentionImplementation#fastest}).
+   */
   public static TokenClassifier load(Path dir, Placement placement, AttentionImplementation attention) throws IOException {
     Natives.init();
     EncoderConfig config = ModelDirectory.readConfig(dir);
@@ -71,7 +74,9 @@ public final class TokenClassifier implements AutoCloseable, WindowScorer {
       checkpoint.values().forEach(Tensor::close);
     }
     EncoderForTokenClassification model =
-        new EncoderForTokenClassification(config, loaded.weights(), placement, attention.create());
+        new EncoderForTokenClassification(config, loaded.weights(), placement,
+            (attention != null ? attention : AttentionImplementation.fastest(config.family().attentionImplementations()))
+                .create());
     try {
       return new TokenClassifier(model, TokenizerLoader.load(dir));
     } catch (IOException | RuntimeException e) {

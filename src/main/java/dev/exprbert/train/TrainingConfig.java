@@ -60,8 +60,8 @@ public record TrainingConfig(
     boolean unknownLabelsToO,
     @Setting(name = "return_entity_level_metrics", help = "Log per-type precision/recall/f1/number too.")
     boolean returnEntityLevelMetrics,
-    @Setting(name = "attn_implementation", byDefault = "sdpa", aliases = "--attention",
-        help = "Attention backend: eager, sdpa or fused.")
+    @Setting(name = "attn_implementation", nullable = true, aliases = "--attention",
+        help = "Attention backend: eager, sdpa or fused (default: the fastest the model's family supports: fused, else sdpa).")
     AttentionImplementation attnImplementation,
     @Setting(name = "device", byDefault = "cpu", help = "cpu, cuda or cuda:N.")
     Placement device,
@@ -105,8 +105,9 @@ public record TrainingConfig(
     @Setting(name = "group_by_length", help = "Batch sentences of similar length together.")
     boolean groupByLength,
     @Setting(name = "padding_free", aliases = "--packed", help = "Packed batches (TRL's name): sentences concatenated with"
-        + " no padding, attention per sentence via cu_seqlens; needs attn_implementation fused.")
-    boolean paddingFree,
+        + " no padding, attention per sentence via cu_seqlens; needs attn_implementation fused (default: packed"
+        + " whenever the attention is fused).")
+    Boolean paddingFree,
     @Setting(name = "seed", byDefault = "42", help = "Seed of initialisation, shuffling and dropout.")
     long seed,
     // logging, evaluation, saving
@@ -234,7 +235,7 @@ public record TrainingConfig(
         throw new IllegalArgumentException("max_seq_length must leave room for text next to [CLS] and [SEP], found "
             + c.maxSeqLength);
       }
-      if (c.paddingFree && !c.attnImplementation.supportsPacked()) {
+      if (Boolean.TRUE.equals(c.paddingFree) && c.attnImplementation != null && !c.attnImplementation.supportsPacked()) {
         throw new IllegalArgumentException("padding_free (packed batches) needs attn_implementation fused, the only"
             + " backend with a packed kernel, found '" + c.attnImplementation + "': add --attention fused, or drop"
             + " --padding_free");

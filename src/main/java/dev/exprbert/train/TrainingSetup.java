@@ -16,6 +16,7 @@ import dev.exprbert.model.EncoderConfig;
 import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.model.attention.AttentionBackend;
+import dev.exprbert.model.attention.AttentionImplementation;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Placement;
 import java.io.IOException;
@@ -112,7 +113,6 @@ public final class TrainingSetup {
 
   static EncoderForTokenClassification loadModel(TrainingConfig config, List<String> dataLabels, Placement placement)
       throws IOException {
-    AttentionBackend attention = config.attnImplementation().create();
     if (config.modelNameOrPath() == null) {
       if (config.configName() == null) {
         throw new IllegalArgumentException("give model_name_or_path (a model directory to fine-tune) or config_name"
@@ -124,7 +124,7 @@ public final class TrainingSetup {
       }
       EncoderConfig fresh = EncoderConfig.read(configFile).withLabels(dataLabels);
       return new EncoderForTokenClassification(fresh, CheckpointLoader.initialize(fresh, placement, config.seed()), placement,
-          attention);
+          attention(config, fresh));
     }
     Path dir = ModelResolver.resolve(config.modelNameOrPath());
     EncoderConfig saved = ModelDirectory.readConfig(dir);
@@ -139,10 +139,16 @@ public final class TrainingSetup {
         used.keySet().removeIf(k -> k.startsWith("classifier."));
       }
       CheckpointLoader.Loaded loaded = CheckpointLoader.loadForFineTuning(withLabels, used, placement, config.seed(), ModelDirectory.weightsFile(dir).toString());
-      return new EncoderForTokenClassification(withLabels, loaded.weights(), placement, attention);
+      return new EncoderForTokenClassification(withLabels, loaded.weights(), placement, attention(config, withLabels));
     } finally {
       checkpoint.values().forEach(Tensor::close);
     }
+  }
+
+  /** The backend asked for, else the fastest the model's family supports. */
+  private static AttentionBackend attention(TrainingConfig config, EncoderConfig model) {
+    AttentionImplementation asked = config.attnImplementation();
+    return (asked != null ? asked : AttentionImplementation.fastest(model.family().attentionImplementations())).create();
   }
 
   /**
