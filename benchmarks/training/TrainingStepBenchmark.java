@@ -178,7 +178,7 @@ public final class TrainingStepBenchmark {
   }
 
   /** One Trainer step with gradient_accumulation_steps 1, its loss and gradient norm read as a logging step does. */
-  static void step(EncoderForTokenClassification model, Optimizer optimizer, boolean packed, List<Feature> batch) {
+  public static void step(EncoderForTokenClassification model, Optimizer optimizer, boolean packed, List<Feature> batch) {
     Integer pad = model.config().padTokenId(); // RoBERTa pads with 1, its padding_idx
     TrainingStep step = new TrainingStep(model, optimizer, packed ? BatchLayout.PACKED : BatchLayout.PADDED,
         pad == null ? 0 : pad, 1.0);
@@ -188,7 +188,7 @@ public final class TrainingStepBenchmark {
     }
   }
 
-  static double median(double[] values) {
+  public static double median(double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     int n = sorted.length;

@@ -12,7 +12,10 @@ rounds=${1:-3}
 spec=${2:-8:8}
 cases=${3:-packed fused,padded sdpa}
 cores=$(nproc)
-cp="$root/target/bench-classes:$root/target/classes:$(cat "$root/target/classpath.txt")"
+# EXPRBERT_CLASSES: a copy of target/classes (and bench-classes beside it) so that a rebuild during the run cannot
+# change the classes under it
+classes=${EXPRBERT_CLASSES:-$root/target/classes}
+cp="$(dirname "$classes")/bench-classes:$classes:$(cat "$root/target/classpath.txt")"
 settings=("default|" "intra1-blas1|OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1" "intra$cores-blas1|OMP_NUM_THREADS=$cores OPENBLAS_NUM_THREADS=1"
   "intra1-blas$cores|OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=$cores" "intra$cores-blas$cores|OMP_NUM_THREADS=$cores OPENBLAS_NUM_THREADS=$cores")
 out=$(mktemp -d)
