@@ -119,10 +119,14 @@ public final class TrainingStepBenchmark {
   }
 
   static EncoderForTokenClassification model(Case c) {
+    return model(c.attention());
+  }
+
+  static EncoderForTokenClassification model(String attention) {
     BertConfig config = BertConfig.builder().vocabSize(30522).hiddenSize(384).numHiddenLayers(6).numAttentionHeads(12)
         .intermediateSize(1536).maxPositionEmbeddings(512).labels(LABELS).padTokenId(0).build();
     return new EncoderForTokenClassification(config, CheckpointLoader.initialize(config, Placement.CPU_FLOAT32, 42),
-        Placement.CPU_FLOAT32, AttentionBackend.named(c.attention()));
+        Placement.CPU_FLOAT32, AttentionBackend.named(attention));
   }
 
   static void run(List<Feature> features, int batchSize, int steps) {

@@ -194,7 +194,9 @@ public final class EncoderForTokenClassification implements AutoCloseable {
   /** The family's encoder, then its head; the shapes follow the ids (padded or packed). */
   private Tensor encodeAndClassify(EncoderInput input, LayerwiseBackward tape) {
     EncoderRun run = new EncoderRun(input.mask(), attention, training, tape);
-    return run.head(encoder.forward(input, run), head);
+    try (LayerwiseBackward.Recording recording = LayerwiseBackward.record(tape)) {
+      return run.head(encoder.forward(input, run), head);
+    }
   }
 
   private void checkInputs(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) {
