@@ -52,13 +52,16 @@ public final class Natives {
       if (loaded) {
         return;
       }
+      long start = System.nanoTime();
       String platform = Loader.getPlatform();
       preExtract("org/bytedeco/pytorch/" + platform + "-gpu/");
       preExtract("org/bytedeco/pytorch/" + platform + "/");
       ThreadPlan plan = ThreadPlan.resolve(System.getenv(), System.getProperty(ThreadPlan.THREADS_PROPERTY),
           Runtime.getRuntime().availableProcessors(), CgroupCpuLimit.cores());
+      long extracted = System.nanoTime();
       Map<String, String> environment = setEnvironmentDefaults(plan.environmentDefaults());
       ompWaitPolicy = environment.get("OMP_WAIT_POLICY");
+      long environmentSet = System.nanoTime();
       Loader.load(torch.class);
       torch.set_num_threads(plan.intraOp()); // the pool every thread gets (ATen re-applies it on each new thread)
       if (plan.blas() > 0 && OpenBlasPool.threads() != plan.blas()) {
@@ -67,6 +70,8 @@ public final class Natives {
       threads = plan;
       loaded = true;
       LOG.info("CPU threads: {}; environment: {}", plan.describe(), environment);
+      LOG.debug("LibTorch loaded in {} ms (natives extracted or checked {} ms, kernel library and environment {} ms)",
+          (System.nanoTime() - start) / 1_000_000, (extracted - start) / 1_000_000, (environmentSet - extracted) / 1_000_000);
     }
   }
 
