@@ -12,7 +12,7 @@ import java.util.OptionalInt;
  * products on OpenBLAS, which keeps a pthread pool of its own, created when the library loads, one thread per core
  * unless told otherwise; our native kernels (attention, AdamW) run their own std::threads between LibTorch ops. Left
  * alone, the pools add up to several threads per core that spin-wait against each other: on 2 vCPUs a packed MiniLM
- * training step was 3-7x slower than with one pool (benchmarks/README.md, "Thread matrix"). So:
+ * training step was 4-10x slower than with one pool (benchmarks/NOTES.md, "Thread matrix"). So:
  * <ul>
  *   <li>LibTorch's intra-op pool gets the process's cores ({@link #intraOp}); OpenMP waits passively;</li>
  *   <li>OpenBLAS's own pool gets one thread ({@link #blas}): each matrix product runs on the calling thread, while
