@@ -16,28 +16,14 @@
 """
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
 import time
 
-
-def read_conll(path):
-    sentences, words, tags = [], [], []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if not line.strip():
-                if words:
-                    sentences.append((words, tags))
-                words, tags = [], []
-                continue
-            cols = line.split("\t") if "\t" in line else line.split()
-            words.append(cols[0])
-            tags.append(cols[-1])
-    if words:
-        sentences.append((words, tags))
-    return sentences
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "gpu", "stage"))
+from e2e_hf import featurize, read_conll  # noqa: E402  (run_ner's preprocessing, as the GPU anchor does it)
 
 
 def order(a):
@@ -82,18 +68,8 @@ def train(a):
     plan = json.load(open(a.order))
     tok = tokenizer_of(a.model)
     model = BertForTokenClassification.from_pretrained(a.model, attn_implementation="sdpa")
-    label_id = model.config.label2id
-    rows = []
-    for batch in plan["batches"]:
-        for i in batch:
-            words, tags = sentences[i]
-            enc = tok(words, is_split_into_words=True, truncation=True, max_length=512)
-            prev, lab = None, []
-            for w in enc.word_ids():
-                lab.append(-100 if w is None or w == prev else label_id[tags[w]])
-                prev = w
-            rows.append({"input_ids": enc["input_ids"], "token_type_ids": enc["token_type_ids"],
-                         "attention_mask": enc["attention_mask"], "labels": lab})
+    labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
+    rows = featurize([sentences[i] for batch in plan["batches"] for i in batch], tok, labels)
 
     class InOrder(Trainer):
         def _get_train_sampler(self, *args, **kwargs):

@@ -50,6 +50,12 @@ class EmbeddingRowGradientTest {
         dev.exprbert.runtime.Tensors.longs(labels, 2, 6)};
   }
 
+  private static void close(Tensor[] tensors) {
+    for (Tensor t : tensors) {
+      t.close();
+    }
+  }
+
   private static void layerwise(EncoderForTokenClassification m, Tensor[] b) {
     try (EncoderForTokenClassification.ForwardPass pass = m.forwardForTraining(b[0], b[1], b[2]);
         Tensor loss = TokenClassificationLoss.mean(pass.logits(), b[3])) {
@@ -98,9 +104,7 @@ class EmbeddingRowGradientTest {
           assertEquals(0.0, pad.item_double(), "the padding row gets no gradient");
           assertEquals(0.0, unused.item_double(), "rows of earlier steps were re-zeroed");
         }
-        for (Tensor t : b) {
-          t.close();
-        }
+        close(b);
       }
     }
   }
@@ -121,12 +125,8 @@ class EmbeddingRowGradientTest {
       try (Tensor g = dense.weights().get(words).grad(); Tensor m = g.abs().max()) {
         assertTrue(diff <= 1e-6 * m.item_double(), "accumulated word-embedding gradient off by " + diff);
       }
-      for (Tensor t : first) {
-        t.close();
-      }
-      for (Tensor t : second) {
-        t.close();
-      }
+      close(first);
+      close(second);
     }
   }
 }
