@@ -58,9 +58,24 @@ public final class TrainingStepBenchmark {
 
   private record Case(String name, String attention, boolean packed) {}
 
-  private static final List<Case> CASES = List.of(new Case("padded eager", "eager", false),
+  private static final List<Case> ALL_CASES = List.of(new Case("padded eager", "eager", false),
       new Case("padded sdpa", "sdpa", false), new Case("padded fused", "fused", false),
       new Case("packed fused", "fused", true));
+
+  /** {@code -Dbench.cases=packed fused,padded sdpa} runs only those (the first is the ratio's baseline). */
+  private static final List<Case> CASES = selectedCases(System.getProperty("bench.cases"));
+
+  private static List<Case> selectedCases(String names) {
+    if (names == null || names.isBlank()) {
+      return ALL_CASES;
+    }
+    List<Case> chosen = new ArrayList<>();
+    for (String name : names.split(",")) {
+      chosen.add(ALL_CASES.stream().filter(c -> c.name().equals(name.strip())).findFirst().orElseThrow(
+          () -> new IllegalArgumentException("bench.cases: unknown case '" + name + "', expected one of " + ALL_CASES)));
+    }
+    return chosen;
+  }
 
   public static void main(String[] args) throws Exception {
     Natives.init();
@@ -68,9 +83,9 @@ public final class TrainingStepBenchmark {
     String[] specs = args.length > 0 ? args : new String[] {"8:12", "32:6"};
     Integer threads = Integer.getInteger("bench.threads"); // -Dbench.threads=N overrides LibTorch's intra-op threads
     if (threads != null) {
-      torch.set_num_threads(threads);
+      Natives.requestThreads(threads);
     }
-    System.out.printf("threads: %d intra-op; load average at start: %s%n", torch.get_num_threads(), loadAverage());
+    System.out.printf("threads: %s; load average at start: %s%n", Natives.threads().describe(), loadAverage());
     List<Feature> features = features();
     for (String spec : specs) {
       String[] parts = spec.split(":");
@@ -104,10 +119,14 @@ public final class TrainingStepBenchmark {
   }
 
   static EncoderForTokenClassification model(Case c) {
+    return model(c.attention());
+  }
+
+  static EncoderForTokenClassification model(String attention) {
     BertConfig config = BertConfig.builder().vocabSize(30522).hiddenSize(384).numHiddenLayers(6).numAttentionHeads(12)
         .intermediateSize(1536).maxPositionEmbeddings(512).labels(LABELS).padTokenId(0).build();
     return new EncoderForTokenClassification(config, CheckpointLoader.initialize(config, Placement.CPU_FLOAT32, 42),
-        Placement.CPU_FLOAT32, AttentionBackend.named(c.attention()));
+        Placement.CPU_FLOAT32, AttentionBackend.named(attention));
   }
 
   static void run(List<Feature> features, int batchSize, int steps) {
@@ -154,7 +173,7 @@ public final class TrainingStepBenchmark {
       models.forEach(EncoderForTokenClassification::close);
     }
     double baseline = median(ms[0]);
-    System.out.printf("| case | median ms/step | real tokens/s | vs padded eager |%n|---|---|---|---|%n");
+    System.out.printf("| case | median ms/step | real tokens/s | vs %s |%n|---|---|---|---|%n", CASES.get(0).name());
     for (int c = 0; c < CASES.size(); c++) {
       double total = Arrays.stream(ms[c]).sum();
       System.out.printf("| B=%d %s | %.0f | %.0f | %.2fx |%n", batchSize, CASES.get(c).name(), median(ms[c]),
@@ -163,7 +182,7 @@ public final class TrainingStepBenchmark {
   }
 
   /** One Trainer step with gradient_accumulation_steps 1, its loss and gradient norm read as a logging step does. */
-  static void step(EncoderForTokenClassification model, Optimizer optimizer, boolean packed, List<Feature> batch) {
+  public static void step(EncoderForTokenClassification model, Optimizer optimizer, boolean packed, List<Feature> batch) {
     Integer pad = model.config().padTokenId(); // RoBERTa pads with 1, its padding_idx
     TrainingStep step = new TrainingStep(model, optimizer, packed ? BatchLayout.PACKED : BatchLayout.PADDED,
         pad == null ? 0 : pad, 1.0);
@@ -173,7 +192,7 @@ public final class TrainingStepBenchmark {
     }
   }
 
-  static double median(double[] values) {
+  public static double median(double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     int n = sorted.length;

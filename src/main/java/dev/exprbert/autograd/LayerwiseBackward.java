@@ -37,8 +37,31 @@ public final class LayerwiseBackward implements AutoCloseable {
     void close();
   }
 
+  private static final ThreadLocal<LayerwiseBackward> RECORDING = new ThreadLocal<>();
+
   private final Deque<Step> steps = new ArrayDeque<>();
   private boolean done;
+
+  /**
+   * The tape recording the forward pass running on this thread, or null: modules deep in the model that add their own
+   * backward steps (the embedding tables' row gradients) find it here instead of through every forward signature.
+   */
+  public static LayerwiseBackward recording() {
+    return RECORDING.get();
+  }
+
+  /** Makes {@code tape} (may be null) {@link #recording()} on this thread until the returned scope closes. */
+  public static Recording record(LayerwiseBackward tape) {
+    LayerwiseBackward before = RECORDING.get();
+    RECORDING.set(tape);
+    return () -> RECORDING.set(before);
+  }
+
+  /** The scope of {@link #record}. */
+  public interface Recording extends AutoCloseable {
+    @Override
+    void close();
+  }
 
   /**
    * Starts a new segment at {@code output}: returns a leaf that shares its storage, has no history

@@ -61,8 +61,9 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = {"--device"}, defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
   String device;
 
-  @Option(names = {"--attn_implementation", "--attention"}, defaultValue = "sdpa",
-      description = "eager, sdpa or fused; fused evaluates packed (padding-free) batches (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"--attn_implementation", "--attention"},
+      description = "eager, sdpa or fused; fused evaluates packed (padding-free) batches (default: the fastest the"
+          + " model's family supports: fused).")
   String attention;
 
   @Option(names = {"--output", "--output-file"}, description = "Also write the metrics JSON to this file.")
@@ -75,8 +76,12 @@ final class EvaluateCommand implements Callable<Integer> {
   @CommandLine.Mixin
   SpanFlags spanFlags;
 
+  @CommandLine.Mixin
+  ThreadsOption threads = new ThreadsOption();
+
   @Override
   public Integer call() throws Exception {
+    threads.apply();
     Placement placement = DeviceOption.float32(spec, device);
     TrainingSetup.requireDataFile(data, "--validation_file");
     PrintWriter out = spec.commandLine().getOut();

@@ -69,7 +69,8 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
   String device;
 
-  @Option(names = "--attention", defaultValue = "sdpa", description = "eager, sdpa or fused (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--attention",
+      description = "eager, sdpa or fused (default: the fastest the model's family supports: fused, packed batches).")
   String attention;
 
   @Option(names = "--batch-size", defaultValue = "32", description = "Windows per forward pass (default: ${DEFAULT-VALUE}).")
@@ -84,8 +85,12 @@ final class PredictCommand implements Callable<Integer> {
 
   private enum InputFormat { WORDS, TEXT, CONLL, JSONL }
 
+  @CommandLine.Mixin
+  ThreadsOption threads = new ThreadsOption();
+
   @Override
   public Integer call() throws Exception {
+    threads.apply();
     InputFormat format;
     PredictionWriter writer;
     TaggerOptions options;

@@ -18,8 +18,12 @@ final class QuickstartCommand implements Callable<Integer> {
   @Option(names = "--output-dir", defaultValue = "runs/quickstart", description = "Where to write the run (default: ${DEFAULT-VALUE}).")
   Path outputDir;
 
+  @CommandLine.Mixin
+  ThreadsOption threads = new ThreadsOption();
+
   @Override
   public Integer call() throws Exception {
+    threads.apply();
     Files.createDirectories(outputDir);
     PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true, java.nio.charset.StandardCharsets.UTF_8);
     QuickstartJob.run(outputDir, out);

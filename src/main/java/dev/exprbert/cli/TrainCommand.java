@@ -37,8 +37,12 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "JSON file of training arguments (Hugging Face names).")
   Path configFile;
 
+  @CommandLine.Mixin
+  ThreadsOption threads = new ThreadsOption();
+
   @Override
   public Integer call() throws Exception {
+    threads.apply();
     Path configJson = configFile != null ? requireFile(configFile) : null;
     TrainingConfig config;
     try {

@@ -17,6 +17,15 @@ public enum BatchLayout {
   }
 
   /**
+   * Training with {@code padding_free} left unset (null): packed whenever the backend takes packed batches, as in
+   * inference, since packing skips all the Linear, LayerNorm and GELU work on padding; otherwise as
+   * {@link #forTraining(AttentionImplementation, boolean)}.
+   */
+  public static BatchLayout forTraining(AttentionImplementation attention, Boolean paddingFree) {
+    return paddingFree == null ? forInference(attention) : forTraining(attention, paddingFree.booleanValue());
+  }
+
+  /**
    * Training: packed when asked ({@code padding_free}); the model's backend must take packed batches.
    *
    * @throws IllegalArgumentException naming padding_free and the backend, when it cannot

@@ -4,6 +4,7 @@ import dev.exprbert.data.AlignedSentence;
 import dev.exprbert.data.BatchLayout;
 import dev.exprbert.data.ModelBatch;
 import dev.exprbert.data.SubwordAligner;
+import dev.exprbert.io.BackgroundTokenizer;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.TokenizerLoader;
 import dev.exprbert.model.CheckpointLoader;
@@ -56,27 +57,34 @@ public final class TokenClassifier implements AutoCloseable, WindowScorer {
 
   /** {@link #load(Path, Placement, AttentionImplementation)} with the backend by name (eager, sdpa or fused). */
   public static TokenClassifier load(Path dir, Placement placement, String attention) throws IOException {
-    return load(dir, placement, AttentionImplementation.parse(attention));
+    return load(dir, placement, attention == null ? null : AttentionImplementation.parse(attention));
   }
 
-  /** Loads config.json, the weights and the tokenizer of {@code dir} onto {@code placement}. */
+  /**
+   * Loads config.json, the weights and the tokenizer of {@code dir} onto {@code placement}, with the {@code attention}
+   * backend, or (null) the fastest the model's family supports ({@link AttentionImplementation#fastest}).
+   */
   public static TokenClassifier load(Path dir, Placement placement, AttentionImplementation attention) throws IOException {
-    Natives.init();
-    EncoderConfig config = ModelDirectory.readConfig(dir);
-    Map<String, Tensor> checkpoint = ModelDirectory.readWeights(dir);
-    CheckpointLoader.Loaded loaded;
-    try {
-      loaded = CheckpointLoader.load(config, checkpoint, placement, 42, false, ModelDirectory.weightsFile(dir).toString());
-    } finally {
-      checkpoint.values().forEach(Tensor::close);
-    }
-    EncoderForTokenClassification model =
-        new EncoderForTokenClassification(config, loaded.weights(), placement, attention.create());
-    try {
-      return new TokenClassifier(model, TokenizerLoader.load(dir));
-    } catch (IOException | RuntimeException e) {
-      model.close();
-      throw e;
+    try (BackgroundTokenizer tokenizer = BackgroundTokenizer.start(dir)) { // meanwhile: LibTorch and the weights
+      Natives.init();
+      EncoderConfig config = ModelDirectory.readConfig(dir);
+      Map<String, Tensor> checkpoint = ModelDirectory.readWeights(dir);
+      CheckpointLoader.Loaded loaded;
+      try {
+        loaded = CheckpointLoader.load(config, checkpoint, placement, 42, false, ModelDirectory.weightsFile(dir).toString());
+      } finally {
+        checkpoint.values().forEach(Tensor::close);
+      }
+      EncoderForTokenClassification model =
+          new EncoderForTokenClassification(config, loaded.weights(), placement,
+              (attention != null ? attention : AttentionImplementation.fastest(config.family().attentionImplementations()))
+                  .create());
+      try {
+        return new TokenClassifier(model, tokenizer.take());
+      } catch (IOException | RuntimeException e) {
+        model.close();
+        throw e;
+      }
     }
   }
 

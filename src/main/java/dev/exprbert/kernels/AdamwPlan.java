@@ -226,6 +226,7 @@ public final class AdamwPlan implements AutoCloseable {
     requireGradsSet();
     try (PointerScope call = new PointerScope()) {
       OptimizerKernels.fillGradNorm(norm, totalNorm, maxNorm, device, workspace);
+      norm.num_threads(NativeKernels.cpuThreads());
       KernelStatus.check("exprbert_grad_norm", KernelsLibrary.exprbert_grad_norm(norm));
     }
   }
@@ -243,6 +244,7 @@ public final class AdamwPlan implements AutoCloseable {
     if (device >= 0) {
       adamw.stream(CudaStreams.current(device)); // LibTorch's current stream of this moment, as every call takes it
     }
+    adamw.num_threads(NativeKernels.cpuThreads());
     KernelStatus.check("exprbert_adamw_step", KernelsLibrary.exprbert_adamw_step(adamw));
   }
 

@@ -266,7 +266,7 @@ public final class AttentionKernels {
     s = strides(out, batch);
     p.out(out.data_ptr()).out_batch_stride(s[0]).out_row_stride(s[1]).out_head_stride(s[2]);
     p.lse(new FloatPointer(lse.data_ptr()));
-    p.device(shape.device).stream(shape.device >= 0 ? CudaStreams.current(shape.device) : null).num_threads(0);
+    p.device(shape.device).stream(shape.device >= 0 ? CudaStreams.current(shape.device) : null).num_threads(NativeKernels.cpuThreads());
     return p;
   }
 

@@ -23,6 +23,15 @@ public final class NativeKernels {
     loadLibrary();
   }
 
+  /**
+   * The threads a CPU kernel call may use: LibTorch's intra-op pool size, so that our kernels, which run between
+   * LibTorch ops, never take more cores than the process's one compute pool (see {@code runtime.ThreadPlan}).
+   * Never 0, which the ABI reads as "every core of the machine", more than a cgroup-limited process may have.
+   */
+  static int cpuThreads() {
+    return Math.max(1, org.bytedeco.pytorch.global.torch.get_num_threads());
+  }
+
   /** One line: ABI and library version, whether CUDA is compiled in, and its archs. */
   public static String buildInfo() {
     load();

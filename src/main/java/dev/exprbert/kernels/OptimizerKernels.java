@@ -66,7 +66,8 @@ public final class OptimizerKernels {
           .grad_dtype(gradDtype)
           .clip_coef(clipCoef == null ? null : new FloatPointer(clipCoef.data_ptr()))
           .found_inf(foundInf == null ? null : new FloatPointer(foundInf.data_ptr()))
-          .device(device);
+          .device(device)
+          .num_threads(NativeKernels.cpuThreads());
       fillGradNorm(p, totalNorm, maxNorm, device, workspace);
       KernelStatus.check("exprbert_grad_norm", KernelsLibrary.exprbert_grad_norm(p));
     }

@@ -231,8 +231,10 @@ public final class EncoderForTokenClassification implements AutoCloseable {
   /** The family's encoder, then its head; the shapes follow the ids (padded or packed). */
   private Tensor encodeAndClassify(EncoderInput input, LayerwiseBackward tape) {
     EncoderRun run = new EncoderRun(input.mask(), attention, training, tape);
-    run.mark(config.numHiddenLayers() + 1); // the gradient mark of what runs before the first layer
-    return run.head(encoder.forward(input, run), head);
+    try (LayerwiseBackward.Recording recording = LayerwiseBackward.record(tape)) {
+      run.mark(config.numHiddenLayers() + 1); // the gradient mark of what runs before the first layer
+      return run.head(encoder.forward(input, run), head);
+    }
   }
 
   private void checkInputs(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) {

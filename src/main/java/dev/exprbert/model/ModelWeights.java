@@ -13,11 +13,21 @@ import org.bytedeco.pytorch.Tensor;
  */
 public final class ModelWeights implements AutoCloseable {
   private final LinkedHashMap<String, Tensor> tensors;
+  private final List<AutoCloseable> companions = new ArrayList<>();
   private boolean closed;
 
   /** Takes ownership of {@code tensors}. */
   ModelWeights(LinkedHashMap<String, Tensor> tensors) {
     this.tensors = tensors;
+  }
+
+  /**
+   * Native state that lives as long as these weights (a module's gradient buffer), closed with them, before the
+   * tensors.
+   */
+  public void closeWith(AutoCloseable companion) {
+    ensureOpen();
+    companions.add(companion);
   }
 
   public Tensor get(String key) {
@@ -62,6 +72,14 @@ public final class ModelWeights implements AutoCloseable {
       return;
     }
     closed = true;
+    for (AutoCloseable c : companions) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing " + c + " failed", e);
+      }
+    }
+    companions.clear();
     for (Tensor t : tensors.values()) {
       t.close();
     }

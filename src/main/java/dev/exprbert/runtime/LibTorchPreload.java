@@ -1,15 +1,16 @@
 package dev.exprbert.runtime;
 
 /**
- * Work that must happen in this process before LibTorch is loaded, found with {@link java.util.ServiceLoader}
- * (so the runtime layer knows no library above it). The kernel library provides the one implementation: it sets
- * {@code OMP_WAIT_POLICY=PASSIVE} unless the environment already chose a policy (see {@link Natives}).
+ * Sets process environment variables before LibTorch loads, found with {@link java.util.ServiceLoader} (so the
+ * runtime layer knows no library above it): the JVM cannot change its own environment, and OpenMP and OpenBLAS read
+ * their thread settings from it once, when they load ({@link ThreadPlan}). The kernel library provides the one
+ * implementation.
  */
 public interface LibTorchPreload {
   /**
-   * Runs once, on the thread that first calls {@link Natives#init()}, before LibTorch loads.
+   * Sets {@code name} to {@code value} in the process environment unless it is already set.
    *
-   * @return the OpenMP wait policy LibTorch will run with and who chose it, for the logs
+   * @throws IllegalStateException when it cannot (the native library that does it did not load), saying why
    */
-  String beforeLibTorch();
+  void setDefaultEnvironment(String name, String value);
 }

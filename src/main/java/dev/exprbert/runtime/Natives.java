@@ -4,16 +4,22 @@ import java.io.IOException;
 import java.net.JarURLConnection;
 import java.net.URL;
 import java.util.Enumeration;
-import java.util.jar.JarEntry;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.pytorch.global.torch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Loads LibTorch exactly once per JVM, after the {@link LibTorchPreload}s on the class path have run (the kernel
- * library's sets the OpenMP wait policy: [note: OpenMP wait policy]). The kernel library itself is loaded by
- * {@code dev.exprbert.kernels.NativeKernels}; this layer knows nothing above it.
+ * Loads LibTorch exactly once per JVM, with its CPU thread pools sized by one {@link ThreadPlan} ([note: one compute
+ * pool]): the plan's environment variables are set first, through the {@link LibTorchPreload} on the class path (the
+ * kernel library's), then LibTorch loads, then its intra-op pool is set and OpenBLAS's checked, and the result is
+ * logged once. The kernel library itself is loaded by {@code dev.exprbert.kernels.NativeKernels}; this layer knows
+ * nothing above it.
  *
  * <p>[note: pre-extraction] JavaCPP extracts and loads the pytorch libraries one at a time in link
  * order. {@code libtorch.so} (RUNPATH $ORIGIN) is dlopened before {@code libtorch_cpu.so} sits next to
@@ -30,8 +36,10 @@ import org.bytedeco.pytorch.global.torch;
  * the user already set it ({@code OMP_WAIT_POLICY=ACTIVE java ...} keeps spinning).
  */
 public final class Natives {
+  private static final Logger LOG = LoggerFactory.getLogger(Natives.class);
   private static volatile boolean loaded;
   private static volatile String ompWaitPolicy = "not set by ExprBERT (LibTorch not loaded yet)";
+  private static volatile ThreadPlan threads;
 
   private Natives() {}
 
@@ -44,13 +52,58 @@ public final class Natives {
       if (loaded) {
         return;
       }
+      long start = System.nanoTime();
       String platform = Loader.getPlatform();
       preExtract("org/bytedeco/pytorch/" + platform + "-gpu/");
       preExtract("org/bytedeco/pytorch/" + platform + "/");
-      runPreloads();
+      ThreadPlan plan = ThreadPlan.resolve(System.getenv(), System.getProperty(ThreadPlan.THREADS_PROPERTY),
+          Runtime.getRuntime().availableProcessors(), CgroupCpuLimit.cores());
+      long extracted = System.nanoTime();
+      Map<String, String> environment = setEnvironmentDefaults(plan.environmentDefaults());
+      ompWaitPolicy = environment.get("OMP_WAIT_POLICY");
+      long environmentSet = System.nanoTime();
       Loader.load(torch.class);
+      torch.set_num_threads(plan.intraOp()); // the pool every thread gets (ATen re-applies it on each new thread)
+      if (plan.blas() > 0 && OpenBlasPool.threads() != plan.blas()) {
+        OpenBlasPool.setThreads(plan.blas()); // OpenBLAS was loaded before the environment could size it
+      }
+      threads = plan;
       loaded = true;
+      LOG.info("CPU threads: {}; environment: {}", plan.describe(), environment);
+      LOG.debug("LibTorch loaded in {} ms (natives extracted or checked {} ms, kernel library and environment {} ms)",
+          (System.nanoTime() - start) / 1_000_000, (extracted - start) / 1_000_000, (environmentSet - extracted) / 1_000_000);
     }
+  }
+
+  /** The thread plan LibTorch runs with (loads LibTorch first). */
+  public static ThreadPlan threads() {
+    init();
+    return threads;
+  }
+
+  /**
+   * Asks for {@code count} intra-op threads: before LibTorch loads, the plan is made with it (as {@code --threads}
+   * does); afterwards LibTorch's pool is resized (OpenBLAS keeps its one thread per the plan).
+   */
+  public static void requestThreads(int count) {
+    if (count < 1) {
+      throw new IllegalArgumentException("--threads must be >= 1, got " + count);
+    }
+    synchronized (Natives.class) {
+      if (!loaded) {
+        System.setProperty(ThreadPlan.THREADS_PROPERTY, Integer.toString(count));
+        return;
+      }
+      torch.set_num_threads(count);
+      threads = threads.withIntraOp(count, "--threads");
+      LOG.info("CPU threads: {}", threads.describe());
+    }
+  }
+
+  /** OpenBLAS's live thread count (for tests and logs); -1 when it is not loaded. */
+  public static int openBlasThreads() {
+    init();
+    return OpenBlasPool.threads();
   }
 
   /** The OpenMP wait policy LibTorch runs with and who chose it (see [note: OpenMP wait policy]). */
@@ -58,13 +111,33 @@ public final class Natives {
     return ompWaitPolicy;
   }
 
-  private static void runPreloads() {
-    String policy = null;
+  /** Sets each variable unless the environment has it; returns, per variable, its value and who chose it. */
+  private static Map<String, String> setEnvironmentDefaults(Map<String, String> defaults) {
+    LibTorchPreload setter = null;
+    String why = "no kernel library on the class path";
     for (LibTorchPreload preload : ServiceLoader.load(LibTorchPreload.class, Natives.class.getClassLoader())) {
-      String said = preload.beforeLibTorch();
-      policy = said != null ? said : policy;
+      setter = preload;
     }
-    ompWaitPolicy = policy != null ? policy : "OpenMP's default (no kernel library on the class path set one)";
+    Map<String, String> result = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : defaults.entrySet()) {
+      String name = e.getKey();
+      String user = System.getenv(name);
+      if (user != null) {
+        result.put(name, user + " (from the environment)");
+        continue;
+      }
+      try {
+        if (setter == null) {
+          throw new IllegalStateException(why);
+        }
+        setter.setDefaultEnvironment(name, e.getValue());
+        result.put(name, e.getValue() + " (ExprBERT's default)");
+      } catch (IllegalStateException failed) {
+        why = failed.getMessage();
+        result.put(name, "the library's default (could not set " + e.getValue() + ": " + why + ")");
+      }
+    }
+    return result;
   }
 
   private static void preExtract(String folder) {

@@ -1,5 +1,6 @@
 /**
- * What every other package runs on: loading LibTorch once, device and precision placement, tensor helpers, and the
+ * What every other package runs on: loading LibTorch once with its CPU thread pools sized by one plan, device and
+ * precision placement, tensor helpers, and the
  * count of device-to-host reads.
  */
 package dev.exprbert.runtime;

@@ -1,30 +1,22 @@
 package dev.exprbert.serve;
 
 import dev.exprbert.runtime.Natives;
-import org.bytedeco.openblas.presets.openblas_nolapack;
-import org.bytedeco.pytorch.global.torch;
 
 /**
- * The CPU threads of one forward pass: LibTorch's intra-op (OpenMP) threads and OpenBLAS's own pool, which runs the
- * matrix products. Both are set, because {@code torch.set_num_threads} leaves OpenBLAS at one thread per core: on a
- * busy machine its spinning workers then wait for cores other processes hold (a MiniLM forward of one sentence was
- * measured at 0.3-2 s with the pools left as they were on 2 cores under a load of 10, 20-70 ms with both at 1).
+ * The CPU threads of one forward pass: the process's one compute pool ({@code runtime.ThreadPlan}). {@code --threads T}
+ * sizes LibTorch's intra-op pool (and so our kernels'); OpenBLAS keeps its single thread, so the matrix products run
+ * on the calling thread and never wait for a second pool (on a busy machine, spinning pool workers waiting for cores
+ * other processes hold made a one-sentence MiniLM forward 0.3-2 s instead of 20-70 ms).
  */
 public final class ComputeThreads {
   private ComputeThreads() {}
 
   public static void set(int threads) {
-    if (threads < 1) {
-      throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-    }
-    Natives.init();
-    torch.set_num_threads(threads);
-    openblas_nolapack.blas_set_num_threads(threads);
+    Natives.requestThreads(threads);
   }
 
   /** LibTorch's intra-op thread count. */
   public static int current() {
-    Natives.init();
-    return torch.get_num_threads();
+    return Natives.threads().intraOp();
   }
 }

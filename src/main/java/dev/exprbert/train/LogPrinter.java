@@ -39,7 +39,8 @@ final class LogPrinter implements TrainerCallback {
         config.perDeviceTrainBatchSize(), config.gradientAccumulationSteps(), worldSize == 1 ? ""
             : " x " + worldSize + " ranks (" + config.perDeviceTrainBatchSize() * worldSize * config.gradientAccumulationSteps()
                 + " features per step)");
-    LOG.info("CPU threads: {} intra-op, OpenMP wait policy {}", torch.get_num_threads(), Natives.ompWaitPolicy());
+    LOG.info("CPU threads: {} intra-op (plan: {}), OpenMP wait policy {}", torch.get_num_threads(),
+        Natives.threads().describe(), Natives.ompWaitPolicy());
     LOG.info("precision: float32 weights and optimizer, {}", precision);
     lastTokens = run.tokensSeen();
     lastNanos = System.nanoTime();

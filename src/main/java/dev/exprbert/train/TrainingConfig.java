@@ -101,8 +101,8 @@ public record TrainingConfig(
     boolean unknownLabelsToO,
     @Setting(name = "return_entity_level_metrics", help = "Log per-type precision/recall/f1/number too.")
     boolean returnEntityLevelMetrics,
-    @Setting(name = "attn_implementation", byDefault = "sdpa", aliases = "--attention",
-        help = "Attention backend: eager, sdpa or fused.")
+    @Setting(name = "attn_implementation", nullable = true, aliases = "--attention",
+        help = "Attention backend: eager, sdpa or fused (default: the fastest the model's family supports: fused, else sdpa).")
     AttentionImplementation attnImplementation,
     @Setting(name = "device", byDefault = "cpu", help = "cpu, cuda or cuda:N.")
     Placement device,
@@ -175,8 +175,9 @@ public record TrainingConfig(
     @Setting(name = "group_by_length", help = "Batch sentences of similar length together.")
     boolean groupByLength,
     @Setting(name = "padding_free", aliases = "--packed", help = "Packed batches (TRL's name): sentences concatenated with"
-        + " no padding, attention per sentence via cu_seqlens; needs attn_implementation fused.")
-    boolean paddingFree,
+        + " no padding, attention per sentence via cu_seqlens; needs attn_implementation fused (default: packed"
+        + " whenever the attention is fused).")
+    Boolean paddingFree,
     @Setting(name = "seed", byDefault = "42", help = "Seed of initialisation, shuffling and dropout.")
     long seed,
     @Setting(name = "data_seed", help = "Seed of the data order only (default: seed).")

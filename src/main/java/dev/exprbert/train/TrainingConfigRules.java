@@ -48,7 +48,8 @@ final class TrainingConfigRules {
       throw new IllegalArgumentException("config_name is read only without model_name_or_path (it describes a randomly"
           + " initialised model; a model to fine-tune keeps its own config.json), found both: drop one");
     }
-    if (c.paddingFree() && !c.attnImplementation().supportsPacked()) {
+    if (Boolean.TRUE.equals(c.paddingFree()) && c.attnImplementation() != null
+        && !c.attnImplementation().supportsPacked()) {
       throw new IllegalArgumentException("padding_free (packed batches) needs attn_implementation fused, the only"
           + " backend with a packed kernel, found '" + c.attnImplementation() + "': add --attention fused, or drop"
           + " --padding_free");

@@ -15,6 +15,7 @@ import dev.exprbert.model.EncoderConfig;
 import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.model.attention.AttentionBackend;
+import dev.exprbert.model.attention.AttentionImplementation;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Placement;
 import java.io.IOException;
@@ -195,7 +196,6 @@ public final class TrainingSetup {
 
   static EncoderForTokenClassification loadModel(TrainingConfig config, List<String> dataLabels, Placement placement)
       throws IOException {
-    AttentionBackend attention = config.attnImplementation().create();
     if (config.modelNameOrPath() == null) { // then config_name is set (requireInputs)
       Path configFile = Path.of(config.configName());
       if (Files.isDirectory(configFile)) {
@@ -203,7 +203,7 @@ public final class TrainingSetup {
       }
       EncoderConfig fresh = EncoderConfig.read(configFile).withLabels(dataLabels);
       return new EncoderForTokenClassification(fresh, CheckpointLoader.initialize(fresh, placement, config.seed()), placement,
-          attention);
+          attention(config, fresh));
     }
     Path dir = ModelResolver.resolve(config.modelNameOrPath());
     EncoderConfig saved = ModelDirectory.readConfig(dir);
@@ -218,10 +218,16 @@ public final class TrainingSetup {
         used.keySet().removeIf(k -> k.startsWith("classifier."));
       }
       CheckpointLoader.Loaded loaded = CheckpointLoader.loadForFineTuning(withLabels, used, placement, config.seed(), ModelDirectory.weightsFile(dir).toString());
-      return new EncoderForTokenClassification(withLabels, loaded.weights(), placement, attention);
+      return new EncoderForTokenClassification(withLabels, loaded.weights(), placement, attention(config, withLabels));
     } finally {
       checkpoint.values().forEach(Tensor::close);
     }
+  }
+
+  /** The backend asked for, else the fastest the model's family supports. */
+  private static AttentionBackend attention(TrainingConfig config, EncoderConfig model) {
+    AttentionImplementation asked = config.attnImplementation();
+    return (asked != null ? asked : AttentionImplementation.fastest(model.family().attentionImplementations())).create();
   }
 
   /**

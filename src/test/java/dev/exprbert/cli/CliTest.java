@@ -55,7 +55,7 @@ class CliTest {
   @Test
   void packedFlagNeedsFusedAttentionAndSaysSo() {
     for (String flag : new String[] {"--padding_free", "--packed"}) {
-      Run r = run("train", "--output_dir", tmp.resolve("out").toString(), flag);
+      Run r = run("train", "--output_dir", tmp.resolve("out").toString(), "--attention", "sdpa", flag);
       assertEquals(2, r.code(), r.out()); // a combination of flags the rules refuse: a usage error
       assertTrue(r.err().contains("padding_free") && r.err().contains("--attention fused"), r.err());
     }

@@ -154,6 +154,16 @@ class TokenClassifierTest {
   }
 
   @Test
+  void withNoAttentionAskedForTheFamilysFastestIsUsedAndPacksItsBatches() throws Exception {
+    Path dir = TinyModelDirectory.create(tmp.resolve("m"));
+    try (TokenClassifier auto = TokenClassifier.load(dir, Placement.CPU_FLOAT32, (String) null)) {
+      assertEquals(dev.exprbert.model.attention.AttentionImplementation.FUSED, auto.model().attention().implementation());
+      assertEquals(dev.exprbert.data.BatchLayout.PACKED,
+          dev.exprbert.data.BatchLayout.forInference(auto.model().attention().implementation()));
+    }
+  }
+
+  @Test
   void unknownAttentionBackendIsRejectedWithTheChoices() throws Exception {
     Path dir = TinyModelDirectory.create(tmp.resolve("m"));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.exprbert.data.BatchLayout;
+import dev.exprbert.model.attention.AttentionImplementation;
 import dev.exprbert.optim.LearningRateSchedule;
 import dev.exprbert.optim.OptimizerChoice;
 import java.nio.file.Files;
@@ -133,9 +135,16 @@ class TrainingConfigTest {
   }
 
   @Test
-  void paddingFreeIsOffByDefaultAndNeedsFusedAttention() {
-    assertEquals(false, base().build().paddingFree());
-    assertMessage("padding_free (packed batches) needs attn_implementation fused", () -> base().set("padding_free", true).build());
+  void paddingFreeAndAttentionFollowTheModelByDefaultAndPackingNeedsFusedAttention() {
+    TrainingConfig defaults = base().build();
+    assertEquals(null, defaults.paddingFree(), "unset: packed whenever the attention is fused");
+    assertEquals(null, defaults.attnImplementation(), "unset: the fastest the model's family supports");
+    assertEquals(BatchLayout.PACKED, BatchLayout.forTraining(AttentionImplementation.FUSED, defaults.paddingFree()));
+    assertEquals(BatchLayout.PADDED, BatchLayout.forTraining(AttentionImplementation.SDPA, defaults.paddingFree()));
+    assertEquals(BatchLayout.PADDED, BatchLayout.forTraining(AttentionImplementation.FUSED, false), "pinned padded");
+    assertEquals(true, base().set("padding_free", true).build().paddingFree(), "fine while the attention is unset");
+    assertMessage("padding_free (packed batches) needs attn_implementation fused",
+        () -> base().set("padding_free", true).set("attn_implementation", "sdpa").build());
     assertMessage("found 'eager'", () -> base().set("padding_free", "true").set("attn_implementation", "eager").build());
     TrainingConfig packed = base().set("padding-free", "true").set("attn_implementation", "fused").build();
     assertTrue(packed.paddingFree());

@@ -1,5 +1,6 @@
 package dev.exprbert.model.nn;
 
+import dev.exprbert.autograd.LayerwiseBackward;
 import dev.exprbert.model.ModelWeights;
 import dev.exprbert.model.ParameterSpec;
 import dev.exprbert.model.WeightPath;
@@ -15,11 +16,14 @@ import org.bytedeco.pytorch.global.torch;
 public final class Embedding {
   private final Tensor weight; // [rows, width]
   private final long paddingIdx; // -1 for none
+  private final EmbeddingRowGradient rowGradient;
 
   /** @param paddingIdx the row that gets no gradient, or null */
   public Embedding(ModelWeights weights, WeightPath path, Integer paddingIdx) {
     this.weight = weights.get(path.key("weight"));
     this.paddingIdx = paddingIdx == null ? -1 : paddingIdx;
+    this.rowGradient = new EmbeddingRowGradient(weight, this.paddingIdx);
+    weights.closeWith(rowGradient);
   }
 
   /** Declares {@code path.weight} [rows, width], normal init with the padding row zeroed when there is one. */
@@ -28,8 +32,15 @@ public final class Embedding {
         paddingRow ? ParameterSpec.Init.NORMAL_PADDING_ROW_ZERO : ParameterSpec.Init.NORMAL));
   }
 
-  /** ids [...] int64 -> [..., width]; the caller owns the result. */
+  /**
+   * ids [...] int64 -> [..., width]; the caller owns the result. In a layer-wise training pass on the CPU the
+   * table's gradient is written row by row ({@link EmbeddingRowGradient}) instead of by autograd's dense backward.
+   */
   public Tensor forward(Tensor ids) {
+    LayerwiseBackward tape = LayerwiseBackward.recording();
+    if (rowGradient.applies(tape)) {
+      return rowGradient.lookup(ids, tape);
+    }
     return torch.embedding(weight, ids, paddingIdx, false, false);
   }
 }
