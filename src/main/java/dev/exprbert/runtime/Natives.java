@@ -69,7 +69,9 @@ public final class Natives {
       }
       threads = plan;
       loaded = true;
-      LOG.info("CPU threads: {}; environment: {}", plan.describe(), environment);
+      // debug, not info: every command loads LibTorch, and a command's stderr is for its one line of result or error;
+      // a training run logs the plan at its start (LogPrinter), serve and predict say it under -v / debug logging
+      LOG.debug("CPU threads: {}; environment: {}", plan.describe(), environment);
       LOG.debug("LibTorch loaded in {} ms (natives extracted or checked {} ms, kernel library and environment {} ms)",
           (System.nanoTime() - start) / 1_000_000, (extracted - start) / 1_000_000, (environmentSet - extracted) / 1_000_000);
     }
@@ -96,7 +98,7 @@ public final class Natives {
       }
       torch.set_num_threads(count);
       threads = threads.withIntraOp(count, "--threads");
-      LOG.info("CPU threads: {}", threads.describe());
+      LOG.debug("CPU threads: {}", threads.describe());
     }
   }
 

@@ -225,7 +225,7 @@ public final class TrainingSetup {
   }
 
   /** The backend asked for, else the fastest the model's family supports. */
-  private static AttentionBackend attention(TrainingConfig config, EncoderConfig model) {
+  static AttentionBackend attention(TrainingConfig config, EncoderConfig model) {
     AttentionImplementation asked = config.attnImplementation();
     return (asked != null ? asked : AttentionImplementation.fastest(model.family().attentionImplementations())).create();
   }

@@ -154,7 +154,7 @@ class NonFiniteGuardTest {
     try (ModelTokenizer tokenizer = TrainerFixtures.miniLm(tmp);
         EncoderForTokenClassification model = TrainerFixtures.tinyModel(32, 2, labels);
         Trainer trainer = new Trainer(config, model, tokenizer, train, null)) {
-      model.setAttention(config.attnImplementation().create());
+      model.setAttention(TrainingSetup.attention(config, model.config()));
       Tensor weight = model.weights().get(POISONED);
       float[] kept = new float[1];
       trainer.addCallback(new TrainerCallback() {

@@ -145,7 +145,7 @@ class TrainerResumeTest {
   private static TrainResult run(TrainingConfig config, ModelTokenizer tokenizer, List<LabeledSentence> train,
       List<LabeledSentence> eval, List<String> labels, int stopAt) throws Exception {
     try (EncoderForTokenClassification model = TrainerFixtures.tinyModel(32, 2, labels)) {
-      model.setAttention(config.attnImplementation().create());
+      model.setAttention(TrainingSetup.attention(config, model.config()));
       return run(config, model, tokenizer, train, eval, stopAt);
     }
   }

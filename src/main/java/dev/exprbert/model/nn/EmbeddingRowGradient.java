@@ -1,8 +1,6 @@
 package dev.exprbert.model.nn;
 
 import dev.exprbert.autograd.LayerwiseBackward;
-import java.util.ArrayList;
-import java.util.List;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -17,10 +15,13 @@ import org.bytedeco.pytorch.global.torch;
  * that requires grad; a backward step, run after the embeddings' segment, adds that leaf's gradient into the table's
  * {@code .grad} with {@code index_add_} (rows at {@code padding_idx} zeroed first, as the dense backward skips them).
  * The buffer is the table's {@code .grad} whenever the optimizer has dropped it ({@code zero_grad}, set_to_none): it
- * is handed out again after zeroing only the rows added since it was last handed out. Every other row is zero, as
- * in the dense gradient, and every row sums its tokens in the same order ({@code index_add_} on the CPU walks the
- * ids in order, like the dense backward), so the values are the dense backward's; with gradient accumulation the
- * micro-batches are added row by row rather than as whole tables, which can differ in the last bit.
+ * is handed out again after {@code zero_()}: one pass over memory that is already mapped, instead of a fresh
+ * allocation with its page faults. The whole buffer is zeroed, not only the rows this table added, because others
+ * write into a gradient in place too: a data-parallel all-reduce adds the other ranks' rows, a test or a scaler may
+ * put non-finite values anywhere; a row this table did not add must not carry them into the next step. Every row sums
+ * its tokens in the same order ({@code index_add_} on the CPU walks the ids in order, like the dense backward), so the
+ * values are the dense backward's; with gradient accumulation the micro-batches are added row by row rather than as
+ * whole tables, which can differ in the last bit.
  *
  * <p>CPU only: CUDA's {@code index_add_} adds with atomics (run-to-run nondeterministic), while its dense embedding
  * backward is deterministic, so CUDA tables keep autograd's path.
@@ -29,9 +30,6 @@ final class EmbeddingRowGradient implements AutoCloseable {
   private final Tensor weight; // [rows, width], the table (shared handle)
   private final long paddingIdx;
   private Tensor buffer; // [rows, width], the gradient handed out as weight.grad, or null before the first step
-  private final List<Tensor> touched = new ArrayList<>(); // ids added since the buffer was last handed out
-  private long touchedRows;
-  private boolean zeroAll; // too many touched ids remembered: zero the whole buffer at the next hand-out
 
   EmbeddingRowGradient(Tensor weight, long paddingIdx) {
     this.weight = weight;
@@ -79,7 +77,6 @@ final class EmbeddingRowGradient implements AutoCloseable {
           target.index_add_(0, ids, flat);
         }
         flat.close();
-        remember(ids);
       }
     }
 
@@ -99,37 +96,18 @@ final class EmbeddingRowGradient implements AutoCloseable {
     current.close();
     if (buffer == null) {
       buffer = outliveStep(torch.zeros_like(weight));
-    } else if (zeroAll) {
-      buffer.zero_();
     } else {
-      for (Tensor ids : touched) {
-        buffer.index_fill_(0, ids, new Scalar(0.0));
-      }
+      buffer.zero_();
     }
-    forgetTouched();
     try (Tensor slot = weight.mutable_grad()) {
       slot.put(buffer);
     }
     return new Tensor(buffer);
   }
 
-  private void remember(Tensor ids) {
-    if (zeroAll) {
-      return;
-    }
-    touchedRows += ids.size(0);
-    if (touchedRows > weight.size(0) / 4) { // zeroing row by row would cost more than one pass over the table
-      forgetTouched();
-      zeroAll = true;
-      return;
-    }
-    touched.add(outliveStep(new Tensor(ids)));
-  }
-
   /** Frees the buffer (the weights close this before the table). */
   @Override
   public void close() {
-    forgetTouched();
     if (buffer != null) {
       buffer.close();
       buffer = null;
@@ -140,12 +118,5 @@ final class EmbeddingRowGradient implements AutoCloseable {
   private static Tensor outliveStep(Tensor t) {
     org.bytedeco.javacpp.PointerScope scope = org.bytedeco.javacpp.PointerScope.getInnerScope();
     return scope == null ? t : dev.exprbert.runtime.Tensors.outlive(scope, t);
-  }
-
-  private void forgetTouched() {
-    touched.forEach(Tensor::close);
-    touched.clear();
-    touchedRows = 0;
-    zeroAll = false;
   }
 }
