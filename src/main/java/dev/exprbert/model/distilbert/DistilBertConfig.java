@@ -166,9 +166,7 @@ public record DistilBertConfig(
 
   /** Keys this record does not model, kept verbatim (deep copies). */
   public Map<String, JsonElement> extraFields() {
-    Map<String, JsonElement> copy = new LinkedHashMap<>();
-    extra.forEach((k, v) -> copy.put(k, v.deepCopy()));
-    return copy;
+    return ConfigJson.deepCopies(extra);
   }
 
   /** Mutable builder; {@link #build()} validates everything and names the offending field. */
