@@ -10,6 +10,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.exprbert.infer.TaggedSentence;
+import dev.exprbert.testing.GeneratedInput;
 import dev.exprbert.testing.TinyModelDirectory;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -266,7 +267,8 @@ class PredictStreamingTest {
   void predictReadsAtMostAChunkAheadOfWhatItHasWritten() {
     int count = 30_000;
     int chunk = 16;
-    GeneratedInput in = new GeneratedInput(sentences(count, 3, 6));
+    List<List<String>> generated = sentences(count, 3, 6);
+    GeneratedInput in = new GeneratedInput(k -> String.join(" ", generated.get(k)) + "\n", count, new byte[0], 0);
     String[] violation = {null};
     long[] checks = {0};
     Writer out = new Writer() {
@@ -305,55 +307,6 @@ class PredictStreamingTest {
     assertTrue(checks[0] > 10, "output arrived in many pieces: " + checks[0]);
     assertEquals(in.endOf(count), in.served(), "the whole input was read");
     assertTrue(in.endOf(count) > 8 * 65_536, in.endOf(count) + " bytes: far more than the command may hold");
-  }
-
-  /** Pre-split sentences served as bytes only when read, counting what was served. */
-  private static final class GeneratedInput extends InputStream {
-    private final List<List<String>> sentences;
-    private final long[] ends;
-    private int next;
-    private byte[] current = new byte[0];
-    private int at;
-    private long served;
-
-    GeneratedInput(List<List<String>> sentences) {
-      this.sentences = sentences;
-      this.ends = new long[sentences.size() + 1];
-      for (int s = 0; s < sentences.size(); s++) {
-        ends[s + 1] = ends[s] + (String.join(" ", sentences.get(s)) + "\n").getBytes(StandardCharsets.UTF_8).length;
-      }
-    }
-
-    /** Bytes up to the end of the first {@code count} sentences. */
-    long endOf(long count) {
-      return ends[(int) Math.min(count, sentences.size())];
-    }
-
-    long served() {
-      return served;
-    }
-
-    @Override
-    public int read() {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) {
-      if (at == current.length) {
-        if (next == sentences.size()) {
-          return -1;
-        }
-        current = (String.join(" ", sentences.get(next++)) + "\n").getBytes(StandardCharsets.UTF_8);
-        at = 0;
-      }
-      int n = Math.min(length, current.length - at);
-      System.arraycopy(current, at, buffer, offset, n);
-      at += n;
-      served += n;
-      return n;
-    }
   }
 
   @Test

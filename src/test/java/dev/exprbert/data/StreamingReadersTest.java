@@ -5,23 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import dev.exprbert.testing.GeneratedInput;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
  * The readers stream: on an input generated while it is read (several MB, CRLF line ends, a byte order mark, served
- * in pieces of random size so that a CR and its LF often arrive apart), every sentence comes out right, and after
+ * in pieces of 1 to 97 bytes across record ends, so that a CR and its LF often arrive apart), every sentence comes out right, and after
  * each one the reader has taken no more than that sentence's end plus its 64 KiB read buffer from the input, so it
  * holds one sentence however long the input is. A bad line far into the stream is still reported at its own line.
  */
 class StreamingReadersTest {
   private static final int SENTENCES = 40_000;
   private static final int READ_BUFFER = 1 << 16;
+  private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
   /** Words of sentence k: 1 to 12 of them, non-ASCII ones among them. */
   private static List<String> words(int k) {
@@ -67,7 +66,7 @@ class StreamingReadersTest {
   }
 
   private void streams(DatasetFormat format, IntFunction<String> record, boolean tagged) {
-    GeneratedInput in = new GeneratedInput(record, SENTENCES, -1);
+    GeneratedInput in = new GeneratedInput(record, SENTENCES, BOM, 97);
     ReaderOptions options = ReaderOptions.builder().format(format).tagsRequired(tagged).build();
     long worstAhead = 0;
     try (SentenceReader reader = SentenceReaders.open(in, "generated", format, options)) {
@@ -111,7 +110,9 @@ class StreamingReadersTest {
   @Test
   void aBadLineFarIntoTheStreamIsReportedAtItsLine() {
     int bad = 31_337;
-    GeneratedInput in = new GeneratedInput(StreamingReadersTest::jsonl, SENTENCES, bad);
+    // the bad record loses its closing quote, brackets and brace
+    GeneratedInput in = new GeneratedInput(k -> k == bad ? jsonl(k).substring(0, jsonl(k).length() - 5) + "\r\n"
+        : jsonl(k), SENTENCES, BOM, 97);
     ReaderOptions options = ReaderOptions.builder().format(DatasetFormat.JSONL).build();
     try (SentenceReader reader = SentenceReaders.open(in, "generated.jsonl", DatasetFormat.JSONL, options)) {
       for (int k = 0; k < bad; k++) {
@@ -121,77 +122,6 @@ class StreamingReadersTest {
       assertEquals(bad + 1, e.line(), e.getMessage());
       assertTrue(e.getMessage().startsWith("generated.jsonl:" + (bad + 1) + ": "), e.getMessage());
       assertTrue(in.served() <= in.endOf(bad + 1) + READ_BUFFER, "read on no further than its buffer");
-    }
-  }
-
-  /**
-   * Records generated as they are read, UTF-8, after a byte order mark, in pieces of 1 to 97 bytes that run across
-   * record ends; record
-   * {@code broken} (or none when negative) loses its last 3 characters before the line end.
-   */
-  private static final class GeneratedInput extends InputStream {
-    private final IntFunction<String> record;
-    private final int count;
-    private final int broken;
-    private final long[] ends;
-    private final Random pieces = new Random(5);
-    private int next;
-    private byte[] current = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
-    private int at;
-    private long served;
-
-    GeneratedInput(IntFunction<String> record, int count, int broken) {
-      this.record = record;
-      this.count = count;
-      this.broken = broken;
-      this.ends = new long[count + 1];
-      ends[0] = 3;
-      for (int k = 0; k < count; k++) {
-        ends[k + 1] = ends[k] + bytes(k).length;
-      }
-    }
-
-    private byte[] bytes(int k) {
-      String text = record.apply(k);
-      if (k == broken) {
-        text = text.substring(0, text.length() - 5) + "\r\n";
-      }
-      return text.getBytes(StandardCharsets.UTF_8);
-    }
-
-    long endOf(int records) {
-      return ends[Math.min(records, count)];
-    }
-
-    long served() {
-      return served;
-    }
-
-    @Override
-    public int read() {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) {
-      int piece = Math.min(length, 1 + pieces.nextInt(97));
-      int n = 0;
-      while (n < piece) {
-        if (at == current.length) {
-          if (next == count) {
-            break;
-          }
-          current = bytes(next++);
-          at = 0;
-        }
-        int take = Math.min(piece - n, current.length - at);
-        System.arraycopy(current, at, buffer, offset + n, take);
-        at += take;
-        n += take;
-      }
-      served += n;
-      return n == 0 ? -1 : n;
     }
   }
 }
