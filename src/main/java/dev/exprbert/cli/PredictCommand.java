@@ -1,6 +1,7 @@
 package dev.exprbert.cli;
 
 import dev.exprbert.data.DatasetFormat;
+import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.data.NumberedLine;
 import dev.exprbert.data.ReaderOptions;
 import dev.exprbert.data.SentenceReader;
@@ -177,17 +178,7 @@ final class PredictCommand implements Callable<Integer> {
     };
     ReaderOptions options = ReaderOptions.builder().format(datasetFormat).tagsRequired(false).build();
     try (SentenceReader reader = SentenceReaders.open(openInput(), sourceName(), datasetFormat, options)) {
-      Iterator<List<String>> sentences = new Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          return reader.hasNext();
-        }
-
-        @Override
-        public List<String> next() {
-          return reader.next().words();
-        }
-      };
+      Iterator<List<String>> sentences = reader.stream().map(LabeledSentence::words).iterator();
       ChunkedTagging.run(sentences, chunkSize, tagger::tagWords, tagged -> print(tagged, writer, out));
     }
   }
