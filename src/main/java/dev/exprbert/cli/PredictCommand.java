@@ -2,9 +2,11 @@ package dev.exprbert.cli;
 
 import dev.exprbert.data.DatasetFormat;
 import dev.exprbert.data.LabeledSentence;
+import dev.exprbert.data.NumberedLine;
 import dev.exprbert.data.ReaderOptions;
 import dev.exprbert.data.SentenceReader;
 import dev.exprbert.data.SentenceReaders;
+import dev.exprbert.data.Utf8LineReader;
 import dev.exprbert.data.Window;
 import dev.exprbert.infer.Aggregation;
 import dev.exprbert.infer.TaggedSentence;
@@ -13,14 +15,16 @@ import dev.exprbert.infer.TaggerOptions;
 import dev.exprbert.hub.ModelResolver;
 import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.runtime.Placement;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,19 +33,21 @@ import picocli.CommandLine.Option;
 /**
  * {@code exprbert predict --model DIR [--input FILE]}: tags a file (or standard input) and prints CoNLL
  * ({@code word<TAB>tag}, a blank line after each sentence), JSON Lines with spans, or span JSON Lines
- * ({@link PredictionWriter}). Input is read, tagged and written {@value #CHUNK} sentences at a time and nothing
- * is kept of a chunk once it is written, so a file of any size streams through in bounded memory
- * (benchmarks/predict-memory measures it).
+ * ({@link PredictionWriter}). Input streams through ({@link ChunkedTagging}): {@code --chunk-size} sentences
+ * (default {@value #DEFAULT_CHUNK}) are read, tagged and written at a time and nothing is kept of a chunk once it is
+ * written, so a file of any size runs in bounded memory (benchmarks/predict-memory measures it); the output is the
+ * same whatever the chunk size. A malformed line stops the run with its file and line, after the output of every
+ * sentence before it.
  *
  * <p>Input formats: {@code words} (default) one pre-split sentence per line; {@code text} one raw text per
- * line, split into words by BERT's basic tokenization with character offsets; {@code conll} and
+ * line, split into words by the model's tokenizer with character offsets; {@code conll} and
  * {@code jsonl} dataset files (tags, if present, are ignored).
  */
 @Command(name = "predict", mixinStandardHelpOptions = true,
     description = "Tag sentences or raw text; print CoNLL or JSON Lines with spans.")
 final class PredictCommand implements Callable<Integer> {
   /** Sentences tagged per round trip: big enough to fill batches, small enough to stream. */
-  private static final int CHUNK = 256;
+  static final int DEFAULT_CHUNK = 256;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -79,6 +85,11 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--max-seq-length", description = "Sub-tokens per window (default: the smaller of max_position_embeddings and the tokenizer's model_max_length).")
   Integer maxSeqLength;
 
+  @Option(names = "--chunk-size", defaultValue = "" + DEFAULT_CHUNK,
+      description = "Sentences read, tagged and written at a time; memory grows with it, not with the input"
+          + " (default: ${DEFAULT-VALUE}).")
+  int chunkSize;
+
   @Option(names = "--stride", description = "Sub-tokens of overlap between windows of long sentences"
       + " (default: " + Window.DEFAULT_STRIDE + ", as in training and evaluate).")
   Integer stride;
@@ -98,6 +109,9 @@ final class PredictCommand implements Callable<Integer> {
       format = parseInputFormat(inputFormat);
       writer = PredictionWriter.parse(outputFormat);
       options = new TaggerOptions(Aggregation.parse(aggregation), batchSize, maxSeqLength, stride, null);
+      if (chunkSize < 1) {
+        throw new IllegalArgumentException("--chunk-size must be >= 1, got " + chunkSize);
+      }
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage()); // a usage error: exit 2
     }
@@ -106,7 +120,8 @@ final class PredictCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--input " + input + (Files.isDirectory(input) ? " is a folder; expected a file"
           + " of sentences" : ": no such file"));
     }
-    PrintWriter out = spec.commandLine().getOut();
+    // buffered, flushed once per chunk: a flush per printed line would be a write per word of CoNLL output
+    PrintWriter out = new PrintWriter(new BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
     try (TokenClassifier classifier = TokenClassifier.load(ModelResolver.resolve(model.toString()), placement, attention)) {
       writer.checkLabels(classifier.config().labels());
       Tagger tagger = new Tagger(classifier, options);
@@ -129,21 +144,32 @@ final class PredictCommand implements Callable<Integer> {
   }
 
   private void tagTextLines(Tagger tagger, PredictionWriter writer, PrintWriter out) throws IOException {
-    try (TextLines lines = new TextLines(openInput(), sourceName())) {
-      List<String> chunk = new ArrayList<>();
-      for (String line = lines.next(); line != null; line = lines.next()) {
-        if (!line.isBlank()) {
-          chunk.add(line);
+    try (Utf8LineReader lines = new Utf8LineReader(openInput(), sourceName())) {
+      Iterator<String> texts = new Iterator<>() {
+        private String pending;
+
+        @Override
+        public boolean hasNext() {
+          for (NumberedLine line; pending == null && (line = lines.readLine()) != null; ) {
+            pending = line.text().isBlank() ? null : line.text();
+          }
+          return pending != null;
         }
-        if (chunk.size() == CHUNK) {
-          print(tagger.tagTexts(chunk), writer, out);
-          chunk.clear();
+
+        @Override
+        public String next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          String text = pending;
+          pending = null;
+          return text;
         }
-      }
-      if (chunk.isEmpty() && lines.lineCount() == 0) {
+      };
+      ChunkedTagging.run(texts, chunkSize, tagger::tagTexts, tagged -> print(tagged, writer, out));
+      if (lines.lineNumber() == 0) {
         throw new IllegalArgumentException(sourceName() + " is empty; expected one text per line");
       }
-      print(tagger.tagTexts(chunk), writer, out);
     }
   }
 
@@ -157,16 +183,8 @@ final class PredictCommand implements Callable<Integer> {
     };
     ReaderOptions options = ReaderOptions.builder().format(datasetFormat).tagsRequired(false).build();
     try (SentenceReader reader = SentenceReaders.open(openInput(), sourceName(), datasetFormat, options)) {
-      List<List<String>> chunk = new ArrayList<>();
-      while (reader.hasNext()) {
-        LabeledSentence sentence = reader.next();
-        chunk.add(sentence.words());
-        if (chunk.size() == CHUNK) {
-          print(tagger.tagWords(chunk), writer, out);
-          chunk.clear();
-        }
-      }
-      print(tagger.tagWords(chunk), writer, out);
+      Iterator<List<String>> sentences = reader.stream().map(LabeledSentence::words).iterator();
+      ChunkedTagging.run(sentences, chunkSize, tagger::tagWords, tagged -> print(tagged, writer, out));
     }
   }
 

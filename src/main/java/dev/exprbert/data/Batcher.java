@@ -1,5 +1,6 @@
 package dev.exprbert.data;
 
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -44,7 +45,8 @@ public final class Batcher {
     if (worldSize < 1 || rank < 0 || rank >= worldSize) {
       throw new IllegalArgumentException("rank " + rank + " of world size " + worldSize + " is out of range");
     }
-    this.features = List.copyOf(features);
+    // a store is read-only already; copying it would build every feature ([note: compact feature store])
+    this.features = features instanceof FeatureStore ? features : List.copyOf(features);
     this.batchSize = batchSize;
     this.shuffle = shuffle;
     this.groupByLength = groupByLength;
@@ -73,7 +75,11 @@ public final class Batcher {
     return features.size();
   }
 
-  /** This rank's batches of epoch {@code epoch} (0-based), each a list of features (empty on a rank with none). */
+  /**
+   * This rank's batches of epoch {@code epoch} (0-based), each a list of features (empty on a rank with none). A batch
+   * holds the indices of its features and gets each from the dataset when read, so the epoch's batches cost an int per
+   * feature, not the features' arrays.
+   */
   public List<List<Feature>> epoch(int epoch) {
     List<Integer> order = new ArrayList<>(features.size());
     for (int i = 0; i < features.size(); i++) {
@@ -90,11 +96,11 @@ public final class Batcher {
     for (int start = 0; start < order.size(); start += global) {
       int end = Math.min(order.size(), start + global);
       int from = Math.min(end, start + rank * batchSize);
-      List<Feature> batch = new ArrayList<>(batchSize);
-      for (int i = from; i < Math.min(end, from + batchSize); i++) {
-        batch.add(features.get(order.get(i)));
+      int[] batch = new int[Math.max(0, Math.min(end, from + batchSize) - from)];
+      for (int i = 0; i < batch.length; i++) {
+        batch[i] = order.get(from + i);
       }
-      batches.add(batch);
+      batches.add(new Selection(features, batch));
     }
     return batches;
   }
@@ -105,13 +111,13 @@ public final class Batcher {
     List<Integer> out = new ArrayList<>(order.size());
     for (int start = 0; start < order.size(); start += mega) {
       List<Integer> chunk = new ArrayList<>(order.subList(start, Math.min(order.size(), start + mega)));
-      chunk.sort(Comparator.comparingInt((Integer i) -> features.get(i).length()).reversed());
+      chunk.sort(Comparator.comparingInt((Integer i) -> length(i)).reversed());
       out.addAll(chunk);
     }
     // move the batch holding the longest feature to the front (as Hugging Face does)
     int longest = 0;
     for (int i = 1; i < out.size(); i++) {
-      if (features.get(out.get(i)).length() > features.get(out.get(longest)).length()) {
+      if (length(out.get(i)) > length(out.get(longest))) {
         longest = i;
       }
     }
@@ -125,5 +131,31 @@ public final class Batcher {
       }
     }
     return out;
+  }
+
+  /** Sub-tokens of feature {@code i}; a store answers without building the feature. */
+  private int length(int i) {
+    return features instanceof FeatureStore store ? store.length(i) : features.get(i).length();
+  }
+
+  /** The features at some indices of a dataset, read through when asked for. */
+  private static final class Selection extends AbstractList<Feature> implements java.util.RandomAccess {
+    private final List<Feature> features;
+    private final int[] indices;
+
+    Selection(List<Feature> features, int[] indices) {
+      this.features = features;
+      this.indices = indices;
+    }
+
+    @Override
+    public Feature get(int k) {
+      return features.get(indices[k]);
+    }
+
+    @Override
+    public int size() {
+      return indices.length;
+    }
   }
 }

@@ -25,8 +25,8 @@ public final class Featurizer {
   private final int lead;
   private final int trail;
 
-  /** What featurizing a dataset produced. */
-  public record Result(List<Feature> features, int sentences, int sentencesWithWindows, int emptyWords) {}
+  /** What featurizing a dataset produced; the features are held compactly ([note: compact feature store]). */
+  public record Result(FeatureStore features, int sentences, int sentencesWithWindows, int emptyWords) {}
 
   public Featurizer(ModelTokenizer tokenizer, LabelMap labels, boolean labelAllTokens, int maxSeqLength, int stride) {
     this.aligner = new SubwordAligner(tokenizer, labels, labelAllTokens);
@@ -50,7 +50,7 @@ public final class Featurizer {
    *     labels, so evaluation loss and metrics count each word once
    */
   public Result featurize(List<LabeledSentence> sentences, boolean training) {
-    List<Feature> features = new ArrayList<>();
+    FeatureStore.Builder features = FeatureStore.builder();
     int windowed = 0;
     int empty = 0;
     for (int i = 0; i < sentences.size(); i++) {
@@ -66,7 +66,7 @@ public final class Featurizer {
       if (windows.size() > 1) {
         windowed++;
       }
-      features.addAll(windows);
+      windows.forEach(features::add);
     }
     if (windowed > 0) {
       LOG.info("{} of {} sentences are longer than max_seq_length {} and were split into overlapping windows"
@@ -75,7 +75,7 @@ public final class Featurizer {
     if (empty > 0) {
       LOG.info("{} words became no sub-token at all (e.g. U+FE0F); they are predicted as the default label", empty);
     }
-    return new Result(features, sentences.size(), windowed, empty);
+    return new Result(features.build(), sentences.size(), windowed, empty);
   }
 
   /** The windows of one aligned sentence. */

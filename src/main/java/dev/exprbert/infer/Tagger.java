@@ -149,7 +149,8 @@ public final class Tagger {
 
   /** Per sentence, per word, the probability rows of the word's pieces. */
   private List<float[][][]> predict(List<LabeledSentence> sentences) {
-    List<Feature> features = featurizer.featurize(sentences, false).features();
+    // built once from the compact store: a chunk of prediction input is small, and each feature is read twice below
+    List<Feature> features = new ArrayList<>(featurizer.featurize(sentences, false).features());
     // batch windows of similar length together; results go back to feature order
     List<Integer> order = new ArrayList<>();
     for (int f = 0; f < features.size(); f++) {
