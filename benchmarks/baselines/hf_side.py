@@ -10,6 +10,10 @@
       transformers' Trainer (attn_implementation sdpa, optim adamw_torch, DataCollatorForTokenClassification padding
       to the batch's longest, run_ner's first-sub-token labels), on ORDER's batches in order; one JSON line with the
       median ms per optimizer step after W warm-up steps.
+  hf_side.py seed    --model DIR --data TRAIN.conll --out DIR [--lr 2e-5] [--epochs 5] [--batch 8] [--threads T]
+      the full seed task as run_ner runs it: transformers' Trainer (sdpa, adamw_torch, linear schedule, seed 42,
+      DataCollatorForTokenClassification) over every train sentence for --epochs, then save_model to --out (with
+      tokenizer.json) so the same evaluator scores both sides; --threads 0 keeps torch's own thread count.
   hf_side.py infer   --onnx MODEL.onnx --model DIR --data DEV.conll --batch B --passes P --threads T
       ONNX Runtime (CPU, all graph optimisations) on DEV.conll, tokenisation included, padded batches of B in file
       order; one JSON line with the median ms per pass over the dev set.
@@ -98,6 +102,34 @@ def train(a):
                       "torch": torch.__version__, "transformers": transformers.__version__}))
 
 
+def seed(a):
+    import shutil
+    import torch
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
+    import transformers
+    from transformers import BertForTokenClassification, DataCollatorForTokenClassification, Trainer, TrainingArguments
+    tok = tokenizer_of(a.model)
+    model = BertForTokenClassification.from_pretrained(a.model, attn_implementation="sdpa")
+    labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
+    rows = featurize(read_conll(a.data), tok, labels)
+    args = TrainingArguments(output_dir=a.out, per_device_train_batch_size=a.batch, num_train_epochs=a.epochs,
+                             learning_rate=a.lr, lr_scheduler_type="linear", optim="adamw_torch", seed=42,
+                             logging_strategy="no", save_strategy="no", eval_strategy="no", report_to=[],
+                             disable_tqdm=True, dataloader_num_workers=0, use_cpu=True)
+    trainer = Trainer(model=model, args=args, train_dataset=rows, data_collator=DataCollatorForTokenClassification(tok))
+    t0 = time.perf_counter()
+    result = trainer.train()
+    train_s = time.perf_counter() - t0
+    trainer.save_model(a.out)
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        if os.path.exists(f"{a.model}/{name}"):
+            shutil.copy(f"{a.model}/{name}", f"{a.out}/{name}")
+    print(json.dumps({"side": "hf-trainer", "threads": torch.get_num_threads(), "steps": result.global_step,
+                      "train_loss": result.training_loss, "train_loop_s": train_s, "torch": torch.__version__,
+                      "transformers": transformers.__version__}))
+
+
 def infer(a):
     import numpy as np
     import onnxruntime as ort
@@ -132,7 +164,7 @@ def infer(a):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("what", choices=["order", "head", "train", "infer"])
+    p.add_argument("what", choices=["order", "head", "train", "seed", "infer"])
     p.add_argument("--data")
     p.add_argument("--model")
     p.add_argument("--onnx")
@@ -143,8 +175,10 @@ def main():
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--passes", type=int, default=3)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--lr", type=float, default=2e-5)
+    p.add_argument("--epochs", type=float, default=5)
     a = p.parse_args()
-    {"order": order, "head": head, "train": train, "infer": infer}[a.what](a)
+    {"order": order, "head": head, "train": train, "seed": seed, "infer": infer}[a.what](a)
 
 
 if __name__ == "__main__":
