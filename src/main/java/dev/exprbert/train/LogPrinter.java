@@ -1,6 +1,7 @@
 package dev.exprbert.train;
 
 import dev.exprbert.runtime.Natives;
+import java.lang.management.ManagementFactory;
 import java.util.Map;
 import org.bytedeco.pytorch.global.torch;
 import org.slf4j.Logger;
@@ -21,6 +22,7 @@ final class LogPrinter implements TrainerCallback {
   private final int worldSize;
   private long lastTokens;
   private long lastNanos;
+  private boolean stepped;
 
   LogPrinter(TrainingConfig config, RunLength length, int sentences, int features, MixedPrecision precision,
       int worldSize) {
@@ -44,6 +46,17 @@ final class LogPrinter implements TrainerCallback {
     LOG.info("precision: float32 weights and optimizer, {}", precision);
     lastTokens = run.tokensSeen();
     lastNanos = System.nanoTime();
+  }
+
+  /** Start-up cost as a user feels it: JVM start, libraries, model, data, first step (benchmarks/NOTES.md). */
+  @Override
+  public void onStepEnd(RunView run, TrainerControl control) {
+    if (!stepped) {
+      stepped = true;
+      long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+      LOG.info("first optimizer step of this process done {} s after the JVM started", String.format("%.2f",
+          sinceJvmStart / 1e3));
+    }
   }
 
   @Override
