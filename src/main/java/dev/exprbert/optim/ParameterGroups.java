@@ -1,6 +1,7 @@
 package dev.exprbert.optim;
 
 import dev.exprbert.model.NamedParameter;
+import dev.exprbert.model.crf.LinearChainCrf;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,7 +11,8 @@ public final class ParameterGroups {
 
   /**
    * Two groups, as {@code Trainer.create_optimizer} builds them: weight decay on everything but
-   * biases and LayerNorm weights, which get 0. Empty groups are dropped.
+   * biases and LayerNorm weights, which get 0 (and a CRF's transition scores: see {@link #decays}). Empty groups are
+   * dropped.
    */
   public static List<ParamGroup> huggingFace(List<NamedParameter> parameters, double weightDecay) {
     List<NamedParameter> decay = new ArrayList<>();
@@ -28,9 +30,13 @@ public final class ParameterGroups {
     return groups;
   }
 
-  /** Hugging Face's rule: biases and LayerNorm weights are not decayed. */
+  /**
+   * Hugging Face's rule: biases and LayerNorm weights are not decayed. Neither are a CRF's {@code crf.*} scores
+   * (our choice): they are log-potentials between labels, like biases, and decay would pull the learned transition
+   * preferences towards "every transition equally likely".
+   */
   public static boolean decays(String parameterName) {
     return !(parameterName.endsWith("bias") || parameterName.contains("LayerNorm.weight")
-        || parameterName.contains("layer_norm.weight"));
+        || parameterName.contains("layer_norm.weight") || LinearChainCrf.owns(parameterName));
   }
 }

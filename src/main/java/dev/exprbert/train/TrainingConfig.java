@@ -149,6 +149,10 @@ public record TrainingConfig(
     @Setting(name = "class_weights", nullable = true, help = "Cross-entropy class weights: auto (n_labelled /"
         + " (n_classes * count) over the training set's labelled tokens) or a JSON file {label: weight}.")
     String classWeights,
+    @Setting(name = "crf", help = "A linear-chain CRF over the classifier's logits: trained jointly (the sentences'"
+        + " negative log-likelihood), decoded with Viterbi under the label scheme's allowed transitions, saved as"
+        + " config.json's use_crf.")
+    boolean crf,
     @Setting(name = "optim", byDefault = "adamw_torch_fused", aliases = "--optimizer",
         help = "adamw_torch_fused (our native fused kernel, the default) or adamw_torch (LibTorch).")
     OptimizerChoice optim,
@@ -348,6 +352,11 @@ public record TrainingConfig(
       if (c.earlyStoppingPatience != null && !c.loadBestModelAtEnd) {
         throw new IllegalArgumentException("early_stopping_patience requires load_best_model_at_end (as Hugging Face's"
             + " EarlyStoppingCallback does), so the best checkpoint is the one kept");
+      }
+      if (c.crf && (c.classWeights != null || c.labelSmoothingFactor > 0)) {
+        throw new IllegalArgumentException("crf trains on the sentences' negative log-likelihood, which has no class"
+            + " weights or label smoothing (they shape the per-token cross-entropy): drop "
+            + (c.classWeights != null ? "class_weights" : "label_smoothing_factor") + " or crf");
       }
       if (c.metricForBestModel == null || c.metricForBestModel.isBlank()) {
         throw new IllegalArgumentException("metric_for_best_model must name a metric such as f1 or loss");

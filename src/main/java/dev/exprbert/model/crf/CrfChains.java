@@ -1,5 +1,6 @@
 package dev.exprbert.model.crf;
 
+import dev.exprbert.model.TokenClassificationLoss;
 import dev.exprbert.runtime.Tensors;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +47,7 @@ public final class CrfChains implements AutoCloseable {
     public Builder add(long firstRow, long[] labelIds, boolean opens, boolean closes) {
       int n = 0;
       for (long id : labelIds) {
-        n += id != ViterbiDecoder.IGNORE_INDEX ? 1 : 0;
+        n += id != TokenClassificationLoss.IGNORE_INDEX ? 1 : 0;
       }
       if (n == 0) {
         return this;
@@ -54,7 +55,7 @@ public final class CrfChains implements AutoCloseable {
       long[] r = new long[n];
       long[] y = new long[n];
       for (int t = 0, i = 0; t < labelIds.length; t++) {
-        if (labelIds[t] != ViterbiDecoder.IGNORE_INDEX) {
+        if (labelIds[t] != TokenClassificationLoss.IGNORE_INDEX) {
           r[i] = firstRow + t;
           y[i++] = labelIds[t];
         }

@@ -10,9 +10,6 @@ package dev.exprbert.model.crf;
  * changes every path's score by the same amount, so the best path is the same.
  */
 public final class ViterbiDecoder {
-  /** Label id of positions that carry no label. */
-  public static final long IGNORE_INDEX = -100;
-
   private final TransitionConstraints constraints;
   private final double[][] transitions; // [from][to], -inf where forbidden
   private final double[] start;
