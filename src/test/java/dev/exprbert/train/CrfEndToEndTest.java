@@ -9,8 +9,10 @@ import com.google.gson.JsonParser;
 import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.data.ReaderOptions;
 import dev.exprbert.data.SentenceReaders;
+import dev.exprbert.infer.Aggregation;
 import dev.exprbert.infer.TaggedSentence;
 import dev.exprbert.infer.Tagger;
+import dev.exprbert.infer.TaggerOptions;
 import dev.exprbert.infer.TokenClassifier;
 import dev.exprbert.io.Safetensors;
 import dev.exprbert.model.HiddenActivation;
@@ -122,6 +124,11 @@ class CrfEndToEndTest {
       assertEquals(runTags, tagged, "the Tagger (packed, fused) decodes alike");
       TaggedSentence text = new Tagger(sdpa).tagText("The staff were very friendly, but the room was noisy at night.");
       assertValidBio(text.tags(), "raw text");
+      List<TaggedSentence> simple = new Tagger(sdpa, TaggerOptions.defaults().withAggregation(Aggregation.SIMPLE))
+          .tagWords(words);
+      assertEquals(runTags, simple.stream().map(TaggedSentence::tags).toList(), "the CRF decides the words' tags");
+      long entities = runTags.stream().flatMap(List::stream).filter(t -> t.startsWith("B-")).count();
+      assertEquals(entities, simple.stream().mapToLong(t -> t.spans().size()).sum(), "one span per B- of the Viterbi path");
 
       // the same logits without the CRF: argmax tags break BIO where the constraints held
       List<List<String>> argmax = argmaxTags(out, words);

@@ -63,12 +63,18 @@ class CrfTrainingTest {
   /** One update over {@code group} on a fresh model; returns the loss and every parameter afterwards. */
   private static Map<String, float[]> step(List<String> labels, String attention, boolean packed, long padId,
       List<List<Feature>> group, double[] loss) {
+    return step(labels, attention, packed, padId, group, loss, Placement.Precision.FLOAT32);
+  }
+
+  private static Map<String, float[]> step(List<String> labels, String attention, boolean packed, long padId,
+      List<List<Feature>> group, double[] loss, Placement.Precision precision) {
     try (EncoderForTokenClassification model = crfModel(labels, attention, false);
+        MixedPrecision mixed = MixedPrecision.of(Placement.CPU_FLOAT32, precision, false, precision.name());
         Optimizer optimizer = OptimizerKind.FUSED_ADAMW.create(ParameterGroups.huggingFace(model.weights().parameters(),
             0.01), new AdamWSettings(0.9, 0.999, 1e-8))) {
       model.train(true);
       TrainingStep step = new TrainingStep(model, optimizer, BatchLayout.forTraining(model.attention().implementation(),
-          packed), padId, 1.0);
+          packed), padId, 1.0, mixed);
       long reads = HostReads.count();
       try (TrainingStep.Output out = step.run(group, LR)) {
         assertEquals(reads, HostReads.count(), "the CRF's step reads nothing from the device");
@@ -117,6 +123,10 @@ class CrfTrainingTest {
           + maxDifference(paddedAfter, accumulatedAfter));
       // the loss is the NLL per labelled token: near log(3) for a fresh model over 3 labels, as the cross-entropy is
       assertTrue(padded[0] > 0.5 && padded[0] < 3, "loss " + padded[0]);
+      double[] bf16 = new double[1];
+      step(labels, "fused", true, pad, List.of(all), bf16, Placement.Precision.BFLOAT16);
+      assertTrue(bf16[0] != padded[0] && Math.abs(bf16[0] - padded[0]) < 1e-2 * padded[0],
+          "under bf16 autocast the CRF's loss stays float32 on bf16 logits: " + bf16[0] + " vs " + padded[0]);
 
       try (EncoderForTokenClassification fresh = crfModel(labels, "fused", false)) {
         float[] before = Tensors.toFloatArray(fresh.weights().get(LinearChainCrf.TRANSITIONS));
