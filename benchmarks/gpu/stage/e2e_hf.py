@@ -115,7 +115,7 @@ def main():
 
     import torch
     import transformers
-    from transformers import (BertConfig, EncoderForTokenClassification, DataCollatorForTokenClassification,
+    from transformers import (BertConfig, BertForTokenClassification, DataCollatorForTokenClassification,
                               PreTrainedTokenizerFast, Trainer, TrainerCallback, TrainingArguments)
 
     def emit(entry):
@@ -190,7 +190,7 @@ def main():
                             if k not in ("architectures", "model_type")},
                          num_labels=len(labels), id2label=dict(enumerate(labels)),
                          label2id={l: i for i, l in enumerate(labels)})
-        model = EncoderForTokenClassification._from_config(cfg, attn_implementation=attn)
+        model = BertForTokenClassification._from_config(cfg, attn_implementation=attn)
         bf16 = not a.no_bf16
         out_dir = tempfile.mkdtemp(prefix="e2e-hf-")
         kwargs = dict(output_dir=out_dir, per_device_train_batch_size=entry["batch"],

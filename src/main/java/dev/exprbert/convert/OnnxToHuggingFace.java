@@ -25,7 +25,7 @@ import java.util.OptionalInt;
  * <p>The directory appears atomically (see {@link DirectoryInstall}). Loading it as a token
  * classifier gives HF's default labels and a newly initialised classifier, reported as missing. An export
  * of a token classifier (a {@code /classifier} head, as torch.onnx and {@code export-onnx} write it) becomes
- * a {@code EncoderForTokenClassification} directory instead: {@code bert.}-prefixed encoder weights, the head,
+ * a {@code BertForTokenClassification} directory instead: {@code bert.}-prefixed encoder weights, the head,
  * and the labels of the file's {@code id2label} metadata.
  */
 public final class OnnxToHuggingFace {

@@ -15,7 +15,7 @@ import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The ONNX graph of {@code EncoderForTokenClassification} in eval mode, op for op what
+ * The ONNX graph of {@code BertForTokenClassification} in eval mode, op for op what
  * {@code model.BertEmbeddings}, {@code BertLayer}, {@code BertSelfAttention}, {@code LayerNorm}, {@code Linear} and
  * the classifier compute (dropout is the identity at inference, so it has no node):
  * <pre>

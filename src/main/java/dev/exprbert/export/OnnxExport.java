@@ -156,7 +156,7 @@ public final class OnnxExport {
     if (config.family() != BertFamily.BERT || !(config instanceof BertConfig bert)) {
       throw new IllegalArgumentException(modelDir.resolve(ModelDirectory.CONFIG) + ": model_type \"" + config.modelType()
           + "\" (" + config.family().tokenClassificationClass() + ") cannot be exported; export-onnx writes \""
-          + BertFamily.BERT.modelType() + "\" graphs only (EncoderForTokenClassification)");
+          + BertFamily.BERT.modelType() + "\" graphs only (BertForTokenClassification)");
     }
     return bert;
   }

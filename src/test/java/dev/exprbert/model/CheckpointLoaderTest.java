@@ -156,7 +156,7 @@ class CheckpointLoaderTest {
       withStray.put("bert.encoder.layer.2.output.dense.bias", stray);
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> CheckpointLoader.load(config, withStray, Placement.CPU_FLOAT32, 1, false, "ckpt"));
-      assertEquals("ckpt has tensor 'bert.encoder.layer.2.output.dense.bias', which a EncoderForTokenClassification with this"
+      assertEquals("ckpt has tensor 'bert.encoder.layer.2.output.dense.bias', which a BertForTokenClassification with this"
           + " config.json does not have; the weights belong to another architecture or size, or the file is damaged",
           e.getMessage());
     }

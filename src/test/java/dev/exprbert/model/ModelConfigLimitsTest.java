@@ -78,7 +78,7 @@ class ModelConfigLimitsTest {
     BertConfig huge = BertConfig.builder().hiddenSize(65_536).numAttentionHeads(1).intermediateSize(4 * 65_536).build();
     ModelConfigException e = assertThrows(ModelConfigException.class,
         () -> CheckpointLoader.initialize(huge, Placement.CPU_FLOAT32, 1));
-    assertTrue(e.getMessage().contains("(new model): a EncoderForTokenClassification of 620,519,751,682 parameters"), e.getMessage());
+    assertTrue(e.getMessage().contains("(new model): a BertForTokenClassification of 620,519,751,682 parameters"), e.getMessage());
     assertTrue(e.getMessage().contains("for training, but this machine gives the process"), e.getMessage());
   }
 
@@ -94,7 +94,7 @@ class ModelConfigLimitsTest {
     ModelConfigLimits.requireFitsInMemory(base, ModelConfigLimits.Purpose.INFERENCE, "m", inference);
     ModelConfigException e = assertThrows(ModelConfigException.class,
         () -> ModelConfigLimits.requireFitsInMemory(base, ModelConfigLimits.Purpose.INFERENCE, "m/config.json", inference - 1));
-    assertTrue(e.getMessage().startsWith("m/config.json: a EncoderForTokenClassification of 108,893,186 parameters"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("m/config.json: a BertForTokenClassification of 108,893,186 parameters"), e.getMessage());
     assertTrue(ModelConfigLimits.availableMemory().isPresent(), "Linux exposes MemTotal");
   }
 

@@ -75,7 +75,7 @@ class ModelCardTest {
 
       ## Model description
 
-      A BERT token classifier (EncoderForTokenClassification) with 3 labels: `O`, `B-EXP`, `I-EXP`.
+      A BERT token classifier (BertForTokenClassification) with 3 labels: `O`, `B-EXP`, `I-EXP`.
 
       ## Intended uses & limitations
 

@@ -22,7 +22,7 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * Imports a BERT ONNX export with or without a token-classification head. The head is what torch.onnx writes for
- * {@code EncoderForTokenClassification.classifier} (and {@code exprbert export-onnx} too): a MatMul named
+ * {@code BertForTokenClassification.classifier} (and {@code exprbert export-onnx} too): a MatMul named
  * {@code /classifier/MatMul} by a {@code [hidden, num_labels]} initializer, then {@code /classifier/Add} with the
  * {@code [num_labels]} bias. It is taken off the graph, and the rest goes through {@link OnnxBertImporter} unchanged,
  * so an encoder-only export imports exactly as before. Labels come from the {@code id2label} metadata entry

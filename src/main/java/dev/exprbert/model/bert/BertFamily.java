@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** BERT ({@code model_type "bert"}, {@code EncoderForTokenClassification}). */
+/** BERT ({@code model_type "bert"}, {@code BertForTokenClassification}). */
 public final class BertFamily extends AbstractModelFamily implements BertKeyedFamily {
   public static final BertFamily BERT = new BertFamily();
 
