@@ -19,7 +19,6 @@ import dev.exprbert.metrics.ZeroDivision;
 import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.TokenClassificationLoss;
 import dev.exprbert.model.crf.LinearChainCrf;
-import dev.exprbert.model.crf.ViterbiDecoder;
 import dev.exprbert.runtime.Autocast;
 import dev.exprbert.runtime.HostReads;
 import dev.exprbert.runtime.Tensors;
@@ -51,7 +50,7 @@ import org.bytedeco.pytorch.Tensor;
  * argmax: each sentence is one chain over its words' logits (each word's first sub-token, or every sub-token when the
  * CRF was trained with label_all_tokens), taken from the windows that own the words, so the tags of a long sentence
  * obey the constraints across its windows too; a word takes its first sub-token's tag. {@code eval_loss} is then the
- * chains' negative log-likelihood per labelled token ({@link CrfLoss}).
+ * chains' negative log-likelihood per labelled token ({@link CrfLoss}, {@link CrfDecoding}).
  *
  * <p>Sharded over the ranks of a data-parallel run: rank {@code r} runs batches {@code r, r + N, ...} of the same
  * sequential batches a single process runs, and every rank gathers every batch's loss sum (its exact bits) and
@@ -180,7 +179,7 @@ public final class Evaluator {
     int batchCount = batches.size();
     int[] wordCounts = sentences.stream().mapToInt(LabeledSentence::size).toArray();
     List<int[]> wordIds = model.crf() == null ? Featurizer.mergeWordPredictions(features, tokenPredictions, wordCounts)
-        : viterbiWordPredictions(tokenPredictions, wordCounts);
+        : CrfDecoding.wordPredictions(model.crf(), features, tokenPredictions, wordCounts);
     List<String> labels = model.config().labels();
     String fallback = labels.contains("O") ? "O" : labels.get(0);
     SeqevalAccumulator seqeval = new SeqevalAccumulator(mode);
@@ -219,28 +218,6 @@ public final class Evaluator {
   }
 
   /**
-   * Each sentence's word label ids decoded by the CRF, from the emission rows of every feature (float bits, {@code L}
-   * per token): the windows' rows merged word by word, then one Viterbi chain per sentence.
-   */
-  private List<int[]> viterbiWordPredictions(List<long[]> emissionBits, int[] wordCounts) {
-    int labels = model.config().numLabels();
-    List<float[][]> tables = new ArrayList<>(emissionBits.size());
-    for (long[] bits : emissionBits) {
-      float[][] rows = new float[bits.length / labels][labels];
-      for (int i = 0; i < bits.length; i++) {
-        rows[i / labels][i % labels] = Float.intBitsToFloat((int) bits[i]);
-      }
-      tables.add(rows);
-    }
-    ViterbiDecoder decoder = model.crf().decoder();
-    List<int[]> out = new ArrayList<>(wordCounts.length);
-    for (float[][][] words : Featurizer.mergeWordProbabilities(features, tables, wordCounts)) {
-      out.add(decoder.decodeWords(words));
-    }
-    return out;
-  }
-
-  /**
    * This rank's batches (every N-th), each as {@code [batch index, loss sum bits, loss denominator bits, features, then per
    * feature its length and the predicted label id of each token]} (with a CRF, each token's emission row as float bits
    * instead of its label id: the sentence is decoded once every window's rows are in).
@@ -262,7 +239,7 @@ public final class Evaluator {
         double lossSum = denominator <= 0 ? 0 : HostReads.toDouble(crf != null
             ? CrfLoss.summed(crf, logits, batch, batchFeatures) : loss.summed(logits, batch.labels()));
         int labels = model.config().numLabels();
-        long[] best = crf != null ? emissionBits(logits)
+        long[] best = crf != null ? CrfDecoding.emissionBits(logits)
             : Tensors.toLongArray(logits.argmax(new LongOptional(logits.dim() - 1), false));
         long[] head = {b, Double.doubleToRawLongBits(lossSum), Double.doubleToRawLongBits(denominator),
             batchFeatures.size()};
@@ -287,16 +264,6 @@ public final class Evaluator {
       at += part.length;
     }
     return out;
-  }
-
-  /** The logits as float bits in longs (one read per batch), the gathered form of the CRF's emissions. */
-  private static long[] emissionBits(Tensor logits) {
-    float[] values = Tensors.toFloatArray(logits);
-    long[] bits = new long[values.length];
-    for (int i = 0; i < values.length; i++) {
-      bits[i] = Float.floatToRawIntBits(values[i]);
-    }
-    return bits;
   }
 
   static double round4(double v) {

@@ -163,6 +163,13 @@ class CrfTrainingTest {
         }
       }
       assertTrue(insideStarts > 0, "some window starts inside an expression: the case under test");
+      for (int f = 0; f < windows.size(); f++) {
+        int sentence = windows.get(f).sentenceIndex();
+        boolean first = f == 0 || windows.get(f - 1).sentenceIndex() != sentence;
+        boolean last = f == windows.size() - 1 || windows.get(f + 1).sentenceIndex() != sentence;
+        assertEquals(!first, windows.get(f).encoding().cutAtStart(), "window " + f + " of sentence " + sentence);
+        assertEquals(!last, windows.get(f).encoding().cutAtEnd(), "window " + f + " of sentence " + sentence);
+      }
       TrainingConfig config = TrainingConfig.builder().set("output_dir", tmp.resolve("run")).set("crf", true)
           .set("max_seq_length", 10).set("stride", 3).set("num_train_epochs", 1).set("learning_rate", 5e-3)
           .set("save_strategy", "no").set("logging_steps", 1).build();
