@@ -278,12 +278,11 @@ public final class TokenClassifier implements AutoCloseable, WindowScorer {
 
   /**
    * The CRF's Viterbi decoder with the model's current scores (one read), or null when the model has no CRF; the
-   * {@link Tagger} decodes its merged windows with it.
+   * {@link Tagger} decodes its merged windows with it. Takes no lock: inference never writes the scores, and a caller
+   * must not wait here behind another caller's forward pass.
    */
   public ViterbiDecoder crfDecoder() {
-    synchronized (forwardLock) {
-      return model.crf() == null ? null : model.crf().decoder();
-    }
+    return model.crf() == null ? null : model.crf().decoder();
   }
 
   /** Writes config.json, model.safetensors and the tokenizer files into {@code dir}. */
