@@ -4,13 +4,15 @@
 # Builds, in a scratch folder (never in the repository): a 2-layer BERT (hidden 32, MiniLM's WordPiece tokenizer,
 # trained 2 steps so it is a real model directory) and inputs of OpeNER_en sentences (train + dev + test of the
 # expression task, one pre-split sentence per line) repeated to each size; then runs predict on each under
-# /usr/bin/time and prints the peak RSS and its ratio to the smallest input's. See README.md beside this file.
+# /usr/bin/time, once per JVM setting, and prints the peak RSS and its ratio to the smallest input's under the same
+# setting. See README.md beside this file.
 #
 # Usage: benchmarks/predict-memory/run.sh            (after: mvn -B -q package -DskipTests)
 #   SIZES_MB="10 100 1000"   input sizes in MB (default "10 100 300")
 #   SCRATCH=/tmp/...         where the model and inputs go (default /tmp/exprbert-predict-memory)
 #   OUTPUT_FORMAT=jsonl      predict's --output-format (default conll); INPUT_FORMAT=text also works
-#   JAVA_OPTS="-Xmx1g"       options for the JVM (default none: the JVM's own heap sizing)
+#   JVM_SETTINGS="default|-Xmx64m"   JVM option sets to run each size with, separated by | ("default" = none:
+#                            the JVM's own heap sizing; -Xmx64m = a heap far smaller than the inputs); this is the default
 #   THREADS=1                LibTorch/OpenBLAS threads (default 1: on a small shared machine more threads fight)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,7 +21,7 @@ SCRATCH=${SCRATCH:-/tmp/exprbert-predict-memory}
 SIZES_MB=${SIZES_MB:-"10 100 300"}
 OUTPUT_FORMAT=${OUTPUT_FORMAT:-conll}
 INPUT_FORMAT=${INPUT_FORMAT:-words}
-JAVA_OPTS=${JAVA_OPTS:-}
+JVM_SETTINGS=${JVM_SETTINGS:-"default|-Xmx64m"}
 THREADS=${THREADS:-1}
 OPENER=${OPENER:-$ROOT/../shared/data/semeval22-opener_en/expression}
 export OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS
@@ -50,8 +52,7 @@ awk -F'\t' 'NF == 0 { if (line != "") { print line; line = "" }; next }
   > "$SCRATCH/opener.txt"
 
 printf '%s\n' "machine: $(getconf _NPROCESSORS_ONLN) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; java: $(java -version 2>&1 | head -1)"
-printf '%-10s %12s %10s %14s %8s\n' "input" "sentences" "seconds" "peak RSS MiB" "ratio"
-first=""
+printf '%-10s %-9s %12s %10s %14s %8s\n' "input" "JVM" "sentences" "seconds" "peak RSS MiB" "ratio"
 for mb in $SIZES_MB; do
   input="$SCRATCH/input-${mb}MB.txt"
   bytes=$((mb * 1000 * 1000))
@@ -62,12 +63,21 @@ for mb in $SIZES_MB; do
       else cat "$SCRATCH/opener.txt" >> "$input"; fi
     done
   fi
-  # shellcheck disable=SC2086
-  /usr/bin/time -f '%M %e' -o "$SCRATCH/time.txt" java $JAVA_OPTS -jar "$JAR" predict --model "$SCRATCH/model" \
-    --input "$input" --input-format "$INPUT_FORMAT" --output-format "$OUTPUT_FORMAT" > /dev/null
-  read -r rss_kb seconds < "$SCRATCH/time.txt"
-  rss_mib=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
-  [ -n "$first" ] || first=$rss_kb
-  ratio=$(awk -v a="$rss_kb" -v b="$first" 'BEGIN { printf "%.3f", a / b }')
-  printf '%-10s %12s %10s %14s %8s\n' "${mb} MB" "$(wc -l < "$input")" "$seconds" "$rss_mib" "$ratio"
+done
+IFS='|' read -r -a settings <<< "$JVM_SETTINGS"
+for setting in "${settings[@]}"; do
+  opts=$setting
+  [ "$setting" != "default" ] || opts=""
+  first=""
+  for mb in $SIZES_MB; do
+    input="$SCRATCH/input-${mb}MB.txt"
+    # shellcheck disable=SC2086
+    /usr/bin/time -f '%M %e' -o "$SCRATCH/time.txt" java $opts -jar "$JAR" predict --model "$SCRATCH/model" \
+      --input "$input" --input-format "$INPUT_FORMAT" --output-format "$OUTPUT_FORMAT" > /dev/null
+    read -r rss_kb seconds < "$SCRATCH/time.txt"
+    rss_mib=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
+    [ -n "$first" ] || first=$rss_kb
+    ratio=$(awk -v a="$rss_kb" -v b="$first" 'BEGIN { printf "%.3f", a / b }')
+    printf '%-10s %-9s %12s %10s %14s %8s\n' "${mb} MB" "$setting" "$(wc -l < "$input")" "$seconds" "$rss_mib" "$ratio"
+  done
 done

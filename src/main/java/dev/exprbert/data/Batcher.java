@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.RandomAccess;
 
 /**
  * Splits features into batches for one epoch: seeded shuffling (the order of epoch {@code e}
@@ -139,7 +140,7 @@ public final class Batcher {
   }
 
   /** The features at some indices of a dataset, read through when asked for. */
-  private static final class Selection extends AbstractList<Feature> implements java.util.RandomAccess {
+  private static final class Selection extends AbstractList<Feature> implements RandomAccess {
     private final List<Feature> features;
     private final int[] indices;
 
