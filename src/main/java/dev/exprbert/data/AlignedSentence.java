@@ -34,7 +34,8 @@ public final class AlignedSentence {
     this(inputIds, tokenTypeIds, attentionMask, wordIds, labelIds, wordStarts, wordEnds, false, false);
   }
 
-  private AlignedSentence(long[] inputIds, long[] tokenTypeIds, long[] attentionMask, int[] wordIds, long[] labelIds,
+  /** With the window's cut flags: what a {@link FeatureStore} reads back for a window of a longer sentence. */
+  AlignedSentence(long[] inputIds, long[] tokenTypeIds, long[] attentionMask, int[] wordIds, long[] labelIds,
       int[] wordStarts, int[] wordEnds, boolean cutAtStart, boolean cutAtEnd) {
     this.cutAtStart = cutAtStart;
     this.cutAtEnd = cutAtEnd;
