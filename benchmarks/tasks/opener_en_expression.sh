@@ -6,12 +6,13 @@
 # The card's model was bert-base-multilingual-cased (178M parameters); ours is MiniLM (22.7M), so the base
 # model differs and the comparison is of the workflow, not of the encoders.
 #
-# Usage: benchmarks/tasks/opener_en_expression.sh [LEARNING_RATE] [OUTPUT_DIR]
-#   (build first: mvn -B -q package -DskipTests)
+# Usage: benchmarks/tasks/opener_en_expression.sh [LEARNING_RATE] [OUTPUT_DIR] [EXTRA TRAIN FLAGS...]
+#   (build first: mvn -B -q package -DskipTests); extra flags go to `train` as they are, e.g. --crf
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 lr=${1:-2e-5}
 out=${2:-$root/runs/opener_en_expression-lr$lr}
+shift $(( $# < 2 ? $# : 2 ))
 data=$root/../shared/data/semeval22-opener_en/expression
 jar=$root/target/exprbert.jar
 [ -f "$jar" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 2; }
@@ -22,15 +23,15 @@ java -jar "$jar" train --model_name_or_path all-MiniLM-L6-v2 \
   --train_file "$data/train.conll" --validation_file "$data/dev.conll" --output_dir "$out" --overwrite_output_dir \
   --learning_rate "$lr" --per_device_train_batch_size 8 --per_device_eval_batch_size 8 --seed 42 \
   --adam_beta1 0.9 --adam_beta2 0.999 --adam_epsilon 1e-8 --lr_scheduler_type linear --num_train_epochs 5 \
-  --eval_strategy epoch --save_strategy epoch --save_total_limit 1 --logging_steps 50 --disable_tqdm
+  --eval_strategy epoch --save_strategy epoch --save_total_limit 1 --logging_steps 50 --disable_tqdm "$@"
 trained=$(date +%s)
 java -jar "$jar" evaluate --model "$out" --validation_file "$data/dev.conll" --output "$out/dev_metrics.json"
 java -jar "$jar" evaluate --model "$out" --validation_file "$data/test.conll" --output "$out/test_metrics.json"
 end=$(date +%s)
 
-python3 - "$out" "$lr" "$((trained - start))" "$((end - start))" <<'PY' | tee "$out/reference_table.md"
+python3 - "$out" "$lr" "$((trained - start))" "$((end - start))" "$*" <<'PY' | tee "$out/reference_table.md"
 import json, sys, os
-out, lr, train_s, total_s = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+out, lr, train_s, total_s, extra = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 def load(name):
     with open(os.path.join(out, name)) as f:
         return json.load(f)
@@ -42,7 +43,7 @@ def pick(m, *keys):
 rows = [("reference card (bert-base-multilingual-cased, eval set)", 0.5897, 0.5835, 0.5688, 0.5760, 0.8344)]
 for split in ("dev", "test"):
     m = load(split + "_metrics.json")
-    rows.append(("all-MiniLM-L6-v2, lr %s, %s" % (lr, split),
+    rows.append(("all-MiniLM-L6-v2, lr %s%s, %s" % (lr, " " + extra if extra else "", split),
                  pick(m, "eval_loss", "loss"), pick(m, "eval_precision", "overall_precision", "precision"),
                  pick(m, "eval_recall", "overall_recall", "recall"), pick(m, "eval_f1", "overall_f1", "f1"),
                  pick(m, "eval_accuracy", "overall_accuracy", "accuracy")))

@@ -45,6 +45,9 @@ final class ExportOnnxCommand implements Callable<Integer> {
     w.printf("wrote %s: opset %d (IR %d), inputs %s, %,d parameters, %,d bytes, labels %s%n", summary.file().toAbsolutePath(),
         summary.opset(), summary.irVersion(), summary.shape(), summary.parameters(), summary.bytes(),
         String.join(" ", summary.labels()));
+    if (summary.warning() != null) {
+      spec.commandLine().getErr().println("warning: " + summary.warning());
+    }
     return 0;
   }
 }

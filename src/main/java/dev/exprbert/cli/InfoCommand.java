@@ -4,6 +4,8 @@ import dev.exprbert.hub.ModelResolver;
 import dev.exprbert.model.EncoderConfig;
 import dev.exprbert.model.ModelConfigLimits;
 import dev.exprbert.model.ModelDirectory;
+import dev.exprbert.model.crf.CrfSettings;
+import dev.exprbert.model.crf.TransitionConstraints;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -40,6 +42,12 @@ final class InfoCommand implements Callable<Integer> {
         + " max-length sequence)%n", ModelConfigLimits.humanBytes(ModelConfigLimits.estimatedBytes(config, ModelConfigLimits.Purpose.INFERENCE)),
         ModelConfigLimits.humanBytes(ModelConfigLimits.estimatedBytes(config, ModelConfigLimits.Purpose.TRAINING)));
     out.printf("labels (%d):    %s%n", config.numLabels(), String.join(" ", config.labels()));
+    CrfSettings crf = CrfSettings.of(config);
+    if (crf.enabled()) {
+      out.printf("CRF head:       %s transitions, decoded with Viterbi over %s%n",
+          TransitionConstraints.forLabels(config.labels()).scheme(), crf.everySubToken() ? "every sub-token"
+              : "each word's first sub-token");
+    }
     return 0;
   }
 }

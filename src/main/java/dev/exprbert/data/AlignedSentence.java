@@ -20,6 +20,8 @@ public final class AlignedSentence {
   private final long[] labelIds; // [length] or null when the sentence has no tags
   private final int[] wordStarts; // [wordCount]
   private final int[] wordEnds; // [wordCount], exclusive
+  private final boolean cutAtStart; // a window that starts after the sentence's first sub-token
+  private final boolean cutAtEnd; // a window that ends before the sentence's last sub-token
 
   AlignedSentence(
       long[] inputIds,
@@ -29,6 +31,14 @@ public final class AlignedSentence {
       long[] labelIds,
       int[] wordStarts,
       int[] wordEnds) {
+    this(inputIds, tokenTypeIds, attentionMask, wordIds, labelIds, wordStarts, wordEnds, false, false);
+  }
+
+  /** With the window's cut flags: what a {@link FeatureStore} reads back for a window of a longer sentence. */
+  AlignedSentence(long[] inputIds, long[] tokenTypeIds, long[] attentionMask, int[] wordIds, long[] labelIds,
+      int[] wordStarts, int[] wordEnds, boolean cutAtStart, boolean cutAtEnd) {
+    this.cutAtStart = cutAtStart;
+    this.cutAtEnd = cutAtEnd;
     this.inputIds = inputIds;
     this.tokenTypeIds = tokenTypeIds;
     this.attentionMask = attentionMask;
@@ -53,6 +63,19 @@ public final class AlignedSentence {
 
   public int wordCount() {
     return wordStarts.length;
+  }
+
+  /**
+   * Whether this is a window of a longer sentence that starts after the sentence's first sub-token: its first position
+   * does not open the sentence (an entity may be under way there), which a CRF's start scores must not assume.
+   */
+  public boolean cutAtStart() {
+    return cutAtStart;
+  }
+
+  /** Whether this is a window of a longer sentence that ends before the sentence's last sub-token. */
+  public boolean cutAtEnd() {
+    return cutAtEnd;
   }
 
   public long[] inputIds() {
@@ -178,7 +201,8 @@ public final class AlignedSentence {
         ends[w] = lead;
       }
     }
-    return new AlignedSentence(ids, types, mask, words, labels, starts, ends);
+    return new AlignedSentence(ids, types, mask, words, labels, starts, ends, cutAtStart || from > 0,
+        cutAtEnd || to < content);
   }
 
   /** A copy with other label ids (same length), e.g. with positions another window predicts set to -100. */
@@ -186,7 +210,8 @@ public final class AlignedSentence {
     if (newLabels.length != inputIds.length) {
       throw new IllegalArgumentException("expected " + inputIds.length + " label ids, got " + newLabels.length);
     }
-    return new AlignedSentence(inputIds, tokenTypeIds, attentionMask, wordIds, newLabels, wordStarts, wordEnds);
+    return new AlignedSentence(inputIds, tokenTypeIds, attentionMask, wordIds, newLabels, wordStarts, wordEnds,
+        cutAtStart, cutAtEnd);
   }
 
   private void checkWord(int word) {

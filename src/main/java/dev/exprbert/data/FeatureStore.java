@@ -29,6 +29,10 @@ public final class FeatureStore extends AbstractList<Feature> implements RandomA
   private static final byte TYPES = 2;
   private static final byte MASK = 4;
   private static final byte WORD_IDS = 8;
+  // flags without data in the extra column: a window that starts / ends inside its sentence (the CRF lifts its
+  // start / end constraints there, so losing them would forbid a window that opens on I-X)
+  private static final byte CUT_AT_START = 16;
+  private static final byte CUT_AT_END = 32;
 
   private final int size;
   private final int[] sentenceIndex; // [size]
@@ -157,7 +161,8 @@ public final class FeatureStore extends AbstractList<Feature> implements RandomA
     } else {
       deriveWordIds(starts, ends, wordIds);
     }
-    return new Feature(sentenceIndex[i], new AlignedSentence(ids, types, mask, wordIds, labels, starts, ends), owned);
+    return new Feature(sentenceIndex[i], new AlignedSentence(ids, types, mask, wordIds, labels, starts, ends,
+        (parts & CUT_AT_START) != 0, (parts & CUT_AT_END) != 0), owned);
   }
 
   /** The word of each sub-token as the word ranges say: w on {@code [starts[w], ends[w])}, -1 elsewhere. */
@@ -302,8 +307,8 @@ public final class FeatureStore extends AbstractList<Feature> implements RandomA
         parts |= WORD_IDS;
         extra.addAll(wordIds, length);
       }
-      explicit[size] = parts;
       extraOffset[size] = parts == 0 ? -1 : at;
+      explicit[size] = (byte) (parts | (s.cutAtStart() ? CUT_AT_START : 0) | (s.cutAtEnd() ? CUT_AT_END : 0));
     }
 
     public FeatureStore build() {

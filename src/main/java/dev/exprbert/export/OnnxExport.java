@@ -1,5 +1,6 @@
 package dev.exprbert.export;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.exprbert.io.AtomicFiles;
 import dev.exprbert.io.onnx.proto.OnnxProto.GraphProto;
@@ -11,8 +12,12 @@ import dev.exprbert.model.EncoderConfig;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.model.bert.BertConfig;
 import dev.exprbert.model.bert.BertFamily;
+import dev.exprbert.model.crf.CrfSettings;
+import dev.exprbert.model.crf.LinearChainCrf;
+import dev.exprbert.model.crf.TransitionConstraints;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Placement;
+import dev.exprbert.runtime.Tensors;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -32,6 +37,12 @@ import org.bytedeco.pytorch.Tensor;
  * (a base encoder without a trained classifier, say) is refused: {@code predict} would run a freshly initialised
  * head there, which an export must not freeze into a file. The labels travel in the model's
  * {@code metadata_props} as {@code id2label} (config.json's JSON object), where {@code convert} reads them back.
+ *
+ * <p>A model with a CRF head ({@code "use_crf": true}) is exported as its emission model: the graph computes the
+ * logits, which are the CRF's emissions, and the CRF's scores travel as metadata ({@code use_crf},
+ * {@code crf_label_all_tokens}, and {@code crf.transitions}, {@code crf.start_transitions}, {@code crf.end_transitions}
+ * as JSON arrays) for a consumer to decode with Viterbi; {@link Summary#warning} says that an argmax over the logits
+ * is not the model's prediction.
  */
 public final class OnnxExport {
   /** Protobuf messages stop at 2 GiB; the graph's nodes and metadata need a little room beside the weights. */
@@ -55,8 +66,14 @@ public final class OnnxExport {
     }
   }
 
-  /** What was written. */
-  public record Summary(Path file, int opset, int irVersion, long parameters, long bytes, String shape, List<String> labels) {}
+  /**
+   * What was written.
+   *
+   * @param parameters the graph's parameters
+   * @param warning what the user must know about the file (a CRF outside the graph), or null
+   */
+  public record Summary(Path file, int opset, int irVersion, long parameters, long bytes, String shape, List<String> labels,
+      String warning) {}
 
   /** Writes the model in {@code modelDir} to {@code out} (atomically: a temporary file renamed into place). */
   public static Summary export(Path modelDir, Path out, Options options) throws IOException {
@@ -89,7 +106,7 @@ public final class OnnxExport {
         throw new IllegalArgumentException(modelDir + " holds " + builder.weightBytes() + " bytes of float32 weights; one ONNX file"
             + " holds at most " + MAX_WEIGHT_BYTES + " (protobuf's 2 GiB limit), and external data files are not written");
       }
-      ModelProto model = ModelProto.newBuilder()
+      ModelProto.Builder proto = ModelProto.newBuilder()
           .setIrVersion(OnnxOpsets.irVersion(options.opset()))
           .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(options.opset()))
           .setProducerName(PRODUCER).setProducerVersion(PRODUCER_VERSION)
@@ -98,16 +115,32 @@ public final class OnnxExport {
           .addMetadataProps(entry("model_type", config.modelType()))
           .addMetadataProps(entry("architecture", BertFamily.BERT.tokenClassificationClass()))
           .addMetadataProps(entry("id2label", id2label(config.labels())))
-          .setGraph(graph)
-          .build();
+          .setGraph(graph);
+      CrfSettings crf = CrfSettings.of(config);
+      long crfParameters = 0;
+      String warning = null;
+      if (crf.enabled()) {
+        proto.addMetadataProps(entry(CrfSettings.USE_CRF, "true"))
+            .addMetadataProps(entry(CrfSettings.LABEL_ALL_TOKENS, Boolean.toString(crf.everySubToken())));
+        for (String name : List.of(LinearChainCrf.TRANSITIONS, LinearChainCrf.START, LinearChainCrf.END)) {
+          Tensor scores = weights.get(name);
+          proto.addMetadataProps(entry(name, jsonArray(scores)));
+          crfParameters += scores.numel();
+        }
+        warning = modelDir + " has a CRF head: the ONNX graph computes its emissions (the logits) only, and an argmax"
+            + " over them is not the model's prediction; decode them with Viterbi using the crf.* scores in the file's"
+            + " metadata (or model.safetensors) and the " + TransitionConstraints.forLabels(config.labels()).scheme()
+            + " constraints of id2label";
+      }
+      ModelProto model = proto.build();
       AtomicFiles.write(out, channel -> {
         OutputStream stream = Channels.newOutputStream(channel); // closing it would close the channel
         model.writeTo(stream);
         stream.flush();
       });
       String shape = options.dynamicAxes() ? "[batch_size, sequence_length]" : "[" + batch + ", " + sequence + "]";
-      return new Summary(out, options.opset(), OnnxOpsets.irVersion(options.opset()), weights.parameterCount(), Files.size(out),
-          shape, config.labels());
+      return new Summary(out, options.opset(), OnnxOpsets.irVersion(options.opset()),
+          weights.parameterCount() - crfParameters, Files.size(out), shape, config.labels(), warning);
     }
   }
 
@@ -144,6 +177,21 @@ public final class OnnxExport {
       map.addProperty(Integer.toString(i), labels.get(i));
     }
     return map.toString();
+  }
+
+  /** A tensor's values as JSON: a list for one dimension, a list of rows for two. */
+  private static String jsonArray(Tensor t) {
+    float[] values = Tensors.toFloatArray(t);
+    int columns = (int) t.size(t.dim() - 1);
+    JsonArray rows = new JsonArray();
+    for (int r = 0; r < values.length / columns; r++) {
+      JsonArray row = new JsonArray();
+      for (int c = 0; c < columns; c++) {
+        row.add(values[r * columns + c]);
+      }
+      rows.add(row);
+    }
+    return (t.dim() == 1 ? rows.get(0) : rows).toString();
   }
 
   private static StringStringEntryProto entry(String key, String value) {

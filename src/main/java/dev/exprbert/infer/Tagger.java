@@ -7,6 +7,7 @@ import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.data.Window;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.io.WordSpan;
+import dev.exprbert.model.crf.ViterbiDecoder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -24,7 +25,10 @@ import java.util.List;
  *       once, by the window where it has most context.</li>
  *   <li>Windows run through the model in batches (sorted by length, to pad little); logits become
  *       probabilities by softmax.</li>
- *   <li>{@link Aggregation} turns probabilities into word tags and spans ({@link SpanGrouper}).</li>
+ *   <li>{@link Aggregation} turns probabilities into word tags and spans ({@link SpanGrouper}). A model with a CRF
+ *       takes its word tags from Viterbi instead, over the sentence's merged windows as one chain (log-probabilities
+ *       rank paths as the logits do); each word is then one unit scored by its first sub-token's probability of its
+ *       tag, so {@code simple} groups words as {@code first} does.</li>
  * </ol>
  *
  * <p>Thread-safe: a Tagger holds no mutable state; tokenization and aggregation run in each caller's
@@ -135,10 +139,11 @@ public final class Tagger {
       }
     }
     List<float[][][]> wordPieces = toEncode.isEmpty() ? List.of() : predict(toEncode);
+    ViterbiDecoder crf = toEncode.isEmpty() ? null : classifier.crfDecoder();
     List<TaggedSentence> out = new ArrayList<>(texts.size());
     for (int i = 0, e = 0; i < texts.size(); i++) {
       if (e < encodedIndex.size() && encodedIndex.get(e) == i) {
-        out.add(aggregate(texts.get(i), words.get(i), wordPieces.get(e)));
+        out.add(aggregate(texts.get(i), words.get(i), wordPieces.get(e), crf));
         e++;
       } else {
         out.add(new TaggedSentence(texts.get(i), List.of(), List.of(), List.of()));
@@ -170,15 +175,43 @@ public final class Tagger {
     return Featurizer.mergeWordProbabilities(features, List.of(tables), wordCounts);
   }
 
-  private TaggedSentence aggregate(String text, List<Word> words, float[][][] pieces) {
+  /**
+   * The log of each probability, the CRF's emissions up to a constant per position; a probability that underflowed to
+   * 0 becomes the log of the smallest float, so no path is ruled out by rounding.
+   */
+  private static float[][][] logProbabilities(float[][][] pieces) {
+    float[][][] out = new float[pieces.length][][];
+    for (int w = 0; w < pieces.length; w++) {
+      out[w] = new float[pieces[w].length][];
+      for (int k = 0; k < pieces[w].length; k++) {
+        float[] p = pieces[w][k];
+        float[] logs = new float[p.length];
+        for (int l = 0; l < p.length; l++) {
+          logs[l] = (float) Math.log(Math.max(p[l], Float.MIN_VALUE));
+        }
+        out[w][k] = logs;
+      }
+    }
+    return out;
+  }
+
+  private TaggedSentence aggregate(String text, List<Word> words, float[][][] pieces, ViterbiDecoder crf) {
     Aggregation strategy = options.aggregation();
     List<String> tags = new ArrayList<>(words.size());
     List<SpanGrouper.Unit> units = new ArrayList<>();
-    int[][][] offsets = strategy == Aggregation.SIMPLE ? PieceOffsets.of(classifier.tokenizer(), words) : null;
+    int[] viterbi = crf == null ? null : crf.decodeWords(logProbabilities(pieces));
+    int[][][] offsets = strategy == Aggregation.SIMPLE && crf == null ? PieceOffsets.of(classifier.tokenizer(), words)
+        : null;
     for (int w = 0; w < words.size(); w++) {
       Word word = words.get(w);
       if (pieces[w].length == 0) {
         tags.add(classifier.defaultLabel()); // no sub-token: nothing for the model to say
+        continue;
+      }
+      if (viterbi != null) {
+        String label = labels.get(viterbi[w]);
+        tags.add(label);
+        units.add(new SpanGrouper.Unit(label, pieces[w][0][viterbi[w]], word.start(), word.end(), w));
         continue;
       }
       SpanGrouper.Choice choice = SpanGrouper.wordChoice(pieces[w], strategy);

@@ -12,6 +12,7 @@ import dev.exprbert.model.EncoderConfig;
 import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.model.attention.AttentionImplementation;
+import dev.exprbert.model.crf.ViterbiDecoder;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Placement;
 import dev.exprbert.runtime.Tensors;
@@ -103,7 +104,8 @@ public final class TokenClassifier implements AutoCloseable, WindowScorer {
   /**
    * One tag per word for each pre-split sentence, from the first sub-token of each word (Hugging
    * Face's run_ner convention). A word the tokenizer turns into no sub-token gets the default label
-   * ("O" when the label set has it).
+   * ("O" when the label set has it). A model with a CRF decodes each sentence with Viterbi under its constraints
+   * ({@link ViterbiDecoder#decodeWords}) instead of taking each word's argmax.
    */
   public List<List<String>> predictTags(List<List<String>> sentences) {
     return predictTags(sentences, 32);
@@ -221,6 +223,9 @@ public final class TokenClassifier implements AutoCloseable, WindowScorer {
   }
 
   private List<List<String>> tagBatch(List<AlignedSentence> aligned) {
+    if (model.crf() != null) {
+      return viterbiTags(aligned);
+    }
     List<List<String>> out = new ArrayList<>(aligned.size());
     try (Logits logits = forward(aligned);
         LongOptional lastDim = new LongOptional(logits.values().dim() - 1);
@@ -238,6 +243,46 @@ public final class TokenClassifier implements AutoCloseable, WindowScorer {
       }
     }
     return out;
+  }
+
+  /** The CRF's tags: each sentence's logits (one read per batch) decoded with Viterbi, word by word. */
+  private List<List<String>> viterbiTags(List<AlignedSentence> aligned) {
+    int labels = config().numLabels();
+    float[] flat;
+    int[] starts;
+    try (Logits logits = forward(aligned)) {
+      flat = Tensors.toFloatArray(logits.values());
+      starts = logits.starts();
+    }
+    ViterbiDecoder decoder = crfDecoder();
+    List<List<String>> out = new ArrayList<>(aligned.size());
+    for (int b = 0; b < aligned.size(); b++) {
+      AlignedSentence s = aligned.get(b);
+      float[][][] pieces = new float[s.wordCount()][][];
+      for (int w = 0; w < pieces.length; w++) {
+        pieces[w] = new float[s.wordEnd(w) - s.wordStart(w)][];
+        for (int k = 0; k < pieces[w].length; k++) {
+          int row = starts[b] + s.wordStart(w) + k;
+          pieces[w][k] = java.util.Arrays.copyOfRange(flat, row * labels, (row + 1) * labels);
+        }
+      }
+      int[] ids = decoder.decodeWords(pieces);
+      List<String> tags = new ArrayList<>(ids.length);
+      for (int id : ids) {
+        tags.add(id < 0 ? defaultLabel : config().labels().get(id));
+      }
+      out.add(tags);
+    }
+    return out;
+  }
+
+  /**
+   * The CRF's Viterbi decoder with the model's current scores (one read), or null when the model has no CRF; the
+   * {@link Tagger} decodes its merged windows with it. Takes no lock: inference never writes the scores, and a caller
+   * must not wait here behind another caller's forward pass.
+   */
+  public ViterbiDecoder crfDecoder() {
+    return model.crf() == null ? null : model.crf().decoder();
   }
 
   /** Writes config.json, model.safetensors and the tokenizer files into {@code dir}. */

@@ -1,5 +1,7 @@
 package dev.exprbert.model;
 
+import dev.exprbert.model.crf.CrfSettings;
+import dev.exprbert.model.crf.LinearChainCrf;
 import dev.exprbert.runtime.Placement;
 import dev.exprbert.runtime.Tensors;
 import java.util.ArrayList;
@@ -27,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * buffers) and its pre-training heads ({@link ModelFamily#unusedHeadKeys}: {@code cls.*}, {@code lm_head.*}...,
  * reported as unused like HF does). The one place where a missing tensor is normal is fine-tuning an encoder that has
  * no classification head yet: {@link #loadForFineTuning} initialises the head ({@code classifier.*}, and ModernBERT's
- * {@code head.*}: {@link ModelFamily#isHeadParameter}) as {@code _init_weights} does and logs Hugging Face's warning;
- * every encoder tensor is still required.
+ * {@code head.*}: {@link ModelFamily#isHeadParameter}) as {@code _init_weights} does (and a CRF's {@code crf.*} as
+ * pytorch-crf does, when config.json asks for one the checkpoint lacks) and logs Hugging Face's warning; every encoder
+ * tensor is still required.
  *
  * <p>Before any tensor is copied, names, shapes and dtypes (floating point only) are checked, and the
  * model's estimated memory is compared with what the machine has ({@link ModelConfigLimits}).
@@ -117,14 +120,14 @@ public final class CheckpointLoader {
         if (found == null) {
           cpu = HfInit.create(spec, config, generator);
         } else if (!sameShape(found, spec.shape())) {
-          if (reinitializeMismatchedHead && spec.name().startsWith("classifier.")) {
+          if (reinitializeMismatchedHead && isHead(spec.name())) {
             reinitialized.add(spec.name() + ": checkpoint " + Tensors.shapeString(found) + ", model " + Arrays.toString(spec.shape()));
             cpu = HfInit.create(spec, config, generator);
           } else {
             closeAll(out);
             throw new IllegalArgumentException(source + ": tensor '" + spec.name() + "' has shape " + Tensors.shapeString(found)
                 + " but the config needs " + Arrays.toString(spec.shape())
-                + (spec.name().startsWith("classifier.")
+                + (isHead(spec.name())
                     ? " (the checkpoint was trained with another label set; ask to re-initialise the head to fine-tune it on new labels)"
                     : " (config.json and the weights disagree)"));
           }
@@ -176,8 +179,8 @@ public final class CheckpointLoader {
       }
     }
     List<String> refused = new ArrayList<>(missing);
-    if (freshHeadAllowed && missing.stream().allMatch(config.family()::isHeadParameter)) {
-      refused.clear(); // a pretrained encoder without a head: the head is trained from scratch
+    if (freshHeadAllowed && missing.stream().allMatch(n -> config.family().isHeadParameter(n) || LinearChainCrf.owns(n))) {
+      refused.clear(); // a pretrained encoder without a head (or without a CRF): the head is trained from scratch
     }
     if (byName.isEmpty()) {
       throw new IllegalArgumentException(source + " holds no tensors; expected the " + specs.size() + " tensors of a "
@@ -197,7 +200,15 @@ public final class CheckpointLoader {
     }
   }
 
+  /** The tensors that depend on the labels: the classifier and the CRF's transition scores. */
+  private static boolean isHead(String key) {
+    return key.startsWith("classifier.") || LinearChainCrf.owns(key);
+  }
+
   private static String expectedBy(String key, EncoderConfig config) {
+    if (LinearChainCrf.owns(key)) {
+      return "config.json's \"" + CrfSettings.USE_CRF + "\": true";
+    }
     if (key.startsWith("classifier.")) {
       return "config.json's " + config.numLabels() + " labels";
     }

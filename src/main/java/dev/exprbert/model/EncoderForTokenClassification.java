@@ -3,6 +3,8 @@ package dev.exprbert.model;
 import dev.exprbert.autograd.LayerwiseBackward;
 import dev.exprbert.model.attention.AttentionBackend;
 import dev.exprbert.model.attention.AttentionMask;
+import dev.exprbert.model.crf.CrfSettings;
+import dev.exprbert.model.crf.LinearChainCrf;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Placement;
 import dev.exprbert.runtime.Tensors;
@@ -34,6 +36,9 @@ import org.bytedeco.pytorch.global.torch;
  * Only {@code --attention fused} runs them; eager and sdpa refuse with a message that says so (they would need
  * the batch padded again, which is the work packing removes). A backend the family's attention does not fit is
  * refused when the model is built or the backend changed ({@link ModelFamily#requireAttention}).
+ *
+ * <p>A model whose config.json says {@code "use_crf": true} also has a linear-chain CRF over its logits
+ * ({@link #crf()}); the forward passes are the same, the loss and the decoding are the callers' (they ask {@link #crf()}).
  */
 public final class EncoderForTokenClassification implements AutoCloseable {
   private final EncoderConfig config;
@@ -41,6 +46,7 @@ public final class EncoderForTokenClassification implements AutoCloseable {
   private final Placement placement;
   private final Encoder encoder;
   private final TokenClassificationHead head;
+  private final LinearChainCrf crf; // null without "use_crf": true
   private AttentionBackend attention;
   private boolean training;
 
@@ -60,6 +66,7 @@ public final class EncoderForTokenClassification implements AutoCloseable {
       this.attention = attention;
       this.encoder = config.family().encoder(weights, config);
       this.head = config.family().head(weights, config);
+      this.crf = CrfSettings.of(config).enabled() ? new LinearChainCrf(weights, config) : null;
     } catch (RuntimeException e) {
       weights.close();
       throw e;
@@ -77,6 +84,14 @@ public final class EncoderForTokenClassification implements AutoCloseable {
 
   public ModelWeights weights() {
     return weights;
+  }
+
+  /**
+   * The CRF over the logits when config.json asks for one ({@code "use_crf": true}), else null: the logits are then the
+   * CRF's emissions, trained with its sequence loss and decoded with Viterbi instead of a per-token argmax.
+   */
+  public LinearChainCrf crf() {
+    return crf;
   }
 
   public Placement placement() {
@@ -218,7 +233,8 @@ public final class EncoderForTokenClassification implements AutoCloseable {
       groups.add(new ArrayList<>());
     }
     for (NamedParameter p : weights.parameters()) {
-      int group = config.family().backwardGroup(p.name(), layers);
+      // the CRF's gradients are final with the loss's own backward, before the head's
+      int group = LinearChainCrf.owns(p.name()) ? 0 : config.family().backwardGroup(p.name(), layers);
       if (group < 0 || group > layers + 1) {
         throw new IllegalStateException("parameter " + p.name() + " is in backward group " + group + ", outside 0.."
             + (layers + 1));
@@ -278,6 +294,9 @@ public final class EncoderForTokenClassification implements AutoCloseable {
 
   @Override
   public void close() {
+    if (crf != null) {
+      crf.close();
+    }
     weights.close();
   }
 

@@ -13,8 +13,9 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * Hugging Face's {@code _init_weights} of the BERT-like families, in one place: Linear and Embedding weights from
  * normal(0, initializer_range), biases zero, LayerNorm weight one, and the padding_idx row of an embedding that has
- * one zero; and the truncated normal with a per-tensor std that ModernBERT's uses. Values are drawn on the CPU from a generator seeded per call, so the same seed gives the same model on
- * every device.
+ * one zero; the truncated normal with a per-tensor std that ModernBERT's uses; plus the optional CRF's transition
+ * scores from uniform(-0.1, 0.1), as pytorch-crf draws them. Values are drawn on the CPU from a generator seeded per
+ * call, so the same seed gives the same model on every device.
  */
 public final class HfInit {
   private HfInit() {}
@@ -50,6 +51,11 @@ public final class HfInit {
         }
       }
       case TRUNCATED_NORMAL -> truncatedNormal(t, spec.std(), spec.bound(), generator);
+      case UNIFORM_CRF -> {
+        try (GeneratorOptional g = new GeneratorOptional(generator)) {
+          t.uniform_(-0.1, 0.1, g);
+        }
+      }
       default -> throw new AssertionError(init);
     }
   }

@@ -81,7 +81,7 @@ public final class ModelConfigLimits {
    */
   public static long parameterCount(EncoderConfig c) {
     long n = 0;
-    for (ParameterSpec spec : c.family().parameters(c)) {
+    for (ParameterSpec spec : ParameterSpec.of(c)) {
       n = sum(n, spec.numel());
     }
     return n;

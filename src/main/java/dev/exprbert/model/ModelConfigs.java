@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.exprbert.model.bert.BertFamily;
+import dev.exprbert.model.crf.CrfSettings;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
@@ -48,7 +49,9 @@ public final class ModelConfigs {
 
   /** @param source names the config in warnings (its path) */
   public static EncoderConfig fromJson(JsonObject json, String source) {
-    return familyOf(json).readConfig(json, source);
+    EncoderConfig config = familyOf(json).readConfig(json, source);
+    CrfSettings.check(json, config);
+    return config;
   }
 
   /** The family config.json names: model_type, else architectures, else BERT. */

@@ -1,5 +1,7 @@
 package dev.exprbert.model;
 
+import dev.exprbert.model.crf.CrfSettings;
+import dev.exprbert.model.crf.LinearChainCrf;
 import java.util.Arrays;
 import java.util.List;
 
@@ -36,12 +38,23 @@ public record ParameterSpec(String name, long[] shape, Init init, double std, do
     /** LayerNorm weights. */
     ONES,
     /** normal(0, {@link #std}) truncated to [-{@link #bound}, {@link #bound}] ({@code nn.init.trunc_normal_}). */
-    TRUNCATED_NORMAL
+    TRUNCATED_NORMAL,
+    /** uniform(-0.1, 0.1): the CRF's transition scores, as pytorch-crf's {@code reset_parameters} draws them. */
+    UNIFORM_CRF
   }
 
-  /** Every trainable tensor of {@code config}'s token classifier, in the order its family declares them. */
+  /**
+   * Every trainable tensor of {@code config}'s token classifier, in the order its family declares them, then the CRF's
+   * when config.json asks for one ({@link CrfSettings}).
+   */
   public static List<ParameterSpec> of(EncoderConfig config) {
-    return config.family().parameters(config);
+    List<ParameterSpec> specs = config.family().parameters(config);
+    if (!CrfSettings.of(config).enabled()) {
+      return specs;
+    }
+    List<ParameterSpec> withCrf = new java.util.ArrayList<>(specs);
+    LinearChainCrf.declare(withCrf, config.numLabels());
+    return List.copyOf(withCrf);
   }
 
   public long numel() {

@@ -87,7 +87,9 @@ public final class Tensors {
         throw new IllegalArgumentException("expected " + t.numel() + " values for shape " + Arrays.toString(shape)
             + ", got " + values.length);
       }
-      new org.bytedeco.javacpp.LongPointer(t.data_ptr()).put(values);
+      if (values.length > 0) { // an empty tensor has no data pointer
+        new org.bytedeco.javacpp.LongPointer(t.data_ptr()).put(values);
+      }
       return t;
     }
   }
@@ -101,7 +103,9 @@ public final class Tensors {
         throw new IllegalArgumentException("expected " + t.numel() + " values for shape " + Arrays.toString(shape)
             + ", got " + values.length);
       }
-      new org.bytedeco.javacpp.FloatPointer(t.data_ptr()).put(values);
+      if (values.length > 0) { // an empty tensor has no data pointer
+        new org.bytedeco.javacpp.FloatPointer(t.data_ptr()).put(values);
+      }
       return t;
     }
   }

@@ -18,6 +18,7 @@ import dev.exprbert.metrics.SeqevalModes;
 import dev.exprbert.metrics.ZeroDivision;
 import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.TokenClassificationLoss;
+import dev.exprbert.model.crf.LinearChainCrf;
 import dev.exprbert.runtime.Autocast;
 import dev.exprbert.runtime.HostReads;
 import dev.exprbert.runtime.Tensors;
@@ -44,6 +45,12 @@ import org.bytedeco.pytorch.Tensor;
  * {@code eval_loss} as they do in Hugging Face's {@code compute_loss}, which evaluation calls too); each batch's mean
  * divides by its {@link TokenClassificationLoss#denominator}. The seqeval mode follows the model's labels
  * ({@link SeqevalModes#forLabelSet}): strict IOBES or BILOU for those schemes, the default mode for BIO.
+ *
+ * <p>A model with a CRF ({@link EncoderForTokenClassification#crf()}) is decoded with Viterbi instead of a per-token
+ * argmax: each sentence is one chain over its words' logits (each word's first sub-token, or every sub-token when the
+ * CRF was trained with label_all_tokens), taken from the windows that own the words, so the tags of a long sentence
+ * obey the constraints across its windows too; a word takes its first sub-token's tag. {@code eval_loss} is then the
+ * chains' negative log-likelihood per labelled token ({@link CrfLoss}, {@link CrfDecoding}).
  *
  * <p>Sharded over the ranks of a data-parallel run: rank {@code r} runs batches {@code r, r + N, ...} of the same
  * sequential batches a single process runs, and every rank gathers every batch's loss sum (its exact bits) and
@@ -89,7 +96,9 @@ public final class Evaluator {
     this.model = model;
     this.padTokenId = tokenizer.padTokenId();
     this.sentences = List.copyOf(sentences);
-    Featurizer featurizer = new Featurizer(tokenizer, LabelMap.ofLabels(model.config().labels()), labelAllTokens,
+    // a CRF's eval_loss runs over the chains it was trained on, whatever the caller labels
+    boolean labelled = model.crf() != null ? model.crf().settings().everySubToken() : labelAllTokens;
+    Featurizer featurizer = new Featurizer(tokenizer, LabelMap.ofLabels(model.config().labels()), labelled,
         window.maxSeqLength(), window.stride());
     this.features = featurizer.featurize(this.sentences, false).features();
     this.batchSize = batchSize;
@@ -131,6 +140,7 @@ public final class Evaluator {
     long start = System.nanoTime();
     List<List<Feature>> batches = Batcher.sequential(features, batchSize).epoch(0);
     long[] mine;
+    int perToken = model.crf() == null ? 1 : model.config().numLabels(); // a prediction, or the CRF's emission row
     boolean wasTraining = model.isTraining();
     model.train(false);
     try {
@@ -149,9 +159,9 @@ public final class Evaluator {
         int n = (int) shard[at++];
         List<long[]> rows = new ArrayList<>(n);
         for (int f = 0; f < n; f++) {
-          int length = (int) shard[at++];
-          rows.add(Arrays.copyOfRange(shard, at, at + length));
-          at += length;
+          int width = (int) shard[at++] * perToken;
+          rows.add(Arrays.copyOfRange(shard, at, at + width));
+          at += width;
         }
         predictions.set(b, rows);
       }
@@ -168,7 +178,8 @@ public final class Evaluator {
     }
     int batchCount = batches.size();
     int[] wordCounts = sentences.stream().mapToInt(LabeledSentence::size).toArray();
-    List<int[]> wordIds = Featurizer.mergeWordPredictions(features, tokenPredictions, wordCounts);
+    List<int[]> wordIds = model.crf() == null ? Featurizer.mergeWordPredictions(features, tokenPredictions, wordCounts)
+        : CrfDecoding.wordPredictions(model.crf(), features, tokenPredictions, wordCounts);
     List<String> labels = model.config().labels();
     String fallback = labels.contains("O") ? "O" : labels.get(0);
     SeqevalAccumulator seqeval = new SeqevalAccumulator(mode);
@@ -208,7 +219,8 @@ public final class Evaluator {
 
   /**
    * This rank's batches (every N-th), each as {@code [batch index, loss sum bits, loss denominator bits, features, then per
-   * feature its length and the predicted label id of each token]}.
+   * feature its length and the predicted label id of each token]} (with a CRF, each token's emission row as float bits
+   * instead of its label id: the sentence is decoded once every window's rows are in).
    */
   private long[] runShard(List<List<Feature>> batches) {
     List<long[]> parts = new ArrayList<>();
@@ -223,18 +235,23 @@ public final class Evaluator {
         for (Feature f : batchFeatures) {
           denominator += f.encoding().hasLabels() ? loss.denominator(f.encoding().labelIds()) : 0;
         }
-        double lossSum = denominator > 0 ? HostReads.toDouble(loss.summed(logits, batch.labels())) : 0;
-        long[] best = Tensors.toLongArray(logits.argmax(new LongOptional(logits.dim() - 1), false));
+        LinearChainCrf crf = model.crf();
+        double lossSum = denominator <= 0 ? 0 : HostReads.toDouble(crf != null
+            ? CrfLoss.summed(crf, logits, batch, batchFeatures) : loss.summed(logits, batch.labels()));
+        int labels = model.config().numLabels();
+        long[] best = crf != null ? CrfDecoding.emissionBits(logits)
+            : Tensors.toLongArray(logits.argmax(new LongOptional(logits.dim() - 1), false));
         long[] head = {b, Double.doubleToRawLongBits(lossSum), Double.doubleToRawLongBits(denominator),
             batchFeatures.size()};
         parts.add(head);
         size += head.length;
         for (int f = 0; f < batchFeatures.size(); f++) {
-          int at = batch.rowOf(f);
+          int perToken = crf != null ? labels : 1;
+          int at = batch.rowOf(f) * perToken;
           int length = batchFeatures.get(f).length();
-          long[] row = new long[1 + length];
+          long[] row = new long[1 + length * perToken];
           row[0] = length;
-          System.arraycopy(best, at, row, 1, length);
+          System.arraycopy(best, at, row, 1, length * perToken);
           parts.add(row);
           size += row.length;
         }

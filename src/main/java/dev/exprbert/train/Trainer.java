@@ -11,6 +11,8 @@ import dev.exprbert.dist.DistributedContext;
 import dev.exprbert.io.ModelTokenizer;
 import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.TokenClassificationLoss;
+import dev.exprbert.model.crf.CrfSettings;
+import dev.exprbert.model.crf.LinearChainCrf;
 import dev.exprbert.optim.AdamWSettings;
 import dev.exprbert.optim.LearningRateSchedule;
 import dev.exprbert.optim.Optimizer;
@@ -133,6 +135,7 @@ public final class Trainer implements AutoCloseable {
     this.features = new Featurizer(tokenizer, LabelMap.ofLabels(model.config().labels()), config.labelAllTokens(),
         window.maxSeqLength(), window.stride()).featurize(train, true).features();
     this.trainSentences = train.size();
+    requireCrfFits(config, model, features, train);
     this.loss = ClassWeights.loss(config, model.config().labels(), features);
     // the data order comes from data_seed when given, as Hugging Face's sampler does; everything else from seed
     long dataSeed = config.dataSeed() != null ? config.dataSeed() : config.seed();
@@ -165,6 +168,30 @@ public final class Trainer implements AutoCloseable {
     if (config.earlyStoppingPatience() != null) {
       callbacks.add(new EarlyStopping(state, config));
     }
+  }
+
+  /**
+   * A model with a CRF trains on chains of what the run labels, so its config.json must say the same
+   * ({@code crf_label_all_tokens} = {@code label_all_tokens}), and every gold chain must be one its constraints allow;
+   * {@code crf} needs a model that has one ({@link TrainingSetup} adds it).
+   */
+  private static void requireCrfFits(TrainingConfig config, EncoderForTokenClassification model, List<Feature> features,
+      List<LabeledSentence> train) {
+    LinearChainCrf crf = model.crf();
+    if (crf == null) {
+      if (config.crf()) {
+        throw new IllegalArgumentException("crf is set but the model has no CRF head: load it with TrainingSetup.prepare,"
+            + " or give its config \"" + CrfSettings.USE_CRF + "\": true (CrfSettings.applyTo)");
+      }
+      return;
+    }
+    if (crf.settings().everySubToken() != config.labelAllTokens()) {
+      throw new IllegalArgumentException("the model's CRF chains " + (crf.settings().everySubToken()
+          ? "every sub-token" : "each word's first sub-token") + " (config.json's " + CrfSettings.LABEL_ALL_TOKENS + " "
+          + crf.settings().everySubToken() + ") but label_all_tokens is " + config.labelAllTokens()
+          + "; train with the same label_all_tokens");
+    }
+    CrfLoss.requireAllowedGold(crf.constraints(), features, train, "train_file");
   }
 
   /** Adds a callback; it runs after the built-in ones, in the order added. */

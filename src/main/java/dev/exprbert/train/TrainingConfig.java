@@ -150,6 +150,10 @@ public record TrainingConfig(
     @Setting(name = "class_weights", nullable = true, help = "Cross-entropy class weights: auto (n_labelled /"
         + " (n_classes * count) over the training set's labelled tokens) or a JSON file {label: weight}.")
     String classWeights,
+    @Setting(name = "crf", help = "A linear-chain CRF over the classifier's logits: trained jointly (the sentences'"
+        + " negative log-likelihood), decoded with Viterbi under the label scheme's allowed transitions, saved as"
+        + " config.json's use_crf.")
+    boolean crf,
     @Setting(name = "optim", byDefault = "adamw_torch_fused", aliases = "--optimizer",
         help = "adamw_torch_fused (our native fused kernel, the default) or adamw_torch (LibTorch).")
     OptimizerChoice optim,

@@ -19,6 +19,8 @@ import dev.exprbert.train.TrainingConfig.Strategy;
  *   <tr><td>not both {@code bf16} and {@code fp16}</td><td>__post_init__</td></tr>
  *   <tr><td>{@code ddp_backend nccl} needs a CUDA {@code device}</td><td>torch.distributed (NCCL reduces CUDA
  *       tensors only)</td></tr>
+ *   <tr><td>{@code crf} without {@code class_weights} or {@code label_smoothing_factor}</td><td>ours (they shape
+ *       the per-token cross-entropy the CRF's likelihood replaces)</td></tr>
  *   <tr><td>{@code early_stopping_patience} needs {@code eval_strategy} steps or epoch</td><td>EarlyStoppingCallback</td></tr>
  *   <tr><td>{@code early_stopping_patience} needs {@code load_best_model_at_end}</td><td>EarlyStoppingCallback</td></tr>
  *   <tr><td>{@code load_best_model_at_end}: {@code save_strategy == eval_strategy}</td><td>_validate_args (we also
@@ -61,6 +63,11 @@ final class TrainingConfigRules {
     if (c.ddpBackend() == DistributedBackend.NCCL && !c.device().isCuda()) {
       throw new IllegalArgumentException("ddp_backend nccl reduces CUDA tensors only, but device is "
           + c.device().device() + ": use --ddp_backend gloo on the CPU, or --device cuda");
+    }
+    if (c.crf() && (c.classWeights() != null || c.labelSmoothingFactor() > 0)) {
+      throw new IllegalArgumentException("crf trains on the sentences' negative log-likelihood, which has no class"
+          + " weights or label smoothing (they shape the per-token cross-entropy): drop "
+          + (c.classWeights() != null ? "class_weights" : "label_smoothing_factor") + " or crf");
     }
     if (c.earlyStoppingPatience() != null) {
       if (c.evalStrategy() == Strategy.NO) {

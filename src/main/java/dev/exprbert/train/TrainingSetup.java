@@ -16,6 +16,8 @@ import dev.exprbert.model.EncoderForTokenClassification;
 import dev.exprbert.model.ModelDirectory;
 import dev.exprbert.model.attention.AttentionBackend;
 import dev.exprbert.model.attention.AttentionImplementation;
+import dev.exprbert.model.crf.CrfSettings;
+import dev.exprbert.model.crf.LinearChainCrf;
 import dev.exprbert.runtime.Natives;
 import dev.exprbert.runtime.Placement;
 import java.io.IOException;
@@ -201,7 +203,7 @@ public final class TrainingSetup {
       if (Files.isDirectory(configFile)) {
         configFile = configFile.resolve(ModelDirectory.CONFIG);
       }
-      EncoderConfig fresh = EncoderConfig.read(configFile).withLabels(dataLabels);
+      EncoderConfig fresh = withCrf(config, EncoderConfig.read(configFile).withLabels(dataLabels));
       return new EncoderForTokenClassification(fresh, CheckpointLoader.initialize(fresh, placement, config.seed()), placement,
           attention(config, fresh));
     }
@@ -209,13 +211,13 @@ public final class TrainingSetup {
     EncoderConfig saved = ModelDirectory.readConfig(dir);
     List<String> labels = chooseLabels(saved.labels(), dataLabels, config.ignoreMismatchedSizes(), dir);
     boolean newHead = !new HashSet<>(labels).equals(new HashSet<>(saved.labels())) || hasDefaultLabels(saved.labels());
-    EncoderConfig withLabels = saved.withLabels(labels);
+    EncoderConfig withLabels = withCrf(config, saved.withLabels(labels));
     Map<String, Tensor> checkpoint = ModelDirectory.readWeights(dir);
     try {
       Map<String, Tensor> used = checkpoint;
       if (newHead) {
         used = new LinkedHashMap<>(checkpoint);
-        used.keySet().removeIf(k -> k.startsWith("classifier."));
+        used.keySet().removeIf(k -> k.startsWith("classifier.") || LinearChainCrf.owns(k)); // both follow the labels
       }
       CheckpointLoader.Loaded loaded = CheckpointLoader.loadForFineTuning(withLabels, used, placement, config.seed(), ModelDirectory.weightsFile(dir).toString());
       return new EncoderForTokenClassification(withLabels, loaded.weights(), placement, attention(config, withLabels));
@@ -228,6 +230,22 @@ public final class TrainingSetup {
   static AttentionBackend attention(TrainingConfig config, EncoderConfig model) {
     AttentionImplementation asked = config.attnImplementation();
     return (asked != null ? asked : AttentionImplementation.fastest(model.family().attentionImplementations())).create();
+  }
+
+  /**
+   * The model's config with the CRF head the run trains: {@code crf} adds one, and a model saved with one keeps it
+   * (training without a CRF would leave its transition scores stale). The CRF chains what the run labels: each word's
+   * first sub-token, or every sub-token with {@code label_all_tokens}.
+   */
+  private static EncoderConfig withCrf(TrainingConfig config, EncoderConfig model) {
+    boolean saved = CrfSettings.of(model).enabled();
+    if (!config.crf() && !saved) {
+      return model;
+    }
+    if (!config.crf()) {
+      LOG.info("the model has a CRF head (config.json's {}): it is trained with it", CrfSettings.USE_CRF);
+    }
+    return new CrfSettings(true, config.labelAllTokens()).applyTo(model);
   }
 
   /**

@@ -25,8 +25,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * one big batch); then the optimizer clips and steps, and the gradients are dropped. With class weights the divisor
  * is the summed weight of the group's labelled tokens' target classes ({@link TokenClassificationLoss#denominator}),
  * which is what PyTorch's weighted mean divides by, so an accumulated update still equals the weighted mean over the
- * group as one batch; it is computed on the host from the label ids, without a device read. Nothing here reads a device
- * value to the host: the step's loss and gradient norm come back as device tensors.
+ * group as one batch; it is computed on the host from the label ids, without a device read. A model with a CRF
+ * ({@link EncoderForTokenClassification#crf()}) sums its chains' negative log-likelihoods instead ({@link CrfLoss}),
+ * divided the same way. Nothing here reads a device value to the host: the step's loss and gradient norm come back as
+ * device tensors.
  *
  * <p>[note: step seams] Where the next capabilities plug in without changing the loop:
  * <ul>
@@ -134,7 +136,8 @@ public final class TrainingStep {
             ModelBatch batch = layout.batchOf(group.get(i), padTokenId);
             Autocast.Scope autocast = precision.autocast().enter();
             EncoderForTokenClassification.ForwardPass pass = batch.forwardForTraining(model)) {
-          Tensor sum = criterion.summed(pass.logits(), batch.labels());
+          Tensor sum = model.crf() != null ? CrfLoss.summed(model.crf(), pass.logits(), batch, group.get(i))
+              : criterion.summed(pass.logits(), batch.labels());
           // divide by the labelled tokens (their weights) of the whole group, so accumulation equals one big batch
           Tensor microLoss = sum.div(new Scalar(denominator > 0 ? denominator : 1.0));
           IntConsumer onGroupDone = i == group.size() - 1 ? sync.onGroupDone() : null;

@@ -78,6 +78,8 @@ class FeatureStoreTest {
       assertEquals(e.wordStart(w), a.wordStart(w), where + " start of word " + w);
       assertEquals(e.wordEnd(w), a.wordEnd(w), where + " end of word " + w);
     }
+    assertEquals(e.cutAtStart(), a.cutAtStart(), where + " cut at start");
+    assertEquals(e.cutAtEnd(), a.cutAtEnd(), where + " cut at end");
   }
 
   @Test
@@ -91,13 +93,18 @@ class FeatureStoreTest {
         assertEquals(expected.size(), store.size(), mode);
         assertTrue(expected.size() > sentences.size() + 5, "the long sentence and some OpeNER ones are windowed");
         long tokens = 0;
+        int cutStarts = 0;
+        int cutEnds = 0;
         for (int i = 0; i < expected.size(); i++) {
           assertSameFeature(expected.get(i), store.get(i), mode + ", feature " + i);
+          cutStarts += store.get(i).encoding().cutAtStart() ? 1 : 0;
+          cutEnds += store.get(i).encoding().cutAtEnd() ? 1 : 0;
           assertEquals(expected.get(i).length(), store.length(i));
           assertEquals(expected.get(i).sentenceIndex(), store.sentenceIndex(i));
           tokens += expected.get(i).length();
         }
         assertEquals(tokens, store.tokenCount());
+        assertTrue(cutStarts > 0 && cutEnds > 0, mode + ": windows keep where they cut their sentence (the CRF reads it)");
         // ids and labels as ints, the words inside each window, offsets: about 18 bytes, where objects take over 50
         double perToken = (double) store.heapBytes() / tokens;
         assertTrue(perToken < 19, mode + ": " + perToken + " bytes per sub-token");
