@@ -66,6 +66,7 @@ public final class TokenClassifier implements AutoCloseable, WindowScorer {
    * backend, or (null) the fastest the model's family supports ({@link AttentionImplementation#fastest}).
    */
   public static TokenClassifier load(Path dir, Placement placement, AttentionImplementation attention) throws IOException {
+    Natives.prepareEnvironment(); // before another thread starts a native library ([note: environment first])
     try (BackgroundTokenizer tokenizer = BackgroundTokenizer.start(dir)) { // meanwhile: LibTorch and the weights
       Natives.init();
       EncoderConfig config = ModelDirectory.readConfig(dir);

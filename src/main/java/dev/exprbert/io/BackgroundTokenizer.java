@@ -20,7 +20,11 @@ public final class BackgroundTokenizer implements AutoCloseable {
     this.loading = loading;
   }
 
-  /** Starts {@link TokenizerLoader#load(Path)} of {@code dir} on a new daemon thread. */
+  /**
+   * Starts {@link TokenizerLoader#load(Path)} of {@code dir} on a new daemon thread. Call
+   * {@code Natives.prepareEnvironment()} first: the tokenizer's native library must not start while the process
+   * environment is being set ([note: environment first]).
+   */
   public static BackgroundTokenizer start(Path dir) {
     CompletableFuture<ModelTokenizer> future = new CompletableFuture<>();
     Thread thread = new Thread(() -> {

@@ -40,8 +40,39 @@ public final class Natives {
   private static volatile boolean loaded;
   private static volatile String ompWaitPolicy = "not set by ExprBERT (LibTorch not loaded yet)";
   private static volatile ThreadPlan threads;
+  private static volatile ThreadPlan planned; // set by prepareEnvironment, before LibTorch loads
+  private static volatile Map<String, String> environment;
 
   private Natives() {}
+
+  /**
+   * The process environment LibTorch will read (thread plan, OpenMP wait policy), set now. [note: environment first]
+   * Call it before any other thread starts a native library: libc's {@code setenv} may free the environment another thread's {@code getenv} is
+   * reading, so a caller that loads something in the background (a tokenizer) calls this first. Idempotent,
+   * thread-safe, and cheap next to {@link #init()} (our kernel library, not LibTorch).
+   */
+  public static void prepareEnvironment() {
+    if (planned != null) {
+      return;
+    }
+    synchronized (Natives.class) {
+      if (planned != null) {
+        return;
+      }
+      long start = System.nanoTime();
+      String platform = Loader.getPlatform();
+      preExtract("org/bytedeco/pytorch/" + platform + "-gpu/");
+      preExtract("org/bytedeco/pytorch/" + platform + "/");
+      ThreadPlan plan = ThreadPlan.resolve(System.getenv(), System.getProperty(ThreadPlan.THREADS_PROPERTY),
+          Runtime.getRuntime().availableProcessors(), CgroupCpuLimit.cores());
+      long extracted = System.nanoTime();
+      environment = setEnvironmentDefaults(plan.environmentDefaults());
+      ompWaitPolicy = environment.get("OMP_WAIT_POLICY");
+      LOG.debug("environment for LibTorch in {} ms (natives extracted or checked {} ms)",
+          (System.nanoTime() - start) / 1_000_000, (extracted - start) / 1_000_000);
+      planned = plan;
+    }
+  }
 
   /** Idempotent and thread-safe; call before touching any LibTorch class. */
   public static void init() {
@@ -52,16 +83,9 @@ public final class Natives {
       if (loaded) {
         return;
       }
+      prepareEnvironment();
+      ThreadPlan plan = planned;
       long start = System.nanoTime();
-      String platform = Loader.getPlatform();
-      preExtract("org/bytedeco/pytorch/" + platform + "-gpu/");
-      preExtract("org/bytedeco/pytorch/" + platform + "/");
-      ThreadPlan plan = ThreadPlan.resolve(System.getenv(), System.getProperty(ThreadPlan.THREADS_PROPERTY),
-          Runtime.getRuntime().availableProcessors(), CgroupCpuLimit.cores());
-      long extracted = System.nanoTime();
-      Map<String, String> environment = setEnvironmentDefaults(plan.environmentDefaults());
-      ompWaitPolicy = environment.get("OMP_WAIT_POLICY");
-      long environmentSet = System.nanoTime();
       Loader.load(torch.class);
       torch.set_num_threads(plan.intraOp()); // the pool every thread gets (ATen re-applies it on each new thread)
       if (plan.blas() > 0 && OpenBlasPool.threads() != plan.blas()) {
@@ -72,8 +96,7 @@ public final class Natives {
       // debug, not info: every command loads LibTorch, and a command's stderr is for its one line of result or error;
       // a training run logs the plan at its start (LogPrinter), serve and predict say it under -v / debug logging
       LOG.debug("CPU threads: {}; environment: {}", plan.describe(), environment);
-      LOG.debug("LibTorch loaded in {} ms (natives extracted or checked {} ms, kernel library and environment {} ms)",
-          (System.nanoTime() - start) / 1_000_000, (extracted - start) / 1_000_000, (environmentSet - extracted) / 1_000_000);
+      LOG.debug("LibTorch loaded in {} ms", (System.nanoTime() - start) / 1_000_000);
     }
   }
 
@@ -94,6 +117,9 @@ public final class Natives {
     synchronized (Natives.class) {
       if (!loaded) {
         System.setProperty(ThreadPlan.THREADS_PROPERTY, Integer.toString(count));
+        if (planned != null) { // the environment is set already; the pool LibTorch gets still follows the request
+          planned = planned.withIntraOp(count, "--threads");
+        }
         return;
       }
       torch.set_num_threads(count);

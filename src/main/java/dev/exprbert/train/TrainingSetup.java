@@ -8,8 +8,7 @@ import dev.exprbert.data.LabeledSentence;
 import dev.exprbert.data.ReaderOptions;
 import dev.exprbert.hub.ModelResolver;
 import dev.exprbert.infer.TokenClassifier;
-import dev.exprbert.io.ModelTokenizer;
-import dev.exprbert.io.TokenizerLoader;
+import dev.exprbert.io.BackgroundTokenizer;
 import dev.exprbert.model.CheckpointLoader;
 import dev.exprbert.model.EncoderConfig;
 import dev.exprbert.model.EncoderForTokenClassification;
@@ -64,7 +63,6 @@ public final class TrainingSetup {
   private TrainingSetup() {}
 
   public static Prepared prepare(TrainingConfig config) throws IOException {
-    Natives.init();
     RunSteps steps = RunSteps.of(config);
     requireInputs(config, steps);
     ReaderOptions options = TrainingData.readerOptions(config);
@@ -72,14 +70,21 @@ public final class TrainingSetup {
     BioReport bio = null;
     TokenClassifier classifier;
     if (steps.train()) {
-      train = TrainingData.read("train_file", config.trainFile(), options, config.maxTrainSamples());
-      bio = BioChecker.check(train, 3);
-      if (!bio.isWellFormed()) {
-        LOG.warn("train_file {}: {} (training goes on; seqeval reads such a tag as the start of a new entity)",
-            config.trainFile(), bio.summary());
+      Natives.prepareEnvironment(); // before the tokenizer's thread starts ([note: environment first])
+      String tokenizerDir = config.tokenizerName() != null ? config.tokenizerName() : config.modelNameOrPath();
+      // the tokenizer loads on its own thread while LibTorch loads and the training data is read
+      try (BackgroundTokenizer tokenizer = BackgroundTokenizer.start(ModelResolver.resolve(tokenizerDir))) {
+        Natives.init();
+        train = TrainingData.read("train_file", config.trainFile(), options, config.maxTrainSamples());
+        bio = BioChecker.check(train, 3);
+        if (!bio.isWellFormed()) {
+          LOG.warn("train_file {}: {} (training goes on; seqeval reads such a tag as the start of a new entity)",
+              config.trainFile(), bio.summary());
+        }
+        classifier = loadForTraining(config, LabelSets.collect(train), tokenizer);
       }
-      classifier = loadForTraining(config, LabelSets.collect(train));
     } else {
+      Natives.init();
       if (config.tokenizerName() != null && !config.tokenizerName().equals(config.modelNameOrPath())) {
         throw new IllegalArgumentException("without do_train the model is used with the tokenizer saved beside it;"
             + " drop tokenizer_name " + config.tokenizerName());
@@ -100,12 +105,11 @@ public final class TrainingSetup {
     }
   }
 
-  private static TokenClassifier loadForTraining(TrainingConfig config, List<String> dataLabels) throws IOException {
+  private static TokenClassifier loadForTraining(TrainingConfig config, List<String> dataLabels,
+      BackgroundTokenizer tokenizer) throws IOException {
     EncoderForTokenClassification model = loadModel(config, dataLabels, config.device());
     try {
-      String tokenizerDir = config.tokenizerName() != null ? config.tokenizerName() : config.modelNameOrPath();
-      ModelTokenizer tokenizer = TokenizerLoader.load(ModelResolver.resolve(tokenizerDir));
-      return new TokenClassifier(model, tokenizer);
+      return new TokenClassifier(model, tokenizer.take());
     } catch (IOException | RuntimeException e) {
       model.close();
       throw e;

@@ -10,7 +10,12 @@ public final class ThreadPoolsProbe {
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0) {
-      Natives.requestThreads(Integer.parseInt(args[0])); // as --threads does, before anything loads
+      String threads = args[0];
+      if (threads.startsWith("prepared:")) { // the environment first, as a load with a background tokenizer does
+        Natives.prepareEnvironment();
+        threads = threads.substring("prepared:".length());
+      }
+      Natives.requestThreads(Integer.parseInt(threads)); // as --threads does, before LibTorch loads
     }
     ThreadPlan plan = Natives.threads();
     AtomicInteger otherThread = new AtomicInteger();

@@ -46,6 +46,9 @@ class ThreadPoolsTest {
     assertEquals("plan=1/1 intraop=1 other-thread=1 openblas=1", probe(Map.of("EXPRBERT_NUM_THREADS", "1")));
     assertEquals("plan=3/1 intraop=3 other-thread=3 openblas=1",
         probe(Map.of("OMP_NUM_THREADS", "2", "EXPRBERT_NUM_THREADS", "1"), "3"));
+    // --threads after the environment was set (before LibTorch loads) still sizes the pool
+    assertEquals("plan=3/1 intraop=3 other-thread=3 openblas=1",
+        probe(Map.of("EXPRBERT_NUM_THREADS", "1"), "prepared:3"));
   }
 
   @Test
