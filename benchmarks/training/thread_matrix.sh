@@ -5,7 +5,9 @@
 #
 # Usage: benchmarks/training/thread_matrix.sh [ROUNDS] [BATCH:STEPS] [CASES]
 #   default 3 rounds, "8:8" (several: "8:8 32:4"), "packed fused,padded sdpa"; build and compile the benchmark first (benchmarks/README.md).
-# Settings: "default" (nothing set), and OMP_NUM_THREADS (LibTorch intra-op) x OPENBLAS_NUM_THREADS in {1, cores}.
+# Settings: "default" (nothing set), and OMP_NUM_THREADS (LibTorch intra-op) x OPENBLAS_NUM_THREADS in {1, cores};
+#   SETTINGS="name|VAR=value ...;name|..." replaces the list after "default" (e.g. to try OPENBLAS_THREAD_TIMEOUT).
+# LOAD=N runs N busy loops beside the benchmark (a machine shared with other work), stopped at the end.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=${1:-3}
@@ -18,6 +20,13 @@ classes=${EXPRBERT_CLASSES:-$root/target/classes}
 cp="$(dirname "$classes")/bench-classes:$classes:$(cat "$root/target/classpath.txt")"
 settings=("default|" "intra1-blas1|OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1" "intra$cores-blas1|OMP_NUM_THREADS=$cores OPENBLAS_NUM_THREADS=1"
   "intra1-blas$cores|OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=$cores" "intra$cores-blas$cores|OMP_NUM_THREADS=$cores OPENBLAS_NUM_THREADS=$cores")
+if [ -n "${SETTINGS:-}" ]; then
+  IFS=';' read -r -a extra <<< "$SETTINGS"
+  settings=("default|" "${extra[@]}")
+fi
+busy=()
+for _ in $(seq 1 "${LOAD:-0}"); do (while :; do :; done) & busy+=($!); done
+trap '[ ${#busy[@]} -eq 0 ] || kill "${busy[@]}" 2>/dev/null' EXIT
 out=$(mktemp -d)
 cd "$root"
 for r in $(seq 1 "$rounds"); do

@@ -43,7 +43,7 @@ final class ServeCommand implements Callable<Integer> {
       description = "How long the oldest waiting request waits for others to share its batch (default: ${DEFAULT-VALUE}).")
   int maxWaitMs;
 
-  @Option(names = "--threads", description = "Threads of each forward pass (the compute pool: LibTorch intra-op threads, OpenBLAS keeps one; default: the cores available).")
+  @Option(names = "--threads", description = "Threads of each forward pass (the compute pools: LibTorch intra-op threads, and OpenBLAS unless OPENBLAS_NUM_THREADS is set; default: the cores available).")
   Integer threads;
 
   @Option(names = "--max-queue", defaultValue = "256",

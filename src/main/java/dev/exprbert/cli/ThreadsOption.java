@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code --threads N}: the CPU threads of the process's one compute pool (LibTorch's intra-op threads, which our
- * kernels follow; OpenBLAS keeps one). Default: the cores the process may use, or {@code EXPRBERT_NUM_THREADS}, or
+ * kernels follow, and OpenBLAS unless OPENBLAS_NUM_THREADS is set). Default: the cores the process may use, or {@code EXPRBERT_NUM_THREADS}, or
  * the user's {@code OMP_NUM_THREADS}. Applied before LibTorch loads.
  */
 final class ThreadsOption {

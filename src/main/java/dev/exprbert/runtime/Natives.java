@@ -124,6 +124,9 @@ public final class Natives {
       }
       torch.set_num_threads(count);
       threads = threads.withIntraOp(count, "--threads");
+      if (threads.blas() > 0 && OpenBlasPool.threads() != threads.blas()) {
+        OpenBlasPool.setThreads(threads.blas()); // OpenBLAS follows the pool unless the user sized it
+      }
       LOG.debug("CPU threads: {}", threads.describe());
     }
   }

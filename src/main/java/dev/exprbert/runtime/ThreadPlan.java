@@ -5,20 +5,26 @@ import java.util.Map;
 import java.util.OptionalInt;
 
 /**
- * How many CPU threads each native pool of this process runs: one compute pool, sized to the cores the process may
- * use.
+ * How many CPU threads each native pool of this process runs: pools sized to the cores the process may use, that
+ * take turns instead of spinning against each other.
  *
  * <p>[note: one compute pool] LibTorch's CPU build runs its intra-op work on OpenMP (libgomp) and its matrix
- * products on OpenBLAS, which keeps a pthread pool of its own, created when the library loads, one thread per core
- * unless told otherwise; our native kernels (attention, AdamW) run their own std::threads between LibTorch ops. Left
- * alone, the pools add up to several threads per core that spin-wait against each other: on 2 vCPUs a packed MiniLM
- * training step was 4-10x slower than with one pool (benchmarks/NOTES.md, "Thread matrix"). So:
+ * products on OpenBLAS, which keeps a pthread pool of its own; our native kernels (attention, AdamW) run their own
+ * std::threads between LibTorch ops. The three never work at the same time (a product, then the element-wise ops
+ * around it, then a kernel), so each may have every core, provided the idle ones get off the cores at once. They do
+ * not by default: libgomp's workers and OpenBLAS's threads spin-wait after each piece of work (OpenBLAS for 2^28
+ * cycles), and on 2 vCPUs under load that made a packed MiniLM step 4-10x slower (benchmarks/NOTES.md, "Thread
+ * matrix"). So:
  * <ul>
  *   <li>LibTorch's intra-op pool gets the process's cores ({@link #intraOp}); OpenMP waits passively;</li>
- *   <li>OpenBLAS's own pool gets one thread ({@link #blas}): each matrix product runs on the calling thread, while
- *       the element-wise, reduction and layout ops around it use the intra-op pool;</li>
- *   <li>our kernels use as many threads as the intra-op pool, and run between LibTorch ops, never beside them.</li>
+ *   <li>OpenBLAS gets as many threads ({@link #blas}), and its idle threads sleep after 2^4 cycles
+ *       ({@code OPENBLAS_THREAD_TIMEOUT=4}, its minimum): on the quiet machine products on both cores made a step
+ *       1.14-1.41x faster than products on one thread; with two busy processes beside it they cost 1.07-1.65x, where
+ *       OpenBLAS's default spinning cost 1.35-2.7x (NOTES.md, "The thread experiment");</li>
+ *   <li>our kernels use as many threads as the intra-op pool.</li>
  * </ul>
+ * On a machine shared with other CPU-heavy work, {@code OPENBLAS_NUM_THREADS=1} keeps the products on the calling
+ * thread (the previous default).
  * The cores are {@code Runtime.availableProcessors()} (the JDK counts the scheduler affinity mask and the cgroup CPU
  * quota), capped by the cgroup quota read directly ({@link CgroupCpuLimit}, for a JVM without container support).
  * OpenMP and OpenBLAS read their sizes from the environment once, when they load, so {@link Natives} writes the plan
@@ -26,7 +32,7 @@ import java.util.OptionalInt;
  *
  * <p>Precedence for the intra-op pool: {@code --threads N} ({@value #THREADS_PROPERTY}), then
  * {@code EXPRBERT_NUM_THREADS}, then the user's {@code OMP_NUM_THREADS}, then the cores. OpenBLAS: the user's
- * {@code OPENBLAS_NUM_THREADS}, else 1.
+ * {@code OPENBLAS_NUM_THREADS}, else the intra-op pool's size (and it follows a later {@link #withIntraOp}).
  *
  * @param cores the cores the process may use
  * @param coresFrom where {@code cores} came from
@@ -39,6 +45,11 @@ import java.util.OptionalInt;
 public record ThreadPlan(int cores, String coresFrom, int intraOp, String intraOpFrom, int blas, String blasFrom) {
   /** The system property {@code --threads} sets before LibTorch loads. */
   public static final String THREADS_PROPERTY = "exprbert.threads";
+  /** {@link #blasFrom} when OpenBLAS takes the intra-op pool's size (the user did not set it). */
+  public static final String FOLLOWS_INTRA_OP = "as the intra-op pool, taking turns";
+  /** OpenBLAS's idle-thread spin, log2 of cycles: its minimum (see [note: one compute pool]). */
+  static final String BLAS_THREAD_TIMEOUT = "4";
+
   /** The environment variable that overrides the detected cores. */
   public static final String THREADS_VARIABLE = "EXPRBERT_NUM_THREADS";
 
@@ -72,8 +83,8 @@ public record ThreadPlan(int cores, String coresFrom, int intraOp, String intraO
       intraOp = cores;
       intraOpFrom = coresFrom;
     }
-    int blas = 1;
-    String blasFrom = "one compute pool";
+    int blas = intraOp;
+    String blasFrom = FOLLOWS_INTRA_OP;
     String userBlas = env.get("OPENBLAS_NUM_THREADS");
     if (userBlas != null) {
       OptionalInt parsed = leadingCount(userBlas);
@@ -85,7 +96,7 @@ public record ThreadPlan(int cores, String coresFrom, int intraOp, String intraO
 
   /**
    * The variables to set in the process environment before LibTorch loads, unless the user set them: the pool sizes
-   * and OpenMP's passive waiting (spinning OpenMP workers starve OpenBLAS and our kernels).
+   * and the short waits of both pools' idle threads (spinning workers starve the pool whose turn it is).
    */
   public Map<String, String> environmentDefaults() {
     Map<String, String> env = new LinkedHashMap<>();
@@ -94,12 +105,17 @@ public record ThreadPlan(int cores, String coresFrom, int intraOp, String intraO
     if (blas > 0) {
       env.put("OPENBLAS_NUM_THREADS", Integer.toString(blas));
     }
+    env.put("OPENBLAS_THREAD_TIMEOUT", BLAS_THREAD_TIMEOUT);
     return env;
   }
 
-  /** The same plan with the intra-op pool changed at run time (for example by a server's {@code --threads}). */
+  /**
+   * The same plan with the intra-op pool changed at run time (for example by a server's {@code --threads}); OpenBLAS
+   * follows unless the user sized it.
+   */
   public ThreadPlan withIntraOp(int threads, String from) {
-    return new ThreadPlan(cores, coresFrom, count(Integer.toString(threads), from), from, blas, blasFrom);
+    int intra = count(Integer.toString(threads), from);
+    return new ThreadPlan(cores, coresFrom, intra, from, FOLLOWS_INTRA_OP.equals(blasFrom) ? intra : blas, blasFrom);
   }
 
   /** One line for the log. */

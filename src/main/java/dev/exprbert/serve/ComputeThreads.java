@@ -3,10 +3,11 @@ package dev.exprbert.serve;
 import dev.exprbert.runtime.Natives;
 
 /**
- * The CPU threads of one forward pass: the process's one compute pool ({@code runtime.ThreadPlan}). {@code --threads T}
- * sizes LibTorch's intra-op pool (and so our kernels'); OpenBLAS keeps its single thread, so the matrix products run
- * on the calling thread and never wait for a second pool (on a busy machine, spinning pool workers waiting for cores
- * other processes hold made a one-sentence MiniLM forward 0.3-2 s instead of 20-70 ms).
+ * The CPU threads of one forward pass: the process's compute pools ({@code runtime.ThreadPlan}). {@code --threads T}
+ * sizes LibTorch's intra-op pool (and so our kernels') and OpenBLAS's, unless the user set {@code OPENBLAS_NUM_THREADS};
+ * the pools take turns and their idle threads stop spinning at once (with OpenBLAS's default spinning, pool workers
+ * waiting for cores other processes held made a one-sentence MiniLM forward 0.3-2 s instead of 20-70 ms on a busy
+ * machine; {@code OPENBLAS_NUM_THREADS=1} remains the choice for a server sharing its cores).
  */
 public final class ComputeThreads {
   private ComputeThreads() {}

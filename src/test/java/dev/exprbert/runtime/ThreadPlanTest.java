@@ -13,13 +13,16 @@ class ThreadPlanTest {
   private static final OptionalInt NO_QUOTA = OptionalInt.empty();
 
   @Test
-  void byDefaultLibTorchGetsTheCoresAndOpenBlasOneThread() {
+  void byDefaultLibTorchAndOpenBlasBothGetTheCoresAndWaitBriefly() {
     ThreadPlan plan = ThreadPlan.resolve(Map.of(), null, 8, NO_QUOTA);
     assertEquals(8, plan.cores());
     assertEquals(8, plan.intraOp());
-    assertEquals(1, plan.blas());
-    assertEquals(Map.of("OMP_WAIT_POLICY", "PASSIVE", "OMP_NUM_THREADS", "8", "OPENBLAS_NUM_THREADS", "1"),
-        plan.environmentDefaults());
+    assertEquals(8, plan.blas());
+    assertEquals(ThreadPlan.FOLLOWS_INTRA_OP, plan.blasFrom());
+    assertEquals(Map.of("OMP_WAIT_POLICY", "PASSIVE", "OMP_NUM_THREADS", "8", "OPENBLAS_NUM_THREADS", "8",
+        "OPENBLAS_THREAD_TIMEOUT", "4"), plan.environmentDefaults());
+    // --threads sizes both
+    assertEquals(3, ThreadPlan.resolve(Map.of(), "3", 8, NO_QUOTA).blas());
   }
 
   @Test
@@ -77,11 +80,13 @@ class ThreadPlanTest {
   }
 
   @Test
-  void changingTheIntraOpPoolKeepsOpenBlasAtItsSize() {
+  void changingTheIntraOpPoolResizesOpenBlasUnlessTheUserSizedIt() {
     ThreadPlan plan = ThreadPlan.resolve(Map.of(), null, 8, NO_QUOTA).withIntraOp(3, "--threads");
     assertEquals(3, plan.intraOp());
-    assertEquals(1, plan.blas());
-    assertTrue(plan.describe().contains("LibTorch intra-op 3 (--threads), OpenBLAS 1 (one compute pool), ExprBERT kernels 3"),
-        plan.describe());
+    assertEquals(3, plan.blas());
+    assertTrue(plan.describe().contains("LibTorch intra-op 3 (--threads), OpenBLAS 3 (as the intra-op pool, taking turns),"
+        + " ExprBERT kernels 3"), plan.describe());
+    ThreadPlan user = ThreadPlan.resolve(Map.of("OPENBLAS_NUM_THREADS", "1"), null, 8, NO_QUOTA).withIntraOp(3, "--threads");
+    assertEquals(1, user.blas());
   }
 }

@@ -30,25 +30,28 @@ class ThreadPoolsTest {
       assertEquals(plan.blas(), Natives.openBlasThreads());
     }
     if (System.getenv("OPENBLAS_NUM_THREADS") == null) {
-      assertEquals(1, Natives.openBlasThreads(), "OpenBLAS must not run a second pool beside LibTorch's");
+      assertEquals(plan.intraOp(), Natives.openBlasThreads(), "OpenBLAS takes the intra-op pool's size, taking turns");
     }
   }
 
   @Test
-  void byDefaultOneComputePoolOfTheAvailableCores() throws Exception {
+  void byDefaultBothPoolsGetTheAvailableCores() throws Exception {
     int cores = ThreadPlan.resolve(Map.of(), null, Runtime.getRuntime().availableProcessors(),
         CgroupCpuLimit.cores()).cores();
-    assertEquals("plan=" + cores + "/1 intraop=" + cores + " other-thread=" + cores + " openblas=1", probe(Map.of()));
+    assertEquals("plan=" + cores + "/" + cores + " intraop=" + cores + " other-thread=" + cores + " openblas=" + cores,
+        probe(Map.of()));
   }
 
   @Test
   void exprbertVariableAndThreadsFlagSizeThePool() throws Exception {
     assertEquals("plan=1/1 intraop=1 other-thread=1 openblas=1", probe(Map.of("EXPRBERT_NUM_THREADS", "1")));
-    assertEquals("plan=3/1 intraop=3 other-thread=3 openblas=1",
+    assertEquals("plan=3/3 intraop=3 other-thread=3 openblas=3",
         probe(Map.of("OMP_NUM_THREADS", "2", "EXPRBERT_NUM_THREADS", "1"), "3"));
-    // --threads after the environment was set (before LibTorch loads) still sizes the pool
-    assertEquals("plan=3/1 intraop=3 other-thread=3 openblas=1",
+    // --threads after the environment was set (before LibTorch loads) still sizes both pools
+    assertEquals("plan=3/3 intraop=3 other-thread=3 openblas=3",
         probe(Map.of("EXPRBERT_NUM_THREADS", "1"), "prepared:3"));
+    // the user's OpenBLAS size stays when --threads changes the intra-op pool
+    assertEquals("plan=3/1 intraop=3 other-thread=3 openblas=1", probe(Map.of("OPENBLAS_NUM_THREADS", "1"), "3"));
   }
 
   @Test
