@@ -25,6 +25,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -69,6 +70,7 @@ public final class TaggingServer implements AutoCloseable {
   private final String backend;
   private final boolean packed;
   private final ServerMetrics metrics = new ServerMetrics();
+  private final Set<HttpExchange> counted = ConcurrentHashMap.newKeySet(); // exchanges whose request is counted
   private final DynamicBatcher batcher;
   private final Semaphore admitted;
   private final AtomicInteger accepted = new AtomicInteger();
@@ -146,8 +148,16 @@ public final class TaggingServer implements AutoCloseable {
       LOG.error("{} {} failed", ex.getRequestMethod(), path, e);
       status = error(ex, 500, "internal error: " + e);
     } finally {
-      metrics.request(knownPath(path), status);
+      count(ex, status); // an exchange that failed before its answer
+      counted.remove(ex);
       ex.close();
+    }
+  }
+
+  /** Counts the exchange's request once, with its status. */
+  private void count(HttpExchange ex, int status) {
+    if (counted.add(ex)) { // (the JDK keeps an exchange's attributes in its context, shared by all requests)
+      metrics.request(knownPath(ex.getRequestURI().getPath()), status);
     }
   }
 
@@ -155,7 +165,7 @@ public final class TaggingServer implements AutoCloseable {
     return Set.of("/v1/tag", "/v1/model", "/health", "/metrics").contains(path) ? path : "other";
   }
 
-  private static boolean method(HttpExchange ex, String expected) throws IOException {
+  private boolean method(HttpExchange ex, String expected) throws IOException {
     if (ex.getRequestMethod().equals(expected)) {
       return true;
     }
@@ -297,17 +307,18 @@ public final class TaggingServer implements AutoCloseable {
     return array;
   }
 
-  private static int error(HttpExchange ex, int status, String message) throws IOException {
+  private int error(HttpExchange ex, int status, String message) throws IOException {
     JsonObject o = new JsonObject();
     o.addProperty("error", message.replace('\n', ' '));
     return send(ex, status, o);
   }
 
-  private static int send(HttpExchange ex, int status, JsonElement json) throws IOException {
+  private int send(HttpExchange ex, int status, JsonElement json) throws IOException {
     return send(ex, status, "application/json; charset=utf-8", GSON.toJson(json).getBytes(StandardCharsets.UTF_8));
   }
 
-  private static int send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
+  private int send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
+    count(ex, status); // before the answer leaves: a client holding its answer finds it in /metrics
     ex.getResponseHeaders().set("Content-Type", contentType);
     ex.sendResponseHeaders(status, body.length);
     try (OutputStream out = ex.getResponseBody()) {

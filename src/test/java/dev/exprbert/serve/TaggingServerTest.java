@@ -227,6 +227,17 @@ class TaggingServerTest {
   }
 
   @Test
+  void aRequestIsCountedBeforeItsAnswerArrives() throws Exception {
+    try (TaggingServer server = TaggingServer.start(classifier, options())) {
+      HttpClient client = ServeFixtures.client();
+      for (int i = 1; i <= 40; i++) {
+        assertEquals(200, ServeFixtures.get(client, server.port(), "/health").statusCode());
+        assertEquals(i, server.metrics().requests("/health", 200), "request " + i + " answered but not counted yet");
+      }
+    }
+  }
+
+  @Test
   void modelHealthAndMetricsDescribeTheServer() throws Exception {
     try (TaggingServer server = TaggingServer.start(classifier, options())) {
       HttpClient client = ServeFixtures.client();
