@@ -32,11 +32,11 @@ final class TrainingSummary {
       if (e.containsKey("loss")) {
         lastLoss = num(e, "loss"); // NaN when a non-finite loss was logged (null in the JSON)
         trainingLoss.add(new LogPoint(step, lastLoss));
-      } else if (e.containsKey("eval_loss") && e.containsKey("eval_f1")) {
+      } else if (e.containsKey("eval_loss") && overallKey(e, "f1") != null) {
         evalLoss.add(new LogPoint(step, num(e, "eval_loss")));
-        evalF1.add(new LogPoint(step, num(e, "eval_f1")));
-        rows.add(new EpochRow(lastLoss, num(e, "epoch"), (long) step, num(e, "eval_loss"), num(e, "eval_precision"),
-            num(e, "eval_recall"), num(e, "eval_f1"), num(e, "eval_accuracy")));
+        evalF1.add(new LogPoint(step, num(e, overallKey(e, "f1"))));
+        rows.add(new EpochRow(lastLoss, num(e, "epoch"), (long) step, num(e, "eval_loss"), num(e, overallKey(e, "precision")),
+            num(e, overallKey(e, "recall")), num(e, overallKey(e, "f1")), num(e, overallKey(e, "accuracy"))));
       }
     }
     // the evaluation after training repeats the last row in log_history; the card's table stops before it
@@ -57,6 +57,19 @@ final class TrainingSummary {
     ModelCardData card = new ModelCardData(modelName, c.modelNameOrPath(), dataset, labels, architecture, hyperparameters(c), rows,
         finalMetrics, versions());
     return new RunReport(card, trainingLoss, evalLoss, evalF1);
+  }
+
+  /**
+   * The key of an overall metric in a log entry: {@code eval_f1}, or run_ner's {@code eval_overall_f1} when the run
+   * returns entity-level metrics; null when the entry has neither.
+   */
+  static String overallKey(Map<String, Object> entry, String metric) {
+    for (String key : new String[] {"eval_" + metric, "eval_overall_" + metric}) {
+      if (entry.containsKey(key)) {
+        return key;
+      }
+    }
+    return null;
   }
 
   private static LinkedHashMap<String, Object> hyperparameters(TrainingConfig c) {
@@ -99,7 +112,7 @@ final class TrainingSummary {
   }
 
   private static double num(Map<String, Object> e, String key) {
-    Object v = e.get(key);
+    Object v = key == null ? null : e.get(key);
     return v instanceof Number n ? n.doubleValue() : Double.NaN;
   }
 }
