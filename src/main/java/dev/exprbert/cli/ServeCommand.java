@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = {"Serve a token classifier over HTTP: POST /v1/tag, GET /v1/model, GET /health, GET /metrics.",
-        "Concurrent requests are batched into one forward pass (packed, with no padding, when --attention is fused)."})
+        "Concurrent requests are batched into one forward pass (packed, with no padding, when the attention is fused)."})
 final class ServeCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -62,8 +62,9 @@ final class ServeCommand implements Callable<Integer> {
       description = "Strategy for items that name none: none, simple, first, average or max (default: ${DEFAULT-VALUE}).")
   String aggregation;
 
-  @Option(names = "--attention", defaultValue = "fused",
-      description = "eager, sdpa or fused; only fused packs batches (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--attention",
+      description = "eager, sdpa or fused; only fused packs batches (default: the fastest the model's family supports:"
+          + " fused, or sdpa for DeBERTa).")
   String attention;
 
   @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
@@ -91,7 +92,8 @@ final class ServeCommand implements Callable<Integer> {
       TaggingServer server = TaggingServer.start(classifier, options);
       Thread drain = new Thread(server::close, "exprbert-drain");
       Runtime.getRuntime().addShutdownHook(drain);
-      out.printf("serving %s (%s attention, %s batches, %d threads) on http://%s:%d%n", model, attention,
+      out.printf("serving %s (%s attention, %s batches, %d threads) on http://%s:%d%n", model,
+          classifier.model().attention().implementation().hfName(),
           classifier.model().attention().implementation().supportsPacked() ? "packed" : "padded", ComputeThreads.current(), host, server.port());
       out.flush();
       server.awaitClosed();

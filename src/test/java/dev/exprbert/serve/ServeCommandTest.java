@@ -49,6 +49,8 @@ class ServeCommandTest {
         }
       }
       assertTrue(port > 0, "the server prints where it listens:\n" + seen);
+      // no --attention: the family's fastest backend (TokenClassifier.load's rule), named as it runs
+      assertTrue(seen.toString().contains("(fused attention, packed batches, 1 threads)"), seen.toString());
       int listening = port;
       CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> {
         try {
