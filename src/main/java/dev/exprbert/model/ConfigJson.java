@@ -164,18 +164,7 @@ public final class ConfigJson {
   public static void checkSharedKeys(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads,
       int intermediateSize, int maxPositionEmbeddings, double hiddenDropoutProb, double attentionProbsDropoutProb,
       double initializerRange, double layerNormEps, Integer padTokenId) {
-    positive("vocab_size", vocabSize);
-    positive("hidden_size", hiddenSize);
-    positive("num_hidden_layers", numHiddenLayers);
-    positive("num_attention_heads", numAttentionHeads);
-    positive("intermediate_size", intermediateSize);
-    positive("max_position_embeddings", maxPositionEmbeddings);
-    ModelConfigLimits.cap("vocab_size", vocabSize, ModelConfigLimits.MAX_VOCAB);
-    ModelConfigLimits.cap("hidden_size", hiddenSize, ModelConfigLimits.MAX_HIDDEN_SIZE);
-    ModelConfigLimits.cap("num_hidden_layers", numHiddenLayers, ModelConfigLimits.MAX_LAYERS);
-    ModelConfigLimits.cap("intermediate_size", intermediateSize, ModelConfigLimits.MAX_INTERMEDIATE_SIZE);
-    ModelConfigLimits.cap("max_position_embeddings", maxPositionEmbeddings, ModelConfigLimits.MAX_POSITIONS);
-    headsDivide("hidden_size", hiddenSize, "num_attention_heads", numAttentionHeads);
+    bertNamedSizes(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, maxPositionEmbeddings);
     probability("hidden_dropout_prob", hiddenDropoutProb);
     probability("attention_probs_dropout_prob", attentionProbsDropoutProb);
     initializerRange(initializerRange);
