@@ -29,14 +29,15 @@ final class TrainingSummary {
     Double lastLoss = null;
     for (Map<String, Object> e : logHistory) {
       double step = ((Number) e.get("step")).doubleValue();
+      String m = overallPrefix(e);
       if (e.containsKey("loss")) {
         lastLoss = num(e, "loss"); // NaN when a non-finite loss was logged (null in the JSON)
         trainingLoss.add(new LogPoint(step, lastLoss));
-      } else if (e.containsKey("eval_loss") && overallKey(e, "f1") != null) {
+      } else if (e.containsKey("eval_loss") && m != null) {
         evalLoss.add(new LogPoint(step, num(e, "eval_loss")));
-        evalF1.add(new LogPoint(step, num(e, overallKey(e, "f1"))));
-        rows.add(new EpochRow(lastLoss, num(e, "epoch"), (long) step, num(e, "eval_loss"), num(e, overallKey(e, "precision")),
-            num(e, overallKey(e, "recall")), num(e, overallKey(e, "f1")), num(e, overallKey(e, "accuracy"))));
+        evalF1.add(new LogPoint(step, num(e, m + "f1")));
+        rows.add(new EpochRow(lastLoss, num(e, "epoch"), (long) step, num(e, "eval_loss"), num(e, m + "precision"),
+            num(e, m + "recall"), num(e, m + "f1"), num(e, m + "accuracy")));
       }
     }
     // the evaluation after training repeats the last row in log_history; the card's table stops before it
@@ -60,16 +61,11 @@ final class TrainingSummary {
   }
 
   /**
-   * The key of an overall metric in a log entry: {@code eval_f1}, or run_ner's {@code eval_overall_f1} when the run
-   * returns entity-level metrics; null when the entry has neither.
+   * How an evaluation entry names its overall metrics: {@code eval_} ({@code eval_f1}...), or run_ner's
+   * {@code eval_overall_} when the run returns entity-level metrics; null when the entry has no F1.
    */
-  static String overallKey(Map<String, Object> entry, String metric) {
-    for (String key : new String[] {"eval_" + metric, "eval_overall_" + metric}) {
-      if (entry.containsKey(key)) {
-        return key;
-      }
-    }
-    return null;
+  static String overallPrefix(Map<String, Object> entry) {
+    return entry.containsKey("eval_f1") ? "eval_" : entry.containsKey("eval_overall_f1") ? "eval_overall_" : null;
   }
 
   private static LinkedHashMap<String, Object> hyperparameters(TrainingConfig c) {
@@ -112,7 +108,7 @@ final class TrainingSummary {
   }
 
   private static double num(Map<String, Object> e, String key) {
-    Object v = key == null ? null : e.get(key);
+    Object v = e.get(key);
     return v instanceof Number n ? n.doubleValue() : Double.NaN;
   }
 }
