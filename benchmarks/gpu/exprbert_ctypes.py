@@ -150,6 +150,7 @@ FUNCTIONS = {
     "exprbert_cuda_compiled": (ctypes.c_int32, []),
     "exprbert_cuda_device_count": (ctypes.c_int32, []),
     "exprbert_set_default_env": (ctypes.c_int32, [ctypes.c_char_p, ctypes.c_char_p]),
+    "exprbert_call_int_getter": (ctypes.c_int32, [_p]),
     "exprbert_cuda_stream_synchronize": (ctypes.c_int32, [ctypes.c_int32, _p]),
     "exprbert_grad_norm_params_init": (None, [ctypes.POINTER(GradNormParams)]),
     "exprbert_grad_norm": (ctypes.c_int32, [ctypes.POINTER(GradNormParams)]),

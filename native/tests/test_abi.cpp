@@ -59,6 +59,15 @@ EXPRBERT_TEST(params_initialisers_zero_every_byte) {
   CHECK(all_zero_after(exprbert_attention_params_init));
 }
 
+namespace {
+int seven_threads(void) { return 7; }
+}  // namespace
+
+EXPRBERT_TEST(call_int_getter_returns_what_the_function_returns) {
+  CHECK_EQ(exprbert_call_int_getter(reinterpret_cast<const void*>(&seven_threads)), 7);
+  CHECK_EQ(exprbert_call_int_getter(nullptr), -EXPRBERT_ERROR_INVALID_ARGUMENT);
+}
+
 EXPRBERT_TEST(set_default_env_sets_only_what_is_unset) {
   ::unsetenv("EXPRBERT_TEST_DEFAULT_ENV");
   CHECK_EQ(exprbert_set_default_env("EXPRBERT_TEST_DEFAULT_ENV", "PASSIVE"), 1);

@@ -88,6 +88,13 @@ EXPRBERT_API int32_t exprbert_cuda_device_count(void);
  */
 EXPRBERT_API int32_t exprbert_set_default_env(const char* name, const char* value);
 
+/*
+ * Calls `getter`, a native `int (void)` function the caller found by name (JavaCPP's Loader.addressof), and returns
+ * its result; -EXPRBERT_ERROR_INVALID_ARGUMENT for NULL. How the loader reads a library's live setting
+ * (MKL_Get_Max_Threads) without a Java binding of that library.
+ */
+EXPRBERT_API int32_t exprbert_call_int_getter(const void* getter);
+
 /* Waits for `stream` on `device`; for tests and benchmarks only (training never needs it). */
 EXPRBERT_API exprbert_status exprbert_cuda_stream_synchronize(int32_t device, void* stream);
 

@@ -49,6 +49,17 @@ int32_t exprbert_set_default_env(const char* name, const char* value) {
   return ::setenv(name, value, 0) == 0 ? 1 : 0;
 }
 
+int32_t exprbert_call_int_getter(const void* getter) {
+  if (getter == nullptr) {
+    set_last_error("exprbert_call_int_getter: getter must not be NULL");
+    return -static_cast<int32_t>(EXPRBERT_ERROR_INVALID_ARGUMENT);
+  }
+  set_last_error("");
+  // a data pointer to a function pointer: how dlsym's results are used (POSIX guarantees the round trip)
+  int (*call)(void) = reinterpret_cast<int (*)(void)>(const_cast<void*>(getter));
+  return static_cast<int32_t>(call());
+}
+
 int32_t exprbert_cuda_device_count(void) {
   int32_t count = -EXPRBERT_ERROR_INTERNAL;
   std::string why;

@@ -64,6 +64,8 @@ public final class KernelsLibrary {
 
   public static native int exprbert_set_default_env(String name, String value);
 
+  public static native int exprbert_call_int_getter(@Const Pointer getter);
+
   public static native @Cast("int32_t") int exprbert_cuda_stream_synchronize(int device, Pointer stream);
 
   public static final int EXPRBERT_GRAD_NORM_WORKSPACE_BYTES = 8192;

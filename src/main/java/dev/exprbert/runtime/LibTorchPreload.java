@@ -13,4 +13,12 @@ public interface LibTorchPreload {
    * @throws IllegalStateException when it cannot (the native library that does it did not load), saying why
    */
   void setDefaultEnvironment(String name, String value);
+
+  /**
+   * Calls a native {@code int (void)} function found by name (a library's live setting, such as
+   * {@code MKL_Get_Max_Threads}) and returns its result.
+   *
+   * @throws IllegalStateException when the native library that does it did not load
+   */
+  int callIntGetter(org.bytedeco.javacpp.Pointer getter);
 }
