@@ -160,11 +160,12 @@ fi
 # ------------------------------------------------------------------------------------------ JRE (cached)
 jars=$cache/jars-$( (ls -l "$root"/target/lib/*.jar | awk '{print $5, $9}'; sha "$junit_jar") | hash_text)
 if [ ! -d "$jars" ]; then
-  log "runtime jars: copying (no CPU natives, no langchain4j ONNX model, tokenizers cut to linux-x86_64)"
+  log "runtime jars: copying (no CPU natives, no MKL, no langchain4j ONNX model, tokenizers cut to linux-x86_64)"
   tmp=$jars.tmp; rm -rf "$tmp"; mkdir -p "$tmp/lib" "$tmp/lib-test"
   for j in "$root"/target/lib/*.jar; do
     case $(basename "$j") in
-      pytorch-*-linux-x86_64.jar|openblas-*-linux-x86_64.jar|langchain4j-*.jar) continue ;;
+      # MKL (160 MB) stays behind: without it the products fall back to the staged OpenBLAS (runtime/BlasLibrary)
+      pytorch-*-linux-x86_64.jar|openblas-*-linux-x86_64.jar|mkl-*.jar|langchain4j-*.jar) continue ;;
       tokenizers-*.jar)
         cp "$j" "$tmp/lib/"
         # keep native/lib/linux-x86_64/cpu only (the jar carries macOS, Windows and aarch64 builds too)

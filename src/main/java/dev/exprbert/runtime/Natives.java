@@ -42,6 +42,7 @@ public final class Natives {
   private static volatile ThreadPlan threads;
   private static volatile ThreadPlan planned; // set by prepareEnvironment, before LibTorch loads
   private static volatile Map<String, String> environment;
+  private static volatile BlasLibrary.Choice blasChoice;
 
   private Natives() {}
 
@@ -61,13 +62,21 @@ public final class Natives {
       }
       long start = System.nanoTime();
       String platform = Loader.getPlatform();
+      String iomp = BlasLibrary.mklFolder(platform) + "libiomp5.so";
+      BlasLibrary.Choice blas = BlasLibrary.choose(System.getenv(), System.getProperty(BlasLibrary.PROPERTY),
+          System.getProperty(BlasLibrary.PRESETS_PROPERTY),
+          Natives.class.getClassLoader().getResource(BlasLibrary.mklFolder(platform) + "libmkl_rt.so.2") != null);
       preExtract("org/bytedeco/pytorch/" + platform + "-gpu/");
       preExtract("org/bytedeco/pytorch/" + platform + "/");
       ThreadPlan plan = ThreadPlan.resolve(System.getenv(), System.getProperty(ThreadPlan.THREADS_PROPERTY),
-          Runtime.getRuntime().availableProcessors(), CgroupCpuLimit.cores());
+          Runtime.getRuntime().availableProcessors(), CgroupCpuLimit.cores(), blas.library());
       long extracted = System.nanoTime();
       environment = setEnvironmentDefaults(plan.environmentDefaults());
       ompWaitPolicy = environment.get("OMP_WAIT_POLICY");
+      if (blas.library() == BlasLibrary.MKL) {
+        prepareMkl(blas, iomp);
+      }
+      blasChoice = blas;
       LOG.debug("environment for LibTorch in {} ms (natives extracted or checked {} ms)",
           (System.nanoTime() - start) / 1_000_000, (extracted - start) / 1_000_000);
       planned = plan;
@@ -88,14 +97,15 @@ public final class Natives {
       long start = System.nanoTime();
       Loader.load(torch.class);
       torch.set_num_threads(plan.intraOp()); // the pool every thread gets (ATen re-applies it on each new thread)
-      if (plan.blas() > 0 && OpenBlasPool.threads() != plan.blas()) {
-        OpenBlasPool.setThreads(plan.blas()); // OpenBLAS was loaded before the environment could size it
+      if (plan.blas() > 0 && BlasPool.threads(preload()) != plan.blas()) {
+        BlasPool.setThreads(plan.blas()); // the library was loaded before the environment could size it
       }
       threads = plan;
       loaded = true;
       // debug, not info: every command loads LibTorch, and a command's stderr is for its one line of result or error;
       // a training run logs the plan at its start (LogPrinter), serve and predict say it under -v / debug logging
-      LOG.debug("CPU threads: {}; environment: {}", plan.describe(), environment);
+      LOG.debug("CPU threads: {}; matrix products on {} ({}; loaded: {}); environment: {}", plan.describe(),
+          blasChoice.library().displayName(), blasChoice.from(), BlasPool.loaded(), environment);
       LOG.debug("LibTorch loaded in {} ms", (System.nanoTime() - start) / 1_000_000);
     }
   }
@@ -124,17 +134,60 @@ public final class Natives {
       }
       torch.set_num_threads(count);
       threads = threads.withIntraOp(count, "--threads");
-      if (threads.blas() > 0 && OpenBlasPool.threads() != threads.blas()) {
-        OpenBlasPool.setThreads(threads.blas()); // OpenBLAS follows the pool unless the user sized it
+      if (threads.blas() > 0 && BlasPool.threads(preload()) != threads.blas()) {
+        BlasPool.setThreads(threads.blas()); // the products' pool follows unless the user sized it
       }
       LOG.debug("CPU threads: {}", threads.describe());
     }
   }
 
-  /** OpenBLAS's live thread count (for tests and logs); -1 when it is not loaded. */
-  public static int openBlasThreads() {
+  /** The live thread count of the library that runs the matrix products (for tests and logs); -1 when none loaded. */
+  public static int blasThreads() {
     init();
-    return OpenBlasPool.threads();
+    return BlasPool.threads(preload());
+  }
+
+  /** The library the process has loaded for the matrix products ({@link BlasLibrary}), null when none is. */
+  public static BlasLibrary blasLibrary() {
+    init();
+    return BlasPool.loaded();
+  }
+
+  /** Which library was chosen for the matrix products, and why (before or after LibTorch loads). */
+  public static BlasLibrary.Choice blasChoice() {
+    prepareEnvironment();
+    return blasChoice;
+  }
+
+  /**
+   * Makes the OpenBLAS presets load MKL in OpenBLAS's place ([note: MKL by default] in {@link BlasLibrary}). MKL's
+   * threaded layer calls Intel OpenMP ({@code libiomp5}) by symbol name without linking it, and JavaCPP loads every
+   * library with local symbols; so libiomp5 is loaded first with global ones, or the first product dies with
+   * "undefined symbol: __kmpc_global_thread_num". The environment ({@code MKL_NUM_THREADS}, {@code KMP_BLOCKTIME})
+   * is set before, as Intel OpenMP reads it when it starts.
+   */
+  private static void prepareMkl(BlasLibrary.Choice blas, String iomp) {
+    if (blas.setPresetsProperty()) {
+      System.setProperty(BlasLibrary.PRESETS_PROPERTY, BlasLibrary.PRESETS_MKL);
+    }
+    if (Natives.class.getClassLoader().getResource(iomp) == null) {
+      return; // the user's own MKL (-Dorg.bytedeco.openblas.load with a system install): their set-up
+    }
+    try {
+      Loader.loadGlobal(Loader.cacheResource("/" + iomp).getPath());
+    } catch (IOException e) {
+      throw new IllegalStateException("Could not extract " + iomp + " into the JavaCPP cache (" + e.getMessage()
+          + "); check that ~/.javacpp/cache is writable, set -Dorg.bytedeco.javacpp.cachedir to a writable folder,"
+          + " or use OpenBLAS (" + BlasLibrary.VARIABLE + "=openblas)", e);
+    }
+  }
+
+  private static LibTorchPreload preload() {
+    LibTorchPreload found = null;
+    for (LibTorchPreload preload : ServiceLoader.load(LibTorchPreload.class, Natives.class.getClassLoader())) {
+      found = preload;
+    }
+    return found;
   }
 
   /** The OpenMP wait policy LibTorch runs with and who chose it (see [note: OpenMP wait policy]). */
@@ -144,11 +197,8 @@ public final class Natives {
 
   /** Sets each variable unless the environment has it; returns, per variable, its value and who chose it. */
   private static Map<String, String> setEnvironmentDefaults(Map<String, String> defaults) {
-    LibTorchPreload setter = null;
+    LibTorchPreload setter = preload();
     String why = "no kernel library on the class path";
-    for (LibTorchPreload preload : ServiceLoader.load(LibTorchPreload.class, Natives.class.getClassLoader())) {
-      setter = preload;
-    }
     Map<String, String> result = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : defaults.entrySet()) {
       String name = e.getKey();

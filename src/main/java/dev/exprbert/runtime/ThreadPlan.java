@@ -9,7 +9,7 @@ import java.util.OptionalInt;
  * take turns instead of spinning against each other.
  *
  * <p>[note: one compute pool] LibTorch's CPU build runs its intra-op work on OpenMP (libgomp) and its matrix
- * products on OpenBLAS, which keeps a pthread pool of its own; our native kernels (attention, AdamW) run their own
+ * products on OpenBLAS or MKL ({@link BlasLibrary}), which keep a thread pool of their own; our native kernels (attention, AdamW) run their own
  * std::threads between LibTorch ops. The three never work at the same time (a product, then the element-wise ops
  * around it, then a kernel), so each may have every core, provided the idle ones get off the cores at once. They do
  * not by default: libgomp's workers and OpenBLAS's threads spin-wait after each piece of work (OpenBLAS for 2^28
@@ -41,14 +41,20 @@ import java.util.OptionalInt;
  * @param blas OpenBLAS's threads, or 0 when the user's {@code OPENBLAS_NUM_THREADS} is not a number (OpenBLAS then
  *     decides)
  * @param blasFrom who chose {@code blas}
+ * @param library the library that runs the products ({@link BlasLibrary}); with MKL the same rules hold with
+ *     {@code MKL_NUM_THREADS} for {@code OPENBLAS_NUM_THREADS}, and its idle threads (Intel OpenMP) sleep after 1 ms
+ *     ({@code KMP_BLOCKTIME=1}; 0 made a step slower, measured in NOTES.md, "MKL")
  */
-public record ThreadPlan(int cores, String coresFrom, int intraOp, String intraOpFrom, int blas, String blasFrom) {
+public record ThreadPlan(int cores, String coresFrom, int intraOp, String intraOpFrom, int blas, String blasFrom,
+    BlasLibrary library) {
   /** The system property {@code --threads} sets before LibTorch loads. */
   public static final String THREADS_PROPERTY = "exprbert.threads";
   /** {@link #blasFrom} when OpenBLAS takes the intra-op pool's size (the user did not set it). */
   public static final String FOLLOWS_INTRA_OP = "as the intra-op pool, taking turns";
   /** OpenBLAS's idle-thread spin, log2 of cycles: its minimum (see [note: one compute pool]). */
   static final String BLAS_THREAD_TIMEOUT = "4";
+  /** Intel OpenMP's (MKL's pool's) idle spin in milliseconds before its threads sleep. */
+  static final String MKL_BLOCK_TIME_MS = "1";
 
   /** The environment variable that overrides the detected cores. */
   public static final String THREADS_VARIABLE = "EXPRBERT_NUM_THREADS";
@@ -61,6 +67,12 @@ public record ThreadPlan(int cores, String coresFrom, int intraOp, String intraO
    */
   public static ThreadPlan resolve(Map<String, String> env, String requested, int availableProcessors,
       OptionalInt quotaCores) {
+    return resolve(env, requested, availableProcessors, quotaCores, BlasLibrary.OPENBLAS);
+  }
+
+  /** As {@link #resolve(Map, String, int, OptionalInt)}, for products on {@code library}. */
+  public static ThreadPlan resolve(Map<String, String> env, String requested, int availableProcessors,
+      OptionalInt quotaCores, BlasLibrary library) {
     int cores = Math.max(1, availableProcessors);
     String coresFrom = "available processors";
     if (quotaCores.isPresent() && quotaCores.getAsInt() < cores) {
@@ -85,13 +97,13 @@ public record ThreadPlan(int cores, String coresFrom, int intraOp, String intraO
     }
     int blas = intraOp;
     String blasFrom = FOLLOWS_INTRA_OP;
-    String userBlas = env.get("OPENBLAS_NUM_THREADS");
+    String userBlas = env.get(library.threadsVariable());
     if (userBlas != null) {
       OptionalInt parsed = leadingCount(userBlas);
       blas = parsed.orElse(0);
-      blasFrom = "OPENBLAS_NUM_THREADS";
+      blasFrom = library.threadsVariable();
     }
-    return new ThreadPlan(cores, coresFrom, intraOp, intraOpFrom, blas, blasFrom);
+    return new ThreadPlan(cores, coresFrom, intraOp, intraOpFrom, blas, blasFrom, library);
   }
 
   /**
@@ -103,9 +115,14 @@ public record ThreadPlan(int cores, String coresFrom, int intraOp, String intraO
     env.put("OMP_WAIT_POLICY", "PASSIVE");
     env.put("OMP_NUM_THREADS", Integer.toString(intraOp));
     if (blas > 0) {
-      env.put("OPENBLAS_NUM_THREADS", Integer.toString(blas));
+      env.put(library.threadsVariable(), Integer.toString(blas));
     }
-    env.put("OPENBLAS_THREAD_TIMEOUT", BLAS_THREAD_TIMEOUT);
+    if (library == BlasLibrary.MKL) {
+      env.put("MKL_DYNAMIC", "FALSE"); // the planned size for every product, as OpenBLAS does
+      env.put("KMP_BLOCKTIME", MKL_BLOCK_TIME_MS);
+    } else {
+      env.put("OPENBLAS_THREAD_TIMEOUT", BLAS_THREAD_TIMEOUT);
+    }
     return env;
   }
 
@@ -115,13 +132,15 @@ public record ThreadPlan(int cores, String coresFrom, int intraOp, String intraO
    */
   public ThreadPlan withIntraOp(int threads, String from) {
     int intra = count(Integer.toString(threads), from);
-    return new ThreadPlan(cores, coresFrom, intra, from, FOLLOWS_INTRA_OP.equals(blasFrom) ? intra : blas, blasFrom);
+    return new ThreadPlan(cores, coresFrom, intra, from, FOLLOWS_INTRA_OP.equals(blasFrom) ? intra : blas, blasFrom,
+        library);
   }
 
   /** One line for the log. */
   public String describe() {
-    return String.format("%d cores (%s); LibTorch intra-op %d (%s), OpenBLAS %s (%s), ExprBERT kernels %d", cores,
-        coresFrom, intraOp, intraOpFrom, blas > 0 ? Integer.toString(blas) : "its own choice", blasFrom, intraOp);
+    return String.format("%d cores (%s); LibTorch intra-op %d (%s), %s %s (%s), ExprBERT kernels %d", cores,
+        coresFrom, intraOp, intraOpFrom, library.displayName(), blas > 0 ? Integer.toString(blas) : "its own choice",
+        blasFrom, intraOp);
   }
 
   private static int count(String text, String what) {

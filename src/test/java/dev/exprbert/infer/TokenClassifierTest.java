@@ -42,7 +42,9 @@ class TokenClassifierTest {
         try (PaddedBatch batch = new PaddedBatch(aligned, a.tokenizer().padTokenId());
             Tensor la = a.model().logits(batch.inputIds(), batch.attentionMask(), batch.tokenTypeIds());
             Tensor lb = b.model().logits(batch.inputIds(), batch.attentionMask(), batch.tokenTypeIds())) {
-          assertClose("logits after save/load", lb, la, 1e-6);
+          // eager against sdpa attention: the same weights, two summation orders (a few ulps of logits near 3;
+          // 1.2e-6 apart with MKL's products)
+          assertClose("logits after save/load", lb, la, 1e-5);
         }
         assertEquals(a.predictTags(SENTENCES), b.predictTags(SENTENCES));
       }

@@ -89,4 +89,17 @@ class ThreadPlanTest {
     ThreadPlan user = ThreadPlan.resolve(Map.of("OPENBLAS_NUM_THREADS", "1"), null, 8, NO_QUOTA).withIntraOp(3, "--threads");
     assertEquals(1, user.blas());
   }
+
+  @Test
+  void withMklItsVariablesTakeOpenBlasesPlace() {
+    ThreadPlan plan = ThreadPlan.resolve(Map.of("OPENBLAS_NUM_THREADS", "1"), null, 8, NO_QUOTA, BlasLibrary.MKL);
+    assertEquals(8, plan.blas(), "OpenBLAS's variable does not size MKL");
+    assertEquals(Map.of("OMP_WAIT_POLICY", "PASSIVE", "OMP_NUM_THREADS", "8", "MKL_NUM_THREADS", "8",
+        "MKL_DYNAMIC", "FALSE", "KMP_BLOCKTIME", "1"), plan.environmentDefaults());
+    assertTrue(plan.describe().contains("MKL 8 (as the intra-op pool, taking turns)"), plan.describe());
+    ThreadPlan user = ThreadPlan.resolve(Map.of("MKL_NUM_THREADS", "2"), null, 8, NO_QUOTA, BlasLibrary.MKL)
+        .withIntraOp(3, "--threads");
+    assertEquals(2, user.blas());
+    assertEquals("MKL_NUM_THREADS", user.blasFrom());
+  }
 }

@@ -27,7 +27,7 @@ public final class ThreadPoolsProbe {
     });
     worker.start();
     worker.join();
-    System.out.printf("POOLS plan=%d/%d intraop=%d other-thread=%d openblas=%d%n", plan.intraOp(), plan.blas(),
-        torch.get_num_threads(), otherThread.get(), Natives.openBlasThreads());
+    System.out.printf("POOLS plan=%d/%d intraop=%d other-thread=%d %s=%d%n", plan.intraOp(), plan.blas(),
+        torch.get_num_threads(), otherThread.get(), Natives.blasLibrary(), Natives.blasThreads());
   }
 }
