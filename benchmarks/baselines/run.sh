@@ -4,7 +4,8 @@
 #             batches) against ExprBERT with default flags (fused attention, packed batches, fused AdamW, one compute
 #             pool) and ExprBERT pinned to padded sdpa (equal padding);
 #   inference: ONNX Runtime (CPU, the export-onnx graph, padded batches) against ExprBERT's default predict path, over
-#             the dev set, tokenisation included on both sides.
+#             the dev set, tokenisation included on both sides, at each batch size of --infer-batches: per batch, and
+#             ONNX Runtime at its best batch and thread count against ExprBERT's default (predict's --batch-size 32).
 # Model: all-MiniLM-L6-v2 converted from the copy on Maven Central, plus a token-classification head for OpeNER_en's
 # labels made once by transformers (seed 42); both sides load that directory. Batches: the train sentences shuffled
 # with seed 42 (hf_side.py order), the same on both sides. Every round runs each side at each thread count in turn
@@ -13,7 +14,7 @@
 # Never part of CI: it installs nothing into the project and needs the network only to fill the venv.
 #
 # Usage: benchmarks/baselines/run.sh [--venv DIR] [--scratch DIR] [--rounds N] [--batches "8 32"] [--steps N]
-#                                    [--threads "1 2"] [--passes N]
+#                                    [--threads "1 2"] [--passes N] [--infer-batches "8 32"]
 #   --venv: an existing venv with torch, transformers and onnxruntime (default: SCRATCH/venv, created with
 #   `python3 -m venv` and filled by pip from the machine's configured index).
 #   Build first: mvn -B -q package -DskipTests && mvn -B -q dependency:build-classpath
@@ -22,6 +23,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/benchmarks/baselines"
 venv="" scratch=/tmp/exprbert-baselines rounds=3 batches="8 32" steps=10 threads="1 $(nproc)" passes=3 warmup=2
+infer_batches="8 32"
 while [ $# -gt 0 ]; do
   case $1 in
     --venv) venv=$2; shift ;;
@@ -31,6 +33,7 @@ while [ $# -gt 0 ]; do
     --steps) steps=$2; shift ;;
     --threads) threads=$2; shift ;;
     --passes) passes=$2; shift ;;
+    --infer-batches) infer_batches=$2; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -83,11 +86,13 @@ for r in $(seq 1 "$rounds"); do
         | sed "s/^{/{\"round\": $r, \"task\": \"train\", /" >>"$results"
     done
   done
-  for t in $threads; do
-    "$py" "$here/hf_side.py" infer --onnx "$scratch/model.onnx" --model "$model" --data "$data/dev.conll" --batch 8 \
-      --passes "$passes" --threads "$t" 2>"$scratch/ort.err" | tail -n 1 | sed "s/^{/{\"round\": $r, \"task\": \"infer\", /" >>"$results"
-    EXPRBERT_NUM_THREADS=$t java_side infer "$model" "$data/dev.conll" 8 "$passes" \
-      | sed "s/^{/{\"round\": $r, \"task\": \"infer\", /" >>"$results"
+  for b in $infer_batches; do
+    for t in $threads; do
+      "$py" "$here/hf_side.py" infer --onnx "$scratch/model.onnx" --model "$model" --data "$data/dev.conll" --batch "$b" \
+        --passes "$passes" --threads "$t" 2>"$scratch/ort.err" | tail -n 1 | sed "s/^{/{\"round\": $r, \"task\": \"infer\", /" >>"$results"
+      EXPRBERT_NUM_THREADS=$t java_side infer "$model" "$data/dev.conll" "$b" "$passes" \
+        | sed "s/^{/{\"round\": $r, \"task\": \"infer\", /" >>"$results"
+    done
   done
   tail -n +1 "$results" | grep "\"round\": $r," || true
 done

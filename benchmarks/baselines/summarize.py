@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Summary of benchmarks/baselines/run.sh's results.jsonl: the thread matrix (median ms per side, batch and thread
 count, per round), then per round each side at its best thread count and the ratios (baseline ms / ExprBERT ms;
-> 1 = ExprBERT faster), with min / median / max over the rounds."""
+> 1 = ExprBERT faster), with min / median / max over the rounds; for inference also ONNX Runtime at its best batch
+size and thread count against ExprBERT's default predict (batch 32, predict's --batch-size default)."""
 import collections
 import json
 import statistics
@@ -31,7 +32,8 @@ for r in rows:
         best[key][s] = (r["median_ms"], r["threads"])
 pairs = [("train", "hf-trainer", "exprbert fused packed", "HF Trainer (sdpa, padded) / ExprBERT default (fused, packed)"),
          ("train", "hf-trainer", "exprbert sdpa padded", "HF Trainer (sdpa, padded) / ExprBERT sdpa padded (equal padding)"),
-         ("infer", "onnxruntime", "exprbert", "ONNX Runtime (padded) / ExprBERT default predict")]
+         ("infer", "onnxruntime", "exprbert", "ONNX Runtime (padded) / ExprBERT predict, same batch")]
+DEFAULT_PREDICT_BATCH = 32  # PredictCommand's --batch-size default
 print("\nratios per round, each side at its best thread count (> 1 = ExprBERT faster):")
 for task, base, ours, label in pairs:
     by_batch = collections.defaultdict(list)
@@ -43,3 +45,18 @@ for task, base, ours, label in pairs:
                   f"{sides[ours][0]:.0f} ms (t{sides[ours][1]}) = {ratio:.2f}x")
     for batch, rs in by_batch.items():
         print(f"  => {label}, batch {batch}: min {min(rs):.2f}x, median {statistics.median(rs):.2f}x, max {max(rs):.2f}x")
+
+infer_rounds = sorted({rnd for (t, _, rnd) in best if t == "infer"})
+lines = []
+for rnd in infer_rounds:
+    ort = [(sides["onnxruntime"][0], b, sides["onnxruntime"][1]) for (t, b, r), sides in best.items()
+           if t == "infer" and r == rnd and "onnxruntime" in sides]
+    ours = best.get(("infer", DEFAULT_PREDICT_BATCH, rnd), {}).get("exprbert")
+    if ort and ours:
+        ms, b, t = min(ort)
+        lines.append(ms / ours[0])
+        print(f"  ONNX Runtime at its best batch and threads / ExprBERT default predict (batch {DEFAULT_PREDICT_BATCH}), "
+              f"round {rnd}: {ms:.0f} ms (batch {b}, t{t}) / {ours[0]:.0f} ms (t{ours[1]}) = {ms / ours[0]:.2f}x")
+if lines:
+    print(f"  => ONNX Runtime at its best / ExprBERT default predict: min {min(lines):.2f}x, "
+          f"median {statistics.median(lines):.2f}x, max {max(lines):.2f}x")

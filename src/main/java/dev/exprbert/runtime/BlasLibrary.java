@@ -7,10 +7,11 @@ import java.util.Map;
  * The library that runs LibTorch's CPU matrix products, and how it is chosen.
  *
  * <p>[note: MKL by default] {@code libtorch_cpu.so} from the bytedeco presets asks for {@code libopenblas.so.0}; the
- * OpenBLAS presets satisfy it with their generic OpenBLAS build or, with {@code -Dorg.bytedeco.openblas.load=mkl_rt},
+ * OpenBLAS presets satisfy it with their OpenBLAS build or, with {@code -Dorg.bytedeco.openblas.load=mkl_rt},
  * with Intel MKL from the {@code org.bytedeco:mkl} {@code -redist} jar. PyTorch's own wheels use MKL, so at equal work
- * this is where the Hugging Face Trainer's lead came from: measured on the 2-vCPU AMD EPYC (benchmarks/NOTES.md,
- * "MKL"), a packed MiniLM training step ran 1.25-1.44x faster with MKL than with OpenBLAS, its backward 1.5-1.9x. So
+ * this is where the Hugging Face Trainer's lead came from: measured on a 2-vCPU Intel Xeon with AVX-512
+ * (benchmarks/NOTES.md, "MKL"), a packed MiniLM training step ran 1.1-1.46x faster with MKL than with OpenBLAS (on AMD
+ * processors MKL runs its AVX2 code, as in PyTorch's wheels; not timed against OpenBLAS there). So
  * MKL is the default wherever its libraries are on the class path (the project depends on them for linux-x86_64);
  * OpenBLAS is used when they are not (a slimmed deployment, another platform) or when asked for.
  *
