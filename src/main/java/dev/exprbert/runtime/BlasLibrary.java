@@ -97,7 +97,7 @@ public enum BlasLibrary {
       };
       if (library == MKL && !mklOnClassPath) {
         throw new IllegalStateException(source + "=" + value + " asks for MKL, but its libraries are not on the class"
-            + " path: add org.bytedeco:mkl (classifiers linux-x86_64 and linux-x86_64-redist, the version of the"
+            + " path: add org.bytedeco:mkl with classifier linux-x86_64-redist (the version that matches the"
             + " other bytedeco presets) or set " + source + "=openblas");
       }
       return new Choice(library, source, library == MKL);

@@ -2,6 +2,9 @@ package dev.exprbert.runtime;
 
 import java.io.IOException;
 import java.net.JarURLConnection;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
 import java.net.URL;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
@@ -66,19 +69,25 @@ public final class Natives {
       BlasLibrary.Choice blas = BlasLibrary.choose(System.getenv(), System.getProperty(BlasLibrary.PROPERTY),
           System.getProperty(BlasLibrary.PRESETS_PROPERTY),
           Natives.class.getClassLoader().getResource(BlasLibrary.mklFolder(platform) + "libmkl_rt.so.2") != null);
-      preExtract("org/bytedeco/pytorch/" + platform + "-gpu/");
-      preExtract("org/bytedeco/pytorch/" + platform + "/");
+      if (blas.library() == BlasLibrary.MKL) {
+        useOwnCacheForMkl(); // before anything is extracted: JavaCPP reads the folder once
+      }
       ThreadPlan plan = ThreadPlan.resolve(System.getenv(), System.getProperty(ThreadPlan.THREADS_PROPERTY),
           Runtime.getRuntime().availableProcessors(), CgroupCpuLimit.cores(), blas.library());
-      long extracted = System.nanoTime();
-      environment = setEnvironmentDefaults(plan.environmentDefaults());
+      long[] extracted = new long[1];
+      withCacheLock(() -> {
+        preExtract("org/bytedeco/pytorch/" + platform + "-gpu/");
+        preExtract("org/bytedeco/pytorch/" + platform + "/");
+        extracted[0] = System.nanoTime();
+        environment = setEnvironmentDefaults(plan.environmentDefaults()); // loads our kernel library: a cache writer too
+        if (blas.library() == BlasLibrary.MKL) {
+          prepareMkl(blas, iomp);
+        }
+      });
       ompWaitPolicy = environment.get("OMP_WAIT_POLICY");
-      if (blas.library() == BlasLibrary.MKL) {
-        prepareMkl(blas, iomp);
-      }
       blasChoice = blas;
       LOG.debug("environment for LibTorch in {} ms (natives extracted or checked {} ms)",
-          (System.nanoTime() - start) / 1_000_000, (extracted - start) / 1_000_000);
+          (System.nanoTime() - start) / 1_000_000, (extracted[0] - start) / 1_000_000);
       planned = plan;
     }
   }
@@ -95,7 +104,7 @@ public final class Natives {
       prepareEnvironment();
       ThreadPlan plan = planned;
       long start = System.nanoTime();
-      Loader.load(torch.class);
+      withCacheLock(() -> Loader.load(torch.class));
       torch.set_num_threads(plan.intraOp()); // the pool every thread gets (ATen re-applies it on each new thread)
       if (plan.blas() > 0 && BlasPool.threads(preload()) != plan.blas()) {
         BlasPool.setThreads(plan.blas()); // the library was loaded before the environment could size it
@@ -180,6 +189,54 @@ public final class Natives {
           + "); check that ~/.javacpp/cache is writable, set -Dorg.bytedeco.javacpp.cachedir to a writable folder,"
           + " or use OpenBLAS (" + BlasLibrary.VARIABLE + "=openblas)", e);
     }
+  }
+
+  /**
+   * Runs {@code body}, which extracts, links or loads native libraries of JavaCPP's cache, while this process holds an
+   * exclusive lock on a file in that cache ([note: one loader at a time]). JavaCPP's cache is shared by every process
+   * of the user, and a process that starts while another extracts or re-links a library there can map a file that is
+   * being rewritten: with MKL, 4 processes started together on a fresh cache lost one to SIGBUS in the dynamic loader
+   * and another to "libopenblas.so.0: cannot open shared object file" (NOTES.md, "MKL"). With the lock, the first
+   * process fills and links the cache and the others find it complete, so nothing is rewritten under a running
+   * process. A cache folder that cannot hold the lock file (read-only) is used without it.
+   */
+  private static void withCacheLock(Runnable body) {
+    java.nio.file.Path lockFile;
+    FileChannel channel;
+    try {
+      lockFile = Loader.getCacheDir().toPath().resolve(".exprbert-load.lock");
+      channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("loading without the cache lock: {}", e.toString());
+      body.run();
+      return;
+    }
+    try (channel; FileLock lock = channel.lock()) {
+      body.run();
+    } catch (IOException e) {
+      throw new IllegalStateException("Could not lock " + lockFile + " (" + e.getMessage() + "); set "
+          + CACHE_DIR_PROPERTY + " to a folder of your own", e);
+    }
+  }
+
+  /** JavaCPP's cache folder property. */
+  static final String CACHE_DIR_PROPERTY = "org.bytedeco.javacpp.cachedir";
+
+  /**
+   * [note: a cache of MKL's own] With MKL, JavaCPP links MKL's library into the OpenBLAS presets' cache folder under
+   * OpenBLAS's file names, and a process with OpenBLAS puts the real files back; in one shared folder the two kinds
+   * of process rewrite those files at every start, and a process that starts meanwhile fails with
+   * "libopenblas.so.0: cannot open shared object file" (seen: 1-2 of 4 processes started together, after the folder
+   * had served both). So MKL gets a folder of its own beside JavaCPP's default ({@code ~/.javacpp/cache-mkl}), where
+   * the links are made once and never rewritten (16 of 16 simultaneous starts, NOTES.md "MKL"), unless the user chose
+   * a folder ({@value #CACHE_DIR_PROPERTY}): then two libraries in one folder are theirs to keep apart.
+   */
+  private static void useOwnCacheForMkl() {
+    if (System.getProperty(CACHE_DIR_PROPERTY) != null || System.getProperty("org.bytedeco.javacpp.cacheDir") != null) {
+      return;
+    }
+    System.setProperty(CACHE_DIR_PROPERTY,
+        java.nio.file.Path.of(System.getProperty("user.home"), ".javacpp", "cache-mkl").toString());
   }
 
   private static LibTorchPreload preload() {

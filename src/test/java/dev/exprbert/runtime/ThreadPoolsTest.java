@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The live pool sizes after LibTorch has loaded equal the {@link ThreadPlan}: LibTorch's intra-op pool (also on a
@@ -86,6 +87,29 @@ class ThreadPoolsTest {
     // OpenBLAS's variable does not size MKL
     assertEquals("plan=2/2 intraop=2 other-thread=2 MKL=2",
         probe(Map.of("OMP_NUM_THREADS", "2", "OPENBLAS_NUM_THREADS", "1")));
+  }
+
+  /**
+   * Processes that start together on an empty JavaCPP cache all load (Natives' cache lock): without it, 4 MKL
+   * processes started together lost 1-2 to SIGBUS in the dynamic loader or a missing libopenblas.so.0 while another
+   * extracted and linked the same files.
+   */
+  @Test
+  void processesStartingTogetherOnAnEmptyCacheAllLoad(@TempDir Path cache) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<Process> children = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-Dorg.bytedeco.javacpp.cachedir=" + cache,
+          "-cp", System.getProperty("java.class.path"), ThreadPoolsProbe.class.getName()).redirectErrorStream(true);
+      THREAD_VARIABLES.forEach(builder.environment()::remove);
+      children.add(builder.start());
+    }
+    for (Process child : children) {
+      String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(child.waitFor(3, TimeUnit.MINUTES), "a probe did not finish");
+      assertEquals(0, child.exitValue(), "a probe failed:\n" + output);
+      assertTrue(pools(output).contains(" MKL="), pools(output));
+    }
   }
 
   private static String probe(Map<String, String> env, String... args) throws Exception {
