@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The live pool sizes after LibTorch has loaded equal the {@link ThreadPlan}: LibTorch's intra-op pool (also on a
  * thread that never set it) and the pool of the library that runs the matrix products (MKL by default, the project
  * ships it; OpenBLAS on request), each sized to the cores and taking turns, the user's own variables respected. Each
- * environment runs in a child JVM, since the pools are sized once per process; they share the JavaCPP cache, as a
+ * environment runs in a child JVM, since the pools are sized once per process; they share the JavaCPP caches, as a
  * user's processes do.
  */
 class ThreadPoolsTest {
@@ -50,8 +50,8 @@ class ThreadPoolsTest {
 
   /**
    * LibTorch's products really run on the chosen library (MKL_VERBOSE makes MKL print each call it serves), and a
-   * user who switches between the two on one machine gets each: JavaCPP re-points the links in its shared cache at
-   * each load (MKL is loaded under OpenBLAS's file names), so the order MKL, OpenBLAS, MKL is checked.
+   * user who switches between the two on one machine gets each (MKL is loaded under OpenBLAS's file names, in a
+   * JavaCPP cache folder of its own), so the order MKL, OpenBLAS, MKL is checked.
    */
   @Test
   void theProductsRunOnTheChosenLibraryAcrossSwitches() throws Exception {
