@@ -20,6 +20,9 @@ public final class KernelsPreload implements LibTorchPreload {
 
   @Override
   public int callIntGetter(org.bytedeco.javacpp.Pointer getter) {
+    if (getter == null || getter.isNull()) {
+      throw new IllegalArgumentException("callIntGetter needs the address of a native int (void) function, got null");
+    }
     NativeKernels.loadLibrary();
     return KernelsLibrary.exprbert_call_int_getter(getter);
   }

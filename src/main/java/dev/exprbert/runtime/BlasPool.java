@@ -28,8 +28,7 @@ final class BlasPool {
 
   /**
    * The loaded library's current thread count ({@code MKL_Get_Max_Threads()}, OpenBLAS's {@code blas_cpu_number}),
-   * or -1 when none is loaded (or MKL is
-   * and no kernel library is there to call its getter).
+   * or -1 when none is loaded (or when MKL is and no kernel library is there to call its getter).
    */
   static int threads(LibTorchPreload natives) {
     Pointer mkl = Loader.addressof("MKL_Get_Max_Threads");

@@ -2,10 +2,11 @@ package dev.exprbert.runtime;
 
 import java.io.IOException;
 import java.net.JarURLConnection;
+import java.net.URL;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.net.URL;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -46,6 +47,8 @@ public final class Natives {
   private static volatile ThreadPlan planned; // set by prepareEnvironment, before LibTorch loads
   private static volatile Map<String, String> environment;
   private static volatile BlasLibrary.Choice blasChoice;
+  private static volatile LibTorchPreload preload; // see preload()
+  private static volatile boolean preloadLookedUp;
 
   private Natives() {}
 
@@ -162,12 +165,6 @@ public final class Natives {
     return BlasPool.loaded();
   }
 
-  /** Which library was chosen for the matrix products, and why (before or after LibTorch loads). */
-  public static BlasLibrary.Choice blasChoice() {
-    prepareEnvironment();
-    return blasChoice;
-  }
-
   /**
    * Makes the OpenBLAS presets load MKL in OpenBLAS's place ([note: MKL by default] in {@link BlasLibrary}). MKL's
    * threaded layer calls Intel OpenMP ({@code libiomp5}) by symbol name without linking it, and JavaCPP loads every
@@ -185,9 +182,10 @@ public final class Natives {
     try {
       Loader.loadGlobal(Loader.cacheResource("/" + iomp).getPath());
     } catch (IOException e) {
-      throw new IllegalStateException("Could not extract " + iomp + " into the JavaCPP cache (" + e.getMessage()
-          + "); check that ~/.javacpp/cache is writable, set -Dorg.bytedeco.javacpp.cachedir to a writable folder,"
-          + " or use OpenBLAS (" + BlasLibrary.VARIABLE + "=openblas)", e);
+      throw new IllegalStateException("Could not extract " + iomp + " into the JavaCPP cache ("
+          + System.getProperty(CACHE_DIR_PROPERTY, "its default folder") + ": " + e.getMessage() + "); make that"
+          + " folder writable, set -D" + CACHE_DIR_PROPERTY + " to a writable folder, or use OpenBLAS ("
+          + BlasLibrary.VARIABLE + "=openblas)", e);
     }
   }
 
@@ -201,7 +199,7 @@ public final class Natives {
    * process. A cache folder that cannot hold the lock file (read-only) is used without it.
    */
   private static void withCacheLock(Runnable body) {
-    java.nio.file.Path lockFile;
+    Path lockFile;
     FileChannel channel;
     try {
       lockFile = Loader.getCacheDir().toPath().resolve(".exprbert-load.lock");
@@ -236,13 +234,18 @@ public final class Natives {
       return;
     }
     System.setProperty(CACHE_DIR_PROPERTY,
-        java.nio.file.Path.of(System.getProperty("user.home"), ".javacpp", "cache-mkl").toString());
+        Path.of(System.getProperty("user.home"), ".javacpp", "cache-mkl").toString());
   }
 
+  /** The kernel library's {@link LibTorchPreload} (null when it is not on the class path), looked up once. */
   private static LibTorchPreload preload() {
-    LibTorchPreload found = null;
-    for (LibTorchPreload preload : ServiceLoader.load(LibTorchPreload.class, Natives.class.getClassLoader())) {
-      found = preload;
+    LibTorchPreload found = preload;
+    if (found == null && !preloadLookedUp) {
+      for (LibTorchPreload candidate : ServiceLoader.load(LibTorchPreload.class, Natives.class.getClassLoader())) {
+        found = candidate;
+      }
+      preload = found;
+      preloadLookedUp = true;
     }
     return found;
   }

@@ -10,11 +10,11 @@ import java.util.OptionalInt;
  *
  * <p>[note: one compute pool] LibTorch's CPU build runs its intra-op work on OpenMP (libgomp) and its matrix
  * products on OpenBLAS or MKL ({@link BlasLibrary}), which keep a thread pool of their own; our native kernels
- * (attention, AdamW) run their own std::threads between LibTorch ops. The three never work at the same time (a product, then the element-wise ops
- * around it, then a kernel), so each may have every core, provided the idle ones get off the cores at once. They do
- * not by default: libgomp's workers and OpenBLAS's threads spin-wait after each piece of work (OpenBLAS for 2^28
- * cycles), and on 2 vCPUs under load that made a packed MiniLM step 4-10x slower (benchmarks/NOTES.md, "Thread
- * matrix"). So:
+ * (attention, AdamW) run their own std::threads between LibTorch ops. The three never work at the same time (a
+ * product, then the element-wise ops around it, then a kernel), so each may have every core, provided the idle ones
+ * get off the cores at once. They do not by default: libgomp's workers and OpenBLAS's threads spin-wait after each
+ * piece of work (OpenBLAS for 2^28 cycles), and on 2 vCPUs under load that made a packed MiniLM step 4-10x slower
+ * (benchmarks/NOTES.md, "Thread matrix"). So:
  * <ul>
  *   <li>LibTorch's intra-op pool gets the process's cores ({@link #intraOp}); OpenMP waits passively;</li>
  *   <li>OpenBLAS gets as many threads ({@link #blas}), and its idle threads sleep after 2^4 cycles
