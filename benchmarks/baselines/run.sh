@@ -56,16 +56,12 @@ py=$venv/bin/python
 # a copy of the classes, so a rebuild during the run cannot change them
 rm -rf "$scratch/classes" "$scratch/bench"
 cp -r "$root/target/classes" "$scratch/classes"
-mkdir -p "$scratch/bench"
 cp="$scratch/classes:$(cat "$root/target/classpath.txt")"
-javac -d "$scratch/bench" -cp "$cp" "$root/benchmarks/training/TrainingStepBenchmark.java" "$here/ExprbertSide.java"
+. "$here/model_dir.sh"
+compile_exprbert_side "$scratch" "$cp"
 java_side() { java -Xmx4g -cp "$scratch/bench:$cp" benchmarks.baselines.ExprbertSide "$@" 2>"$scratch/java.err" | tail -n 1; }
 
-model=$scratch/minilm-opener
-if [ ! -f "$model/model.safetensors" ]; then
-  minilm=$(java_side minilm)
-  "$py" "$here/hf_side.py" head --model "$minilm" --data "$data/train.conll" --out "$model"
-fi
+model=$(ensure_model_dir "$scratch" "$py" "$data/train.conll" "$cp")
 [ -f "$scratch/model.onnx" ] || java -cp "$cp" dev.exprbert.cli.ExprbertCommand export-onnx --model "$model" \
   --out "$scratch/model.onnx" --dynamic-axes >/dev/null
 for b in $batches; do

@@ -34,14 +34,8 @@ venv=${venv:-$scratch/venv}
 py=$venv/bin/python
 "$py" -c 'import torch, transformers' || { echo "seed_task.sh: $venv lacks torch/transformers (run.sh --help)" >&2; exit 2; }
 mkdir -p "$scratch"
-model=$scratch/minilm-opener
-if [ ! -f "$model/model.safetensors" ]; then
-  cp="$root/target/classes:$(cat "$root/target/classpath.txt")"
-  mkdir -p "$scratch/bench"
-  javac -d "$scratch/bench" -cp "$cp" "$root/benchmarks/training/TrainingStepBenchmark.java" "$here/ExprbertSide.java"
-  minilm=$(java -cp "$scratch/bench:$cp" benchmarks.baselines.ExprbertSide minilm | tail -n 1)
-  "$py" "$here/hf_side.py" head --model "$minilm" --data "$data/train.conll" --out "$model"
-fi
+. "$here/model_dir.sh"
+model=$(ensure_model_dir "$scratch" "$py" "$data/train.conll" "$root/target/classes:$(cat "$root/target/classpath.txt")")
 ours=$scratch/seed-exprbert hf=$scratch/seed-hf
 rm -rf "$ours" "$hf"
 now() { date +%s.%N; }
